@@ -1,0 +1,3 @@
+module github.com/switchboard-ivr/switchboard
+
+go 1.26

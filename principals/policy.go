@@ -1,0 +1,71 @@
+package principals
+
+import (
+	"fmt"
+	"net/http"
+)
+
+// Identity is what one policy vouches for: the principals it derived from the request's
+// credentials, and facts from the verified request that logs may use.
+type Identity struct {
+	Policy     string   // the name of the policy that vouched, for example "twilio" or "apikey"
+	Principals []string // the principals it vouches for; never system.*
+	CallSID    string   // Optional; the verified CallSid, for logs
+}
+
+// Policy is an authentication policy. Authenticate returns ok == false when the request carries
+// no credentials of this policy's kind, or carries ones that do not verify (the error then says
+// why, for the log: a *[Failure]). An error with ok == false never refuses the request by itself;
+// authorization decides what an unauthenticated request may do.
+type Policy interface {
+	Authenticate(r *http.Request) (id Identity, ok bool, err error)
+}
+
+// Failure explains why a policy did not vouch for a request whose credentials it examined.
+type Failure struct {
+	Policy string // the policy's name, "twilio" or "apikey"
+	Reason string // what failed: "missing X-Twilio-Signature", "signature mismatch", …
+	Hint   string // Optional; a guess at the cause. A hint never grants anything.
+}
+
+func (f *Failure) Error() string {
+	if f.Hint != "" {
+		return fmt.Sprintf("%s: %s (%s)", f.Policy, f.Reason, f.Hint)
+	}
+	return f.Policy + ": " + f.Reason
+}
+
+// Result is the outcome of running every configured policy on one request.
+type Result struct {
+	Principals Set        // the effective principals
+	Identities []Identity // what each vouching policy said
+	Failures   []error    // why policies that examined credentials did not vouch
+}
+
+// Authenticate runs each policy on r and returns the effective principals: always [Everyone];
+// [Authenticated] and the vouched principals when at least one policy vouched. A reserved name
+// that a policy returns is dropped, except [Twilio] from a policy named "twilio".
+func Authenticate(r *http.Request, policies ...Policy) Result {
+	names := []string{Everyone}
+	var res Result
+	for _, p := range policies {
+		id, ok, err := p.Authenticate(r)
+		if err != nil {
+			res.Failures = append(res.Failures, err)
+		}
+		if !ok {
+			continue
+		}
+		res.Identities = append(res.Identities, id)
+		for _, n := range id.Principals {
+			if n == Twilio && id.Policy == "twilio" || !IsReserved(n) {
+				names = append(names, n)
+			}
+		}
+	}
+	if len(res.Identities) > 0 {
+		names = append(names, Authenticated)
+	}
+	res.Principals = NewSet(names...)
+	return res
+}

@@ -1,0 +1,20 @@
+// Package switchboard holds the defaults that make Switchboard work with no files on disk: the
+// Casbin model and policy at the repository root, and the demo phone menu.
+package switchboard
+
+import _ "embed"
+
+// DefaultModel is the text of model.conf: principal sets, route patterns, deny wins.
+//
+//go:embed model.conf
+var DefaultModel string
+
+// DefaultPolicy is the text of policy.csv.
+//
+//go:embed policy.csv
+var DefaultPolicy string
+
+// DemoFlow is the text of demo.yaml, the phone menu `switchboard serve` answers with by default.
+//
+//go:embed demo.yaml
+var DemoFlow string
