@@ -1,0 +1,123 @@
+package deps
+
+import (
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/switchboard-ivr/switchboard"
+
+// rule says what the non-test files of a package (a directory under the module root) may import,
+// beyond the standard library.
+type rule struct {
+	dir   string   // package directory, slash-separated, relative to the module root
+	allow []string // import path prefixes allowed besides the standard library
+}
+
+// rules mirrors the package table in DESIGN.md. A package not listed may import anything except
+// what forbidden below keeps inside one place.
+var rules = []rule{
+	{dir: "twiml"},
+	{dir: "principals", allow: []string{module + "/principals", "github.com/twilio/twilio-go/client"}},
+	{dir: "principals/principalstest", allow: []string{module + "/principals"}},
+	{dir: "framework/authz", allow: []string{"github.com/casbin/", module + "/principals"}},
+	{dir: "framework/flow", allow: []string{module + "/twiml", module + "/principals", "go.yaml.in/yaml/v3", "github.com/go-playground/"}},
+}
+
+// confined lists imports that only the named directories (or files) may use.
+var confined = []struct {
+	prefix string
+	only   []string // directories or file paths, slash-separated
+}{
+	// Echo stays inside framework, so that moving to Echo v5 is one package's work.
+	{prefix: "github.com/labstack/echo", only: []string{"framework"}},
+	// One file imports Casbin.
+	{prefix: "github.com/casbin/", only: []string{"framework/authz/casbin.go"}},
+}
+
+func TestImportsPointDownThePackageTable(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	imports := map[string][]string{} // file (slash path) → its imports
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), p, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		rel = filepath.ToSlash(rel)
+		for _, is := range f.Imports {
+			ip, _ := strconv.Unquote(is.Path.Value)
+			imports[rel] = append(imports[rel], ip)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(imports) < 10 {
+		t.Fatalf("found only %d Go files; is the walk rooted at the module?", len(imports))
+	}
+	for file, ips := range imports {
+		dir := path.Dir(file)
+		for _, ip := range ips {
+			for _, r := range rules {
+				if dir == r.dir && !isStd(ip) && !hasAnyPrefix(ip, r.allow) {
+					t.Errorf("%s imports %s; package %s may import only the standard library and %v", file, ip, r.dir, r.allow)
+				}
+			}
+			for _, c := range confined {
+				if strings.HasPrefix(ip, c.prefix) && !inside(file, c.only) {
+					t.Errorf("%s imports %s, which only %v may import", file, ip, c.only)
+				}
+			}
+		}
+	}
+}
+
+func TestEveryRuleNamesAPackageThatExists(t *testing.T) {
+	for _, r := range rules {
+		if _, err := os.Stat(filepath.Join("../..", filepath.FromSlash(r.dir))); err != nil {
+			t.Errorf("rule for %s: %v", r.dir, err)
+		}
+	}
+}
+
+func isStd(ip string) bool { return !strings.Contains(strings.SplitN(ip, "/", 2)[0], ".") }
+
+func hasAnyPrefix(s string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if s == p || strings.HasPrefix(s, p) && (strings.HasSuffix(p, "/") || s[len(p)] == '/') {
+			return true
+		}
+	}
+	return false
+}
+
+// inside reports whether file is one of only, or in one of the directories of only (not below).
+func inside(file string, only []string) bool {
+	for _, o := range only {
+		if file == o || path.Dir(file) == o {
+			return true
+		}
+	}
+	return false
+}
