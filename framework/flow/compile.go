@@ -1,0 +1,589 @@
+package flow
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/switchboard-ivr/switchboard/twiml"
+)
+
+// CompileOptions configure Compile. A nil *CompileOptions is valid.
+type CompileOptions struct {
+	// BasePath overrides the flow's base_path. Optional.
+	BasePath string
+}
+
+// Compiled is a flow rendered into routes: every document a call can receive was rendered once,
+// at compile time, so serving one costs choosing among pre-rendered bytes. A Compiled is
+// immutable and safe for concurrent use.
+type Compiled struct {
+	basePath string
+	start    string
+	routes   []*Route
+	byPath   map[string]*Route
+	edges    []Edge
+	global   [numErrorKinds][]byte
+	prefixes []prefixFlows // longest prefix first
+}
+
+type prefixFlows struct {
+	prefix string
+	flows  [numErrorKinds][]byte
+}
+
+// Compile validates f (warnings are ignored; any error is returned, joined) and renders it.
+//
+// Every node gets the route base_path/<name>; a gather node also gets <route>/gather, which the
+// gather's action and the <Redirect> after it (Twilio does not call the action on silence) point
+// to, with the invalid and no-input counts in the query (i= and n=), which Twilio signs. A dial
+// with no_answer reports to <route>/dialed, a record to <route>/recorded. Going to another node
+// is always a <Redirect> to its route, never its TwiML inline, so that the authorizer checks the
+// target's permission.
+func Compile(f *Flow, opts *CompileOptions) (*Compiled, error) {
+	if f == nil {
+		return nil, errors.New("flow: Compile of a nil *Flow")
+	}
+	base := f.basePath()
+	if opts != nil && opts.BasePath != "" {
+		if !pathRe.MatchString(opts.BasePath) {
+			return nil, fmt.Errorf("flow: CompileOptions.BasePath %q: must be a path such as /ivr", opts.BasePath)
+		}
+		base = opts.BasePath
+	}
+	c := &checker{f: f, opts: &Options{}}
+	c.fields()
+	c.structure()
+	if err := c.probs.Err(); err != nil {
+		return nil, err
+	}
+	g := buildGraph(f)
+	c.graph(g)
+	if err := c.probs.Err(); err != nil {
+		return nil, err
+	}
+	return compile(f, g, base)
+}
+
+// BasePath returns the path every route starts with, such as "/ivr".
+func (c *Compiled) BasePath() string { return c.basePath }
+
+// Start returns the route of the start node, where calls enter.
+func (c *Compiled) Start() string { return c.start }
+
+// Routes returns every route, sorted by path. The caller must not modify them.
+func (c *Compiled) Routes() []*Route { return c.routes }
+
+// Route returns the route whose Path is exactly path (no query), or nil.
+func (c *Compiled) Route(path string) *Route { return c.byPath[path] }
+
+// Edges returns the flow's edges for drawing it, in a stable order.
+func (c *Compiled) Edges() []Edge { return c.edges }
+
+// ErrorFlow returns the pre-rendered TwiML a caller hears when a request for path (a query is
+// ignored) fails with kind. The flow is the first set of: the error flows of the node owning the
+// route, those of the longest by_prefix entry that path falls under (the prefix itself or below
+// a "/"), the flow's own, then the built-in one ("We're sorry…", then dial call_center, or hang
+// up without one). An unset Unauthenticated falls back to Forbidden at the end of that chain.
+// The caller must not modify the bytes.
+func (c *Compiled) ErrorFlow(path string, kind ErrorKind) []byte {
+	if kind < 0 || kind >= numErrorKinds {
+		kind = Internal
+	}
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	if r := c.byPath[path]; r != nil {
+		return r.n.errs[kind]
+	}
+	for i := range c.prefixes {
+		if underPrefix(path, c.prefixes[i].prefix) {
+			return c.prefixes[i].flows[kind]
+		}
+	}
+	return c.global[kind]
+}
+
+func underPrefix(path, prefix string) bool {
+	return path == prefix || (len(path) > len(prefix) && path[len(prefix)] == '/' && path[:len(prefix)] == prefix)
+}
+
+// compiler renders one flow.
+type compiler struct {
+	f       *Flow
+	g       *graph
+	base    string
+	probs   Problems
+	out     *Compiled
+	nodes   map[string]*node
+	builtin [numErrorKinds][]byte // the built-in error flows
+}
+
+func compile(f *Flow, g *graph, base string) (*Compiled, error) {
+	c := &compiler{f: f, g: g, base: base, nodes: make(map[string]*node, len(f.Menus)),
+		out: &Compiled{basePath: base, start: routePath(base, f.Start), byPath: make(map[string]*Route, len(f.Menus)*2)}}
+	c.errorTables()
+	for _, name := range sortedKeys(f.Menus) {
+		if n := f.Menus[name]; n != nil {
+			c.node(name, n)
+		}
+	}
+	slices.SortFunc(c.out.routes, func(a, b *Route) int { return strings.Compare(a.Path, b.Path) })
+	c.out.edges = make([]Edge, len(g.edges))
+	for i, e := range g.edges {
+		c.out.edges[i] = e.Edge
+	}
+	if err := c.probs.Err(); err != nil {
+		return nil, err
+	}
+	return c.out, nil
+}
+
+func routePath(base, name string) string { return base + "/" + name }
+
+// voice is the voice and language prompts inherit in one context.
+type voice struct{ voice, language string }
+
+func (v voice) with(voiceName, language string) voice {
+	if voiceName != "" {
+		v.voice = voiceName
+	}
+	if language != "" {
+		v.language = language
+	}
+	return v
+}
+
+// render renders verbs, reporting a document Twilio would refuse against path.
+func (c *compiler) render(path string, verbs []twiml.Verb) []byte {
+	b, err := twiml.Response{Verbs: verbs}.Render()
+	if err != nil {
+		msg := err.Error()
+		if errors.Is(err, twiml.ErrTooLarge) {
+			msg = fmt.Sprintf("renders to more than %d bytes of TwiML, Twilio's limit; shorten its prompts or options", twiml.MaxSize)
+		}
+		c.probs = append(c.probs, Problem{Pos: c.f.pos.at(path), Path: path, Message: msg})
+	}
+	return b
+}
+
+// Built-in texts, used when a flow leaves them unset.
+const (
+	defaultInvalid = "Sorry, that is not a valid choice."
+	defaultNoInput = "Sorry, we did not get your choice."
+)
+
+var defaultErrorText = [numErrorKinds]string{
+	Unauthenticated: "We're sorry, we could not verify this call.",
+	Forbidden:       "We're sorry, this line is not available to you.",
+	NotFound:        "We're sorry, that option is not available.",
+	Internal:        "We're sorry, something went wrong.",
+}
+
+// errorTables renders the flow-level and by_prefix error flows, each kind resolved through its
+// fallbacks. The node-level tables are built with each node.
+func (c *compiler) errorTables() {
+	def := voice{c.f.Defaults.Voice, c.f.Defaults.Language}
+	builtin := &c.builtin
+	for k := range numErrorKinds {
+		verbs := []twiml.Verb{twiml.Say{Text: defaultErrorText[k], Voice: def.voice, Language: def.language}}
+		if c.f.CallCenter != "" {
+			verbs = append(verbs, twiml.Dial{Nouns: []twiml.Noun{twiml.Number{Number: c.f.CallCenter}}})
+		} else {
+			verbs = append(verbs, twiml.Hangup{})
+		}
+		builtin[k] = c.render("errors", verbs)
+	}
+	var none [numErrorKinds][]byte
+	global := c.errorLevel("errors", &c.f.Errors, def, none)
+	c.out.global = finishErrors(global, c.builtin)
+	for _, prefix := range sortedKeys(c.f.Errors.ByPrefix) {
+		e := c.f.Errors.ByPrefix[prefix]
+		if e == nil {
+			continue
+		}
+		lvl := c.errorLevel(joinKey(joinKey("errors", "by_prefix"), prefix), e, def, global)
+		c.out.prefixes = append(c.out.prefixes, prefixFlows{prefix, finishErrors(lvl, c.builtin)})
+	}
+	slices.SortStableFunc(c.out.prefixes, func(a, b prefixFlows) int { return len(b.prefix) - len(a.prefix) })
+}
+
+// errorLevel renders the kinds set at one level, falling back to the parent level's for the
+// others. Unset kinds stay nil so that finishErrors can apply the Forbidden fallback last.
+func (c *compiler) errorLevel(path string, e *ErrorFlows, v voice, parent [numErrorKinds][]byte) [numErrorKinds][]byte {
+	v = v.with(e.Voice, e.Language)
+	out := parent
+	nc := &nodeCompiler{c: c, voice: v}
+	for k, a := range e.kinds() {
+		if a != nil {
+			out[k] = c.render(path, nc.action(a))
+		}
+	}
+	return out
+}
+
+// finishErrors fills the kinds still unset: Unauthenticated from Forbidden, the rest built in.
+func finishErrors(lvl, builtin [numErrorKinds][]byte) [numErrorKinds][]byte {
+	for k := range numErrorKinds {
+		if lvl[k] == nil && k != Unauthenticated {
+			lvl[k] = builtin[k]
+		}
+	}
+	if lvl[Unauthenticated] == nil {
+		lvl[Unauthenticated] = lvl[Forbidden]
+	}
+	return lvl
+}
+
+// unresolvedFor returns the flow-level error flows a route's node falls back on, before
+// finishErrors: the longest by_prefix match over the flow's own, unset kinds nil.
+func (c *compiler) unresolvedFor(route string) [numErrorKinds][]byte {
+	def := voice{c.f.Defaults.Voice, c.f.Defaults.Language}
+	// Recompute the chain for this route: global, then the longest prefix. Rendering is cheap
+	// and only happens for nodes that override their errors.
+	var none [numErrorKinds][]byte
+	lvl := c.errorLevel("errors", &c.f.Errors, def, none)
+	best := ""
+	for prefix := range c.f.Errors.ByPrefix {
+		if underPrefix(route, prefix) && len(prefix) > len(best) {
+			best = prefix
+		}
+	}
+	if e := c.f.Errors.ByPrefix[best]; best != "" && e != nil {
+		lvl = c.errorLevel(joinKey(joinKey("errors", "by_prefix"), best), e, def, lvl)
+	}
+	return lvl
+}
+
+// node is a compiled node: every document its routes can answer with.
+type node struct {
+	name      string
+	entry     []byte    // the body, or the hours-open branch
+	closed    []byte    // the hours-closed branch
+	hours     *schedule // nil when the node has no hours
+	maxI      int       // gather: the invalid choice that is exhausted
+	maxN      int       // gather: the silence that is exhausted
+	invalid   [][]byte  // gather: after an invalid choice, indexed i*maxN+n for the new counts
+	noInput   [][]byte  // gather: after silence, indexed i*maxN+n for the new counts
+	exhausted []byte
+	options   []option // DTMF keys, sorted
+	words     []option // speech words, longest first
+	nav       []option // navigation keys
+	dialed    [][]byte // per dial site: the no_answer branch
+	hangup    []byte   // a dial that was answered and ended
+	recorded  [][]byte // per record site: the then branch
+	errs      [numErrorKinds][]byte
+}
+
+type option struct {
+	key string
+	out []byte
+}
+
+// nodeCompiler renders the documents of one node.
+type nodeCompiler struct {
+	c       *compiler
+	name    string
+	route   string
+	voice   voice
+	dials   []*Dial
+	records []*Record
+}
+
+func (c *compiler) node(name string, n *Node) {
+	path := joinKey("menus", name)
+	route := routePath(c.base, name)
+	v := voice{c.f.Defaults.Voice, c.f.Defaults.Language}.with(n.Voice, n.Language)
+	nc := &nodeCompiler{c: c, name: name, route: route, voice: v}
+	cn := &node{name: name}
+	c.nodes[name] = cn
+	perm := n.Permission
+	if perm == "" {
+		perm = DefaultPermission
+	}
+	add := func(p string, kind routeKind) {
+		r := &Route{Path: p, Node: name, Permission: perm, Sensitive: n.Sensitive, kind: kind, n: cn}
+		c.out.routes = append(c.out.routes, r)
+		c.out.byPath[p] = r
+	}
+	add(route, routeEntry)
+
+	// Error flows first: they need no sites.
+	if n.Errors != nil {
+		lvl := c.errorLevel(joinKey(path, "errors"), n.Errors, v.with(n.Errors.Voice, n.Errors.Language), c.unresolvedFor(route))
+		cn.errs = finishErrors(lvl, c.builtin)
+	} else {
+		cn.errs = c.routeErrors(route)
+	}
+
+	if h := n.Hours; h != nil {
+		s, err := newSchedule(h)
+		if err != nil {
+			c.probs = append(c.probs, Problem{Pos: c.f.pos.at(joinKey(path, "hours")), Path: joinKey(path, "hours"), Message: err.Error()})
+		}
+		cn.hours = s
+		cn.closed = c.render(joinKey(joinKey(path, "hours"), "closed"), nc.action(h.Closed))
+		if h.Open != nil {
+			cn.entry = c.render(joinKey(joinKey(path, "hours"), "open"), nc.action(h.Open))
+		}
+	}
+	if cn.entry == nil {
+		if g := n.Gather; g != nil {
+			nc.gather(cn, path, n, g)
+			add(route+"/gather", routeGather)
+		} else {
+			body := n.body()
+			cn.entry = c.render(path, nc.action(&body))
+		}
+	}
+	// Sites: rendering a branch may reveal more sites, so loop by index.
+	for i := 0; i < len(nc.dials); i++ {
+		cn.dialed = append(cn.dialed, c.render(joinKey(path, "dial"), nc.action(nc.dials[i].NoAnswer)))
+	}
+	for i := 0; i < len(nc.records); i++ {
+		var verbs []twiml.Verb
+		if t := nc.records[i].Then; t != nil {
+			verbs = nc.action(t)
+		} else {
+			verbs = []twiml.Verb{twiml.Hangup{}}
+		}
+		cn.recorded = append(cn.recorded, c.render(joinKey(path, "record"), verbs))
+	}
+	// Dial sites may have been found while rendering record branches and vice versa.
+	for i := len(cn.dialed); i < len(nc.dials); i++ {
+		cn.dialed = append(cn.dialed, c.render(joinKey(path, "dial"), nc.action(nc.dials[i].NoAnswer)))
+	}
+	if len(nc.dials) > 0 {
+		cn.hangup = c.render(path, []twiml.Verb{twiml.Hangup{}})
+		add(route+"/dialed", routeDialed)
+	}
+	if len(nc.records) > 0 {
+		add(route+"/recorded", routeRecorded)
+	}
+}
+
+// routeErrors resolves the flow-level error flows for a route without its own.
+func (c *compiler) routeErrors(route string) [numErrorKinds][]byte {
+	for _, p := range c.out.prefixes {
+		if underPrefix(route, p.prefix) {
+			return p.flows
+		}
+	}
+	return c.out.global
+}
+
+func (nc *nodeCompiler) gather(cn *node, path string, n *Node, g *Gather) {
+	f := nc.c.f
+	cn.maxI = firstPositive(g.MaxInvalid, f.Defaults.MaxInvalid, DefaultMaxInvalid)
+	cn.maxN = firstPositive(g.MaxNoInput, f.Defaults.MaxNoInput, DefaultMaxNoInput)
+	input := g.input()
+	tg := twiml.Gather{
+		Timeout:     firstPositive(g.Timeout, f.Defaults.Timeout, DefaultTimeout),
+		NumDigits:   g.NumDigits,
+		FinishOnKey: g.FinishOnKey,
+		Prompts:     nc.promptList(g.Prompt),
+	}
+	switch input {
+	case "speech":
+		tg.Input = "speech"
+	case "both":
+		tg.Input = "dtmf speech"
+	}
+	if input != "speech" {
+		nav := f.Navigation
+		for _, k := range []struct{ key, to string }{
+			{nav.Repeat, nc.route},
+			{nav.Back, nc.backTarget()},
+			{nav.Main, nc.c.out.start},
+		} {
+			if k.key != "" {
+				cn.nav = append(cn.nav, option{k.key, nc.c.render(joinKey("navigation", k.key), nc.prompts(nil, []twiml.Verb{twiml.Redirect{URL: k.to}}))})
+			}
+		}
+		if tg.NumDigits == 0 {
+			tg.NumDigits = 1
+			for key := range g.Options {
+				if len(key) != 1 {
+					tg.NumDigits = 0
+				}
+			}
+			for _, o := range cn.nav {
+				if len(o.key) != 1 {
+					tg.NumDigits = 0
+				}
+			}
+		}
+	} else {
+		tg.NumDigits = 0
+	}
+	if input != "dtmf" {
+		tg.Language = nc.voice.language
+		tg.Hints = g.Hints
+	}
+	op := joinKey(path, "options")
+	for _, key := range sortedKeys(g.Options) {
+		a := g.Options[key]
+		out := nc.c.render(joinKey(op, key), nc.action(&a))
+		if input == "speech" {
+			cn.words = append(cn.words, option{normalizeWord(key), out})
+		} else {
+			cn.options = append(cn.options, option{key, out})
+		}
+		if input != "dtmf" {
+			for _, w := range g.Synonyms[key] {
+				cn.words = append(cn.words, option{normalizeWord(w), out})
+			}
+		}
+	}
+	slices.SortStableFunc(cn.words, func(a, b option) int {
+		if len(a.key) != len(b.key) {
+			return len(b.key) - len(a.key)
+		}
+		return strings.Compare(a.key, b.key)
+	})
+	if input != "dtmf" && len(tg.Hints) == 0 {
+		for _, w := range cn.words {
+			tg.Hints = append(tg.Hints, w.key)
+		}
+		slices.Sort(tg.Hints)
+	}
+	ex := g.Exhausted
+	if ex == nil {
+		ex = &Action{Hangup: true}
+		if f.CallCenter != "" {
+			ex = &Action{Dial: &Dial{Number: CallCenter}}
+		} else {
+			ex.Say = Prompts{{Say: "Goodbye."}}
+		}
+	}
+	cn.exhausted = nc.c.render(joinKey(path, "exhausted"), nc.action(ex))
+
+	gp := joinKey(path, "gather")
+	withGather := func(say Prompts, i, n int) []twiml.Verb {
+		url := nc.route + "/gather?i=" + strconv.Itoa(i) + "&n=" + strconv.Itoa(n)
+		gv := tg
+		gv.Action = url
+		return append(nc.prompts(say, nil), gv, twiml.Redirect{URL: url})
+	}
+	cn.entry = nc.c.render(path, withGather(n.Say, 0, 0))
+	invalid, noInput := g.Invalid, g.NoInput
+	if len(invalid) == 0 {
+		invalid = Prompts{{Say: defaultInvalid}}
+	}
+	if len(noInput) == 0 {
+		noInput = Prompts{{Say: defaultNoInput}}
+	}
+	cn.invalid = make([][]byte, cn.maxI*cn.maxN)
+	cn.noInput = make([][]byte, cn.maxI*cn.maxN)
+	for i := range cn.maxI {
+		for n := range cn.maxN {
+			if i > 0 {
+				cn.invalid[i*cn.maxN+n] = nc.c.render(gp, withGather(invalid, i, n))
+			}
+			if n > 0 {
+				cn.noInput[i*cn.maxN+n] = nc.c.render(gp, withGather(noInput, i, n))
+			}
+		}
+	}
+}
+
+// backTarget is where the back key goes: the static parent, or the start node at the top (where
+// back repeats).
+func (nc *nodeCompiler) backTarget() string {
+	if p := nc.c.g.parent[nc.name]; p != "" {
+		return routePath(nc.c.base, p)
+	}
+	return nc.c.out.start
+}
+
+func firstPositive(vs ...int) int {
+	for _, v := range vs {
+		if v > 0 {
+			return v
+		}
+	}
+	return 0
+}
+
+// promptList returns the prompts in the node's voice.
+func (nc *nodeCompiler) promptList(ps Prompts) []twiml.Prompt {
+	out := make([]twiml.Prompt, 0, len(ps))
+	for _, p := range ps {
+		switch {
+		case p.Say != "":
+			v := nc.voice.with(p.Voice, p.Language)
+			out = append(out, twiml.Say{Text: p.Say, Voice: v.voice, Language: v.language, Loop: p.Loop})
+		case p.Play != "":
+			out = append(out, twiml.Play{URL: p.Play, Loop: p.Loop})
+		case p.Pause > 0:
+			out = append(out, twiml.Pause{Length: p.Pause})
+		}
+	}
+	return out
+}
+
+// prompts returns the verbs of ps, in the node's voice, then tail.
+func (nc *nodeCompiler) prompts(ps Prompts, tail []twiml.Verb) []twiml.Verb {
+	out := make([]twiml.Verb, 0, len(ps)+len(tail))
+	for _, p := range nc.promptList(ps) {
+		out = append(out, p)
+	}
+	return append(out, tail...)
+}
+
+// action returns the verbs of a destination, registering dial and record sites with the node.
+func (nc *nodeCompiler) action(a *Action) []twiml.Verb {
+	if a == nil {
+		return []twiml.Verb{twiml.Hangup{}}
+	}
+	var last twiml.Verb
+	switch {
+	case a.Goto != "":
+		last = twiml.Redirect{URL: routePath(nc.c.base, a.Goto)}
+	case a.Dial != nil:
+		d := a.Dial
+		number := d.Number
+		if number == CallCenter {
+			number = nc.c.f.CallCenter
+		}
+		td := twiml.Dial{Timeout: d.Timeout, CallerID: d.CallerID, Nouns: []twiml.Noun{twiml.Number{Number: number}}}
+		if d.NoAnswer != nil && nc.name != "" {
+			td.Action = nc.site(nc.route+"/dialed", siteIndex(&nc.dials, d))
+		}
+		last = td
+	case a.Record != nil:
+		r := a.Record
+		tr := twiml.Record{MaxLength: r.MaxLength, Transcribe: r.Transcribe, FinishOnKey: r.FinishOnKey}
+		if nc.name != "" {
+			tr.Action = nc.site(nc.route+"/recorded", siteIndex(&nc.records, r))
+		}
+		last = tr
+	case a.Enqueue != nil:
+		last = twiml.Enqueue{Name: a.Enqueue.Name, WaitURL: a.Enqueue.WaitURL}
+	case a.Redirect != "":
+		last = twiml.Redirect{URL: a.Redirect}
+	case a.Hangup:
+		last = twiml.Hangup{}
+	}
+	if last == nil {
+		return nc.prompts(a.Say, nil)
+	}
+	return nc.prompts(a.Say, []twiml.Verb{last})
+}
+
+func (nc *nodeCompiler) site(url string, i int) string {
+	if i == 0 {
+		return url
+	}
+	return url + "?s=" + strconv.Itoa(i)
+}
+
+func siteIndex[T any](sites *[]*T, s *T) int {
+	if i := slices.Index(*sites, s); i >= 0 {
+		return i
+	}
+	*sites = append(*sites, s)
+	return len(*sites) - 1
+}

@@ -1,0 +1,488 @@
+package flow
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Options configure Parse, Load and Validate. A nil *Options is valid.
+type Options struct {
+	// Grants reports whether any line of the authorization policy grants permission to anybody.
+	// Optional; when nil, permissions are not checked. A node whose permission is never granted
+	// loads with a warning: nobody could reach it.
+	Grants func(permission string) bool
+}
+
+// Load reads and parses the flow file at path. See [Parse].
+func Load(path string, opts *Options) (*Flow, Problems) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, Problems{{Pos: Pos{File: path}, Message: err.Error()}}
+	}
+	return Parse(path, data, opts)
+}
+
+// Parse decodes a YAML flow file and validates it, returning every problem at once, each with its
+// file:line:col and YAML field path. The flow is nil when some problem is an error (see
+// [Problems.Err]); warnings alone leave it usable. filename is only used in positions.
+func Parse(filename string, data []byte, opts *Options) (*Flow, Problems) {
+	root, probs := parseYAML(filename, data)
+	if root == nil {
+		return nil, probs
+	}
+	l := &loader{file: filename, pos: &positions{val: map[string]Pos{}, key: map[string]Pos{}}}
+	var f Flow
+	l.decode(root, reflect.ValueOf(&f).Elem(), "", 0)
+	if len(l.probs) > 0 {
+		// Type errors leave fields unset, and validating them would only add noise.
+		sortProblems(l.probs)
+		return nil, l.probs
+	}
+	f.pos = l.pos
+	probs = f.Validate(opts)
+	if probs.Err() != nil {
+		return nil, probs
+	}
+	return &f, probs
+}
+
+// yamlLine matches the parser's "yaml: line 3: message" errors.
+var yamlLine = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
+
+// parseYAML parses data into its single document's root node.
+func parseYAML(filename string, data []byte) (root *yaml.Node, probs Problems) {
+	defer func() {
+		// The parser is third-party code fed with untrusted text: a crash in it must become a
+		// problem, not take the server down.
+		if r := recover(); r != nil {
+			root, probs = nil, Problems{{Pos: Pos{File: filename, Line: 1}, Message: fmt.Sprintf("the YAML parser failed: %v", r)}}
+		}
+	}()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, Problems{{Pos: Pos{File: filename, Line: 1, Col: 1}, Message: "the file is empty"}}
+		}
+		return nil, Problems{syntaxProblem(filename, err)}
+	}
+	var next yaml.Node
+	if err := dec.Decode(&next); err == nil {
+		return nil, Problems{{Pos: Pos{File: filename, Line: next.Line, Col: next.Column}, Message: "a flow file holds one YAML document; remove this \"---\" and what follows"}}
+	} else if !errors.Is(err, io.EOF) {
+		return nil, Problems{syntaxProblem(filename, err)}
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
+		return nil, Problems{{Pos: Pos{File: filename, Line: 1, Col: 1}, Message: "the file is empty"}}
+	}
+	return doc.Content[0], nil
+}
+
+func syntaxProblem(filename string, err error) Problem {
+	p := Problem{Pos: Pos{File: filename, Line: 1}, Message: err.Error()}
+	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		if n, _ := strconv.Atoi(m[1]); n > 0 {
+			p.Pos.Line = n
+		}
+		p.Message = "invalid YAML: " + m[2]
+	}
+	return p
+}
+
+// positions remembers where each field path was in the file: val for a value, key for a map key.
+type positions struct {
+	val map[string]Pos
+	key map[string]Pos
+}
+
+// at returns the position of path's value, or of its nearest recorded ancestor.
+func (ps *positions) at(path string) Pos {
+	if ps == nil {
+		return Pos{}
+	}
+	for {
+		if p, ok := ps.val[path]; ok {
+			return p
+		}
+		if path == "" {
+			return Pos{}
+		}
+		path = parentPath(path)
+	}
+}
+
+// atKey returns the position of the map key that ends path, or of its value.
+func (ps *positions) atKey(path string) Pos {
+	if ps != nil {
+		if p, ok := ps.key[path]; ok {
+			return p
+		}
+	}
+	return ps.at(path)
+}
+
+// parentPath strips the last segment of a field path: a.b["c"] → a.b, a.b → a, a → "".
+func parentPath(path string) string {
+	if strings.HasSuffix(path, "]") {
+		// Find the "[" that opens the last segment, skipping a quoted key.
+		if strings.HasSuffix(path, `"]`) {
+			for i := len(path) - 3; i >= 1; i-- {
+				if path[i] == '"' && path[i-1] == '[' {
+					if s, err := strconv.Unquote(path[i : len(path)-1]); err == nil && strconv.Quote(s) == path[i:len(path)-1] {
+						return path[:i-1]
+					}
+				}
+			}
+			return ""
+		}
+		if i := strings.LastIndexByte(path, '['); i >= 0 {
+			return path[:i]
+		}
+	}
+	if i := strings.LastIndexByte(path, '.'); i >= 0 {
+		return path[:i]
+	}
+	return ""
+}
+
+var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// joinKey appends a map key or struct field to a path: .name when it reads as an identifier,
+// ["key"] otherwise.
+func joinKey(path, key string) string {
+	if identifier.MatchString(key) {
+		if path == "" {
+			return key
+		}
+		return path + "." + key
+	}
+	return path + "[" + strconv.Quote(key) + "]"
+}
+
+func joinIndex(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }
+
+// loader decodes a yaml.Node tree into the flow structs by hand (not with yaml.Node.Decode) so
+// that it can report every unknown key, wrong type and duplicate at once with its line and
+// column, and remember where each field was for the validator's problems.
+type loader struct {
+	file  string
+	probs Problems
+	pos   *positions
+	steps int
+}
+
+// Limits on alias expansion ("billion laughs").
+const (
+	maxAliasDepth = 32
+	maxSteps      = 1 << 20
+)
+
+func (l *loader) problem(p Pos, path, format string, args ...any) {
+	l.probs = append(l.probs, Problem{Pos: p, Path: path, Message: fmt.Sprintf(format, args...)})
+}
+
+func (l *loader) at(n *yaml.Node) Pos { return Pos{File: l.file, Line: n.Line, Col: n.Column} }
+
+var (
+	typePrompts = reflect.TypeFor[Prompts]()
+	typePrompt  = reflect.TypeFor[Prompt]()
+	typeAction  = reflect.TypeFor[Action]()
+	typeDial    = reflect.TypeFor[Dial]()
+)
+
+// shorthand names the field a plain string sets, for the types that accept one.
+func shorthand(t reflect.Type) string {
+	switch t {
+	case typePrompt:
+		return "say"
+	case typeAction:
+		return "goto"
+	case typeDial:
+		return "number"
+	}
+	return ""
+}
+
+func (l *loader) decode(n *yaml.Node, v reflect.Value, path string, depth int) {
+	for n.Kind == yaml.AliasNode {
+		if depth++; depth > maxAliasDepth || n.Alias == nil {
+			l.problem(l.at(n), path, "aliases nest too deeply")
+			return
+		}
+		n = n.Alias
+	}
+	if l.steps++; l.steps > maxSteps {
+		if l.steps == maxSteps+1 {
+			l.problem(l.at(n), path, "the document expands to too many values")
+		}
+		return
+	}
+	l.pos.val[path] = l.at(n)
+	if isNull(n) && v.Kind() != reflect.String {
+		return // leave the zero value: absent
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		e := reflect.New(v.Type().Elem())
+		l.decode(n, e.Elem(), path, depth)
+		v.Set(e)
+	case reflect.Struct:
+		if f := shorthand(v.Type()); f != "" && n.Kind == yaml.ScalarNode {
+			fv, _ := structField(v, f)
+			l.decode(n, fv, joinKey(path, f), depth)
+			return
+		}
+		if n.Kind != yaml.MappingNode {
+			l.problem(l.at(n), path, "must be a mapping, got %s", describe(n))
+			return
+		}
+		for _, p := range l.pairs(n, path, depth) {
+			fv, ok := structField(v, p.key.Value)
+			if !ok {
+				l.problem(l.at(p.key), path, "unknown key %q%s", p.key.Value, suggest(p.key.Value, v.Type()))
+				continue
+			}
+			sub := joinKey(path, p.key.Value)
+			l.pos.key[sub] = l.at(p.key)
+			l.decode(p.val, fv, sub, depth)
+		}
+	case reflect.Map:
+		if n.Kind != yaml.MappingNode {
+			l.problem(l.at(n), path, "must be a mapping, got %s", describe(n))
+			return
+		}
+		m := reflect.MakeMap(v.Type())
+		for _, p := range l.pairs(n, path, depth) {
+			sub := joinKey(path, p.key.Value)
+			l.pos.key[sub] = l.at(p.key)
+			e := reflect.New(v.Type().Elem()).Elem()
+			l.decode(p.val, e, sub, depth)
+			m.SetMapIndex(reflect.ValueOf(p.key.Value).Convert(v.Type().Key()), e)
+		}
+		v.Set(m)
+	case reflect.Slice:
+		items := n.Content
+		if n.Kind != yaml.SequenceNode {
+			if v.Type() != typePrompts {
+				l.problem(l.at(n), path, "must be a list, got %s", describe(n))
+				return
+			}
+			items = []*yaml.Node{n} // one prompt
+		}
+		s := reflect.MakeSlice(v.Type(), len(items), len(items))
+		for i, item := range items {
+			l.decode(item, s.Index(i), joinIndex(path, i), depth)
+		}
+		v.Set(s)
+	case reflect.String:
+		if n.Kind != yaml.ScalarNode {
+			l.problem(l.at(n), path, "must be a string, got %s", describe(n))
+			return
+		}
+		if !isNull(n) {
+			v.SetString(n.Value)
+		}
+	case reflect.Int:
+		var i int
+		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" || n.Decode(&i) != nil {
+			l.problem(l.at(n), path, "must be a whole number, got %s", describe(n))
+			return
+		}
+		v.SetInt(int64(i))
+	case reflect.Bool:
+		var b bool
+		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" || n.Decode(&b) != nil {
+			l.problem(l.at(n), path, "must be true or false, got %s", describe(n))
+			return
+		}
+		v.SetBool(b)
+	default:
+		panic("flow: no decoder for " + v.Type().String()) // a bug in this package's types
+	}
+}
+
+type pair struct{ key, val *yaml.Node }
+
+// pairs returns a mapping's key/value pairs, reporting non-string and duplicate keys, with the
+// keys of "<<" merges that the mapping does not set itself.
+func (l *loader) pairs(n *yaml.Node, path string, depth int) []pair {
+	var out, merged []pair
+	seen := make(map[string]*yaml.Node, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		if k.Kind != yaml.ScalarNode {
+			l.problem(l.at(k), path, "keys must be strings, got %s", describe(k))
+			continue
+		}
+		if k.ShortTag() == "!!merge" {
+			merged = append(merged, l.mergePairs(val, path, depth)...)
+			continue
+		}
+		if first, dup := seen[k.Value]; dup {
+			l.problem(l.at(k), path, "duplicate key %q (first at line %d)", k.Value, first.Line)
+			continue
+		}
+		seen[k.Value] = k
+		out = append(out, pair{k, val})
+	}
+	for _, p := range merged {
+		if _, set := seen[p.key.Value]; !set && p.key.Kind == yaml.ScalarNode {
+			seen[p.key.Value] = p.key
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// mergePairs returns the pairs a "<<" value brings in: an aliased mapping or a list of them.
+func (l *loader) mergePairs(n *yaml.Node, path string, depth int) []pair {
+	var out []pair
+	srcs := []*yaml.Node{n}
+	if n.Kind == yaml.SequenceNode {
+		srcs = n.Content
+	}
+	for _, s := range srcs {
+		d := depth
+		for s.Kind == yaml.AliasNode && s.Alias != nil && d < maxAliasDepth {
+			s, d = s.Alias, d+1
+		}
+		if s.Kind != yaml.MappingNode {
+			l.problem(l.at(s), path, "<< must merge a mapping, got %s", describe(s))
+			continue
+		}
+		for i := 0; i+1 < len(s.Content); i += 2 {
+			out = append(out, pair{s.Content[i], s.Content[i+1]})
+		}
+	}
+	return out
+}
+
+func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" }
+
+// describe names what a node holds, for "got …" messages.
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.AliasNode:
+		return "an alias"
+	}
+	switch n.ShortTag() {
+	case "!!null":
+		return "nothing"
+	case "!!str":
+		return strconv.Quote(clip(n.Value))
+	}
+	return clip(n.Value)
+}
+
+func clip(s string) string {
+	if len(s) > 40 {
+		return s[:37] + "..."
+	}
+	return s
+}
+
+// fieldIndex maps a struct type's yaml names to field indexes.
+var fieldIndex sync.Map // reflect.Type → map[string]int
+
+func yamlName(f reflect.StructField) string {
+	name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+	if name == "-" || !f.IsExported() {
+		return ""
+	}
+	return name
+}
+
+func fieldsOf(t reflect.Type) map[string]int {
+	if m, ok := fieldIndex.Load(t); ok {
+		return m.(map[string]int)
+	}
+	m := map[string]int{}
+	for i := range t.NumField() {
+		if name := yamlName(t.Field(i)); name != "" {
+			m[name] = i
+		}
+	}
+	fieldIndex.Store(t, m)
+	return m
+}
+
+func structField(v reflect.Value, name string) (reflect.Value, bool) {
+	i, ok := fieldsOf(v.Type())[name]
+	if !ok {
+		return reflect.Value{}, false
+	}
+	return v.Field(i), true
+}
+
+// suggest returns ` (did you mean "x"?)` for a key within two edits of a known one.
+func suggest(key string, t reflect.Type) string {
+	best, bestD := "", 3
+	names := make([]string, 0, t.NumField())
+	for name := range fieldsOf(t) {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if d := editDistance(key, name); d < bestD {
+			best, bestD = name, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// sortProblems orders problems by position; those without one keep their order, last.
+func sortProblems(ps Problems) {
+	slices.SortStableFunc(ps, func(a, b Problem) int {
+		if (a.Pos.Line == 0) != (b.Pos.Line == 0) {
+			if a.Pos.Line == 0 {
+				return 1
+			}
+			return -1
+		}
+		if c := strings.Compare(a.Pos.File, b.Pos.File); c != 0 {
+			return c
+		}
+		if a.Pos.Line != b.Pos.Line {
+			return a.Pos.Line - b.Pos.Line
+		}
+		return a.Pos.Col - b.Pos.Col
+	})
+}

@@ -1,0 +1,159 @@
+package flow
+
+// Flow is a whole phone menu: its menus (nodes), where calls start, and what callers hear when
+// something goes wrong. Load or Parse one from YAML, or build it in Go and call [Flow.Validate]
+// (Compile validates too).
+type Flow struct {
+	Version    int              `yaml:"version" validate:"eq=1"`                                       // Required: 1.
+	BasePath   string           `yaml:"base_path" validate:"omitempty,basepath"`                       // Optional; default "/ivr".
+	CallCenter string           `yaml:"call_center" validate:"omitempty,phone"`                        // Optional, E.164; where exhausted retries and default error flows dial.
+	Defaults   Defaults         `yaml:"defaults"`                                                      // Optional.
+	Start      string           `yaml:"start" validate:"required"`                                     // Required: the menu a call enters.
+	Navigation Navigation       `yaml:"navigation"`                                                    // Optional; no navigation keys by default.
+	Menus      map[string]*Node `yaml:"menus" validate:"required,dive,keys,nodename,endkeys,required"` // Required: menu name → node.
+	Errors     ErrorFlows       `yaml:"errors"`                                                        // Optional; built-in flows by default.
+
+	pos *positions // where each field was in the file, when parsed from YAML
+}
+
+// Defaults are inherited by every node that does not set its own.
+type Defaults struct {
+	Voice      string `yaml:"voice" validate:"omitempty,voice"`       // Optional; Twilio's default voice when empty.
+	Language   string `yaml:"language" validate:"omitempty,language"` // Optional; for example "en-US".
+	Timeout    int    `yaml:"timeout" validate:"min=0,max=60"`        // Optional, seconds a gather waits; default 5.
+	MaxInvalid int    `yaml:"max_invalid" validate:"min=0,max=10"`    // Optional; the nth invalid choice is exhausted; default 3.
+	MaxNoInput int    `yaml:"max_no_input" validate:"min=0,max=10"`   // Optional; the nth silence is exhausted; default 3.
+}
+
+// Navigation holds the flow-wide keys every DTMF gather understands. Each is optional; an empty
+// key is off. Back goes to the node's static parent: the node from which a breadth-first walk
+// from start first reaches it (options in key order); at the start node it repeats.
+type Navigation struct {
+	Repeat string `yaml:"repeat" validate:"omitempty,dtmf"` // Optional: hear this menu again.
+	Back   string `yaml:"back" validate:"omitempty,dtmf"`   // Optional: go to the static parent.
+	Main   string `yaml:"main" validate:"omitempty,dtmf"`   // Optional: go to the start node.
+}
+
+// Node is one menu: a route under the base path. It speaks Say, then does at most one of Gather,
+// Goto, Dial, Record, Enqueue, Redirect or Hangup (with none, the call ends after Say). Hours,
+// when set, is checked first.
+type Node struct {
+	Permission string      `yaml:"permission" validate:"omitempty,permission"` // Optional; default "view".
+	Sensitive  bool        `yaml:"sensitive"`                                  // Optional: digits entered here must never be logged.
+	Voice      string      `yaml:"voice" validate:"omitempty,voice"`           // Optional; default Defaults.Voice.
+	Language   string      `yaml:"language" validate:"omitempty,language"`     // Optional; default Defaults.Language.
+	Errors     *ErrorFlows `yaml:"errors"`                                     // Optional: error flows for this node's routes.
+	Hours      *Hours      `yaml:"hours"`                                      // Optional: a business-hours branch taken on entry.
+
+	Say      Prompts  `yaml:"say" validate:"dive"`                    // Optional: spoken on entry.
+	Gather   *Gather  `yaml:"gather"`                                 // A menu of options.
+	Goto     string   `yaml:"goto"`                                   // Go to another node.
+	Dial     *Dial    `yaml:"dial"`                                   // Call a number.
+	Record   *Record  `yaml:"record"`                                 // Record a message.
+	Enqueue  *Enqueue `yaml:"enqueue"`                                // Wait in a queue.
+	Redirect string   `yaml:"redirect" validate:"omitempty,http_url"` // Hand the call to external TwiML.
+	Hangup   bool     `yaml:"hangup"`                                 // End the call.
+}
+
+// Action is a destination: optional prompts, then at most one of Goto, Dial, Record, Enqueue,
+// Redirect or Hangup (with none, the call ends after Say). In YAML a plain string is a Goto:
+// `"1": sales` is `"1": {goto: sales}`; `{say: "…", goto: welcome}` is say-then-go.
+type Action struct {
+	Say      Prompts  `yaml:"say" validate:"dive"`
+	Goto     string   `yaml:"goto"`                                   // A node name; served as a <Redirect> to its route.
+	Dial     *Dial    `yaml:"dial"`                                   //
+	Record   *Record  `yaml:"record"`                                 //
+	Enqueue  *Enqueue `yaml:"enqueue"`                                //
+	Redirect string   `yaml:"redirect" validate:"omitempty,http_url"` // An absolute http(s) URL outside the flow.
+	Hangup   bool     `yaml:"hangup"`                                 //
+}
+
+// Prompts are spoken in order. In YAML a plain string is one Say, a mapping is one Prompt, and a
+// sequence holds strings or mappings.
+type Prompts []Prompt
+
+// Prompt is exactly one of Say, Play or Pause. In YAML a plain string is a Say.
+type Prompt struct {
+	Say      string `yaml:"say"`                                    // Text to speak.
+	Voice    string `yaml:"voice" validate:"omitempty,voice"`       // Optional; default the node's voice.
+	Language string `yaml:"language" validate:"omitempty,language"` // Optional; default the node's language.
+	Loop     int    `yaml:"loop" validate:"min=0,max=100"`          // Optional; times to say or play; 0 means once.
+	Play     string `yaml:"play" validate:"omitempty,http_url"`     // An audio URL to play.
+	Pause    int    `yaml:"pause" validate:"min=0,max=600"`         // Seconds of silence.
+}
+
+// Gather asks the caller to choose. Options are keyed by DTMF digits ("1", "*9"), or by words
+// when Input is "speech"; Synonyms add words that choose the same option (Input "speech" or
+// "both"). An invalid choice and silence are counted separately, in the action URL; the
+// MaxInvalid-th invalid choice or MaxNoInput-th silence goes to Exhausted.
+type Gather struct {
+	Prompt      Prompts             `yaml:"prompt" validate:"dive"`                            // Optional: spoken while waiting (callers may interrupt).
+	Input       string              `yaml:"input" validate:"omitempty,oneof=dtmf speech both"` // Optional; default "dtmf".
+	Timeout     int                 `yaml:"timeout" validate:"min=0,max=60"`                   // Optional, seconds; default Defaults.Timeout.
+	NumDigits   int                 `yaml:"num_digits" validate:"min=0,max=20"`                // Optional; default 1 when every key is one digit.
+	FinishOnKey string              `yaml:"finish_on_key" validate:"omitempty,dtmfkey"`        // Optional; Twilio's default "#".
+	Hints       []string            `yaml:"hints"`                                             // Optional speech hints; default the option words.
+	Options     map[string]Action   `yaml:"options" validate:"required,dive"`                  // Required: choice → destination.
+	Synonyms    map[string][]string `yaml:"synonyms"`                                          // Optional: option key → more words for it.
+	Invalid     Prompts             `yaml:"invalid" validate:"dive"`                           // Optional: said after an invalid choice.
+	NoInput     Prompts             `yaml:"no_input" validate:"dive"`                          // Optional: said after silence.
+	MaxInvalid  int                 `yaml:"max_invalid" validate:"min=0,max=10"`               // Optional; default Defaults.MaxInvalid.
+	MaxNoInput  int                 `yaml:"max_no_input" validate:"min=0,max=10"`              // Optional; default Defaults.MaxNoInput.
+	Exhausted   *Action             `yaml:"exhausted"`                                         // Optional; default: dial call_center (hang up without one).
+}
+
+// Dial calls a number. In YAML a plain string is the Number.
+type Dial struct {
+	Number   string  `yaml:"number" validate:"required,dialnumber"` // Required: E.164, or "call_center".
+	CallerID string  `yaml:"caller_id" validate:"omitempty,phone"`  // Optional, E.164.
+	Timeout  int     `yaml:"timeout" validate:"min=0,max=600"`      // Optional, seconds to ring; Twilio's default 30.
+	NoAnswer *Action `yaml:"no_answer"`                             // Optional: when the call was not answered (busy, failed, no answer).
+}
+
+// Record records a message, for example a voicemail, then goes to Then (or hangs up).
+type Record struct {
+	MaxLength   int     `yaml:"max_length" validate:"min=0,max=14400"`      // Optional, seconds; Twilio's default 3600.
+	Transcribe  bool    `yaml:"transcribe"`                                 // Optional.
+	FinishOnKey string  `yaml:"finish_on_key" validate:"omitempty,dtmfkey"` // Optional; Twilio's default "1234567890*#".
+	Then        *Action `yaml:"then"`                                       // Optional; default hang up.
+}
+
+// Enqueue puts the caller in a queue.
+type Enqueue struct {
+	Name    string `yaml:"name" validate:"required"`               // Required.
+	WaitURL string `yaml:"wait_url" validate:"omitempty,http_url"` // Optional: TwiML played while waiting.
+}
+
+// Hours branches on business hours, checked when the node is entered.
+type Hours struct {
+	Timezone string   `yaml:"timezone" validate:"required,timezone"`        // Required: an IANA name such as "America/New_York".
+	Weekly   []string `yaml:"weekly" validate:"required"`                   // Required: open ranges like "Mon-Fri 09:00-17:00".
+	Holidays []string `yaml:"holidays" validate:"dive,datetime=2006-01-02"` // Optional: closed dates like "2026-12-25".
+	Open     *Action  `yaml:"open"`                                         // Optional; default the node's own body.
+	Closed   *Action  `yaml:"closed" validate:"required"`                   // Required.
+}
+
+// ErrorFlows are what a caller hears instead of Twilio's stock application error: for a refused,
+// unauthenticated, missing or failed request. Each unset kind falls back to the next level: the
+// node's own, the longest ByPrefix match, the flow's, then a built-in "We're sorry" that dials
+// the call center. Unauthenticated falls back to Forbidden. Forbidden and Unauthenticated may
+// not Goto: a refused caller would be refused again, forever.
+type ErrorFlows struct {
+	Voice           string                 `yaml:"voice" validate:"omitempty,voice"`       // Optional; default the node's or flow's voice.
+	Language        string                 `yaml:"language" validate:"omitempty,language"` // Optional; default the node's or flow's language.
+	Unauthenticated *Action                `yaml:"unauthenticated"`
+	Forbidden       *Action                `yaml:"forbidden"`
+	NotFound        *Action                `yaml:"not_found"`
+	Internal        *Action                `yaml:"internal"`
+	ByPrefix        map[string]*ErrorFlows `yaml:"by_prefix" validate:"dive,keys,pathprefix,endkeys,required"` // Top level only: route prefix → flows.
+}
+
+// Defaults used when a flow leaves them unset.
+const (
+	DefaultBasePath   = "/ivr"
+	DefaultPermission = "view"
+	DefaultTimeout    = 5
+	DefaultMaxInvalid = 3
+	DefaultMaxNoInput = 3
+	CallCenter        = "call_center" // the Dial.Number that means Flow.CallCenter
+)

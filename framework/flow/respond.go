@@ -1,0 +1,167 @@
+package flow
+
+import (
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Input is what Twilio sent with a request, as far as a route needs it.
+type Input struct {
+	Digits         string    // the Digits form field
+	Speech         string    // the SpeechResult form field
+	Query          string    // the request URL's raw query, which carries retry counts
+	DialCallStatus string    // the DialCallStatus form field, on a dialed route
+	Now            time.Time // the time for business hours; zero means time.Now()
+}
+
+// Route is one path a compiled flow answers, with the permission the authorizer must check for
+// it.
+type Route struct {
+	Path       string // a static Echo route pattern such as "/ivr/welcome/gather", without query
+	Node       string // the node the route belongs to
+	Permission string // the permission a caller needs; "view" unless the node sets one
+	Sensitive  bool   // the digits entered here must never be logged
+
+	kind routeKind
+	n    *node
+}
+
+type routeKind uint8
+
+const (
+	routeEntry    routeKind = iota // /ivr/<node>
+	routeGather                    // /ivr/<node>/gather?i=&n=
+	routeDialed                    // /ivr/<node>/dialed?s=
+	routeRecorded                  // /ivr/<node>/recorded?s=
+)
+
+// Respond returns the TwiML for a request to the route: pre-rendered bytes the caller must not
+// modify. It never allocates on the DTMF path and never panics: counters in the query that are
+// missing, garbage or out of range are clamped.
+//
+// On a gather route, no digits and no speech is a silence (the <Redirect> after the <Gather>);
+// digits or speech that match no option, an invalid choice; a navigation key goes where it says.
+func (r *Route) Respond(in Input) []byte {
+	n := r.n
+	switch r.kind {
+	case routeEntry:
+		if n.hours != nil {
+			now := in.Now
+			if now.IsZero() {
+				now = time.Now()
+			}
+			if !n.hours.open(now) {
+				return n.closed
+			}
+		}
+		return n.entry
+	case routeGather:
+		i := clamp(queryInt(in.Query, "i"), n.maxI)
+		c := clamp(queryInt(in.Query, "n"), n.maxN)
+		if in.Digits == "" && strings.TrimSpace(in.Speech) == "" {
+			if c+1 >= n.maxN {
+				return n.exhausted
+			}
+			return n.noInput[i*n.maxN+c+1]
+		}
+		if in.Digits != "" {
+			for k := range n.options {
+				if n.options[k].key == in.Digits {
+					return n.options[k].out
+				}
+			}
+			for k := range n.nav {
+				if n.nav[k].key == in.Digits {
+					return n.nav[k].out
+				}
+			}
+		} else {
+			for k := range n.words {
+				if containsWord(in.Speech, n.words[k].key) {
+					return n.words[k].out
+				}
+			}
+		}
+		if i+1 >= n.maxI {
+			return n.exhausted
+		}
+		return n.invalid[(i+1)*n.maxN+c]
+	case routeDialed:
+		if in.DialCallStatus == "completed" || in.DialCallStatus == "answered" {
+			return n.hangup
+		}
+		return n.dialed[clamp(queryInt(in.Query, "s"), len(n.dialed))]
+	case routeRecorded:
+		return n.recorded[clamp(queryInt(in.Query, "s"), len(n.recorded))]
+	}
+	return n.errs[Internal]
+}
+
+// queryInt returns the small non-negative integer value of key in a raw query, or -1.
+func queryInt(q, key string) int {
+	for q != "" {
+		var kv string
+		kv, q, _ = strings.Cut(q, "&")
+		k, v, _ := strings.Cut(kv, "=")
+		if k != key {
+			continue
+		}
+		if v == "" || len(v) > 4 {
+			return -1
+		}
+		x := 0
+		for i := 0; i < len(v); i++ {
+			if v[i] < '0' || v[i] > '9' {
+				return -1
+			}
+			x = x*10 + int(v[i]-'0')
+		}
+		return x
+	}
+	return -1
+}
+
+// clamp keeps x in [0, max).
+func clamp(x, max int) int {
+	if x < 0 || max <= 0 {
+		return 0
+	}
+	if x >= max {
+		return max - 1
+	}
+	return x
+}
+
+// normalizeWord lower-cases a speech word and trims punctuation and extra spaces.
+func normalizeWord(w string) string {
+	fields := strings.FieldsFunc(strings.ToLower(w), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	return strings.Join(fields, " ")
+}
+
+// containsWord reports whether speech holds the normalized word w as whole words, ignoring case
+// and punctuation. It does not allocate.
+func containsWord(speech, w string) bool {
+	for i := 0; i+len(w) <= len(speech); i++ {
+		if i > 0 && isWordByteBefore(speech[:i]) {
+			continue
+		}
+		if !strings.EqualFold(speech[i:i+len(w)], w) {
+			continue
+		}
+		if rest := speech[i+len(w):]; rest != "" {
+			r, _ := utf8.DecodeRuneInString(rest)
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				continue
+			}
+		}
+		return true
+	}
+	return false
+}
+
+func isWordByteBefore(s string) bool {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}

@@ -1,0 +1,540 @@
+package flow
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/go-playground/locales/en"
+	ut "github.com/go-playground/universal-translator"
+	"github.com/go-playground/validator/v10"
+)
+
+// Field formats, checked by the validator's custom tags.
+var (
+	e164Re       = regexp.MustCompile(`^\+[1-9][0-9]{7,14}$`)
+	voiceRe      = regexp.MustCompile(`^(man|woman|alice|Polly\.[A-Z][A-Za-z]+(-(Neural|Generative|LongForm))?|Google\.[a-z]{2,3}-[A-Z]{2}-[A-Za-z0-9]+(-[A-Za-z0-9]+)*)$`)
+	languageRe   = regexp.MustCompile(`^[a-z]{2,3}(-[A-Z]{2}|-[0-9]{3})?$`)
+	nodeNameRe   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*(/[A-Za-z0-9][A-Za-z0-9_-]*)*$`)
+	pathRe       = regexp.MustCompile(`^(/[A-Za-z0-9][A-Za-z0-9_.-]*)+$`)
+	dtmfRe       = regexp.MustCompile(`^[0-9*#]+$`)
+	permissionRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.:-]*$`)
+)
+
+// routeSuffixes are the sub-routes a node may own; no node name may end in one.
+var routeSuffixes = []string{"gather", "dialed", "recorded"}
+
+func validNodeName(s string) bool {
+	if !nodeNameRe.MatchString(s) {
+		return false
+	}
+	last := s[strings.LastIndexByte(s, '/')+1:]
+	return !strings.Contains(s, "/") || !slices.Contains(routeSuffixes, last)
+}
+
+// fieldRules are the validator's custom tags and the English messages of every tag the structs
+// use. {0} is the value, {1} the tag's parameter.
+var fieldRules = []struct {
+	tag, msg string
+	fn       func(string) bool
+}{
+	{"phone", "must be an E.164 phone number: + then 8 to 15 digits, like +15555550100; got {0}", e164Re.MatchString},
+	{"dialnumber", `must be "call_center" or an E.164 phone number: + then 8 to 15 digits, like +15555550100; got {0}`,
+		func(s string) bool { return s == CallCenter || e164Re.MatchString(s) }},
+	{"voice", "must be a Twilio voice such as Polly.Joanna, Polly.Lupe-Neural, Google.en-US-Neural2-F, man, woman or alice; got {0}", voiceRe.MatchString},
+	{"language", "must be a language tag such as en-US, es-MX or fr; got {0}", languageRe.MatchString},
+	{"nodename", `must be letters, digits, "-" and "_", in segments joined by "/" (not ending in /gather, /dialed or /recorded); got {0}`, validNodeName},
+	{"basepath", `must be a path such as /ivr: a leading "/", no trailing "/"; got {0}`, pathRe.MatchString},
+	{"pathprefix", `must be a route prefix such as /ivr/es: a leading "/", no trailing "/"; got {0}`, pathRe.MatchString},
+	{"dtmf", "must be DTMF keys (0-9, * and #); got {0}", dtmfRe.MatchString},
+	{"dtmfkey", "must be one DTMF key (0-9, * or #); got {0}", func(s string) bool { return len(s) == 1 && dtmfRe.MatchString(s) }},
+	{"permission", `must be a permission name such as view or staff (letters, digits, "_", ".", ":", "-"); got {0}`, permissionRe.MatchString},
+	{"required", "is required", nil},
+	{"eq", "must be {1}; got {0}", nil},
+	{"min", "must be at least {1}; got {0}", nil},
+	{"max", "must be at most {1}; got {0}", nil},
+	{"oneof", "must be one of {1}; got {0}", nil},
+	{"http_url", "must be an absolute http:// or https:// URL; got {0}", nil},
+	{"timezone", "must be an IANA time zone such as America/New_York; got {0}", nil},
+	{"datetime", "must be a date such as 2026-12-25; got {0}", nil},
+}
+
+var fieldValidator = sync.OnceValues(func() (*validator.Validate, ut.Translator) {
+	v := validator.New(validator.WithRequiredStructEnabled())
+	v.RegisterTagNameFunc(yamlName) // messages and paths name the YAML key, not the Go field
+	trans, _ := ut.New(en.New()).GetTranslator("en")
+	for _, r := range fieldRules {
+		if r.fn != nil {
+			fn := r.fn
+			if err := v.RegisterValidation(r.tag, func(fl validator.FieldLevel) bool { return fn(fl.Field().String()) }); err != nil {
+				panic(err) // a bad tag name is a bug in this file
+			}
+		}
+		tag, msg := r.tag, r.msg
+		err := v.RegisterTranslation(tag, trans,
+			func(t ut.Translator) error { return t.Add(tag, msg, true) },
+			func(t ut.Translator, fe validator.FieldError) string {
+				s, _ := t.T(tag, describeValue(fe.Value()), strings.ReplaceAll(fe.Param(), " ", ", "))
+				return s
+			})
+		if err != nil {
+			panic(err)
+		}
+	}
+	return v, trans
+})
+
+func describeValue(v any) string {
+	if s, ok := v.(string); ok {
+		return strconv.Quote(clip(s))
+	}
+	return fmt.Sprint(v)
+}
+
+// Validate checks a flow, returning every problem at once: field formats, references between
+// nodes, the graph (unreachable nodes, loops without a gather), permissions the policy never
+// grants (with opts.Grants), and the size of every rendered document. A flow from [Parse] or
+// [Load] reports positions in its file; one built in Go reports field paths only.
+func (f *Flow) Validate(opts *Options) Problems {
+	if opts == nil {
+		opts = &Options{}
+	}
+	c := &checker{f: f, opts: opts}
+	c.fields()
+	c.structure()
+	if c.probs.Err() == nil {
+		g := buildGraph(f)
+		c.graph(g)
+		if c.probs.Err() == nil {
+			if _, err := compile(f, g, f.basePath()); err != nil {
+				var p Problem
+				for _, e := range unjoin(err) {
+					if errors.As(e, &p) {
+						c.probs = append(c.probs, p)
+					}
+				}
+			}
+		}
+	}
+	sortProblems(c.probs)
+	return c.probs
+}
+
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+type checker struct {
+	f     *Flow
+	opts  *Options
+	probs Problems
+}
+
+func (c *checker) errorf(path, format string, args ...any) {
+	c.probs = append(c.probs, Problem{Pos: c.f.pos.at(path), Path: path, Message: fmt.Sprintf(format, args...)})
+}
+
+func (c *checker) keyErrorf(path, format string, args ...any) {
+	c.probs = append(c.probs, Problem{Pos: c.f.pos.atKey(path), Path: path, Message: fmt.Sprintf(format, args...)})
+}
+
+func (c *checker) warnf(path, format string, args ...any) {
+	c.probs = append(c.probs, Problem{Pos: c.f.pos.at(path), Path: path, Message: fmt.Sprintf(format, args...), Warning: true})
+}
+
+// fields runs the validator's field rules.
+func (c *checker) fields() {
+	v, trans := fieldValidator()
+	err := v.Struct(c.f)
+	var ves validator.ValidationErrors
+	if !errors.As(err, &ves) {
+		return
+	}
+	for _, fe := range ves {
+		path := fieldPath(fe.Namespace())
+		switch fe.Tag() {
+		case "nodename", "pathprefix":
+			c.keyErrorf(path, "%s", fe.Translate(trans))
+		default:
+			c.errorf(path, "%s", fe.Translate(trans))
+		}
+	}
+}
+
+// fieldPath turns the validator's namespace ("Flow.menus[es/main].gather.options[1].goto") into a
+// field path (menus["es/main"].gather.options["1"].goto), walking the Go types to tell a map key
+// from a list index.
+func fieldPath(ns string) string {
+	_, s, _ := strings.Cut(ns, ".")
+	t := reflect.TypeFor[Flow]()
+	path := ""
+	for s != "" {
+		for t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		switch s[0] {
+		case '.':
+			s = s[1:]
+		case '[':
+			end := closingBracket(s)
+			key := s[1:end]
+			s = s[end+1:]
+			switch t.Kind() {
+			case reflect.Map:
+				path, t = joinKey(path, key), t.Elem()
+			case reflect.Slice:
+				i, _ := strconv.Atoi(key)
+				path, t = joinIndex(path, i), t.Elem()
+			default:
+				return path
+			}
+		default:
+			end := strings.IndexAny(s, ".[")
+			if end < 0 {
+				end = len(s)
+			}
+			name := s[:end]
+			s = s[end:]
+			if t.Kind() != reflect.Struct {
+				return joinKey(path, name)
+			}
+			i, ok := fieldsOf(t)[name]
+			if !ok {
+				return joinKey(path, name)
+			}
+			path, t = joinKey(path, name), t.Field(i).Type
+		}
+	}
+	return path
+}
+
+// closingBracket finds the "]" that ends the key opened at s[0]: the first followed by ".", "["
+// or the end (a key may itself hold "]").
+func closingBracket(s string) int {
+	for i := 1; i < len(s); i++ {
+		if s[i] == ']' && (i+1 == len(s) || s[i+1] == '.' || s[i+1] == '[') {
+			return i
+		}
+	}
+	return len(s) - 1
+}
+
+// structure checks what the field rules cannot: references, one thing per node, options.
+func (c *checker) structure() {
+	f := c.f
+	if f.Start != "" {
+		if _, ok := f.Menus[f.Start]; !ok {
+			c.errorf("start", "no menu is named %q%s", f.Start, c.nearestNode(f.Start))
+		}
+	}
+	c.errorFlows("errors", &f.Errors, true)
+	for _, name := range sortedKeys(f.Menus) {
+		n := f.Menus[name]
+		if n == nil {
+			continue
+		}
+		c.node(joinKey("menus", name), name, n)
+	}
+}
+
+func (c *checker) nearestNode(name string) string {
+	best, bestD := "", 3
+	for _, k := range sortedKeys(c.f.Menus) {
+		if d := editDistance(name, k); d < bestD {
+			best, bestD = k, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+func (c *checker) node(path, name string, n *Node) {
+	perm := n.Permission
+	if perm == "" {
+		perm = DefaultPermission
+	}
+	if c.opts.Grants != nil && permissionRe.MatchString(perm) && !c.opts.Grants(perm) {
+		p := joinKey(path, "permission")
+		if n.Permission == "" {
+			p = path
+		}
+		c.warnf(p, "no line of the policy grants permission %q: nobody can reach this menu", perm)
+	}
+	if n.Errors != nil {
+		c.errorFlows(joinKey(path, "errors"), n.Errors, false)
+	}
+	c.prompts(joinKey(path, "say"), n.Say)
+	var set []string
+	for _, k := range []struct {
+		name string
+		on   bool
+	}{{"gather", n.Gather != nil}, {"goto", n.Goto != ""}, {"dial", n.Dial != nil}, {"record", n.Record != nil},
+		{"enqueue", n.Enqueue != nil}, {"redirect", n.Redirect != ""}, {"hangup", n.Hangup}} {
+		if k.on {
+			set = append(set, k.name)
+		}
+	}
+	if len(set) > 1 {
+		c.errorf(joinKey(path, set[1]), "a menu does one thing after say, but this one sets both %s and %s", set[0], set[1])
+	}
+	if h := n.Hours; h != nil {
+		hp := joinKey(path, "hours")
+		for i, r := range h.Weekly {
+			if _, err := parseWeekly(r); err != nil && r != "" {
+				c.errorf(joinIndex(joinKey(hp, "weekly"), i), "%v", err)
+			}
+		}
+		if h.Open != nil {
+			if len(set) > 0 {
+				c.errorf(joinKey(hp, "open"), "hours.open replaces this menu's own %s, which would never run; remove one", set[0])
+			}
+			c.action(joinKey(hp, "open"), h.Open, actionCtx{})
+		} else if len(set) == 0 && len(n.Say) == 0 {
+			c.errorf(hp, "hours needs open, or a body (say, gather, dial…) for this menu to run when open")
+		}
+		if h.Closed != nil {
+			c.action(joinKey(hp, "closed"), h.Closed, actionCtx{})
+		}
+	}
+	c.gotoTarget(joinKey(path, "goto"), n.Goto)
+	c.dial(joinKey(path, "dial"), n.Dial, actionCtx{})
+	c.record(joinKey(path, "record"), n.Record, actionCtx{})
+	if n.Gather != nil {
+		c.gather(joinKey(path, "gather"), n.Gather)
+	}
+}
+
+// actionCtx says where an action is: in an error flow some targets are not allowed.
+type actionCtx struct {
+	errorKind ErrorKind
+	inError   bool
+}
+
+func (c *checker) action(path string, a *Action, ctx actionCtx) {
+	if a == nil {
+		return
+	}
+	c.prompts(joinKey(path, "say"), a.Say)
+	var set []string
+	for _, k := range []struct {
+		name string
+		on   bool
+	}{{"goto", a.Goto != ""}, {"dial", a.Dial != nil}, {"record", a.Record != nil},
+		{"enqueue", a.Enqueue != nil}, {"redirect", a.Redirect != ""}, {"hangup", a.Hangup}} {
+		if k.on {
+			set = append(set, k.name)
+		}
+	}
+	if len(set) > 1 {
+		c.errorf(joinKey(path, set[1]), "an action does one thing after say, but this one sets both %s and %s", set[0], set[1])
+	}
+	if ctx.inError {
+		if a.Goto != "" && (ctx.errorKind == Forbidden || ctx.errorKind == Unauthenticated) {
+			c.errorf(joinKey(path, "goto"), "a %s error flow may not goto a menu: the refused caller would be refused again, forever; dial, redirect or hang up instead", ctx.errorKind)
+		}
+		if a.Record != nil {
+			c.errorf(joinKey(path, "record"), "error flows cannot record (they own no route to receive the recording)")
+		}
+		if a.Dial != nil && a.Dial.NoAnswer != nil {
+			c.errorf(joinKey(joinKey(path, "dial"), "no_answer"), "error flows cannot use no_answer (they own no route to receive the dial status)")
+		}
+	}
+	c.gotoTarget(joinKey(path, "goto"), a.Goto)
+	c.dial(joinKey(path, "dial"), a.Dial, ctx)
+	c.record(joinKey(path, "record"), a.Record, ctx)
+}
+
+func (c *checker) gotoTarget(path, name string) {
+	if name == "" {
+		return
+	}
+	if _, ok := c.f.Menus[name]; !ok {
+		c.errorf(path, "no menu is named %q%s", name, c.nearestNode(name))
+	}
+}
+
+func (c *checker) dial(path string, d *Dial, ctx actionCtx) {
+	if d == nil {
+		return
+	}
+	if d.Number == CallCenter && c.f.CallCenter == "" {
+		c.errorf(joinKey(path, "number"), "dials call_center, but the flow sets no call_center")
+	}
+	if !ctx.inError {
+		c.action(joinKey(path, "no_answer"), d.NoAnswer, ctx)
+	}
+}
+
+func (c *checker) record(path string, r *Record, ctx actionCtx) {
+	if r == nil || ctx.inError {
+		return
+	}
+	c.action(joinKey(path, "then"), r.Then, ctx)
+}
+
+func (c *checker) prompts(path string, ps Prompts) {
+	for i, p := range ps {
+		pp := joinIndex(path, i)
+		n := 0
+		for _, on := range []bool{p.Say != "", p.Play != "", p.Pause != 0} {
+			if on {
+				n++
+			}
+		}
+		switch {
+		case n == 0:
+			c.errorf(pp, "a prompt needs one of say, play or pause")
+		case n > 1:
+			c.errorf(pp, "a prompt is one of say, play or pause, not several; use a list")
+		case p.Pause != 0 && p.Loop != 0:
+			c.errorf(joinKey(pp, "loop"), "loop applies to say and play, not pause")
+		}
+	}
+}
+
+func (c *checker) errorFlows(path string, e *ErrorFlows, top bool) {
+	if !top && len(e.ByPrefix) > 0 {
+		c.errorf(joinKey(path, "by_prefix"), "by_prefix is only allowed in the flow's top-level errors")
+	}
+	for k, a := range e.kinds() {
+		c.action(joinKey(path, ErrorKind(k).String()), a, actionCtx{errorKind: ErrorKind(k), inError: true})
+	}
+	base := c.f.basePath()
+	for _, prefix := range sortedKeys(e.ByPrefix) {
+		sub := e.ByPrefix[prefix]
+		p := joinKey(joinKey(path, "by_prefix"), prefix)
+		if pathRe.MatchString(prefix) && prefix != base && !strings.HasPrefix(prefix, base+"/") {
+			c.probs = append(c.probs, Problem{Pos: c.f.pos.atKey(p), Path: p, Warning: true,
+				Message: fmt.Sprintf("%s is outside base_path %s, so it matches no menu route", prefix, base)})
+		}
+		if sub != nil {
+			c.errorFlows(p, sub, false)
+		}
+	}
+}
+
+// kinds returns the flows indexed by ErrorKind.
+func (e *ErrorFlows) kinds() [numErrorKinds]*Action {
+	return [numErrorKinds]*Action{e.Unauthenticated, e.Forbidden, e.NotFound, e.Internal}
+}
+
+func (c *checker) gather(path string, g *Gather) {
+	c.prompts(joinKey(path, "prompt"), g.Prompt)
+	c.prompts(joinKey(path, "invalid"), g.Invalid)
+	c.prompts(joinKey(path, "no_input"), g.NoInput)
+	c.action(joinKey(path, "exhausted"), g.Exhausted, actionCtx{})
+	input := g.input()
+	finish := g.FinishOnKey
+	if finish == "" {
+		finish = "#"
+	}
+	nav := c.f.Navigation
+	navKeys := map[string]string{}
+	if input != "speech" {
+		for _, k := range []struct{ name, key string }{{"repeat", nav.Repeat}, {"back", nav.Back}, {"main", nav.Main}} {
+			if k.key == "" {
+				continue
+			}
+			if prev, dup := navKeys[k.key]; dup {
+				c.errorf(joinKey("navigation", k.name), "key %q is also navigation.%s", k.key, prev)
+				continue
+			}
+			navKeys[k.key] = k.name
+		}
+	}
+	op := joinKey(path, "options")
+	words := map[string]string{} // lower-cased word → option key
+	for _, key := range sortedKeys(g.Options) {
+		kp := joinKey(op, key)
+		a := g.Options[key]
+		c.action(kp, &a, actionCtx{})
+		if input == "speech" {
+			c.word(kp, key, key, words)
+			continue
+		}
+		switch {
+		case !dtmfRe.MatchString(key):
+			c.keyErrorf(kp, "option keys must be DTMF keys (0-9, * and #) unless input is speech; got %q", key)
+		case strings.Contains(key, finish):
+			c.keyErrorf(kp, "option %q holds %q, the finish_on_key, which ends input: callers cannot enter it", key, finish)
+		case navKeys[key] != "":
+			c.keyErrorf(kp, "option %q is also the navigation key %s", key, navKeys[key])
+		case g.NumDigits > 0 && len(key) > g.NumDigits:
+			c.keyErrorf(kp, "option %q has %d digits but num_digits is %d: callers cannot enter it", key, len(key), g.NumDigits)
+		}
+	}
+	sp := joinKey(path, "synonyms")
+	for _, key := range sortedKeys(g.Synonyms) {
+		kp := joinKey(sp, key)
+		if input == "dtmf" {
+			c.keyErrorf(kp, "synonyms are words for speech; set input to speech or both")
+			continue
+		}
+		if _, ok := g.Options[key]; !ok {
+			c.keyErrorf(kp, "no option is keyed %q", key)
+			continue
+		}
+		for i, w := range g.Synonyms[key] {
+			c.word(joinIndex(kp, i), key, w, words)
+		}
+	}
+	for key, name := range navKeys {
+		if key == finish || (len(key) > 1 && strings.Contains(key, finish)) {
+			c.errorf(joinKey("navigation", name), "key %q holds %q, the finish_on_key of %s, which ends input: callers cannot enter it", key, finish, path)
+		}
+		if g.NumDigits > 0 && len(key) > g.NumDigits {
+			c.errorf(joinKey("navigation", name), "key %q has %d digits but %s.num_digits is %d: callers cannot enter it", key, len(key), path, g.NumDigits)
+		}
+	}
+}
+
+// word records a speech word for option key, reporting one that another option already uses.
+func (c *checker) word(path, key, w string, words map[string]string) {
+	norm := normalizeWord(w)
+	if norm == "" {
+		c.errorf(path, "a speech option needs a word; got %q", w)
+		return
+	}
+	if prev, dup := words[norm]; dup {
+		if prev == key {
+			c.errorf(path, "duplicate option: %q already chooses this option", w)
+		} else {
+			c.errorf(path, "duplicate option: %q already chooses option %q", w, prev)
+		}
+		return
+	}
+	words[norm] = key
+}
+
+func (g *Gather) input() string {
+	if g.Input == "" {
+		return "dtmf"
+	}
+	return g.Input
+}
+
+func (f *Flow) basePath() string {
+	if f.BasePath == "" {
+		return DefaultBasePath
+	}
+	return f.BasePath
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
