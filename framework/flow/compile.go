@@ -56,9 +56,6 @@ func Compile(f *Flow, opts *CompileOptions) (*Compiled, error) {
 	c := &checker{f: f, opts: &Options{}}
 	c.fields()
 	c.structure()
-	if err := c.probs.Err(); err != nil {
-		return nil, err
-	}
 	g := buildGraph(f)
 	c.graph(g)
 	if err := c.probs.Err(); err != nil {

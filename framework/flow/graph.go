@@ -131,12 +131,12 @@ func (g *graph) action(from, path string, a *Action, kind EdgeKind, label string
 		}
 		g.add(from, "(dial "+number+")", kind, label, joinKey(path, "dial"), auto)
 		if a.Dial.NoAnswer != nil {
-			g.action(from, joinKey(joinKey(path, "dial"), "no_answer"), a.Dial.NoAnswer, EdgeNoAnswer, "", true)
+			g.action(from, joinKey(joinKey(path, "dial"), "no_answer"), a.Dial.NoAnswer, EdgeNoAnswer, "", auto)
 		}
 	case a.Record != nil:
 		g.add(from, "(record)", kind, label, joinKey(path, "record"), auto)
 		if a.Record.Then != nil {
-			g.action(from, joinKey(joinKey(path, "record"), "then"), a.Record.Then, EdgeThen, "", true)
+			g.action(from, joinKey(joinKey(path, "record"), "then"), a.Record.Then, EdgeThen, "", auto)
 		}
 	case a.Enqueue != nil:
 		g.add(from, "(queue "+a.Enqueue.Name+")", kind, label, joinKey(path, "enqueue"), auto)
@@ -200,8 +200,9 @@ func (c *checker) graph(g *graph) {
 			}
 		}
 	}
+	_, started := c.f.Menus[c.f.Start]
 	for _, name := range sortedKeys(c.f.Menus) {
-		if !reached[name] {
+		if started && !reached[name] {
 			p := joinKey("menus", name)
 			c.probs = append(c.probs, Problem{Pos: c.f.pos.atKey(p), Path: p, Warning: true,
 				Message: fmt.Sprintf("no path from start %q reaches menu %q", c.f.Start, name)})

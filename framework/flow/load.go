@@ -89,12 +89,24 @@ func parseYAML(filename string, data []byte) (root *yaml.Node, probs Problems) {
 	return doc.Content[0], nil
 }
 
+// parserProblems are the messages of yaml's parser (not its scanner). For those, yaml v3 reports
+// a 0-based line (the start of the construct being parsed), and none at all for the first line.
+var parserProblems = []string{
+	"did not find expected <stream-start>", "did not find expected <document start>",
+	"did not find expected node content", "did not find expected '-' indicator",
+	"did not find expected key", "did not find expected ',' or ']'", "did not find expected ',' or '}'",
+	"found undefined tag handle", "found incompatible YAML document", "found duplicate %YAML directive",
+	"found duplicate %TAG directive",
+}
+
 func syntaxProblem(filename string, err error) Problem {
 	p := Problem{Pos: Pos{File: filename, Line: 1}, Message: err.Error()}
 	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-		if n, _ := strconv.Atoi(m[1]); n > 0 {
-			p.Pos.Line = n
+		n, _ := strconv.Atoi(m[1])
+		if slices.Contains(parserProblems, m[2]) {
+			n++ // 0-based
 		}
+		p.Pos.Line = max(n, 1)
 		p.Message = "invalid YAML: " + m[2]
 	}
 	return p

@@ -107,16 +107,15 @@ func (f *Flow) Validate(opts *Options) Problems {
 	c := &checker{f: f, opts: opts}
 	c.fields()
 	c.structure()
+	g := buildGraph(f)
+	c.graph(g)
 	if c.probs.Err() == nil {
-		g := buildGraph(f)
-		c.graph(g)
-		if c.probs.Err() == nil {
-			if _, err := compile(f, g, f.basePath()); err != nil {
-				var p Problem
-				for _, e := range unjoin(err) {
-					if errors.As(e, &p) {
-						c.probs = append(c.probs, p)
-					}
+		// Render everything once, for the documents Twilio would refuse (over 64 kB).
+		if _, err := compile(f, g, f.basePath()); err != nil {
+			var p Problem
+			for _, e := range unjoin(err) {
+				if errors.As(e, &p) {
+					c.probs = append(c.probs, p)
 				}
 			}
 		}

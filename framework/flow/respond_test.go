@@ -1,0 +1,222 @@
+package flow
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// demo loads and compiles the repository's demo flow.
+func demo(t testing.TB) *Compiled {
+	t.Helper()
+	f, probs := Load("../../demo.yaml", nil)
+	if f == nil {
+		t.Fatalf("demo.yaml: %v", probs)
+	}
+	c, err := Compile(f, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// step is one request of a simulated call: the route it hits, what the caller did, and a
+// fragment the TwiML must hold.
+type step struct {
+	path string
+	in   Input
+	want string
+}
+
+// call plays steps in order, failing on the first answer without its fragment.
+func call(t *testing.T, c *Compiled, steps []step) {
+	t.Helper()
+	for i, s := range steps {
+		path, query, _ := strings.Cut(s.path, "?")
+		r := c.Route(path)
+		if r == nil {
+			t.Fatalf("step %d: no route %s", i, path)
+		}
+		s.in.Query = query
+		got := string(r.Respond(s.in))
+		if !strings.Contains(got, s.want) {
+			t.Fatalf("step %d: %s with %+v answered\n%s\nwant it to hold %s", i, s.path, s.in, got, s.want)
+		}
+	}
+}
+
+func TestChoosingOneRedirectsToSales(t *testing.T) {
+	call(t, demo(t), []step{
+		{"/ivr/welcome", Input{}, `<Gather action="/ivr/welcome/gather?i=0&amp;n=0"`},
+		{"/ivr/welcome/gather?i=0&n=0", Input{Digits: "1"}, `<Redirect>/ivr/sales</Redirect>`},
+		{"/ivr/sales", Input{Now: mondayNoon}, `<Number>+15555550111</Number>`},
+	})
+}
+
+func TestInvalidTwiceIsExhaustedToTheCallCenter(t *testing.T) {
+	call(t, demo(t), []step{
+		{"/ivr/welcome/gather?i=0&n=0", Input{Digits: "7"}, `Sorry, that is not an option.</Say><Gather action="/ivr/welcome/gather?i=1&amp;n=0"`},
+		{"/ivr/welcome/gather?i=1&n=0", Input{Digits: "7"}, `Let me connect you with someone who can help.</Say><Dial><Number>+15555550100</Number>`},
+	})
+}
+
+func TestSilenceHearsTheMessageThenRetriesThenIsExhausted(t *testing.T) {
+	call(t, demo(t), []step{
+		{"/ivr/welcome", Input{}, `<Redirect>/ivr/welcome/gather?i=0&amp;n=0</Redirect>`},
+		{"/ivr/welcome/gather?i=0&n=0", Input{}, `We did not get your choice.</Say><Gather action="/ivr/welcome/gather?i=0&amp;n=1"`},
+		{"/ivr/welcome/gather?i=0&n=1", Input{}, `<Dial><Number>+15555550100</Number>`},
+	})
+}
+
+func TestInvalidAndSilenceAreCountedSeparately(t *testing.T) {
+	call(t, demo(t), []step{
+		{"/ivr/welcome/gather?i=0&n=0", Input{Digits: "7"}, `gather?i=1&amp;n=0`},
+		{"/ivr/welcome/gather?i=1&n=0", Input{}, `We did not get your choice.</Say><Gather action="/ivr/welcome/gather?i=1&amp;n=1"`},
+	})
+}
+
+func TestBusinessHoursFollowTheFakeClock(t *testing.T) {
+	christmas := time.Date(2026, 12, 25, 15, 0, 0, 0, time.UTC) // a Friday, 10:00 in New York
+	call(t, demo(t), []step{
+		{"/ivr/sales", Input{Now: mondayNoon}, `Connecting you to sales.`},
+		{"/ivr/sales", Input{Now: mondayNight}, `Sales is closed right now.</Say><Redirect>/ivr/voicemail</Redirect>`},
+		{"/ivr/sales", Input{Now: christmas}, `Sales is closed right now.`},
+		{"/ivr/sales/dialed", Input{DialCallStatus: "no-answer"}, `<Redirect>/ivr/voicemail</Redirect>`},
+		{"/ivr/sales/dialed", Input{DialCallStatus: "completed"}, `<Hangup/>`},
+	})
+}
+
+func TestNavigationKeys(t *testing.T) {
+	call(t, demo(t), []step{
+		{"/ivr/support/gather?i=0&n=0", Input{Digits: "*"}, `<Redirect>/ivr/support</Redirect>`}, // repeat
+		{"/ivr/support/gather?i=0&n=0", Input{Digits: "8"}, `<Redirect>/ivr/welcome</Redirect>`}, // back
+		{"/ivr/es/main/gather?i=0&n=0", Input{Digits: "9"}, `<Redirect>/ivr/welcome</Redirect>`}, // main
+		{"/ivr/welcome/gather?i=0&n=0", Input{Digits: "8"}, `<Redirect>/ivr/welcome</Redirect>`}, // back at the top repeats
+	})
+}
+
+func TestSpeechChoosesAnOptionBySynonym(t *testing.T) {
+	call(t, demo(t), []step{
+		{"/ivr/support/gather?i=0&n=0", Input{Speech: "Uh, Tech Support please."}, `Please hold for the next technician.`},
+		{"/ivr/support/gather?i=0&n=0", Input{Speech: "billing"}, `Connecting you to billing.`},
+		{"/ivr/support/gather?i=0&n=0", Input{Speech: "technically"}, `Sorry, that is not a valid choice.`},
+	})
+}
+
+func TestGarbageCountersAreClampedNotTrusted(t *testing.T) {
+	c := demo(t)
+	r := c.Route("/ivr/welcome/gather")
+	for _, q := range []string{"", "i=-1&n=x", "i=99999999999&n=99999", "i=1&i=0", "%zz", "n=&i=", "i=1;n=1", "&&&="} {
+		out := r.Respond(Input{Digits: "7", Query: q})
+		if len(out) == 0 {
+			t.Errorf("query %q: empty answer", q)
+		}
+	}
+	if got := string(r.Respond(Input{Digits: "7", Query: "i=99&n=0"})); !strings.Contains(got, "<Dial>") {
+		t.Errorf("an out-of-range invalid count must clamp to the last retry, got %s", got)
+	}
+}
+
+func TestRoutesCarryPermissionAndSensitivity(t *testing.T) {
+	c := demo(t)
+	for _, p := range []string{"/ivr/staff", "/ivr/staff/gather"} {
+		r := c.Route(p)
+		if r == nil || r.Permission != "staff" || !r.Sensitive || r.Node != "staff" {
+			t.Errorf("%s: %+v, want permission staff, sensitive", p, r)
+		}
+	}
+	if r := c.Route("/ivr/welcome"); r.Permission != "view" || r.Sensitive {
+		t.Errorf("/ivr/welcome: %+v, want permission view, not sensitive", r)
+	}
+	if c.Route("/ivr/welcome?i=0") != nil || c.Route("/ivr/nowhere") != nil {
+		t.Error("Route must match exact paths only")
+	}
+	if c.Start() != "/ivr/welcome" || c.BasePath() != "/ivr" {
+		t.Errorf("Start %q, BasePath %q", c.Start(), c.BasePath())
+	}
+}
+
+func TestErrorFlowResolution(t *testing.T) {
+	c := demo(t)
+	tests := []struct {
+		path string
+		kind ErrorKind
+		want string
+	}{
+		{"/ivr/staff", Forbidden, "This line is for Acme staff only."},                      // the node's own
+		{"/ivr/staff/gather?i=0&n=0", Unauthenticated, "This line is for Acme staff only."}, // falls back to Forbidden
+		{"/ivr/es/main", NotFound, "Esa opción no está disponible."},                        // by_prefix
+		{"/ivr/es/nowhere", Internal, "Lo sentimos, algo salió mal."},                       // by_prefix for an unknown path
+		{"/ivr/es/main", Forbidden, "We could not verify this call."},                       // by_prefix falls back to global
+		{"/ivr/espresso", NotFound, "That option is not available."},                        // not under /ivr/es
+		{"/metrics", Internal, "We're sorry, something went wrong."},                        // global
+	}
+	for _, tt := range tests {
+		if got := string(c.ErrorFlow(tt.path, tt.kind)); !strings.Contains(got, tt.want) {
+			t.Errorf("ErrorFlow(%q, %v) = %s, want it to say %q", tt.path, tt.kind, got, tt.want)
+		}
+	}
+}
+
+func TestBuiltInErrorFlowDialsTheCallCenterOrHangsUp(t *testing.T) {
+	for _, tt := range []struct{ callCenter, want string }{
+		{"+15555550100", "<Dial><Number>+15555550100</Number></Dial>"},
+		{"", "<Hangup/>"},
+	} {
+		f := &Flow{Version: 1, Start: "a", CallCenter: tt.callCenter, Menus: map[string]*Node{"a": {Hangup: true}}}
+		c, err := Compile(f, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := string(c.ErrorFlow("/ivr/a", Forbidden))
+		if !strings.Contains(got, "We're sorry") || !strings.Contains(got, tt.want) {
+			t.Errorf("call center %q: %s", tt.callCenter, got)
+		}
+	}
+}
+
+func TestGoingToAnotherNodeIsAlwaysARedirect(t *testing.T) {
+	// The target's permission is checked only if the call asks for its route.
+	c := demo(t)
+	got := string(c.Route("/ivr/welcome/gather").Respond(Input{Digits: "6"}))
+	if got != `<?xml version="1.0" encoding="UTF-8"?><Response><Redirect>/ivr/staff</Redirect></Response>` {
+		t.Errorf("option 6 answered %s", got)
+	}
+}
+
+func TestEdgesIncludeEveryKind(t *testing.T) {
+	f, probs := Load("testdata/kinds.yaml", nil)
+	if f == nil {
+		t.Fatal(probs)
+	}
+	c, err := Compile(f, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[EdgeKind]bool{}
+	for _, e := range c.Edges() {
+		seen[e.Kind] = true
+	}
+	for _, k := range []EdgeKind{EdgeGoto, EdgeOption, EdgeInvalid, EdgeNoInput, EdgeExhausted, EdgeOpen, EdgeClosed, EdgeNoAnswer, EdgeThen, EdgeError} {
+		if !seen[k] {
+			t.Errorf("no %s edge", k)
+		}
+	}
+}
+
+func TestFlowBuiltInGoValidatesWithPaths(t *testing.T) {
+	f := &Flow{
+		Version: 1,
+		Start:   "welcome",
+		Menus: map[string]*Node{
+			"welcome": {Gather: &Gather{Options: map[string]Action{"1": {Goto: "nowhere"}}}},
+		},
+	}
+	want := `menus.welcome.gather.options["1"].goto: no menu is named "nowhere"`
+	if got := f.Validate(nil).String(); got != want {
+		t.Errorf("Validate = %q, want %q", got, want)
+	}
+	if _, err := Compile(f, nil); err == nil || err.Error() != want {
+		t.Errorf("Compile error = %v, want %q", err, want)
+	}
+}
