@@ -13,7 +13,9 @@ require (
 require (
 	github.com/beevik/etree v1.1.0 // indirect
 	github.com/gabriel-vasile/mimetype v1.4.16 // indirect
+	github.com/golang/mock v1.6.0 // indirect
 	github.com/leodido/go-urn v1.5.0 // indirect
+	github.com/pkg/errors v0.9.1 // indirect
 	golang.org/x/crypto v0.58.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/text v0.43.0 // indirect

@@ -11,6 +11,9 @@ type Identity struct {
 	Policy     string   // the name of the policy that vouched, for example "twilio" or "apikey"
 	Principals []string // the principals it vouches for; never system.*
 	CallSID    string   // Optional; the verified CallSid, for logs
+	// Unverified is set when the policy vouched without checking, because checking was turned
+	// off (TWILIO_VALIDATE_SIGNATURE=false). Every log line of such a request says so.
+	Unverified bool
 }
 
 // Policy is an authentication policy. Authenticate returns ok == false when the request carries

@@ -1,0 +1,99 @@
+package principals
+
+import (
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestParseFormKeepsWhatGoDrops(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     []param
+	}{
+		{"SemicolonIsText", "a=1;2&b=;", []param{{"a", "1;2"}, {"b", ";"}}},
+		{"EmptyValueCounts", "FinishedOnKey=&Digits=1", []param{{"FinishedOnKey", ""}, {"Digits", "1"}}},
+		{"KeyWithoutEquals", "flag&x=1", []param{{"flag", ""}, {"x", "1"}}},
+		{"EmptyPairsAreSkipped", "&&a=1&&", []param{{"a", "1"}}},
+		{"RepeatedKeysStayInOrder", "d=2&d=1", []param{{"d", "2"}, {"d", "1"}}},
+		{"PlusAndEscapesDecode", "City=SAN+FRANCISCO&From=%2B1555&k%3D=v%26", []param{{"City", "SAN FRANCISCO"}, {"From", "+1555"}, {"k=", "v&"}}},
+		{"SecondEqualsBelongsToTheValue", "a=b=c", []param{{"a", "b=c"}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok := parseForm(nil, tc.in, true)
+			if !ok || !slices.Equal(got, tc.want) {
+				t.Errorf("parseForm(%q) = %q, %v; want %q", tc.in, got, ok, tc.want)
+			}
+		})
+	}
+	for _, bad := range []string{"a=%", "a=%2", "a=%zz", "%g0=1", "a=1&b=%"} {
+		if got, ok := parseForm(nil, bad, true); ok {
+			t.Errorf("strict parseForm(%q) = %q, ok; want a malformed escape", bad, got)
+		}
+		if got, _ := parseForm(nil, bad, false); len(got) > 1 {
+			t.Errorf("lenient parseForm(%q) = %q; want the bad pair dropped", bad, got)
+		}
+	}
+}
+
+// FuzzParseFormAgreesWithGo checks parseForm against url.ParseQuery wherever Go accepts the text
+// (Go refuses ';' and malformed escapes).
+func FuzzParseFormAgreesWithGo(f *testing.F) {
+	for _, s := range []string{"a=1&b=2", "a=%2B1&a=+x", "x", "=v", "a=b=c&&", "%41%42=%43", "d=2&d=1&d=", "a=%zz", "é=ü"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := parseForm(nil, s, true)
+		lenient, _ := parseForm(nil, s, false)
+		if ok && !slices.Equal(got, lenient) {
+			t.Fatalf("strict %q and lenient %q differ on valid input", got, lenient)
+		}
+		if strings.Contains(s, ";") {
+			return
+		}
+		want, err := url.ParseQuery(s)
+		if err != nil {
+			if ok {
+				t.Fatalf("Go refuses %q (%v) but parseForm accepts it", s, err)
+			}
+			return
+		}
+		if !ok {
+			t.Fatalf("parseForm refuses %q, which Go accepts", s)
+		}
+		gotV := url.Values{}
+		for _, p := range got {
+			gotV[p.key] = append(gotV[p.key], p.value)
+		}
+		if len(gotV) != len(want) {
+			t.Fatalf("parseForm(%q) = %v, Go %v", s, gotV, want)
+		}
+		for k, v := range want {
+			if !slices.Equal(gotV[k], v) {
+				t.Fatalf("parseForm(%q)[%q] = %q, Go %q", s, k, gotV[k], v)
+			}
+		}
+	})
+}
+
+func TestTargetTogglesOnlyTheDefaultPort(t *testing.T) {
+	tests := []struct{ scheme, host, toggled string }{
+		{"https", "example.com", "https://example.com:443"},
+		{"https", "example.com:443", "https://example.com"},
+		{"http", "example.com", "http://example.com:80"},
+		{"http", "example.com:80", "http://example.com"},
+		{"https", "example.com:8443", "https://example.com:8443"},
+		{"https", "[::1]", "https://[::1]:443"},
+		{"https", "[::1]:443", "https://[::1]"},
+		{"https", "[::1]:8443", "https://[::1]:8443"},
+		{"HTTPS", "Example.com:443", "HTTPS://Example.com"},
+	}
+	for _, tc := range tests {
+		got := string(target{scheme: tc.scheme, host: tc.host}.appendURL(nil, true))
+		if got != tc.toggled {
+			t.Errorf("toggle %s://%s = %s, want %s", tc.scheme, tc.host, got, tc.toggled)
+		}
+	}
+}

@@ -1,0 +1,831 @@
+package principals
+
+import (
+	"crypto/hmac"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// TwilioPolicyName is the name the Twilio signature policy gives in [Identity.Policy] and
+// [Failure.Policy].
+const TwilioPolicyName = "twilio"
+
+// Reasons the Twilio policy gives in [Failure.Reason].
+const (
+	ReasonMissingSignature   = "missing X-Twilio-Signature"
+	ReasonDuplicateSignature = "duplicate X-Twilio-Signature header"
+	ReasonMalformedSignature = "malformed X-Twilio-Signature (not base64 of 20 bytes)"
+	ReasonSignatureMismatch  = "signature mismatch"
+	ReasonBodyTooLarge       = "body too large"
+	ReasonMalformedForm      = "malformed form body (bad % escape)"
+	ReasonMissingBodySHA256  = "JSON body without a bodySHA256 query parameter"
+	ReasonBodySHA256Mismatch = "body does not match bodySHA256"
+	ReasonUnknownAccount     = "no auth token for this AccountSid"
+)
+
+// DefaultMaxBody is the largest request body the Twilio policy reads when
+// [TwilioOptions.MaxBody] is zero. Twilio sends a few kB.
+const DefaultMaxBody = 64 << 10
+
+// TwilioOptions configures [NewTwilio].
+type TwilioOptions struct {
+	// Tokens are the auth tokens of the account, primary first, then secondary: both verify
+	// while tokens rotate. Required unless AccountTokens is set or Disabled is true.
+	Tokens []Secret
+
+	// AccountTokens are the tokens of subaccounts, keyed by AccountSid ("AC" and 32 hex
+	// digits). A request whose AccountSid is listed here is checked against these tokens only;
+	// any other against Tokens. Optional.
+	AccountTokens map[string][]Secret
+
+	// PublicURL is the scheme and host, and optionally a path prefix, that Twilio was configured
+	// with, such as "https://ivr.example.com" or "https://example.com/acme". The raw path and
+	// query of each request are appended to it, byte for byte. Optional but recommended: without
+	// it, the URL is rebuilt from the request (see TrustedProxies).
+	PublicURL string
+
+	// TrustedProxies are the peers whose X-Forwarded-Proto and X-Forwarded-Host headers are
+	// believed when PublicURL is empty. From any other peer those headers are ignored. Optional;
+	// by default no peer is trusted. There is no safe default.
+	TrustedProxies []netip.Prefix
+
+	// MaxBody is the largest body read, in bytes. A larger body is not vouched for. Optional;
+	// zero means DefaultMaxBody.
+	MaxBody int64
+
+	// Disabled turns checking off, for local tunnels (TWILIO_VALIDATE_SIGNATURE=false; see
+	// [SignatureCheckDisabled]). The policy then vouches for [Twilio] on every request and
+	// marks the Identity Unverified, so that every request can be logged loudly. It never
+	// yields account or caller principals. Optional; never the default.
+	Disabled bool
+}
+
+// TwilioPolicy vouches for requests that carry a valid X-Twilio-Signature. Create one with
+// [NewTwilio]; it is safe for concurrent use.
+//
+// From a verified request it yields [Twilio], "account:<AccountSid>" and "caller:<number>",
+// where the number is From on inbound calls and To when Direction starts with "outbound", and
+// only when it looks like E.164 (a '+' and 8 to 15 digits). It fills Identity.CallSID.
+//
+// On a form POST the policy parses the body itself and leaves the result in r.PostForm and
+// r.Form, so the form is parsed once and shared; r.Body is replaced by a reader over the same
+// bytes, so handlers can still read it. A body with a malformed % escape (Twilio never sends
+// one) is not vouched for, with the reason [ReasonMalformedForm]. If r.PostForm is already set,
+// the policy signs it instead of reading the body.
+type TwilioPolicy struct {
+	tokens    []*macKey
+	accounts  map[string][]*macKey
+	all       []*macKey // every key, for hints
+	public    string    // PublicURL without a trailing slash
+	trusted   []netip.Prefix
+	maxBody   int64
+	disabled  bool
+	statePool sync.Pool
+}
+
+// NewTwilio returns a Twilio signature policy. It reports every problem with opts at once.
+func NewTwilio(opts TwilioOptions) (*TwilioPolicy, error) {
+	p := &TwilioPolicy{
+		trusted:  slices.Clone(opts.TrustedProxies),
+		maxBody:  opts.MaxBody,
+		disabled: opts.Disabled,
+	}
+	var errs []error
+	if p.maxBody == 0 {
+		p.maxBody = DefaultMaxBody
+	}
+	if p.maxBody < 0 {
+		errs = append(errs, fmt.Errorf("twilio: MaxBody %d is negative", opts.MaxBody))
+	}
+	for i, t := range opts.Tokens {
+		if t.IsZero() {
+			errs = append(errs, fmt.Errorf("twilio: Tokens[%d] is empty", i))
+			continue
+		}
+		p.tokens = append(p.tokens, newMacKey(t))
+	}
+	if len(opts.AccountTokens) > 0 {
+		p.accounts = make(map[string][]*macKey, len(opts.AccountTokens))
+	}
+	sids := make([]string, 0, len(opts.AccountTokens))
+	for sid := range opts.AccountTokens {
+		sids = append(sids, sid)
+	}
+	slices.Sort(sids)
+	for _, sid := range sids {
+		if !isSID(sid, "AC") {
+			errs = append(errs, fmt.Errorf("twilio: AccountTokens key %q is not an AccountSid (AC and 32 hex digits)", sid))
+		}
+		toks := opts.AccountTokens[sid]
+		if len(toks) == 0 {
+			errs = append(errs, fmt.Errorf("twilio: AccountTokens[%q] has no token", sid))
+		}
+		for i, t := range toks {
+			if t.IsZero() {
+				errs = append(errs, fmt.Errorf("twilio: AccountTokens[%q][%d] is empty", sid, i))
+				continue
+			}
+			p.accounts[sid] = append(p.accounts[sid], newMacKey(t))
+		}
+	}
+	if len(opts.Tokens) == 0 && len(opts.AccountTokens) == 0 && !opts.Disabled {
+		errs = append(errs, errors.New("twilio: no auth token: set Tokens or AccountTokens"))
+	}
+	p.all = slices.Clone(p.tokens)
+	for _, sid := range sids {
+		p.all = append(p.all, p.accounts[sid]...)
+	}
+	if opts.PublicURL != "" {
+		pub, err := checkPublicURL(opts.PublicURL)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		p.public = pub
+	}
+	for _, pr := range p.trusted {
+		if !pr.IsValid() {
+			errs = append(errs, errors.New("twilio: TrustedProxies holds an invalid prefix"))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	p.statePool.New = func() any { return new(verifyState) }
+	return p, nil
+}
+
+// checkPublicURL validates a PublicURL and returns it without a trailing slash. It keeps the
+// text as written (an upper-case scheme stays upper-case), since Twilio signs what it was given.
+func checkPublicURL(s string) (string, error) {
+	u, err := url.Parse(s)
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("twilio: PublicURL: %w", err)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return "", fmt.Errorf("twilio: PublicURL %q: scheme must be http or https", s)
+	case u.Host == "":
+		return "", fmt.Errorf("twilio: PublicURL %q has no host", s)
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.User != nil:
+		return "", fmt.Errorf("twilio: PublicURL %q must be only a scheme, a host and a path prefix", s)
+	}
+	return strings.TrimSuffix(s, "/"), nil
+}
+
+// SignatureCheckDisabled reports whether TWILIO_VALIDATE_SIGNATURE, read with getenv (usually
+// [os.Getenv]), turns the signature check off: only a value that [strconv.ParseBool] reads as
+// false does. Unset, empty or unreadable values keep the check on.
+func SignatureCheckDisabled(getenv func(string) string) bool {
+	v, err := strconv.ParseBool(strings.TrimSpace(getenv("TWILIO_VALIDATE_SIGNATURE")))
+	return err == nil && !v
+}
+
+// Disabled reports whether the policy was built with checking turned off.
+func (p *TwilioPolicy) Disabled() bool { return p.disabled }
+
+// Authenticate implements [Policy]. It returns ok == false and a *[Failure] for a request with no
+// signature or one that does not verify. See [TwilioPolicy] for what it yields.
+func (p *TwilioPolicy) Authenticate(r *http.Request) (Identity, bool, error) {
+	if p.disabled {
+		return Identity{Policy: TwilioPolicyName, Principals: []string{Twilio}, Unverified: true}, true, nil
+	}
+	sigs := r.Header.Values("X-Twilio-Signature")
+	switch {
+	case len(sigs) == 0:
+		return Identity{}, false, p.fail(ReasonMissingSignature, "")
+	case len(sigs) > 1:
+		return Identity{}, false, p.fail(ReasonDuplicateSignature, "")
+	}
+	var want [sha1.Size]byte
+	if !decodeSignature(&want, sigs[0]) {
+		return Identity{}, false, p.fail(ReasonMalformedSignature, "")
+	}
+
+	st := p.statePool.Get().(*verifyState)
+	defer p.putState(st)
+	req, f := p.read(st, r)
+	if f != nil {
+		return Identity{}, false, f
+	}
+	keys := p.tokens
+	if sid := req.get("AccountSid"); p.accounts != nil {
+		if k, ok := p.accounts[sid]; ok {
+			keys = k
+		}
+	}
+	if len(keys) == 0 {
+		return Identity{}, false, p.fail(ReasonUnknownAccount, p.hint(st, r, &req, &want, nil))
+	}
+	t := p.target(r, false)
+	if !st.match(&want, keys, t, req.params) {
+		return Identity{}, false, p.fail(ReasonSignatureMismatch, p.hint(st, r, &req, &want, keys))
+	}
+	if req.json && !req.bodyMatches() {
+		return Identity{}, false, p.fail(ReasonBodySHA256Mismatch, "")
+	}
+	return req.identity(), true, nil
+}
+
+// Sign returns the X-Twilio-Signature that Twilio would send with r: it rebuilds r's URL as
+// Authenticate does (PublicURL, or the request's own scheme and host, believing forwarded headers
+// from trusted proxies) and signs it with the first token that applies to r's AccountSid. The
+// body is left readable. It is for tools and tests, such as `switchboard signature sign`.
+func (p *TwilioPolicy) Sign(r *http.Request) (string, error) {
+	st := p.statePool.Get().(*verifyState)
+	defer p.putState(st)
+	req, f := p.read(st, r)
+	if f != nil {
+		return "", f
+	}
+	keys := p.tokens
+	if k, ok := p.accounts[req.get("AccountSid")]; ok {
+		keys = k
+	}
+	if len(keys) == 0 {
+		return "", p.fail(ReasonUnknownAccount, "")
+	}
+	st.canonical(p.target(r, false), false, req.params)
+	sum := keys[0].sum(st.buf)
+	return base64.StdEncoding.EncodeToString(sum[:]), nil
+}
+
+func (p *TwilioPolicy) fail(reason, hint string) *Failure {
+	return &Failure{Policy: TwilioPolicyName, Reason: reason, Hint: hint}
+}
+
+func (p *TwilioPolicy) putState(st *verifyState) {
+	clear(st.params[:cap(st.params)])
+	st.params = st.params[:0]
+	if cap(st.buf) > 64<<10 {
+		st.buf = nil
+	}
+	p.statePool.Put(st)
+}
+
+var sigEncoding = base64.StdEncoding.Strict()
+
+// decodeSignature decodes a header value that must be the base64 of exactly 20 bytes.
+func decodeSignature(dst *[sha1.Size]byte, s string) bool {
+	if len(s) != base64.StdEncoding.EncodedLen(sha1.Size) {
+		return false
+	}
+	var buf [sha1.Size + 1]byte
+	n, err := sigEncoding.Decode(buf[:], []byte(s))
+	if err != nil || n != sha1.Size {
+		return false
+	}
+	copy(dst[:], buf[:n])
+	return true
+}
+
+// A macKey is one token with a pool of keyed HMAC-SHA1 states.
+type macKey struct {
+	pool sync.Pool
+}
+
+type macState struct {
+	h   hash.Hash
+	sum [sha1.Size]byte
+}
+
+func newMacKey(s Secret) *macKey {
+	k := new(macKey)
+	key := []byte(s.Reveal())
+	k.pool.New = func() any { return &macState{h: hmac.New(sha1.New, key)} }
+	return k
+}
+
+func (k *macKey) sum(msg []byte) [sha1.Size]byte {
+	m := k.pool.Get().(*macState)
+	m.h.Reset()
+	m.h.Write(msg)
+	m.h.Sum(m.sum[:0])
+	out := m.sum
+	k.pool.Put(m)
+	return out
+}
+
+// verifyState holds the reusable buffers of one verification.
+type verifyState struct {
+	params []param
+	buf    []byte // the signed text: URL, then the sorted keys and values
+}
+
+// canonical sets st.buf to the text Twilio signs for t, with the default port toggled or not.
+func (st *verifyState) canonical(t target, toggle bool, ps []param) {
+	b := t.appendURL(st.buf[:0], toggle)
+	for _, p := range ps {
+		b = append(b, p.key...)
+		b = append(b, p.value...)
+	}
+	st.buf = b
+}
+
+// match reports whether any key signs t (as written, or with the default port toggled) and ps
+// to want.
+func (st *verifyState) match(want *[sha1.Size]byte, keys []*macKey, t target, ps []param) bool {
+	for _, toggle := range [2]bool{false, true} {
+		if toggle && !t.hasPortVariant() {
+			break
+		}
+		st.canonical(t, toggle, ps)
+		for _, k := range keys {
+			sum := k.sum(st.buf)
+			if hmac.Equal(sum[:], want[:]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// A target is where a request went, as the policy rebuilds it: prefix (scheme://host[/path]) and
+// the raw path and query.
+type target struct {
+	scheme, host, prefix string // prefix is set instead of scheme and host for PublicURL
+	uri                  string
+}
+
+// target rebuilds the URL Twilio signed. With forwarded, X-Forwarded-* headers are believed from
+// any peer (only for hints).
+func (p *TwilioPolicy) target(r *http.Request, forwarded bool) target {
+	t := target{uri: requestURI(r)}
+	if p.public != "" && !forwarded {
+		t.prefix = p.public
+		return t
+	}
+	t.scheme, t.host = "http", r.Host
+	if r.TLS != nil {
+		t.scheme = "https"
+	}
+	if t.host == "" && r.URL != nil {
+		t.host = r.URL.Host
+	}
+	if forwarded || p.trustedPeer(r) {
+		if proto := lastHeader(r, "X-Forwarded-Proto"); strings.EqualFold(proto, "https") || strings.EqualFold(proto, "http") {
+			t.scheme = strings.ToLower(proto)
+		}
+		if host := lastHeader(r, "X-Forwarded-Host"); host != "" && validHost(host) {
+			t.host = host
+		}
+	}
+	return t
+}
+
+func (p *TwilioPolicy) trustedPeer(r *http.Request) bool {
+	if len(p.trusted) == 0 {
+		return false
+	}
+	addr, ok := peerAddr(r.RemoteAddr)
+	if !ok {
+		return false
+	}
+	for _, pr := range p.trusted {
+		if pr.Contains(addr) {
+			return true
+		}
+	}
+	return false
+}
+
+// peerAddr parses r.RemoteAddr ("192.0.2.1:1234", "[::1]:80" or a bare address).
+func peerAddr(s string) (netip.Addr, bool) {
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().Unmap(), true
+	}
+	if a, err := netip.ParseAddr(s); err == nil {
+		return a.Unmap(), true
+	}
+	return netip.Addr{}, false
+}
+
+// lastHeader returns the last comma-separated element of the last line of a header, trimmed: the
+// one the nearest proxy added.
+func lastHeader(r *http.Request, name string) string {
+	vs := r.Header.Values(name)
+	if len(vs) == 0 {
+		return ""
+	}
+	v := vs[len(vs)-1]
+	if i := strings.LastIndexByte(v, ','); i >= 0 {
+		v = v[i+1:]
+	}
+	return strings.TrimSpace(v)
+}
+
+// validHost reports whether h can be a URL host: no characters that would change the URL's shape.
+func validHost(h string) bool {
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte("/?#@\\", c) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// requestURI returns the raw path and query the client sent, byte for byte.
+func requestURI(r *http.Request) string {
+	u := r.RequestURI
+	if strings.HasPrefix(u, "/") {
+		return u
+	}
+	if _, rest, ok := strings.Cut(u, "://"); ok { // absolute form, as httptest.NewRequest sets it
+		if i := strings.IndexAny(rest, "/?"); i >= 0 {
+			return rest[i:]
+		}
+		return ""
+	}
+	if r.URL == nil {
+		return ""
+	}
+	s := r.URL.EscapedPath()
+	if r.URL.RawQuery != "" || r.URL.ForceQuery {
+		s += "?" + r.URL.RawQuery
+	}
+	return s
+}
+
+// rawQuery returns the query of a request URI, without the '?'.
+func rawQuery(uri string) string {
+	_, q, _ := strings.Cut(uri, "?")
+	return q
+}
+
+// appendURL appends the URL to dst; with toggle, the default port is added or removed.
+func (t target) appendURL(dst []byte, toggle bool) []byte {
+	if t.prefix != "" {
+		scheme, rest, _ := strings.Cut(t.prefix, "://")
+		host, path := rest, ""
+		if i := strings.IndexByte(rest, '/'); i >= 0 {
+			host, path = rest[:i], rest[i:]
+		}
+		dst = appendSchemeHost(dst, scheme, host, toggle)
+		dst = append(dst, path...)
+	} else {
+		dst = appendSchemeHost(dst, t.scheme, t.host, toggle)
+	}
+	return append(dst, t.uri...)
+}
+
+func appendSchemeHost(dst []byte, scheme, host string, toggle bool) []byte {
+	dst = append(dst, scheme...)
+	dst = append(dst, "://"...)
+	if !toggle {
+		return append(dst, host...)
+	}
+	name, port, hasPort := splitPort(host)
+	def := defaultPort(scheme)
+	switch {
+	case !hasPort:
+		dst = append(dst, name...)
+		dst = append(dst, ':')
+		return append(dst, def...)
+	case port == def:
+		return append(dst, name...)
+	}
+	return append(dst, host...)
+}
+
+// schemeName returns the target's scheme, as written.
+func (t target) schemeName() string {
+	if t.prefix != "" {
+		scheme, _, _ := strings.Cut(t.prefix, "://")
+		return scheme
+	}
+	return t.scheme
+}
+
+// swapScheme returns the target's scheme and the target with http and https swapped.
+func (t target) swapScheme() (string, target) {
+	seen := t.schemeName()
+	to := "https"
+	if strings.EqualFold(seen, "https") {
+		to = "http"
+	}
+	if t.prefix != "" {
+		_, rest, _ := strings.Cut(t.prefix, "://")
+		t.prefix = to + "://" + rest
+	} else {
+		t.scheme = to
+	}
+	return seen, t
+}
+
+// hasPortVariant reports whether toggling the default port changes the URL.
+func (t target) hasPortVariant() bool {
+	scheme, host := t.scheme, t.host
+	if t.prefix != "" {
+		var rest string
+		scheme, rest, _ = strings.Cut(t.prefix, "://")
+		host, _, _ = strings.Cut(rest, "/")
+	}
+	_, port, hasPort := splitPort(host)
+	return defaultPort(scheme) != "" && (!hasPort || port == defaultPort(scheme))
+}
+
+// splitPort splits "host:port" and "[v6]:port"; hasPort is false when there is no ':' after the
+// host (a bare IPv6 address in brackets has none).
+func splitPort(host string) (name, port string, hasPort bool) {
+	i := strings.LastIndexByte(host, ':')
+	if i < 0 || strings.LastIndexByte(host, ']') > i {
+		return host, "", false
+	}
+	return host[:i], host[i+1:], true
+}
+
+func defaultPort(scheme string) string {
+	switch {
+	case strings.EqualFold(scheme, "https"):
+		return "443"
+	case strings.EqualFold(scheme, "http"):
+		return "80"
+	}
+	return ""
+}
+
+// A signedRequest is what the signature covers besides the URL.
+type signedRequest struct {
+	params  []param // sorted for signing: the form fields, or nothing for GET and JSON
+	query   []param // the URL's query pairs, for GET and JSON requests
+	json    bool
+	body    string
+	bodySHA string
+}
+
+// get returns the first value of key in the verified parameters: the form, else the query.
+func (s *signedRequest) get(key string) string {
+	for _, ps := range [2][]param{s.params, s.query} {
+		for _, p := range ps {
+			if p.key == key {
+				return p.value
+			}
+		}
+	}
+	return ""
+}
+
+func (s *signedRequest) bodyMatches() bool {
+	var want [sha256.Size]byte
+	if len(s.bodySHA) != hex.EncodedLen(sha256.Size) {
+		return false
+	}
+	if _, err := hex.Decode(want[:], []byte(s.bodySHA)); err != nil {
+		return false
+	}
+	got := sha256.Sum256([]byte(s.body))
+	return subtle.ConstantTimeCompare(got[:], want[:]) == 1
+}
+
+// identity returns what a verified request vouches for.
+func (s *signedRequest) identity() Identity {
+	id := Identity{Policy: TwilioPolicyName, Principals: make([]string, 1, 3), CallSID: s.get("CallSid")}
+	id.Principals[0] = Twilio
+	if sid := s.get("AccountSid"); isSID(sid, "AC") {
+		id.Principals = append(id.Principals, Account(sid))
+	}
+	remote := s.get("From")
+	if strings.HasPrefix(s.get("Direction"), "outbound") {
+		remote = s.get("To")
+	}
+	if isE164(remote) {
+		id.Principals = append(id.Principals, Caller(remote))
+	}
+	return id
+}
+
+// read gathers what the signature covers, reading the body when it is signed.
+func (p *TwilioPolicy) read(st *verifyState, r *http.Request) (signedRequest, *Failure) {
+	var req signedRequest
+	uri := requestURI(r)
+	q := rawQuery(uri)
+	switch {
+	case isJSON(r) || strings.Contains(q, "bodySHA256="):
+		req.json = true
+		req.query, _ = parseForm(st.params[:0], q, false)
+		st.params = req.query
+		for _, kv := range req.query {
+			if kv.key == "bodySHA256" {
+				req.bodySHA = kv.value
+				break
+			}
+		}
+		if req.bodySHA == "" {
+			return req, p.fail(ReasonMissingBodySHA256, "")
+		}
+		body, f := p.readBody(r)
+		if f != nil {
+			return req, f
+		}
+		req.body = body
+	case r.Method == http.MethodPost || r.Method == http.MethodPut || r.Method == http.MethodPatch:
+		if r.PostForm != nil {
+			ps := st.params[:0]
+			for k, vs := range r.PostForm {
+				for _, v := range vs {
+					ps = append(ps, param{k, v})
+				}
+			}
+			slices.SortFunc(ps, byKeyValue)
+			st.params, req.params = ps, ps
+			break
+		}
+		body, f := p.readBody(r)
+		if f != nil {
+			return req, f
+		}
+		ps, ok := parseForm(st.params[:0], body, true)
+		st.params = ps
+		if !ok {
+			return req, p.fail(ReasonMalformedForm, "")
+		}
+		slices.SortStableFunc(ps, byKey)
+		r.PostForm = values(ps)
+		r.Form = mergeQuery(r.PostForm, q)
+		sortForSignature(ps)
+		req.params = ps
+	default: // GET and the rest sign the URL alone
+		req.query, _ = parseForm(st.params[:0], q, false)
+		st.params = req.query
+	}
+	return req, nil
+}
+
+// mergeQuery returns r.Form as [http.Request.ParseForm] would: the body's values, then the
+// query's.
+func mergeQuery(post url.Values, q string) url.Values {
+	form := make(url.Values, len(post))
+	for k, vs := range post {
+		form[k] = vs // capacity-capped: appending copies
+	}
+	if q == "" {
+		return form
+	}
+	var stack [16]param
+	ps, _ := parseForm(stack[:0], q, false)
+	for _, kv := range ps {
+		form[kv.key] = append(form[kv.key], kv.value)
+	}
+	return form
+}
+
+func isJSON(r *http.Request) bool {
+	ct := r.Header.Get("Content-Type")
+	if i := strings.IndexByte(ct, ';'); i >= 0 {
+		ct = ct[:i]
+	}
+	return strings.EqualFold(strings.TrimSpace(ct), "application/json")
+}
+
+// readBody reads at most p.maxBody bytes of r.Body and leaves r.Body readable from the start.
+func (p *TwilioPolicy) readBody(r *http.Request) (string, *Failure) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return "", nil
+	}
+	if r.ContentLength > p.maxBody {
+		return "", p.fail(ReasonBodyTooLarge, fmt.Sprintf("Content-Length %d, limit %d", r.ContentLength, p.maxBody))
+	}
+	var b strings.Builder
+	if r.ContentLength > 0 {
+		b.Grow(int(r.ContentLength) + 1)
+	}
+	var chunk [512]byte
+	var err error
+	for int64(b.Len()) <= p.maxBody {
+		var n int
+		n, err = r.Body.Read(chunk[:min(int64(len(chunk)), p.maxBody+1-int64(b.Len()))])
+		b.Write(chunk[:n])
+		if err != nil {
+			break
+		}
+	}
+	s := b.String()
+	rb := &replayBody{rest: r.Body, err: err}
+	rb.buf.Reset(s)
+	r.Body = rb
+	if int64(len(s)) > p.maxBody {
+		return "", p.fail(ReasonBodyTooLarge, fmt.Sprintf("limit %d bytes", p.maxBody))
+	}
+	if err != io.EOF {
+		return "", &Failure{Policy: TwilioPolicyName, Reason: "reading body: " + err.Error()}
+	}
+	return s, nil
+}
+
+// replayBody serves the bytes the policy read, then the original read error if there was one,
+// else the rest of the original body (non-empty only for a body over the limit).
+type replayBody struct {
+	buf  strings.Reader
+	rest io.ReadCloser
+	err  error
+}
+
+func (b *replayBody) Read(p []byte) (int, error) {
+	if b.buf.Len() > 0 {
+		return b.buf.Read(p)
+	}
+	if b.err != nil && b.err != io.EOF {
+		return 0, b.err
+	}
+	return b.rest.Read(p)
+}
+
+func (b *replayBody) Close() error { return b.rest.Close() }
+
+// isSID reports whether s is prefix followed by 32 hex digits.
+func isSID(s, prefix string) bool {
+	if len(s) != 34 || !strings.HasPrefix(s, prefix) {
+		return false
+	}
+	for i := 2; i < len(s); i++ {
+		if !ishex(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// isE164 reports whether s looks like an E.164 number: '+' and 8 to 15 digits.
+func isE164(s string) bool {
+	if len(s) < 9 || len(s) > 16 || s[0] != '+' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// hint guesses why a signature failed by trying the usual mistakes. It runs only on failure and
+// never grants anything.
+func (p *TwilioPolicy) hint(st *verifyState, r *http.Request, req *signedRequest, want *[sha1.Size]byte, keys []*macKey) string {
+	own := p.target(r, false)
+	if len(keys) > 0 {
+		seen, other := own.swapScheme()
+		if st.match(want, keys, other, req.params) {
+			if p.public != "" {
+				return fmt.Sprintf("would match as %s:// but the public URL is %s://", other.schemeName(), seen)
+			}
+			return fmt.Sprintf("would match as %s:// but the app sees %s://; configure the public URL or trusted proxies", other.schemeName(), seen)
+		}
+		if p.public == "" {
+			if fwd := p.target(r, true); fwd != own && st.match(want, keys, fwd, req.params) {
+				return "would match with the forwarded headers from an untrusted peer " + r.RemoteAddr + "; add it to the trusted proxies if it is your proxy"
+			}
+		} else {
+			t := target{uri: own.uri, scheme: "http", host: r.Host}
+			if r.TLS != nil {
+				t.scheme = "https"
+			}
+			if st.match(want, keys, t, req.params) {
+				return "would match the URL the app sees, " + t.scheme + "://" + t.host + "; check the public URL"
+			}
+		}
+		path, query, hasQuery := strings.Cut(own.uri, "?")
+		slash := own
+		var msg string
+		if strings.HasSuffix(path, "/") {
+			slash.uri, msg = strings.TrimSuffix(path, "/"), "would match without the trailing slash"
+		} else {
+			slash.uri, msg = path+"/", "would match with a trailing slash"
+		}
+		if hasQuery {
+			slash.uri += "?" + query
+		}
+		if st.match(want, keys, slash, req.params) {
+			return msg
+		}
+		if dedup := dedupe(req.params); len(dedup) != len(req.params) && st.match(want, keys, own, dedup) {
+			return "would match with repeated identical values counted once, as twilio-node and twilio-python sign"
+		}
+	}
+	var others []*macKey
+	for _, k := range p.all {
+		if !slices.Contains(keys, k) {
+			others = append(others, k)
+		}
+	}
+	if len(others) > 0 && st.match(want, others, own, req.params) {
+		return "would match with another account's token"
+	}
+	return ""
+}
+
+func dedupe(ps []param) []param {
+	return slices.Compact(slices.Clone(ps))
+}
