@@ -15,7 +15,9 @@ type command struct {
 }
 
 // commands lists every subcommand, in the order help shows them.
-var commands = []command{}
+var commands = []command{
+	{name: "signature", usage: "signature sign|verify --token T --url URL …", run: runSignature},
+}
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
