@@ -1,0 +1,311 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/netip"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/switchboard-ivr/switchboard/framework"
+	"github.com/switchboard-ivr/switchboard/principals"
+)
+
+func init() {
+	commands = append(commands, command{
+		name:  "serve",
+		usage: "serve [--flow FILE] [--policy FILE] [--model FILE] [--keys FILE] [--addr :8080] [--public-url URL] [--trusted-proxy CIDR]...",
+		run:   runServe,
+	})
+}
+
+// serveConfig is everything `switchboard serve` reads from flags and the environment.
+type serveConfig struct {
+	flow, policy, model, keys string
+	addr, publicURL           string
+	trusted                   []string
+	tokens                    []string
+	validate                  bool
+	logFormat                 string
+	logNumbers                bool
+	bodyLimit                 int64
+	failedAuthLimit           float64
+	replay                    bool
+}
+
+// env names, one per flag, documented in the README.
+const (
+	envFlow       = "SWITCHBOARD_FLOW"
+	envPolicy     = "SWITCHBOARD_POLICY"
+	envModel      = "SWITCHBOARD_MODEL"
+	envKeys       = "SWITCHBOARD_KEYS"
+	envAddr       = "SWITCHBOARD_ADDR"
+	envPublicURL  = "SWITCHBOARD_PUBLIC_URL"
+	envTrusted    = "SWITCHBOARD_TRUSTED_PROXIES"
+	envLogFormat  = "SWITCHBOARD_LOG_FORMAT"
+	envLogNumbers = "SWITCHBOARD_LOG_NUMBERS"
+	envBodyLimit  = "SWITCHBOARD_BODY_LIMIT"
+	envAuthLimit  = "SWITCHBOARD_FAILED_AUTH_LIMIT"
+	envReplay     = "SWITCHBOARD_REPLAY_PROTECTION"
+	envToken      = "TWILIO_AUTH_TOKEN"
+	envToken2     = "TWILIO_AUTH_TOKEN_SECONDARY"
+	envValidate   = "TWILIO_VALIDATE_SIGNATURE"
+)
+
+func runServe(args []string, stdout, stderr io.Writer) int {
+	cfg, err := parseServe(args, os.Getenv, stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintln(stderr, "switchboard serve:", err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return serve(ctx, cfg, stdout, stderr, nil)
+}
+
+func parseServe(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
+	var cfg serveConfig
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.flow, "flow", getenv(envFlow), "flow `file` (YAML); the built-in demo when empty ["+envFlow+"]")
+	fs.StringVar(&cfg.policy, "policy", getenv(envPolicy), "Casbin policy `file`; the built-in policy.csv when empty ["+envPolicy+"]")
+	fs.StringVar(&cfg.model, "model", getenv(envModel), "Casbin model `file`; the built-in model.conf when empty ["+envModel+"]")
+	fs.StringVar(&cfg.keys, "keys", getenv(envKeys), "operator API keys `file` ["+envKeys+"]")
+	fs.StringVar(&cfg.addr, "addr", or(getenv(envAddr), ":8080"), "listen `address` ["+envAddr+"]")
+	fs.StringVar(&cfg.publicURL, "public-url", getenv(envPublicURL), "the public base `URL` Twilio calls (https://ivr.example.com); signatures are checked against it ["+envPublicURL+"]")
+	var trusted multiFlag
+	if v := getenv(envTrusted); v != "" {
+		trusted = strings.Split(v, ",")
+	}
+	fs.Var(&trusted, "trusted-proxy", "`CIDR` of a proxy whose X-Forwarded-* headers are believed; repeatable ["+envTrusted+", comma-separated]")
+	fs.StringVar(&cfg.logFormat, "log-format", or(getenv(envLogFormat), "text"), "log format: text or json ["+envLogFormat+"]")
+	fs.BoolVar(&cfg.logNumbers, "log-numbers", getenv(envLogNumbers) == "true", "log phone numbers in full instead of masked ["+envLogNumbers+"]")
+	bodyLimit, err := envInt(getenv, envBodyLimit, 64<<10)
+	if err != nil {
+		return cfg, err
+	}
+	authLimit, err := envFloat(getenv, envAuthLimit, 20)
+	if err != nil {
+		return cfg, err
+	}
+	fs.Int64Var(&cfg.bodyLimit, "body-limit", bodyLimit, "largest request body in `bytes` ["+envBodyLimit+"]")
+	fs.Float64Var(&cfg.failedAuthLimit, "failed-auth-limit", authLimit, "failed-signature requests per second allowed per source address; negative turns it off ["+envAuthLimit+"]")
+	fs.BoolVar(&cfg.replay, "replay-protection", getenv(envReplay) == "true", "refuse a signed request seen in the last 5 minutes ["+envReplay+"]")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if cfg.logFormat != "text" && cfg.logFormat != "json" {
+		return cfg, fmt.Errorf("--log-format must be text or json, not %q", cfg.logFormat)
+	}
+	for _, t := range trusted {
+		t = strings.TrimSpace(t)
+		if t != "" {
+			cfg.trusted = append(cfg.trusted, t)
+		}
+	}
+	for _, name := range []string{envToken, envToken2} {
+		if t := getenv(name); t != "" {
+			cfg.tokens = append(cfg.tokens, t)
+		}
+	}
+	cfg.validate = !principals.SignatureCheckDisabled(getenv)
+	return cfg, nil
+}
+
+// serve runs the server until ctx is done. ready, when set, receives the address it listens on.
+func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready func(addr string)) int {
+	var h slog.Handler = slog.NewTextHandler(stderr, nil)
+	if cfg.logFormat == "json" {
+		h = slog.NewJSONHandler(stderr, nil)
+	}
+	log := slog.New(h)
+	fail := func(err error) int {
+		log.Error("refusing to start", "error", err)
+		return 1
+	}
+
+	devToken := ""
+	if len(cfg.tokens) == 0 && cfg.validate {
+		if cfg.publicURL != "" {
+			return fail(fmt.Errorf("signature validation is on and --public-url is set, so real Twilio requests are expected, but %s is empty: set it to the account's auth token", envToken))
+		}
+		devToken = newDevToken()
+		cfg.tokens = []string{devToken}
+	}
+	var prefixes []netip.Prefix
+	for _, t := range cfg.trusted {
+		p, err := parseCIDR(t)
+		if err != nil {
+			return fail(fmt.Errorf("--trusted-proxy %q: %w", t, err))
+		}
+		prefixes = append(prefixes, p)
+	}
+	secrets := make([]principals.Secret, len(cfg.tokens))
+	for i, t := range cfg.tokens {
+		secrets[i] = principals.NewSecret(t)
+	}
+	tw, err := principals.NewTwilio(principals.TwilioOptions{
+		Tokens:         secrets,
+		PublicURL:      cfg.publicURL,
+		TrustedProxies: prefixes,
+		MaxBody:        cfg.bodyLimit,
+		Disabled:       !cfg.validate,
+	})
+	if err != nil {
+		return fail(err)
+	}
+	if !cfg.validate {
+		log.Warn("SIGNATURE CHECKING IS OFF (" + envValidate + "=false): anyone who can reach this server can drive your phone menus. Use it only behind a local tunnel, never in production.")
+	}
+	opts := &framework.Options{
+		FlowFile: cfg.flow, PolicyFile: cfg.policy, ModelFile: cfg.model, KeysFile: cfg.keys,
+		Policies:        []principals.Policy{tw},
+		Logger:          log,
+		BodyLimit:       cfg.bodyLimit,
+		LogPhoneNumbers: cfg.logNumbers,
+		FailedAuthLimit: cfg.failedAuthLimit,
+		TrustedProxies:  cfg.trusted,
+	}
+	if cfg.replay {
+		opts.Replay = framework.NewMemoryReplayCache(5*time.Minute, 0)
+	}
+	app, err := framework.New(opts)
+	if err != nil {
+		return fail(err)
+	}
+	for _, w := range app.Warnings() {
+		log.Warn(w)
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fail(err)
+	}
+	addr := ln.Addr().String()
+	checked := cfg.publicURL
+	if checked == "" {
+		checked = "the request's own scheme and host (set --public-url behind a proxy)"
+	}
+	az := app.Authorizer()
+	log.Info("listening", "addr", addr, "signatures_checked_against", checked, "routes", len(app.Routes()),
+		"policy_lines", az.Rules(), "groupings", az.Groupings(), "flow", or(cfg.flow, "built-in demo"), "policy", or(cfg.policy, "built-in policy.csv"))
+	if devToken != "" {
+		base := "http://" + dialable(addr)
+		fmt.Fprintf(stdout, "No %s is set, so this server checks signatures against a development token made for this run:\n\n    %s\n\n", envToken, devToken)
+		fmt.Fprintf(stdout, "Call the demo menu from another terminal:\n\n    go run ./cmd/switchboard simulate --url %s%s --token %s --press 1 --press 2\n\n",
+			base, app.Flow().Start(), devToken)
+	}
+	if ready != nil {
+		ready(addr)
+	}
+
+	sctx, stop := context.WithCancel(ctx)
+	defer stop()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for {
+			select {
+			case <-sctx.Done():
+				return
+			case <-hup:
+				log.Info("SIGHUP: reloading")
+				_ = app.Reload()
+			}
+		}
+	}()
+	if cfg.flow != "" || cfg.policy != "" || cfg.model != "" || cfg.keys != "" {
+		go app.Watch(sctx, 2*time.Second)
+	}
+	if err := app.Serve(sctx, ln); err != nil {
+		log.Error("server stopped", "error", err)
+		return 1
+	}
+	log.Info("stopped")
+	return 0
+}
+
+func newDevToken() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// dialable turns a listen address such as "[::]:8080" into one a client can dial.
+func dialable(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+func parseCIDR(s string) (netip.Prefix, error) {
+	if strings.Contains(s, "/") {
+		return netip.ParsePrefix(s)
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	return netip.PrefixFrom(a, a.BitLen()), nil
+}
+
+// multiFlag is a repeatable string flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+// envInt reads a whole number from the environment variable name, or def when it is unset.
+func envInt(getenv func(string) string, name string, def int64) (int64, error) {
+	v := getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%s=%q: want a positive whole number of bytes", name, v)
+	}
+	return n, nil
+}
+
+// envFloat reads a number from the environment variable name, or def when it is unset.
+func envFloat(getenv func(string) string, name string, def float64) (float64, error) {
+	v := getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%s=%q: want a number", name, v)
+	}
+	return f, nil
+}

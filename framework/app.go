@@ -1,0 +1,327 @@
+package framework
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/switchboard-ivr/switchboard/framework/authz"
+	"github.com/switchboard-ivr/switchboard/framework/flow"
+	"github.com/switchboard-ivr/switchboard/principals"
+	"github.com/switchboard-ivr/switchboard/twiml"
+)
+
+// Options configures an [App]. Every field is optional; the zero Options serves the embedded demo
+// flow under the embedded default model and policy, with no authentication policy (so every
+// voice request hears the unauthenticated flow until Policies holds a Twilio policy).
+type Options struct {
+	// FlowFile is the YAML flow file to serve, reloaded by [App.Reload]. Optional; when empty,
+	// Flow is served, and when Flow is nil too, the embedded demo flow.
+	FlowFile string
+	// Flow is a flow built in Go. Optional; ignored when FlowFile is set.
+	Flow *flow.Flow
+	// ModelFile and PolicyFile are the Casbin model and policy. Optional; the embedded
+	// model.conf and policy.csv when empty.
+	ModelFile, PolicyFile string
+	// KeysFile lists operator API keys (see principals.ParseAPIKeys). Optional; no keys when empty.
+	// It is reloaded with the flow and the policy.
+	KeysFile string
+	// Policies are the authentication policies run on every request, in order, before the API-key
+	// policy built from KeysFile. Put the Twilio signature policy here.
+	Policies []principals.Policy
+	// Logger receives one line per request and every reload. Optional; slog.Default().
+	Logger *slog.Logger
+	// BodyLimit caps a request body in bytes. Optional; 64 KiB.
+	BodyLimit int64
+	// HandlerTimeout bounds a handler, well under Twilio's 15 s budget; a voice route past it
+	// answers the internal flow. Optional; 10 s.
+	HandlerTimeout time.Duration
+	// Now is the clock business hours are decided on. Optional; time.Now.
+	Now func() time.Time
+	// LogPhoneNumbers logs caller numbers in full. Optional; false masks them (+1555***0100).
+	LogPhoneNumbers bool
+	// FailedAuthLimit limits, per source address, the requests per second that fail
+	// authentication on a voice route (a burst of twice as many is allowed). Requests that
+	// authenticate are never limited. Optional; 20. A negative value turns the limit off.
+	FailedAuthLimit float64
+	// TrustedProxies are the peers whose X-Forwarded-For names the client address for rate
+	// limiting and logs. Optional; none: the TCP peer is the client.
+	TrustedProxies []string
+	// Replay, when set, refuses a voice request whose signature was already seen. Optional; off.
+	Replay ReplayCache
+}
+
+// App serves a compiled flow and the routes registered on it. Create it with [New]; it is an
+// http.Handler, safe for concurrent use, and reloads its files without dropping calls.
+type App struct {
+	opts   Options
+	log    *slog.Logger
+	now    func() time.Time
+	state  atomic.Pointer[state]
+	mu     sync.Mutex // serialises loads and route registration
+	routes []customRoute
+	limit  *limiter
+	met    *metrics
+}
+
+// state is one loaded generation of configuration; a reload builds a new one and swaps it in.
+type state struct {
+	flow     *flow.Compiled
+	authz    *authz.Authorizer
+	policies []principals.Policy
+	router   http.Handler
+	warnings []string
+	loaded   time.Time
+}
+
+// customRoute is a route registered with [App.Handle] or [App.Voice].
+type customRoute struct {
+	method, path, permission string
+	handler                  http.Handler                                  // JSON and other routes
+	voice                    func(r *http.Request) (twiml.Response, error) // voice routes
+}
+
+// New loads and checks the flow, model, policy and keys, and returns an App ready to serve. Every
+// problem found is returned together; New never serves a broken configuration.
+func New(opts *Options) (*App, error) {
+	a := &App{}
+	if opts != nil {
+		a.opts = *opts
+	}
+	if a.opts.Logger == nil {
+		a.opts.Logger = slog.Default()
+	}
+	if a.opts.BodyLimit <= 0 {
+		a.opts.BodyLimit = 64 << 10
+	}
+	if a.opts.HandlerTimeout <= 0 {
+		a.opts.HandlerTimeout = 10 * time.Second
+	}
+	if a.opts.Now == nil {
+		a.opts.Now = time.Now
+	}
+	if a.opts.FailedAuthLimit == 0 {
+		a.opts.FailedAuthLimit = 20
+	}
+	a.log, a.now = a.opts.Logger, a.opts.Now
+	lim, err := newLimiter(a.opts.FailedAuthLimit, a.opts.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
+	a.limit = lim
+	a.met = newMetrics()
+	st, err := a.load()
+	if err != nil {
+		return nil, err
+	}
+	a.state.Store(st)
+	return a, nil
+}
+
+// ServeHTTP answers one request with the current configuration.
+func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	a.state.Load().router.ServeHTTP(w, r)
+}
+
+// Handle registers a non-voice route: h runs only when the request's principals hold permission
+// on path, and errors answer with a JSON problem and a real status. Inside h,
+// principals.FromContext(r.Context()) returns the request's principals.
+func (a *App) Handle(method, path, permission string, h http.Handler) error {
+	return a.register(customRoute{method: method, path: path, permission: permission, handler: h})
+}
+
+// Voice registers a voice route whose TwiML is computed per request by fn (a compiled flow needs
+// none). Refusals and errors answer with the error call flows; fn must return within the
+// handler timeout or the caller hears the internal flow.
+func (a *App) Voice(method, path, permission string, fn func(r *http.Request) (twiml.Response, error)) error {
+	return a.register(customRoute{method: method, path: path, permission: permission, voice: fn})
+}
+
+func (a *App) register(cr customRoute) error {
+	if cr.permission == "" {
+		return fmt.Errorf("framework: route %s %s: a permission is required", cr.method, cr.path)
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, r := range a.routes {
+		if r.method == cr.method && r.path == cr.path {
+			return fmt.Errorf("framework: route %s %s is registered twice", cr.method, cr.path)
+		}
+	}
+	a.routes = append(a.routes, cr)
+	old := a.state.Load()
+	st := *old
+	st.router = a.newRouter(&st)
+	a.state.Store(&st)
+	return nil
+}
+
+// Reload reads the flow, model, policy and keys files again and swaps them in atomically. When
+// anything is wrong, the running configuration stays in force and the error says every problem.
+// Calls in progress keep working as long as the nodes they are on still exist.
+func (a *App) Reload() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	st, err := a.load()
+	if err != nil {
+		a.met.reloads.WithLabelValues("failed").Inc()
+		a.log.Error("reload failed; the running configuration stays in force", "error", err)
+		return err
+	}
+	a.state.Store(st)
+	a.met.reloads.WithLabelValues("ok").Inc()
+	a.log.Info("reloaded", "routes", len(st.flow.Routes()), "policy_lines", st.authz.Rules(), "groupings", st.authz.Groupings())
+	return nil
+}
+
+// RouteInfo describes one route for `switchboard routes`.
+type RouteInfo struct {
+	Method     string
+	Path       string
+	Permission string
+	Voice      bool
+	Allow      []string // subjects and groups whose policy lines allow it
+	Deny       []string // subjects and groups whose policy lines deny it
+}
+
+// Routes lists every route the App serves, flow routes first, in a stable order.
+func (a *App) Routes() []RouteInfo {
+	st := a.state.Load()
+	var out []RouteInfo
+	add := func(method, path, perm string, voice bool) {
+		allow, deny := st.authz.Subjects(path, perm)
+		out = append(out, RouteInfo{Method: method, Path: path, Permission: perm, Voice: voice, Allow: allow, Deny: deny})
+	}
+	for _, r := range st.flow.Routes() {
+		add("GET,POST", r.Path, r.Permission, true)
+	}
+	a.mu.Lock()
+	routes := slices.Clone(a.routes)
+	a.mu.Unlock()
+	for _, r := range routes {
+		add(r.method, r.path, r.permission, r.voice != nil)
+	}
+	add(http.MethodGet, "/metrics", "metrics", false)
+	return out
+}
+
+// Flow returns the compiled flow being served.
+func (a *App) Flow() *flow.Compiled { return a.state.Load().flow }
+
+// Authorizer returns the policy in force.
+func (a *App) Authorizer() *authz.Authorizer { return a.state.Load().authz }
+
+// Warnings returns the warnings of the configuration in force (unreachable menus, permissions no
+// policy line grants), one "file:line:col: …" line each.
+func (a *App) Warnings() []string { return a.state.Load().warnings }
+
+// Ready reports whether a flow and a policy are loaded; /readyz answers with it.
+func (a *App) Ready() bool { s := a.state.Load(); return s != nil && s.flow != nil && s.authz != nil }
+
+// load builds a complete new generation from the configured sources, or fails with every problem.
+func (a *App) load() (*state, error) {
+	az, err := a.loadAuthorizer()
+	if err != nil {
+		return nil, err
+	}
+	fopts := &flow.Options{Grants: az.Grants}
+	var f *flow.Flow
+	var problems flow.Problems
+	switch {
+	case a.opts.FlowFile != "":
+		f, problems = flow.Load(a.opts.FlowFile, fopts)
+	case a.opts.Flow != nil:
+		f, problems = a.opts.Flow, a.opts.Flow.Validate(fopts)
+	default:
+		f, problems = flow.Parse("demo.yaml", []byte(demoFlow), fopts)
+	}
+	if err := problems.Err(); err != nil {
+		return nil, err
+	}
+	compiled, err := flow.Compile(f, nil)
+	if err != nil {
+		return nil, err
+	}
+	policies := slices.Clone(a.opts.Policies)
+	if a.opts.KeysFile != "" {
+		keys, err := loadKeys(a.opts.KeysFile)
+		if err != nil {
+			return nil, err
+		}
+		policies = append(policies, keys)
+	}
+	if err := checkAgreement(compiled, az); err != nil {
+		return nil, err
+	}
+	st := &state{flow: compiled, authz: az, policies: policies, loaded: a.now()}
+	for _, p := range problems.Warnings() {
+		st.warnings = append(st.warnings, p.String())
+	}
+	st.router = a.newRouter(st)
+	return st, nil
+}
+
+func (a *App) loadAuthorizer() (*authz.Authorizer, error) {
+	if a.opts.ModelFile == "" && a.opts.PolicyFile == "" {
+		return authz.New(defaultModel, defaultPolicy, nil)
+	}
+	model, policy := a.opts.ModelFile, a.opts.PolicyFile
+	if model == "" || policy == "" {
+		// One of the two is the embedded default: write nothing to disk, pass the text.
+		mt, pt, err := readOr(model, defaultModel, policy, defaultPolicy)
+		if err != nil {
+			return nil, err
+		}
+		return authz.New(mt, pt, &authz.Options{ModelName: nameOr(model, "model.conf"), PolicyName: nameOr(policy, "policy.csv")})
+	}
+	return authz.Load(model, policy, nil)
+}
+
+func readOr(modelPath, modelText, policyPath, policyText string) (string, string, error) {
+	if modelPath != "" {
+		b, err := os.ReadFile(modelPath)
+		if err != nil {
+			return "", "", err
+		}
+		modelText = string(b)
+	}
+	if policyPath != "" {
+		b, err := os.ReadFile(policyPath)
+		if err != nil {
+			return "", "", err
+		}
+		policyText = string(b)
+	}
+	return modelText, policyText, nil
+}
+
+func nameOr(path, def string) string {
+	if path == "" {
+		return def
+	}
+	return path
+}
+
+// checkAgreement refuses a flow whose every voice route the policy refuses to Twilio: every call
+// would hear the forbidden flow.
+func checkAgreement(f *flow.Compiled, az *authz.Authorizer) error {
+	twilio := principals.NewSet(principals.Everyone, principals.Authenticated, principals.Twilio).Names()
+	for _, r := range f.Routes() {
+		if az.Decide(twilio, r.Path, r.Permission).Allowed {
+			return nil
+		}
+	}
+	start := f.Route(f.Start())
+	perm := "view"
+	if start != nil {
+		perm = start.Permission
+	}
+	return errors.New("the flow and the policy disagree: the policy refuses every voice route to a verified Twilio request, so every call would hear the forbidden flow; " +
+		fmt.Sprintf("grant it, for example: p, twilio, %s/*, %s, allow", f.BasePath(), perm))
+}

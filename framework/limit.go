@@ -1,0 +1,108 @@
+package framework
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+	"sync"
+
+	"golang.org/x/time/rate"
+)
+
+// limiter throttles, per source address, requests that fail authentication. It is consulted only
+// after authentication failed, so a request that passes is never throttled.
+type limiter struct {
+	rate    rate.Limit
+	burst   int
+	trusted []netip.Prefix
+	mu      sync.Mutex
+	peers   map[netip.Addr]*rate.Limiter
+}
+
+// maxPeers bounds the limiter's memory: past it the table starts afresh.
+const maxPeers = 100_000
+
+func newLimiter(perSecond float64, trusted []string) (*limiter, error) {
+	l := &limiter{rate: rate.Limit(perSecond), burst: max(1, int(2*perSecond)), peers: map[netip.Addr]*rate.Limiter{}}
+	if perSecond < 0 {
+		l.rate = rate.Inf
+	}
+	for _, s := range trusted {
+		p, err := parsePrefix(s)
+		if err != nil {
+			return nil, fmt.Errorf("framework: trusted proxy %q: %w", s, err)
+		}
+		l.trusted = append(l.trusted, p)
+	}
+	return l, nil
+}
+
+func parsePrefix(s string) (netip.Prefix, error) {
+	if strings.Contains(s, "/") {
+		return netip.ParsePrefix(s)
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	return netip.PrefixFrom(a, a.BitLen()), nil
+}
+
+func (l *limiter) allow(r *http.Request) bool {
+	if l.rate == rate.Inf {
+		return true
+	}
+	addr := l.clientAddr(r)
+	l.mu.Lock()
+	lim, ok := l.peers[addr]
+	if !ok {
+		if len(l.peers) >= maxPeers {
+			clear(l.peers)
+		}
+		lim = rate.NewLimiter(l.rate, l.burst)
+		l.peers[addr] = lim
+	}
+	l.mu.Unlock()
+	return lim.Allow()
+}
+
+// clientAddr is the TCP peer, or, when the peer is a trusted proxy, the nearest address in
+// X-Forwarded-For that is not. Forwarded headers from any other peer change nothing.
+func (l *limiter) clientAddr(r *http.Request) netip.Addr {
+	peer := addrOf(r.RemoteAddr)
+	if !l.isTrusted(peer) {
+		return peer
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break
+		}
+		a = a.Unmap()
+		if !l.isTrusted(a) {
+			return a
+		}
+	}
+	return peer
+}
+
+func (l *limiter) isTrusted(a netip.Addr) bool {
+	for _, p := range l.trusted {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+func addrOf(remote string) netip.Addr {
+	host, _, err := net.SplitHostPort(remote)
+	if err != nil {
+		host = remote
+	}
+	a, _ := netip.ParseAddr(host)
+	return a.Unmap()
+}

@@ -1,0 +1,119 @@
+package framework
+
+import (
+	"errors"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/switchboard-ivr/switchboard/principals"
+)
+
+// logRequest writes the one log line of a request and counts it in the metrics. Phone numbers
+// are masked unless Options.LogPhoneNumbers; digits gathered on sensitive nodes are never logged.
+func (a *App) logRequest(ex *exchange, start time.Time) {
+	r, w := ex.Request(), ex.Response()
+	elapsed := a.now().Sub(start)
+	route := ex.Path()
+	if route == "" || route == "/*" {
+		route = "unmatched"
+	}
+	outcome := "ok"
+	if ex.err != nil {
+		outcome = ex.kind.String()
+	}
+	a.met.observe(route, outcome, ex.voice, ex.err != nil, elapsed)
+	failures := ex.failures()
+	for _, f := range failures {
+		a.met.signatureFailure(f)
+	}
+
+	level := slog.LevelInfo
+	switch {
+	case ex.err != nil && (ex.kind == KindInternal || ex.kind == KindTimeout):
+		level = slog.LevelError
+	case ex.err != nil || len(failures) > 0:
+		level = slog.LevelWarn
+	}
+	ctx := r.Context()
+	if !a.log.Enabled(ctx, level) {
+		return
+	}
+	attrs := make([]slog.Attr, 0, 14)
+	attrs = append(attrs,
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.Path),
+		slog.String("route", route),
+		slog.Int("status", w.Status),
+		slog.Duration("latency", elapsed),
+	)
+	if sid := a.callSID(ex); sid != "" {
+		attrs = append(attrs, slog.String("call_sid", sid))
+	}
+	names := ex.auth.Principals.Names()
+	if !a.opts.LogPhoneNumbers {
+		names = ex.auth.Principals.Masked()
+	}
+	attrs = append(attrs, slog.Any("principals", names))
+	if ex.decided {
+		verdict := "deny"
+		if ex.decision.Allowed {
+			verdict = "allow"
+		}
+		attrs = append(attrs, slog.String("decision", verdict), slog.String("reason", ex.decision.Reason()))
+	}
+	if len(failures) > 0 {
+		reasons := make([]string, len(failures))
+		for i, f := range failures {
+			reasons[i] = f.Error()
+		}
+		attrs = append(attrs, slog.String("auth_failure", strings.Join(reasons, "; ")))
+	}
+	for _, id := range ex.auth.Identities {
+		if id.Unverified {
+			attrs = append(attrs, slog.String("signature_check", "OFF (TWILIO_VALIDATE_SIGNATURE=false): this request was not verified"))
+		}
+	}
+	if ex.err != nil {
+		attrs = append(attrs, slog.String("error", ex.err.Error()))
+		if ex.voice {
+			attrs = append(attrs, slog.String("error_flow", ex.kind.flowKind().String()))
+		}
+	}
+	if ex.route != nil && r.PostForm != nil {
+		if d := r.PostForm.Get("Digits"); d != "" {
+			if ex.route.Sensitive {
+				d = "REDACTED"
+			}
+			attrs = append(attrs, slog.String("digits", d))
+		}
+	}
+	a.log.LogAttrs(ctx, level, "request", attrs...)
+}
+
+// callSID returns the CallSid of a verified request, for the log.
+func (a *App) callSID(ex *exchange) string {
+	for _, id := range ex.auth.Identities {
+		if id.CallSID != "" {
+			return id.CallSID
+		}
+	}
+	return ""
+}
+
+// failures returns the authentication failures worth a log line: on a route that is not a voice
+// route, a request without a Twilio signature is normal (an operator's key, a health check).
+func (ex *exchange) failures() []error {
+	if ex.voice {
+		return ex.auth.Failures
+	}
+	var out []error
+	for _, err := range ex.auth.Failures {
+		var f *principals.Failure
+		if errors.As(err, &f) && f.Reason == principals.ReasonMissingSignature {
+			continue
+		}
+		out = append(out, err)
+	}
+	return out
+}

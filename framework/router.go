@@ -1,0 +1,285 @@
+package framework
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"sync"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/switchboard-ivr/switchboard/framework/authz"
+	"github.com/switchboard-ivr/switchboard/framework/flow"
+	"github.com/switchboard-ivr/switchboard/principals"
+	"github.com/switchboard-ivr/switchboard/twiml"
+)
+
+// exchange is what the pipeline learns about one request: who it is, what was decided, how it
+// ended. It travels to handlers inside reqContext and is pooled.
+type exchange struct {
+	reqContext
+	st       *state
+	auth     principals.Result
+	decision authz.Decision
+	decided  bool
+	route    *flow.Route // the flow route served, when one was
+	voice    bool        // the route answers TwiML
+	kind     Kind        // the error kind, when err != nil
+	err      error
+	panicked bool
+}
+
+// reqContext is the echo.Context handlers receive; it reaches the exchange without a map lookup.
+type reqContext struct {
+	echo.Context
+	ex *exchange
+}
+
+var exchanges = sync.Pool{New: func() any { ex := new(exchange); ex.reqContext.ex = ex; return ex }}
+
+func exchangeOf(c echo.Context) *exchange { return c.(*reqContext).ex }
+
+// Shared, never-mutated values for the hot path.
+var (
+	twimlType          = []string{twiml.ContentType}
+	errUnauthenticated = &Error{Op: "authorize", Kind: KindUnauthenticated}
+	errForbidden       = &Error{Op: "authorize", Kind: KindForbidden}
+	errNotFound        = &Error{Op: "route", Kind: KindNotFound}
+	errTooLarge        = &Error{Op: "read body", Kind: KindTooLarge}
+	errRateLimited     = &Error{Op: "authenticate", Kind: KindRateLimited}
+	errReplayed        = &Error{Op: "authenticate", Kind: KindForbidden, Err: errorString("replayed request")}
+)
+
+type errorString string
+
+func (e errorString) Error() string { return string(e) }
+
+// newRouter builds the Echo instance of one generation. Echo applies middleware per request by
+// wrapping closures, so the whole per-request pipeline is one middleware, and authorization runs
+// inline in each route's handler where the route's permission is known.
+func (a *App) newRouter(st *state) http.Handler {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.Logger.SetOutput(io.Discard)
+	e.HTTPErrorHandler = func(err error, c echo.Context) { // only reached if the pipeline itself failed
+		a.log.Error("unhandled error", "error", err)
+		if !c.Response().Committed {
+			c.Response().WriteHeader(http.StatusInternalServerError)
+		}
+	}
+	e.Use(a.pipeline(st))
+	for _, r := range st.flow.Routes() {
+		h := a.flowHandler(r)
+		e.Add(http.MethodPost, r.Path, h)
+		e.Add(http.MethodGet, r.Path, h)
+	}
+	for _, cr := range a.routes {
+		if cr.voice != nil {
+			e.Add(cr.method, cr.path, a.voiceHandler(cr))
+		} else {
+			e.Add(cr.method, cr.path, a.customHandler(cr))
+		}
+	}
+	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
+	e.GET("/readyz", func(c echo.Context) error {
+		if !a.Ready() {
+			return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "not ready"})
+		}
+		return c.JSON(http.StatusOK, map[string]any{"status": "ready", "routes": len(st.flow.Routes()), "policy_lines": st.authz.Rules(), "loaded": st.loaded})
+	})
+	e.GET("/metrics", a.customHandler(customRoute{method: http.MethodGet, path: "/metrics", permission: "metrics", handler: a.met.handler()}))
+	e.RouteNotFound("/*", func(echo.Context) error { return errNotFound })
+	return e
+}
+
+// pipeline runs around every request: recover, body limit, authentication, then the route
+// (which authorizes), then the one place where an error becomes a response, then the log line.
+func (a *App) pipeline(st *state) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			ex := exchanges.Get().(*exchange)
+			ex.Context, ex.st = c, st
+			start := a.now()
+			defer func() {
+				if p := recover(); p != nil {
+					if p == http.ErrAbortHandler {
+						panic(p)
+					}
+					ex.panicked = true
+					a.log.Error("panic", "error", fmt.Sprint(p), "path", c.Request().URL.Path, "stack", string(debug.Stack()))
+					a.respondError(ex, &Error{Op: "handler", Kind: KindInternal, Err: fmt.Errorf("panic: %v", p)})
+				}
+				a.logRequest(ex, start)
+				*ex = exchange{}
+				ex.reqContext.ex = ex
+				exchanges.Put(ex)
+			}()
+			r := c.Request()
+			ex.voice = st.isVoicePath(r.URL.Path)
+			if r.ContentLength > a.opts.BodyLimit {
+				a.respondError(ex, errTooLarge)
+				return nil
+			}
+			if r.Body != nil && r.Body != http.NoBody {
+				r.Body = http.MaxBytesReader(c.Response(), r.Body, a.opts.BodyLimit)
+			}
+			ex.auth = principals.Authenticate(r, st.policies...)
+			if ex.voice && !ex.auth.Principals.Authenticated() && len(ex.auth.Failures) > 0 && !a.limit.allow(r) {
+				a.respondError(ex, errRateLimited)
+				return nil
+			}
+			if ex.voice && a.opts.Replay != nil && ex.auth.Principals.Has(principals.Twilio) {
+				if seen := a.opts.Replay.Seen(replayKey(r), a.now()); seen {
+					a.respondError(ex, errReplayed)
+					return nil
+				}
+			}
+			if err := next(&ex.reqContext); err != nil {
+				a.respondError(ex, err)
+			}
+			return nil
+		}
+	}
+}
+
+// isVoicePath reports whether path is under the flow's base path, where errors answer TwiML.
+func (st *state) isVoicePath(path string) bool {
+	base := st.flow.BasePath()
+	return path == base || strings.HasPrefix(path, base) && len(path) > len(base) && path[len(base)] == '/'
+}
+
+// authorize asks the policy whether the request's principals hold permission on route.
+func (a *App) authorize(ex *exchange, route, permission string) error {
+	ex.decision = ex.st.authz.Decide(ex.auth.Principals.Names(), route, permission)
+	ex.decided = true
+	if ex.decision.Allowed {
+		return nil
+	}
+	if !ex.auth.Principals.Authenticated() {
+		return errUnauthenticated
+	}
+	return errForbidden
+}
+
+// flowHandler serves one compiled flow route: authorize, then copy its pre-rendered TwiML.
+func (a *App) flowHandler(rt *flow.Route) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ex := exchangeOf(c)
+		ex.route, ex.voice = rt, true
+		if err := a.authorize(ex, rt.Path, rt.Permission); err != nil {
+			return err
+		}
+		r := c.Request()
+		b := rt.Respond(flow.Input{
+			Digits:         r.FormValue("Digits"),
+			Speech:         r.FormValue("SpeechResult"),
+			DialCallStatus: r.FormValue("DialCallStatus"),
+			Query:          r.URL.RawQuery,
+			Now:            a.now(),
+		})
+		writeTwiML(c.Response(), b)
+		return nil
+	}
+}
+
+// voiceHandler serves a route registered with App.Voice, bounded by the handler timeout.
+func (a *App) voiceHandler(cr customRoute) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ex := exchangeOf(c)
+		ex.voice = true
+		if err := a.authorize(ex, cr.path, cr.permission); err != nil {
+			return err
+		}
+		ctx, cancel := context.WithTimeout(c.Request().Context(), a.opts.HandlerTimeout)
+		defer cancel()
+		r := c.Request().WithContext(principals.NewContext(ctx, ex.auth.Principals))
+		type result struct {
+			b   []byte
+			err error
+		}
+		done := make(chan result, 1)
+		go func() {
+			var res result
+			defer func() {
+				if p := recover(); p != nil {
+					a.log.Error("panic", "error", fmt.Sprint(p), "path", cr.path, "stack", string(debug.Stack()))
+					res = result{err: &Error{Op: "handler " + cr.path, Kind: KindInternal, Err: fmt.Errorf("panic: %v", p)}}
+				}
+				done <- res
+			}()
+			doc, err := cr.voice(r)
+			if err != nil {
+				res.err = err
+				return
+			}
+			res.b, res.err = doc.Render()
+		}()
+		select {
+		case res := <-done:
+			if res.err != nil {
+				return res.err
+			}
+			writeTwiML(c.Response(), res.b)
+			return nil
+		case <-ctx.Done():
+			return &Error{Op: "handler " + cr.path, Kind: KindTimeout, Err: ctx.Err()}
+		}
+	}
+}
+
+// customHandler serves a route registered with App.Handle.
+func (a *App) customHandler(cr customRoute) echo.HandlerFunc {
+	h := http.TimeoutHandler(cr.handler, a.opts.HandlerTimeout, `{"title":"handler timeout","status":503}`)
+	return func(c echo.Context) error {
+		ex := exchangeOf(c)
+		if err := a.authorize(ex, cr.path, cr.permission); err != nil {
+			return err
+		}
+		r := c.Request()
+		h.ServeHTTP(c.Response(), r.WithContext(principals.NewContext(r.Context(), ex.auth.Principals)))
+		return nil
+	}
+}
+
+// respondError is the one place where an error becomes a response: an error call flow with 200
+// and TwiML on voice routes, a JSON problem with the real status elsewhere.
+func (a *App) respondError(ex *exchange, err error) {
+	kind := kindOf(err)
+	if kind == KindNotFound && ex.voice && !ex.auth.Principals.Authenticated() {
+		kind = KindUnauthenticated // a forged request learns nothing about which paths exist
+	}
+	ex.kind, ex.err = kind, err
+	w := ex.Response()
+	if w.Committed {
+		return
+	}
+	if ex.voice {
+		writeTwiML(w, ex.st.flow.ErrorFlow(ex.Request().URL.Path, kind.flowKind()))
+		return
+	}
+	writeProblem(w, kind)
+}
+
+func writeTwiML(w *echo.Response, b []byte) {
+	w.Header()["Content-Type"] = twimlType
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b)
+}
+
+// problem is an RFC 9457 problem document.
+type problem struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+}
+
+func writeProblem(w http.ResponseWriter, kind Kind) {
+	status := kind.Status()
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(problem{Type: "about:blank", Title: http.StatusText(status), Status: status})
+}

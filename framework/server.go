@@ -1,0 +1,97 @@
+package framework
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+)
+
+// Server timeouts. Twilio gives a webhook 15 s in all; the handler deadline (Options.HandlerTimeout,
+// 10 s by default) leaves time to write the internal flow before WriteTimeout cuts the connection.
+const (
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 10 * time.Second
+	writeTimeout      = 15 * time.Second
+	idleTimeout       = 60 * time.Second
+	maxHeaderBytes    = 32 << 10
+	shutdownGrace     = 10 * time.Second
+)
+
+// NewServer returns an http.Server for the App with timeouts that a slow or stalled client
+// cannot outlast (slowloris) and a header-size cap.
+func (a *App) NewServer(addr string) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           a,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+}
+
+// Serve answers requests on ln until ctx is done, then stops accepting, lets the requests in
+// flight finish (up to 10 s) and returns. A nil error means a clean shutdown.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := a.NewServer(ln.Addr().String())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down: finishing requests in flight")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if serr := <-errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
+	}
+	return err
+}
+
+// Watch reloads the configuration whenever the flow, model, policy or keys file changes on disk
+// (polled every interval; editors that replace files by renaming are seen too), until ctx is done.
+// A change that fails to load keeps the running configuration and logs why.
+func (a *App) Watch(ctx context.Context, interval time.Duration) {
+	files := []string{a.opts.FlowFile, a.opts.ModelFile, a.opts.PolicyFile, a.opts.KeysFile}
+	last := stamps(files)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		now := stamps(files)
+		if now == last {
+			continue
+		}
+		last = now
+		_ = a.Reload() // Reload logs the outcome either way.
+	}
+}
+
+// stamps summarises the files' modification times and sizes; a missing file stamps as zero.
+func stamps(files []string) (s [4]struct {
+	mod  time.Time
+	size int64
+}) {
+	for i, f := range files {
+		if f == "" {
+			continue
+		}
+		if fi, err := os.Stat(f); err == nil {
+			s[i].mod, s[i].size = fi.ModTime(), fi.Size()
+		}
+	}
+	return s
+}
