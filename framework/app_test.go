@@ -1,0 +1,219 @@
+package framework
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/switchboard-ivr/switchboard/principals"
+	"github.com/switchboard-ivr/switchboard/principals/principalstest"
+	"github.com/switchboard-ivr/switchboard/twiml"
+)
+
+func writeFile(t testing.TB, dir, name, text string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// Operator keys of the tests: one in group:operators, one in no group.
+const (
+	operatorKey = "op-3f1a9c0d5e7b2468ace0135792468ace"
+	nobodyKey   = "nb-0c1d2e3f405162738495a6b7c8d9e0f1"
+)
+
+func keysFile(t testing.TB) string {
+	t.Helper()
+	return writeFile(t, t.TempDir(), "keys", "ops "+principals.HashAPIKey(operatorKey)+" operators\n"+
+		"nobody "+principals.HashAPIKey(nobodyKey)+"\n")
+}
+
+func TestErrorFlowsAnswerVoiceRoutesWith200TwiML(t *testing.T) {
+	app := newTestApp(t, nil)
+	forged := principalstest.NewPOST("not-the-token", testHost+"/ivr/welcome", callParams(otherNumber))
+	tests := []struct {
+		name      string
+		req       *http.Request
+		wantSay   string
+		wantDial  string // the number dialled, or ""
+		wantRedir string // the Redirect target, or ""
+	}{
+		{name: "a forged signature hears the unauthenticated flow, which falls back to forbidden",
+			req: forged, wantSay: "We could not verify this call.", wantDial: "+15555550100"},
+		{name: "an unsigned request hears the unauthenticated flow",
+			req: httptest.NewRequest(http.MethodPost, "/ivr/welcome", strings.NewReader("From=%2B15555550142")), wantSay: "We could not verify this call.", wantDial: "+15555550100"},
+		{name: "an unknown voice path hears the not-found flow and goes back to the main menu",
+			req: principalstest.NewPOST(testToken, testHost+"/ivr/no-such-menu", callParams(otherNumber)), wantSay: "That option is not available.", wantRedir: "/ivr/welcome"},
+		{name: "an unknown path under the Spanish prefix hears the Spanish not-found flow",
+			req: principalstest.NewPOST(testToken, testHost+"/ivr/es/nada", callParams(otherNumber)), wantSay: "Esa opción no está disponible.", wantRedir: "/ivr/es/main"},
+		{name: "a forged request to an unknown path learns nothing: it hears the unauthenticated flow",
+			req: principalstest.NewPOST("not-the-token", testHost+"/ivr/no-such-menu", callParams(otherNumber)), wantSay: "We could not verify this call.", wantDial: "+15555550100"},
+		{name: "a blocked caller hears the forbidden flow although twilio may view",
+			req: principalstest.NewPOST(testToken, testHost+"/ivr/welcome", callParams(blockedNumber)), wantSay: "We could not verify this call.", wantDial: "+15555550100"},
+		{name: "a stranger on the staff menu hears that menu's own forbidden flow",
+			req: principalstest.NewPOST(testToken, testHost+"/ivr/staff", callParams(otherNumber)), wantSay: "This line is for Acme staff only.", wantDial: "+15555550100"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := twimlOf(t, send(app, tt.req))
+			if says := doc.says(); len(says) == 0 || says[0] != tt.wantSay {
+				t.Errorf("says %q, want %q first", says, tt.wantSay)
+			}
+			if tt.wantDial != "" {
+				if n := doc.find("Dial").find("Number"); n == nil || n.Text != tt.wantDial {
+					t.Errorf("want a Dial to %s; got verbs %v", tt.wantDial, doc.verbs())
+				}
+			}
+			if tt.wantRedir != "" {
+				if r := doc.find("Redirect"); r == nil || r.Text != tt.wantRedir {
+					t.Errorf("want a Redirect to %s; got verbs %v", tt.wantRedir, doc.verbs())
+				}
+			}
+		})
+	}
+}
+
+func TestHandlerPanicHearsTheInternalFlowAndTheServerKeepsServing(t *testing.T) {
+	app := newTestApp(t, nil)
+	err := app.Voice(http.MethodPost, "/ivr/boom", "view", func(*http.Request) (twiml.Response, error) {
+		panic("the database is on fire")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		doc := twimlOf(t, call(t, app, "/ivr/boom", callParams(otherNumber)))
+		if says := doc.says(); len(says) == 0 || says[0] != "We're sorry, something went wrong." {
+			t.Fatalf("a panic said %q, want the internal flow", says)
+		}
+		if doc.find("Dial") == nil {
+			t.Fatalf("the internal flow should dial the call center; got %v", doc.verbs())
+		}
+		doc = twimlOf(t, call(t, app, "/ivr/welcome", callParams(otherNumber)))
+		if doc.find("Gather") == nil {
+			t.Fatalf("after a panic the welcome menu answered %v", doc.verbs())
+		}
+	}
+}
+
+func TestNonVoiceRoutesAnswerJSONProblemsWithRealStatus(t *testing.T) {
+	app := newTestApp(t, &Options{KeysFile: keysFile(t)})
+	called := 0
+	err := app.Handle(http.MethodPost, "/calls", "call", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		called++
+		set, _ := principals.FromContext(r.Context())
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(set.Names())
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bearer := func(key string) *http.Request {
+		r := httptest.NewRequest(http.MethodPost, "/calls", strings.NewReader(`{}`))
+		r.Header.Set("Authorization", "Bearer "+key)
+		return r
+	}
+	tests := []struct {
+		name       string
+		req        *http.Request
+		wantStatus int
+	}{
+		{"no credentials get 401", httptest.NewRequest(http.MethodPost, "/calls", nil), http.StatusUnauthorized},
+		{"an unknown key gets 401", bearer("not-a-key"), http.StatusUnauthorized},
+		{"a key without the call permission gets 403", bearer(nobodyKey), http.StatusForbidden},
+		{"a Twilio-signed request may not start calls: 403", principalstest.NewPOST(testToken, testHost+"/calls", callParams(otherNumber)), http.StatusForbidden},
+		{"an unknown non-voice path gets 404", httptest.NewRequest(http.MethodGet, "/nowhere", nil), http.StatusNotFound},
+		{"an operator key in group:operators may call", bearer(operatorKey), http.StatusOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := send(app, tt.req)
+			if w.Code != tt.wantStatus {
+				t.Fatalf("status %d, want %d; body %s", w.Code, tt.wantStatus, w.Body)
+			}
+			if tt.wantStatus == http.StatusOK {
+				if !strings.Contains(w.Body.String(), `"key:ops"`) || !strings.Contains(w.Body.String(), `"group:operators"`) {
+					t.Errorf("the handler saw principals %s", w.Body)
+				}
+				return
+			}
+			if ct := w.Header().Get("Content-Type"); ct != "application/problem+json" {
+				t.Errorf("Content-Type %q, want application/problem+json", ct)
+			}
+			var p struct{ Status int }
+			if err := json.Unmarshal(w.Body.Bytes(), &p); err != nil || p.Status != tt.wantStatus {
+				t.Errorf("problem body %s (%v), want status %d", w.Body, err, tt.wantStatus)
+			}
+		})
+	}
+	if called != 1 {
+		t.Errorf("the handler ran %d times, want only for the operator", called)
+	}
+}
+
+func TestPolicyReloadWithABrokenFileKeepsTheOldDecisions(t *testing.T) {
+	dir := t.TempDir()
+	policy := writeFile(t, dir, "policy.csv", defaultPolicy)
+	app := newTestApp(t, &Options{PolicyFile: policy})
+	welcome := func() []string { return twimlOf(t, call(t, app, "/ivr/welcome", callParams(otherNumber))).says() }
+	if got := welcome(); len(got) == 0 || got[0] != "Thanks for calling Acme." {
+		t.Fatalf("before the reload: %q", got)
+	}
+
+	writeFile(t, dir, "policy.csv", "p, twilio, /ivr/*\nq, nonsense\n")
+	err := app.Reload()
+	if err == nil {
+		t.Fatal("Reload of a broken policy succeeded")
+	}
+	for _, want := range []string{"policy.csv:1", "policy.csv:2"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the reload error does not name %s: %v", want, err)
+		}
+	}
+	if got := welcome(); len(got) == 0 || got[0] != "Thanks for calling Acme." {
+		t.Fatalf("after a failed reload the old policy should still allow the call; it said %q", got)
+	}
+
+	writeFile(t, dir, "policy.csv", defaultPolicy+"\ng, caller:"+otherNumber+", group:blocked\n")
+	if err := app.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if got := welcome(); len(got) == 0 || got[0] != "We could not verify this call." {
+		t.Fatalf("after blocking the caller the welcome menu said %q, want the forbidden flow", got)
+	}
+}
+
+func TestAFlowThePolicyRefusesEverywhereDoesNotStart(t *testing.T) {
+	policy := writeFile(t, t.TempDir(), "policy.csv", "p, group:staff, /ivr/*, view, allow\n")
+	_, err := New(&Options{PolicyFile: policy})
+	if err == nil || !strings.Contains(err.Error(), "the flow and the policy disagree") {
+		t.Fatalf("New = %v, want the disagreement refused", err)
+	}
+}
+
+func TestRoutesListEveryFlowRouteWithItsPermission(t *testing.T) {
+	app := newTestApp(t, nil)
+	var staff, welcome *RouteInfo
+	routes := app.Routes()
+	for i, r := range routes {
+		switch r.Path {
+		case "/ivr/staff":
+			staff = &routes[i]
+		case "/ivr/welcome":
+			welcome = &routes[i]
+		}
+	}
+	if welcome == nil || welcome.Permission != "view" || !welcome.Voice || strings.Join(welcome.Allow, ",") != "twilio" {
+		t.Errorf("welcome route: %+v", welcome)
+	}
+	if staff == nil || staff.Permission != "staff" || strings.Join(staff.Allow, ",") != "group:staff" {
+		t.Errorf("staff route: %+v", staff)
+	}
+}
