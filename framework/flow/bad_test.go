@@ -326,6 +326,15 @@ menus:
 `,
 			want: []string{`bad.yaml:6:20: menus.a.gather.max_invalid: must be at most 10; got 11`},
 		},
+		{
+			name: "alias inside its own anchor",
+			given: `version: 1
+start: a
+menus:
+  a: &x {dial: {number: "+15555550111", no_answer: *x}}
+`,
+			want: []string{`bad.yaml:4:52: menus.a.dial.no_answer: alias *x refers to a value that contains it`},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

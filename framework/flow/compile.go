@@ -118,9 +118,16 @@ type compiler struct {
 	builtin [numErrorKinds][]byte // the built-in error flows
 }
 
-func compile(f *Flow, g *graph, base string) (*Compiled, error) {
-	c := &compiler{f: f, g: g, base: base, nodes: make(map[string]*node, len(f.Menus)),
+// twimlMaxSize is twiml.MaxSize, for files that do not import twiml.
+const twimlMaxSize = twiml.MaxSize
+
+func newCompiler(f *Flow, g *graph, base string) *compiler {
+	return &compiler{f: f, g: g, base: base, nodes: make(map[string]*node, len(f.Menus)),
 		out: &Compiled{basePath: base, start: routePath(base, f.Start), byPath: make(map[string]*Route, len(f.Menus)*2)}}
+}
+
+func compile(f *Flow, g *graph, base string) (*Compiled, error) {
+	c := newCompiler(f, g, base)
 	c.errorTables()
 	for _, name := range sortedKeys(f.Menus) {
 		if n := f.Menus[name]; n != nil {
@@ -287,6 +294,7 @@ type nodeCompiler struct {
 	voice   voice
 	dials   []*Dial
 	records []*Record
+	sites   map[any]int // index of each dial or record in dials or records
 }
 
 func (c *compiler) node(name string, n *Node) {
@@ -547,14 +555,14 @@ func (nc *nodeCompiler) action(a *Action) []twiml.Verb {
 		}
 		td := twiml.Dial{Timeout: d.Timeout, CallerID: d.CallerID, Nouns: []twiml.Noun{twiml.Number{Number: number}}}
 		if d.NoAnswer != nil && nc.name != "" {
-			td.Action = nc.site(nc.route+"/dialed", siteIndex(&nc.dials, d))
+			td.Action = nc.site(nc.route+"/dialed", siteIndex(nc, &nc.dials, d))
 		}
 		last = td
 	case a.Record != nil:
 		r := a.Record
 		tr := twiml.Record{MaxLength: r.MaxLength, Transcribe: r.Transcribe, FinishOnKey: r.FinishOnKey}
 		if nc.name != "" {
-			tr.Action = nc.site(nc.route+"/recorded", siteIndex(&nc.records, r))
+			tr.Action = nc.site(nc.route+"/recorded", siteIndex(nc, &nc.records, r))
 		}
 		last = tr
 	case a.Enqueue != nil:
@@ -577,10 +585,15 @@ func (nc *nodeCompiler) site(url string, i int) string {
 	return url + "?s=" + strconv.Itoa(i)
 }
 
-func siteIndex[T any](sites *[]*T, s *T) int {
-	if i := slices.Index(*sites, s); i >= 0 {
+// siteIndex returns the index of a dial or record among the node's, adding it when new.
+func siteIndex[T any](nc *nodeCompiler, sites *[]*T, s *T) int {
+	if i, ok := nc.sites[s]; ok {
 		return i
 	}
+	if nc.sites == nil {
+		nc.sites = map[any]int{}
+	}
 	*sites = append(*sites, s)
+	nc.sites[s] = len(*sites) - 1
 	return len(*sites) - 1
 }

@@ -39,6 +39,7 @@ type Edge struct {
 type graph struct {
 	f      *Flow
 	edges  []gedge
+	from   map[string][]int  // edge indexes by From
 	parent map[string]string // the static parent used by "back"
 }
 
@@ -93,6 +94,10 @@ func buildGraph(f *Flow) *graph {
 		if n := f.Menus[name]; n != nil && n.Errors != nil {
 			g.errorEdges(name, joinKey(joinKey("menus", name), "errors"), n.Errors)
 		}
+	}
+	g.from = make(map[string][]int, len(f.Menus))
+	for i, e := range g.edges {
+		g.from[e.From] = append(g.from[e.From], i)
 	}
 	g.parent = g.parents(f.Start)
 	return g
@@ -161,8 +166,9 @@ func (g *graph) parents(start string) map[string]string {
 	for len(queue) > 0 {
 		from := queue[0]
 		queue = queue[1:]
-		for _, e := range g.edges {
-			if e.From != from || e.Kind == EdgeError || isPseudo(e.To) {
+		for _, i := range g.from[from] {
+			e := g.edges[i]
+			if e.Kind == EdgeError || isPseudo(e.To) {
 				continue
 			}
 			if _, seen := out[e.To]; !seen {
@@ -193,8 +199,8 @@ func (c *checker) graph(g *graph) {
 	for len(queue) > 0 {
 		from := queue[0]
 		queue = queue[1:]
-		for _, e := range g.edges {
-			if e.From == from && !isPseudo(e.To) && !reached[e.To] {
+		for _, i := range g.from[from] {
+			if e := g.edges[i]; !isPseudo(e.To) && !reached[e.To] {
 				reached[e.To] = true
 				queue = append(queue, e.To)
 			}

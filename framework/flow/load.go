@@ -168,12 +168,21 @@ func parentPath(path string) string {
 	return ""
 }
 
-var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+// isIdentifier reports whether key matches [A-Za-z_][A-Za-z0-9_]*.
+func isIdentifier(key string) bool {
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if c != '_' && (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (i == 0 || c < '0' || c > '9') {
+			return false
+		}
+	}
+	return key != ""
+}
 
 // joinKey appends a map key or struct field to a path: .name when it reads as an identifier,
 // ["key"] otherwise.
 func joinKey(path, key string) string {
-	if identifier.MatchString(key) {
+	if isIdentifier(key) {
 		if path == "" {
 			return key
 		}
@@ -188,16 +197,18 @@ func joinIndex(path string, i int) string { return path + "[" + strconv.Itoa(i) 
 // that it can report every unknown key, wrong type and duplicate at once with its line and
 // column, and remember where each field was for the validator's problems.
 type loader struct {
-	file  string
-	probs Problems
-	pos   *positions
-	steps int
+	file       string
+	probs      Problems
+	pos        *positions
+	aliasSteps int                 // values decoded through an alias
+	expanding  map[*yaml.Node]bool // anchors being decoded, to refuse an alias inside its anchor
 }
 
-// Limits on alias expansion ("billion laughs").
+// Limits on alias expansion ("billion laughs"): aliases may share a prompt or an action many
+// times over, but not multiply a document without bound.
 const (
 	maxAliasDepth = 32
-	maxSteps      = 1 << 20
+	maxAliasSteps = 100_000
 )
 
 func (l *loader) problem(p Pos, path, format string, args ...any) {
@@ -227,18 +238,34 @@ func shorthand(t reflect.Type) string {
 }
 
 func (l *loader) decode(n *yaml.Node, v reflect.Value, path string, depth int) {
-	for n.Kind == yaml.AliasNode {
-		if depth++; depth > maxAliasDepth || n.Alias == nil {
-			l.problem(l.at(n), path, "aliases nest too deeply")
+	if n.Kind == yaml.AliasNode {
+		alias := n
+		for n.Kind == yaml.AliasNode {
+			if depth++; depth > maxAliasDepth || n.Alias == nil {
+				l.problem(l.at(alias), path, "aliases nest too deeply")
+				return
+			}
+			n = n.Alias
+		}
+		if l.expanding[n] {
+			l.problem(l.at(alias), path, "alias *%s refers to a value that contains it", alias.Value)
 			return
 		}
-		n = n.Alias
 	}
-	if l.steps++; l.steps > maxSteps {
-		if l.steps == maxSteps+1 {
-			l.problem(l.at(n), path, "the document expands to too many values")
+	if n.Anchor != "" {
+		if l.expanding == nil {
+			l.expanding = map[*yaml.Node]bool{}
 		}
-		return
+		l.expanding[n] = true
+		defer delete(l.expanding, n)
+	}
+	if depth > 0 {
+		if l.aliasSteps++; l.aliasSteps > maxAliasSteps {
+			if l.aliasSteps == maxAliasSteps+1 {
+				l.problem(l.at(n), path, "aliases expand the document to more than %d values", maxAliasSteps)
+			}
+			return
+		}
 	}
 	l.pos.val[path] = l.at(n)
 	if isNull(n) && v.Kind() != reflect.String {

@@ -58,9 +58,8 @@ func (r *Route) Respond(in Input) []byte {
 		}
 		return n.entry
 	case routeGather:
-		i := clamp(queryInt(in.Query, "i"), n.maxI)
-		c := clamp(queryInt(in.Query, "n"), n.maxN)
 		if in.Digits == "" && strings.TrimSpace(in.Speech) == "" {
+			i, c := counts(in.Query, n.maxI, n.maxN)
 			if c+1 >= n.maxN {
 				return n.exhausted
 			}
@@ -84,6 +83,7 @@ func (r *Route) Respond(in Input) []byte {
 				}
 			}
 		}
+		i, c := counts(in.Query, n.maxI, n.maxN)
 		if i+1 >= n.maxI {
 			return n.exhausted
 		}
@@ -99,15 +99,29 @@ func (r *Route) Respond(in Input) []byte {
 	return n.errs[Internal]
 }
 
+// counts returns the invalid (i=) and no-input (n=) counts of a gather query, clamped.
+func counts(q string, maxI, maxN int) (i, n int) {
+	return clamp(queryInt(q, "i"), maxI), clamp(queryInt(q, "n"), maxN)
+}
+
 // queryInt returns the small non-negative integer value of key in a raw query, or -1.
 func queryInt(q, key string) int {
 	for q != "" {
-		var kv string
-		kv, q, _ = strings.Cut(q, "&")
-		k, v, _ := strings.Cut(kv, "=")
-		if k != key {
+		// One pass per parameter, without strings.Cut: this is the hot path of every gather.
+		end := 0
+		for end < len(q) && q[end] != '&' {
+			end++
+		}
+		kv := q[:end]
+		if end < len(q) {
+			q = q[end+1:]
+		} else {
+			q = ""
+		}
+		if len(kv) <= len(key) || kv[len(key)] != '=' || kv[:len(key)] != key {
 			continue
 		}
+		v := kv[len(key)+1:]
 		if v == "" || len(v) > 4 {
 			return -1
 		}

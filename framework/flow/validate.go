@@ -110,25 +110,71 @@ func (f *Flow) Validate(opts *Options) Problems {
 	g := buildGraph(f)
 	c.graph(g)
 	if c.probs.Err() == nil {
-		// Render everything once, for the documents Twilio would refuse (over 64 kB).
-		if _, err := compile(f, g, f.basePath()); err != nil {
-			var p Problem
-			for _, e := range unjoin(err) {
-				if errors.As(e, &p) {
-					c.probs = append(c.probs, p)
-				}
-			}
-		}
+		c.probs = append(c.probs, sizeCheck(f, g)...)
 	}
 	sortProblems(c.probs)
 	return c.probs
 }
 
-func unjoin(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		return j.Unwrap()
+// sizeCheck renders the documents that could be over Twilio's 64 kB limit: the error flows, and
+// the nodes whose text could render that large. A node's every document holds at most all of
+// its strings, each escaped to at most 6 bytes a byte ("&quot;"), plus markup and URLs for each
+// value in it; a node whose bound is under the limit needs no rendering here (Compile renders
+// it anyway).
+func sizeCheck(f *Flow, g *graph) Problems {
+	base := f.basePath()
+	longest := 0
+	for name := range f.Menus {
+		longest = max(longest, len(name))
 	}
-	return []error{err}
+	perValue := 256 + len(base) + longest + len(f.CallCenter)
+	c := newCompiler(f, g, base)
+	c.errorTables()
+	for _, name := range sortedKeys(f.Menus) {
+		n := f.Menus[name]
+		if n == nil {
+			continue
+		}
+		text, values := sizeOf(reflect.ValueOf(n).Elem())
+		if 6*text+perValue*values+1024 >= twimlMaxSize {
+			c.node(name, n)
+		}
+	}
+	return c.probs
+}
+
+// sizeOf returns the bytes of every string under v and the number of values there.
+func sizeOf(v reflect.Value) (text, values int) {
+	switch v.Kind() {
+	case reflect.String:
+		return v.Len(), 1
+	case reflect.Pointer:
+		if v.IsNil() {
+			return 0, 0
+		}
+		return sizeOf(v.Elem())
+	case reflect.Struct:
+		values = 1
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				t, n := sizeOf(v.Field(i))
+				text, values = text+t, values+n
+			}
+		}
+	case reflect.Slice:
+		for i := range v.Len() {
+			t, n := sizeOf(v.Index(i))
+			text, values = text+t, values+n
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			t, n := sizeOf(it.Value())
+			text, values = text+t+it.Key().Len(), values+n+1
+		}
+	default:
+		values = 1
+	}
+	return text, values
 }
 
 type checker struct {

@@ -1,0 +1,130 @@
+// Package flow loads, validates and compiles phone menus (IVR flows) into routes that answer
+// Twilio with pre-rendered TwiML.
+//
+// A flow is a YAML file, or the same structs built in Go. [Parse] and [Load] decode and check a
+// file, returning every [Problem] at once with its file:line:col and field path;
+// [Flow.Validate] checks a flow built in Go. [Compile] renders every document a call can
+// receive, once, into [Route] values whose [Route.Respond] only picks pre-rendered bytes.
+//
+// # The flow file
+//
+//	version: 1                      # Required.
+//	base_path: /ivr                 # Optional; every route starts with it. Default /ivr.
+//	call_center: "+15555550100"     # Optional, E.164: what "call_center" dials, and where
+//	                                # exhausted retries and the built-in error flows go.
+//	defaults:                       # Optional; inherited by every node.
+//	  voice: Polly.Joanna           #   Twilio voice: Polly.X[-Neural], Google.xx-XX-…, man, woman, alice.
+//	  language: en-US               #   language tag: en-US, es-MX, fr.
+//	  timeout: 5                    #   seconds a gather waits (default 5).
+//	  max_invalid: 3                #   the 3rd invalid choice goes to exhausted (default 3, at most 10).
+//	  max_no_input: 3               #   the 3rd silence goes to exhausted (default 3, at most 10).
+//	start: welcome                  # Required: the node a call enters.
+//	navigation:                     # Optional keys every DTMF gather understands; none by default.
+//	  repeat: "*"                   #   hear this menu again.
+//	  back: "8"                     #   go to the static parent (see below).
+//	  main: "9"                     #   go to start.
+//	menus:                          # Required: node name → node.
+//	  welcome: {…}
+//	  es/main: {…}                  # names may hold "/": routes /ivr/es/main…
+//	errors: {…}                     # Optional: error flows (see below).
+//
+// A node speaks its say prompts, then does at most one of gather, goto, dial, record,
+// enqueue, redirect or hangup (with none the call ends after say):
+//
+//	sales:
+//	  permission: view              # Optional; the permission its routes ask for. Default view.
+//	  sensitive: false              # Optional: digits entered here must never be logged.
+//	  voice: Polly.Joanna           # Optional; default defaults.voice.
+//	  language: en-US               # Optional; default defaults.language.
+//	  errors: {forbidden: …}        # Optional: this node's own error flows.
+//	  hours:                        # Optional: checked on entry.
+//	    timezone: America/New_York  #   Required, IANA.
+//	    weekly: ["Mon-Fri 09:00-17:00", "Sat 10:00-14:00"]  # Required: days (Mon, Mon-Fri,
+//	                                #   Mon,Wed, Fri-Mon) and HH:MM-HH:MM, end after start.
+//	    holidays: ["2026-12-25"]    #   Optional: closed all day.
+//	    closed: voicemail           #   Required: a destination.
+//	    open: …                     #   Optional destination; default the node's own body.
+//	  say: Connecting you to sales.
+//	  dial: {number: "+15555550111", caller_id: "+15555550100", timeout: 20, no_answer: voicemail}
+//
+// Prompts (say, gather.prompt, gather.invalid, gather.no_input) are a string (one say), a
+// mapping (one prompt), or a list of those. A prompt mapping is exactly one of
+// {say: text, voice, language, loop}, {play: https-url, loop} or {pause: seconds}.
+//
+// A gather offers options:
+//
+//	gather:
+//	  prompt: For sales press 1.    # Spoken while waiting; callers may interrupt it.
+//	  input: dtmf                   # dtmf (default), speech or both.
+//	  timeout: 5                    # Optional; default defaults.timeout.
+//	  num_digits: 1                 # Optional; default 1 when every key is one digit.
+//	  finish_on_key: "#"            # Optional; Twilio's default "#".
+//	  hints: [sales]                # Optional speech hints; default the option words.
+//	  options:                      # Required: DTMF keys, or words when input is speech.
+//	    "1": sales                  #   a destination (see below)
+//	  synonyms: {"1": [sales, buy]} # Optional: more words for an option (speech or both).
+//	  invalid: Sorry, that is not an option.   # Optional prompts; a default in English.
+//	  no_input: We did not get your choice.    # Optional prompts; a default in English.
+//	  max_invalid: 3                # Optional; default defaults.max_invalid.
+//	  max_no_input: 3               # Optional; default defaults.max_no_input.
+//	  exhausted: {dial: call_center}  # Optional; default dial call_center (or say goodbye
+//	                                # and hang up without one).
+//
+// Invalid choices and silences are counted separately, in the gather's action URL
+// (/ivr/welcome/gather?i=1&n=0), which Twilio signs: the server keeps no call state. Twilio does
+// not call the action on silence, so a <Redirect> to the same URL follows the <Gather>; a
+// request there with neither digits nor speech is a silence.
+//
+// A destination (an option, exhausted, hours open and closed, dial no_answer, record then, an
+// error flow) is a node name, or a mapping of optional say prompts followed by at most one of:
+//
+//	goto: sales                                   # go to a node; {say: …, goto: …} is say-then-go
+//	dial: "+15555550111"                          # or call_center, or the mapping shown above
+//	record: {max_length: 120, transcribe: true, finish_on_key: "#", then: goodbye}
+//	enqueue: {name: support, wait_url: https://…}
+//	redirect: https://example.com/twiml           # hand the call to TwiML outside the flow
+//	hangup: true
+//
+// Going to another node is always a <Redirect> to that node's route, never its TwiML inline, so
+// the authorizer checks the target's permission on every step.
+//
+// The back key goes to a node's static parent: the node from which a breadth-first walk from
+// start, over options in key order, first reaches it. At start, back repeats; a node reached only
+// through an error flow goes back to start.
+//
+// # Error flows
+//
+//	errors:
+//	  voice: Polly.Joanna           # Optional, as language; default the node's or flow's.
+//	  unauthenticated: …            # a destination; falls back to forbidden when unset.
+//	  forbidden: {say: We could not verify this call., dial: call_center}
+//	  not_found: {say: That option is not available., goto: welcome}
+//	  internal: {say: We're sorry., dial: call_center}
+//	  by_prefix:                    # Top level only: route prefix → error flows.
+//	    /ivr/es: {language: es-MX, not_found: {say: …, goto: es/main}}
+//
+// The flow for a path is the first set among: the owning node's errors, the longest by_prefix
+// entry the path falls under, the top-level errors, then a built-in "We're sorry…" that dials
+// call_center (or hangs up without one). Forbidden and unauthenticated flows may not goto a node:
+// the refused caller would be refused again, forever. Error flows cannot record, nor dial with
+// no_answer: they own no route to receive the result.
+//
+// # Routes
+//
+// Each node has the route base_path/name. A gather node adds name/gather; a node with a dial
+// that has no_answer adds name/dialed (Twilio's DialCallStatus picks hang up or no_answer); a
+// node that records adds name/recorded. When a node holds several of those, ?s=<n> in the
+// action URL says which. Every route of a node asks for the node's permission and carries its
+// sensitive flag.
+//
+// # Validation
+//
+// Loading reports unknown keys (with a suggestion), wrong types, duplicate keys and options,
+// targets that name no node, a missing or unknown start, numbers that are not E.164, voice and
+// language formats, time zones and hours ranges, a node that does two things, option keys that
+// clash with navigation keys or finish_on_key, a loop of nodes with no gather between them (an
+// error: Twilio would redirect forever), nodes no path from start reaches (a warning), a
+// permission no policy line grants (a warning, with [Options].Grants), and any rendered
+// document over 64 kB. Time zones need zoneinfo: a program that serves flows on a machine
+// without it should import time/tzdata.
+package flow

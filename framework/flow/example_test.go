@@ -1,0 +1,128 @@
+package flow_test
+
+import (
+	"fmt"
+
+	"github.com/switchboard-ivr/switchboard/framework/flow"
+)
+
+const exampleFlow = `version: 1
+call_center: "+15555550100"
+start: welcome
+menus:
+  welcome:
+    gather:
+      prompt: For sales press 1.
+      options:
+        "1": sales
+      max_invalid: 2
+  sales:
+    dial: "+15555550111"
+`
+
+func ExampleParse() {
+	f, probs := flow.Parse("example.yaml", []byte(exampleFlow), nil)
+	if err := probs.Err(); err != nil {
+		fmt.Println(err)
+		return
+	}
+	c, err := flow.Compile(f, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	r := c.Route("/ivr/welcome/gather")
+	fmt.Printf("%s\n", r.Respond(flow.Input{Digits: "1", Query: "i=0&n=0"}))
+	fmt.Printf("%s\n", r.Respond(flow.Input{Digits: "7", Query: "i=1&n=0"}))
+	// Output:
+	// <?xml version="1.0" encoding="UTF-8"?><Response><Redirect>/ivr/sales</Redirect></Response>
+	// <?xml version="1.0" encoding="UTF-8"?><Response><Dial><Number>+15555550100</Number></Dial></Response>
+}
+
+func ExampleParse_problems() {
+	_, probs := flow.Parse("menu.yaml", []byte(`version: 1
+start: welcome
+menus:
+  welcome:
+    dial: "555-0111"
+    gather: {options: {"1": salse}}
+`), nil)
+	for _, p := range probs {
+		fmt.Println(p)
+	}
+	// Output:
+	// menu.yaml:5:11: menus.welcome.dial.number: must be "call_center" or an E.164 phone number: + then 8 to 15 digits, like +15555550100; got "555-0111"
+	// menu.yaml:5:11: menus.welcome.dial: a menu does one thing after say, but this one sets both gather and dial
+	// menu.yaml:6:29: menus.welcome.gather.options["1"].goto: no menu is named "salse"
+}
+
+func ExampleLoad() {
+	f, probs := flow.Load("../../demo.yaml", &flow.Options{
+		Grants: func(permission string) bool { return permission == "view" }, // as if policy.csv had no "staff" line
+	})
+	fmt.Println(f != nil, probs)
+	// Output:
+	// true ../../demo.yaml:68:17: menus.staff.permission: warning: no line of the policy grants permission "staff": nobody can reach this menu
+}
+
+func ExampleFlow_Validate() {
+	f := &flow.Flow{
+		Version: 1,
+		Start:   "welcome",
+		Menus: map[string]*flow.Node{
+			"welcome": {Say: flow.Prompts{{Say: "Hello."}}, Goto: "welcome"},
+		},
+	}
+	fmt.Println(f.Validate(nil))
+	// Output:
+	// menus.welcome.goto: menus "welcome" → "welcome" loop forever with no gather between them: Twilio would redirect without end
+}
+
+func ExampleCompile() {
+	f := &flow.Flow{
+		Version:    1,
+		CallCenter: "+15555550100",
+		Start:      "welcome",
+		Menus: map[string]*flow.Node{
+			"welcome": {Gather: &flow.Gather{
+				Prompt:  flow.Prompts{{Say: "Press 1 for the front desk."}},
+				Options: map[string]flow.Action{"1": {Dial: &flow.Dial{Number: flow.CallCenter}}},
+			}},
+		},
+	}
+	c, err := flow.Compile(f, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, r := range c.Routes() {
+		fmt.Println(r.Path, r.Permission)
+	}
+	fmt.Printf("%s\n", c.Route(c.Start()).Respond(flow.Input{}))
+	// Output:
+	// /ivr/welcome view
+	// /ivr/welcome/gather view
+	// <?xml version="1.0" encoding="UTF-8"?><Response><Gather action="/ivr/welcome/gather?i=0&amp;n=0" timeout="5" numDigits="1"><Say>Press 1 for the front desk.</Say></Gather><Redirect>/ivr/welcome/gather?i=0&amp;n=0</Redirect></Response>
+}
+
+func ExampleCompiled_ErrorFlow() {
+	f, _ := flow.Parse("example.yaml", []byte(exampleFlow), nil)
+	c, _ := flow.Compile(f, nil)
+	fmt.Printf("%s\n", c.ErrorFlow("/ivr/sales", flow.Forbidden))
+	// Output:
+	// <?xml version="1.0" encoding="UTF-8"?><Response><Say>We're sorry, this line is not available to you.</Say><Dial><Number>+15555550100</Number></Dial></Response>
+}
+
+func ExampleCompiled_Edges() {
+	f, _ := flow.Parse("example.yaml", []byte(exampleFlow), nil)
+	c, _ := flow.Compile(f, nil)
+	for _, e := range c.Edges() {
+		fmt.Printf("%s -%s %s-> %s\n", e.From, e.Kind, e.Label, e.To)
+	}
+	// Output:
+	// sales -goto -> (dial +15555550111)
+	// welcome -option 1-> sales
+	// welcome -invalid -> welcome
+	// welcome -no_input -> welcome
+	// welcome -exhausted -> (dial +15555550100)
+}
