@@ -68,6 +68,9 @@ type App struct {
 	routes []customRoute
 	limit  *limiter
 	met    *metrics
+	// baseline stamps the watched files as they were just before the first load, so that
+	// Watch also sees a change made between New and its own start.
+	baseline fileStamps
 }
 
 // state is one loaded generation of configuration; a reload builds a new one and swaps it in.
@@ -116,6 +119,7 @@ func New(opts *Options) (*App, error) {
 	}
 	a.limit = lim
 	a.met = newMetrics()
+	a.baseline = stamps(a.watchedFiles())
 	st, err := a.load()
 	if err != nil {
 		return nil, err
@@ -224,13 +228,17 @@ func (a *App) Warnings() []string { return a.state.Load().warnings }
 // Ready reports whether a flow and a policy are loaded; /readyz answers with it.
 func (a *App) Ready() bool { s := a.state.Load(); return s != nil && s.flow != nil && s.authz != nil }
 
-// load builds a complete new generation from the configured sources, or fails with every problem.
+// load builds a complete new generation from the configured sources, or fails with every problem
+// of every source: a broken policy does not hide a broken flow or keys file.
 func (a *App) load() (*state, error) {
+	var errs []error
+	fopts := &flow.Options{}
 	az, err := a.loadAuthorizer()
 	if err != nil {
-		return nil, err
+		errs = append(errs, err)
+	} else {
+		fopts.Grants = az.Grants
 	}
-	fopts := &flow.Options{Grants: az.Grants}
 	var f *flow.Flow
 	var problems flow.Problems
 	switch {
@@ -241,23 +249,27 @@ func (a *App) load() (*state, error) {
 	default:
 		f, problems = flow.Parse("demo.yaml", []byte(demoFlow), fopts)
 	}
+	var compiled *flow.Compiled
 	if err := problems.Err(); err != nil {
-		return nil, err
-	}
-	compiled, err := flow.Compile(f, nil)
-	if err != nil {
-		return nil, err
+		errs = append(errs, err)
+	} else if compiled, err = flow.Compile(f, nil); err != nil {
+		errs = append(errs, err)
 	}
 	policies := slices.Clone(a.opts.Policies)
 	if a.opts.KeysFile != "" {
 		keys, err := loadKeys(a.opts.KeysFile)
 		if err != nil {
-			return nil, err
+			errs = append(errs, err)
 		}
 		policies = append(policies, keys)
 	}
-	if err := checkAgreement(compiled, az); err != nil {
-		return nil, err
+	if compiled != nil && az != nil {
+		if err := checkAgreement(compiled, az); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	st := &state{flow: compiled, authz: az, policies: policies, loaded: a.now()}
 	for _, p := range problems.Warnings() {

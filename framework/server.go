@@ -12,7 +12,8 @@ import (
 
 // Server timeouts. Twilio gives a webhook 15 s in all; the handler deadline (Options.HandlerTimeout,
 // 10 s by default) leaves time to write the internal flow before WriteTimeout cuts the connection.
-const (
+// They are variables only so that tests can shorten them; nothing else changes them.
+var (
 	readHeaderTimeout = 5 * time.Second
 	readTimeout       = 10 * time.Second
 	writeTimeout      = 15 * time.Second
@@ -61,8 +62,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 // (polled every interval; editors that replace files by renaming are seen too), until ctx is done.
 // A change that fails to load keeps the running configuration and logs why.
 func (a *App) Watch(ctx context.Context, interval time.Duration) {
-	files := []string{a.opts.FlowFile, a.opts.ModelFile, a.opts.PolicyFile, a.opts.KeysFile}
-	last := stamps(files)
+	files := a.watchedFiles()
+	last := a.baseline
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -80,11 +81,19 @@ func (a *App) Watch(ctx context.Context, interval time.Duration) {
 	}
 }
 
-// stamps summarises the files' modification times and sizes; a missing file stamps as zero.
-func stamps(files []string) (s [4]struct {
+// watchedFiles are the configuration files Watch looks at; unset ones are empty strings.
+func (a *App) watchedFiles() []string {
+	return []string{a.opts.FlowFile, a.opts.ModelFile, a.opts.PolicyFile, a.opts.KeysFile}
+}
+
+// fileStamps summarises the watched files' modification times and sizes.
+type fileStamps [4]struct {
 	mod  time.Time
 	size int64
-}) {
+}
+
+// stamps stamps files; a missing or unset file stamps as zero.
+func stamps(files []string) (s fileStamps) {
 	for i, f := range files {
 		if f == "" {
 			continue
