@@ -98,6 +98,10 @@ func (p *phone) walk(path string, keys ...string) []string {
 			switch v.XMLName.Local {
 			case "Say":
 				events = append(events, "SAY "+v.Text)
+			case "Play":
+				events = append(events, "PLAY "+v.Text)
+			case "Pause":
+				events = append(events, "PAUSE "+v.attr("length"))
 			case "Gather":
 				for _, c := range v.Children {
 					if c.XMLName.Local == "Say" {
