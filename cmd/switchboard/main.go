@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	_ "time/tzdata" // business hours work on machines without a zoneinfo database
 )
 
 // A command is one subcommand. run returns the exit status: 0 success, 1 failure, 2 usage.
