@@ -1,0 +1,234 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/switchboard-ivr/switchboard/principals/principalstest"
+)
+
+// Callers of the example's policy.csv, and the call center its flow dials.
+const (
+	staffNumber   = "+15555550123"
+	blockedNumber = "+15555550199"
+	customer      = "+15555550142" // has an account in the demo ledger
+	stranger      = "+15555550177" // has none
+	callCenter    = "+15555550100"
+)
+
+// Ways a request can be signed.
+const (
+	signed   = "signed"   // with the account's token, as Twilio signs it
+	forged   = "forged"   // with another token
+	unsigned = "unsigned" // no X-Twilio-Signature at all
+	tampered = "tampered" // signed, then a form field changed on the way
+)
+
+// English and Spanish error flows, as summary lines.
+var (
+	unauthenticatedEN = []string{"SAY en-US We could not verify this call. Goodbye.", "HANGUP"}
+	unauthenticatedES = []string{"SAY es-MX No pudimos verificar esta llamada. Adiós.", "HANGUP"}
+	forbiddenEN       = []string{"SAY en-US This number cannot use this line.", "HANGUP"}
+	forbiddenES       = []string{"SAY es-MX Este número no puede usar esta línea.", "HANGUP"}
+	forbiddenStaff    = []string{"SAY en-US This line is for Initech staff. Connecting you to reception.", "DIAL " + callCenter}
+	notFoundEN        = []string{"SAY en-US That option is not available.", "REDIRECT /ivr/welcome"}
+	notFoundES        = []string{"SAY es-MX Esa opción no está disponible.", "REDIRECT /ivr/es/menu"}
+	internalEN        = []string{"SAY en-US We're sorry, something went wrong. Connecting you to an agent.", "DIAL " + callCenter}
+	internalES        = []string{"SAY es-MX Lo sentimos, algo salió mal. Le comunicamos con un agente.", "DIAL " + callCenter}
+)
+
+// fakeLedger answers from a map, or fails with err.
+type fakeLedger struct {
+	balances map[string]int64
+	err      error
+}
+
+func (l fakeLedger) Balance(_ context.Context, number string) (int64, bool, error) {
+	c, ok := l.balances[number]
+	return c, ok, l.err
+}
+
+func newTestApp(t *testing.T, ledger Ledger) http.Handler {
+	t.Helper()
+	cfg, err := configFromEnv(func(name string) string {
+		if name == "TWILIO_AUTH_TOKEN" {
+			return testToken
+		}
+		return ""
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Logger = testLogger(t)
+	if ledger != nil {
+		cfg.Ledger = ledger
+	}
+	app, err := newApp(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := app.Warnings(); len(w) > 0 {
+		t.Errorf("flow.yaml loads with warnings:\n%s", strings.Join(w, "\n"))
+	}
+	return app
+}
+
+// request returns a webhook to path from caller, signed as sig says.
+func request(t *testing.T, sig, path, caller string, extra ...string) *http.Request {
+	t.Helper()
+	params := callParams(caller, extra...)
+	switch sig {
+	case signed:
+		return principalstest.NewPOST(testToken, testHost+path, params)
+	case forged:
+		return principalstest.NewPOST("not-the-account-token", testHost+path, params)
+	case unsigned:
+		r := httptest.NewRequest(http.MethodPost, testHost+path, strings.NewReader(params.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		return r
+	case tampered:
+		sig := principalstest.Sign(testToken, testHost+path, params)
+		params.Set("From", staffNumber) // claim to be staff
+		return principalstest.NewPOSTBody(testHost+path, params.Encode(), sig)
+	}
+	t.Fatalf("unknown signing %q", sig)
+	return nil
+}
+
+// hear serves r and summarizes the document's verbs: "SAY <language> <text>", "DIAL <number>",
+// "REDIRECT <url>", "HANGUP", "GATHER".
+func hear(t *testing.T, h http.Handler, r *http.Request) []string {
+	t.Helper()
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	doc := parseTwiML(t, w)
+	var out []string
+	for _, v := range doc.Children {
+		switch v.XMLName.Local {
+		case "Say":
+			out = append(out, "SAY "+v.attr("language")+" "+v.Text)
+		case "Dial":
+			out = append(out, "DIAL "+strings.TrimSpace(v.Children[0].Text))
+		case "Redirect":
+			out = append(out, "REDIRECT "+v.Text)
+		default:
+			out = append(out, strings.ToUpper(v.XMLName.Local))
+		}
+	}
+	return out
+}
+
+func TestUnauthenticatedAndForbiddenAreDifferentFlows(t *testing.T) {
+	tests := []struct {
+		name   string
+		sig    string
+		path   string
+		caller string
+		expect []string
+	}{
+		// Unauthenticated: no policy vouched for the request, so nothing about the caller is known.
+		{"a forged signature is unauthenticated", forged, "/ivr/welcome", customer, unauthenticatedEN},
+		{"a missing signature is unauthenticated", unsigned, "/ivr/welcome", customer, unauthenticatedEN},
+		{"a body changed after signing is unauthenticated", tampered, "/ivr/staff", customer, unauthenticatedEN},
+		{"a forged request for a blocked number is unauthenticated, not forbidden", forged, "/ivr/welcome", blockedNumber, unauthenticatedEN},
+		{"a forged request for the staff menu skips its forbidden flow", forged, "/ivr/staff", staffNumber, unauthenticatedEN},
+		{"a forged request under /ivr/es hears Spanish", forged, "/ivr/es/menu", customer, unauthenticatedES},
+		{"a forged request for no route learns nothing about which routes exist", forged, "/ivr/nowhere", customer, unauthenticatedEN},
+
+		// Forbidden: Twilio's signature verified, and the policy refuses this caller.
+		{"a blocked number is forbidden", signed, "/ivr/welcome", blockedNumber, forbiddenEN},
+		{"a blocked number under /ivr/es hears Spanish", signed, "/ivr/es/menu", blockedNumber, forbiddenES},
+		{"a customer on the staff menu hears its own forbidden flow", signed, "/ivr/staff", customer, forbiddenStaff},
+		{"a blocked number on the staff menu hears the staff menu's flow", signed, "/ivr/staff", blockedNumber, forbiddenStaff},
+
+		// Not found: back to a menu instead of dialling, in the prefix's language.
+		{"an unknown route goes back to the main menu", signed, "/ivr/nowhere", customer, notFoundEN},
+		{"an unknown route under /ivr/es goes back to the Spanish menu", signed, "/ivr/es/nada", customer, notFoundES},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newTestApp(t, nil)
+			if got := hear(t, h, request(t, tt.sig, tt.path, tt.caller)); !slices.Equal(got, tt.expect) {
+				t.Errorf("heard %q, want %q", got, tt.expect)
+			}
+		})
+	}
+}
+
+func TestCallersThePolicyAllowsHearTheMenu(t *testing.T) {
+	h := newTestApp(t, nil)
+	for _, tt := range []struct{ path, caller, first string }{
+		{"/ivr/welcome", customer, "SAY en-US Thanks for calling Initech."},
+		{"/ivr/es/menu", customer, "SAY es-MX Gracias por llamar a Initech."},
+		{"/ivr/staff", staffNumber, "GATHER"},
+	} {
+		if got := hear(t, h, request(t, signed, tt.path, tt.caller)); len(got) == 0 || got[0] != tt.first {
+			t.Errorf("%s from %s: heard %q, want %q first", tt.path, tt.caller, got, tt.first)
+		}
+	}
+}
+
+func TestNotFoundLeadsBackIntoTheMenu(t *testing.T) {
+	p := &phone{t: t, h: newTestApp(t, nil), token: testToken, from: customer}
+	got := p.walk("/ivr/es/nada", "1")
+	want := []string{
+		"SAY Esa opción no está disponible.", "REDIRECT /ivr/es/menu",
+		"SAY Gracias por llamar a Initech.", "SAY Para cuentas, oprima 1.", "GATHER pressed 1",
+		"SAY Le comunicamos con cuentas.", "DIAL +15555550114",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("call went\n\t%s\nwant\n\t%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
+	}
+}
+
+func TestBalanceLine(t *testing.T) {
+	up := fakeLedger{balances: map[string]int64{customer: 12345}}
+	down := fakeLedger{err: errors.New("connection refused")}
+	tests := []struct {
+		name   string
+		ledger Ledger
+		sig    string
+		path   string
+		caller string
+		expect []string
+	}{
+		{"a customer hears the balance", up, signed, "/ivr/balance", customer,
+			[]string{"SAY en-US Your balance is $123.45.", "REDIRECT /ivr/welcome"}},
+		{"a customer hears it in Spanish", up, signed, "/ivr/es/saldo", customer,
+			[]string{"SAY es-MX Su saldo es de $123.45.", "REDIRECT /ivr/es/menu"}},
+		{"a number without an account is told so", up, signed, "/ivr/balance", stranger,
+			[]string{"SAY en-US We could not find an account for this number.", "REDIRECT /ivr/welcome"}},
+		{"a failing ledger is the internal flow", down, signed, "/ivr/balance", customer, internalEN},
+		{"a failing ledger under /ivr/es is the Spanish internal flow", down, signed, "/ivr/es/saldo", customer, internalES},
+		{"a forged request never reaches the ledger", down, forged, "/ivr/balance", customer, unauthenticatedEN},
+		{"a blocked number never reaches the ledger", down, signed, "/ivr/balance", blockedNumber, forbiddenEN},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newTestApp(t, tt.ledger)
+			if got := hear(t, h, request(t, tt.sig, tt.path, tt.caller)); !slices.Equal(got, tt.expect) {
+				t.Errorf("heard %q, want %q", got, tt.expect)
+			}
+		})
+	}
+}
+
+func callParams(from string, extra ...string) url.Values {
+	v := url.Values{
+		"AccountSid": {"AC0123456789abcdef0123456789abcdef"},
+		"CallSid":    {"CA0123456789abcdef0123456789abcdef"},
+		"From":       {from},
+		"To":         {"+15555550100"},
+		"Direction":  {"inbound"},
+	}
+	for i := 0; i+1 < len(extra); i += 2 {
+		v.Set(extra[i], extra[i+1])
+	}
+	return v
+}
