@@ -252,7 +252,7 @@ func (a *App) load() (*state, error) {
 	var compiled *flow.Compiled
 	if err := problems.Err(); err != nil {
 		errs = append(errs, err)
-	} else if compiled, err = flow.Compile(f, nil); err != nil {
+	} else if compiled, err = flow.Compile(f, &flow.CompileOptions{Validated: true}); err != nil {
 		errs = append(errs, err)
 	}
 	policies := slices.Clone(a.opts.Policies)

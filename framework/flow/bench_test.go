@@ -55,7 +55,7 @@ func BenchmarkLoadCompile1000(b *testing.B) {
 		if f == nil {
 			b.Fatal(probs)
 		}
-		if _, err := Compile(f, nil); err != nil {
+		if _, err := Compile(f, &CompileOptions{Validated: true}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -220,3 +220,19 @@ func TestFlowBuiltInGoValidatesWithPaths(t *testing.T) {
 		t.Errorf("Compile error = %v, want %q", err, want)
 	}
 }
+
+func TestCompileRefusesAnInvalidFlowUnlessToldItWasValidated(t *testing.T) {
+	f := &Flow{Version: 1, Start: "main", Menus: map[string]*Node{
+		"main": {Goto: "nowhere"},
+	}}
+	if _, err := Compile(f, nil); err == nil || !strings.Contains(err.Error(), "nowhere") {
+		t.Fatalf("Compile of a flow whose goto names no node = %v, want an error naming it", err)
+	}
+	ok := &Flow{Version: 1, Start: "main", Menus: map[string]*Node{"main": {Say: Prompts{{Say: "Hi."}}, Hangup: true}}}
+	if probs := ok.Validate(nil); probs.Err() != nil {
+		t.Fatal(probs)
+	}
+	if _, err := Compile(ok, &CompileOptions{Validated: true}); err != nil {
+		t.Fatalf("Compile of a validated flow: %v", err)
+	}
+}
