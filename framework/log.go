@@ -3,6 +3,7 @@ package framework
 import (
 	"errors"
 	"log/slog"
+	"net/http"
 	"strings"
 	"time"
 
@@ -80,7 +81,12 @@ func (a *App) logRequest(ex *exchange, start time.Time) {
 			attrs = append(attrs, slog.String("error_flow", ex.kind.flowKind().String()))
 		}
 	}
-	if ex.route != nil && r.PostForm != nil {
+	if ex.route != nil {
+		if r.PostForm == nil && r.Method == http.MethodPost {
+			// The Twilio policy leaves r.PostForm unset when the signature fails, to keep a forged
+			// request cheap; a forged request that gets logged pays for its own parse.
+			_ = r.ParseForm()
+		}
 		if d := r.PostForm.Get("Digits"); d != "" {
 			if ex.route.Sensitive {
 				d = "REDACTED"

@@ -1,6 +1,7 @@
 package principals
 
 import (
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -18,6 +19,14 @@ type param struct{ key, value string }
 // Keys and values without escapes are substrings of s; all the escaped ones share one
 // allocation.
 func parseForm(dst []param, s string, strict bool) (_ []param, ok bool) {
+	return parseFormInto(dst, s, strict, nil)
+}
+
+// parseFormInto is parseForm that decodes the escaped pieces into arena, after what it already
+// holds, when arena is not nil: the policy passes the builder it read the body into, so that the
+// body and its decoded pieces share one allocation. Strings the builder returned earlier stay
+// valid, since a strings.Builder never rewrites the bytes it has handed out.
+func parseFormInto(dst []param, s string, strict bool, arena *strings.Builder) (_ []param, ok bool) {
 	start := len(dst)
 	escaped := 0 // bytes in pairs that need unescaping, an upper bound of their decoded size
 	for s != "" {
@@ -42,27 +51,30 @@ func parseForm(dst []param, s string, strict bool) (_ []param, ok bool) {
 		return dst, true
 	}
 	// Unescape into one buffer, then slice the one string it becomes.
-	var b strings.Builder
+	b := arena
+	if b == nil {
+		b = new(strings.Builder)
+	}
 	b.Grow(escaped)
 	type span struct{ k0, k1, v1 int }
 	var stack [64]span
 	spans := stack[:0]
 	for _, p := range dst[start:] {
 		k0 := b.Len()
-		unescapeTo(&b, p.key)
+		unescapeTo(b, p.key)
 		k1 := b.Len()
-		unescapeTo(&b, p.value)
+		unescapeTo(b, p.value)
 		spans = append(spans, span{k0, k1, b.Len()})
 	}
-	arena := b.String()
+	text := b.String()
 	for i := range dst[start:] {
 		p, sp := &dst[start+i], spans[i]
 		// An escape decodes to at least one byte, so only unescaped pieces are non-empty.
 		if sp.k1 > sp.k0 {
-			p.key = arena[sp.k0:sp.k1]
+			p.key = text[sp.k0:sp.k1]
 		}
 		if sp.v1 > sp.k1 {
-			p.value = arena[sp.k1:sp.v1]
+			p.value = text[sp.k1:sp.v1]
 		}
 	}
 	return dst, true
@@ -139,32 +151,80 @@ func byKeyValue(a, b param) int {
 	return strings.Compare(a.value, b.value)
 }
 
-// values builds url.Values from params sorted by key; each key's slice has its capacity capped,
-// so appending to one never writes into another.
-func values(ps []param) url.Values {
-	if len(ps) == 0 {
-		return url.Values{}
-	}
-	distinct := 1
-	for i := 1; i < len(ps); i++ {
-		if ps[i].key != ps[i-1].key {
-			distinct++
-		}
-	}
-	m := make(url.Values, distinct)
-	backing := make([]string, len(ps))
-	for i, p := range ps {
-		backing[i] = p.value
-	}
-	for i := 0; i < len(ps); {
-		j := i + 1
-		for j < len(ps) && ps[j].key == ps[i].key {
-			j++
-		}
-		m[ps[i].key] = backing[i:j:j]
+// formValues returns r.PostForm and r.Form as [http.Request.ParseForm] would build them from ps,
+// the body's pairs sorted by key with each key's values in the order sent, and the raw query q:
+// r.Form holds the body's values, then the query's. Every value slice has its capacity capped, so
+// appending to one never writes into another, and all of them share one backing array.
+func formValues(ps []param, q string) (post, form url.Values) {
+	var stack [16]param
+	query, _ := parseForm(stack[:0], q, false)
+	slices.SortStableFunc(query, byKey)
+	size := len(ps) + len(query)
+	for i := 0; i < len(query); {
+		j := keyRun(query, i)
+		size += len(keyValues(ps, query[i].key)) // the body's values are repeated in r.Form
 		i = j
 	}
-	return m
+	backing := make([]string, 0, size)
+	post = make(url.Values, distinctKeys(ps))
+	for i := 0; i < len(ps); {
+		j := keyRun(ps, i)
+		at := len(backing)
+		for _, p := range ps[i:j] {
+			backing = append(backing, p.value)
+		}
+		post[ps[i].key] = backing[at:len(backing):len(backing)]
+		i = j
+	}
+	form = maps.Clone(post)
+	for i := 0; i < len(query); {
+		j := keyRun(query, i)
+		at := len(backing)
+		backing = append(backing, post[query[i].key]...)
+		for _, p := range query[i:j] {
+			backing = append(backing, p.value)
+		}
+		form[query[i].key] = backing[at:len(backing):len(backing)]
+		i = j
+	}
+	return post, form
+}
+
+// keyRun returns the end of the run of pairs, sorted by key, that share ps[i]'s key.
+func keyRun(ps []param, i int) int {
+	j := i + 1
+	for j < len(ps) && ps[j].key == ps[i].key {
+		j++
+	}
+	return j
+}
+
+// distinctKeys counts the keys of ps, sorted by key.
+func distinctKeys(ps []param) int {
+	n := 0
+	for i := 0; i < len(ps); i = keyRun(ps, i) {
+		n++
+	}
+	return n
+}
+
+// keyValues returns the pairs of ps, sorted by key, whose key is key.
+func keyValues(ps []param, key string) []param {
+	i, found := slices.BinarySearchFunc(ps, key, func(p param, k string) int { return strings.Compare(p.key, k) })
+	if !found {
+		return nil
+	}
+	return ps[i:keyRun(ps, i)]
+}
+
+// repeatsKey reports whether ps, sorted by key, holds a key more than once.
+func repeatsKey(ps []param) bool {
+	for i := 1; i < len(ps); i++ {
+		if ps[i].key == ps[i-1].key {
+			return true
+		}
+	}
+	return false
 }
 
 // sortForSignature sorts ps (already sorted by key) by key, then value.

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"hash/maphash"
 	"io"
 	"net/http"
 	"net/netip"
@@ -18,6 +19,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // TwilioPolicyName is the name the Twilio signature policy gives in [Identity.Policy] and
@@ -81,11 +84,17 @@ type TwilioOptions struct {
 // where the number is From on inbound calls and To when Direction starts with "outbound", and
 // only when it looks like E.164 (a '+' and 8 to 15 digits). It fills Identity.CallSID.
 //
-// On a form POST the policy parses the body itself and leaves the result in r.PostForm and
-// r.Form, so the form is parsed once and shared; r.Body is replaced by a reader over the same
-// bytes, so handlers can still read it. A body with a malformed % escape (Twilio never sends
-// one) is not vouched for, with the reason [ReasonMalformedForm]. If r.PostForm is already set,
-// the policy signs it instead of reading the body.
+// On a form POST the policy parses the body itself and, when the signature verifies, leaves the
+// result in r.PostForm and r.Form, so the form is parsed once and shared; r.Body is replaced by a
+// reader over the same bytes, so handlers can still read it (and r.ParseForm parses an unverified
+// form from it on demand). A body with a malformed % escape (Twilio never sends one) is not
+// vouched for, with the reason [ReasonMalformedForm]. If r.PostForm is already set, the policy
+// signs it instead of reading the body.
+//
+// A failed signature costs no more than a valid one: the hints that guess why a signature failed
+// (a few more HMACs each) are remembered for the last requests that failed, so a repeated request
+// gets the same hint cheaply, and computed afresh for at most [HintsPerSecond] requests a second
+// per policy; past that, [Failure.Hint] is [HintsSkipped].
 type TwilioPolicy struct {
 	tokens    []*macKey
 	accounts  map[string][]*macKey
@@ -95,6 +104,7 @@ type TwilioPolicy struct {
 	maxBody   int64
 	disabled  bool
 	statePool sync.Pool
+	hints     hintCache
 }
 
 // NewTwilio returns a Twilio signature policy. It reports every problem with opts at once.
@@ -165,6 +175,7 @@ func NewTwilio(opts TwilioOptions) (*TwilioPolicy, error) {
 		return nil, errors.Join(errs...)
 	}
 	p.statePool.New = func() any { return new(verifyState) }
+	p.hints.seed = maphash.MakeSeed()
 	return p, nil
 }
 
@@ -227,15 +238,16 @@ func (p *TwilioPolicy) Authenticate(r *http.Request) (Identity, bool, error) {
 		}
 	}
 	if len(keys) == 0 {
-		return Identity{}, false, p.fail(ReasonUnknownAccount, p.hint(st, r, &req, &want, nil))
+		return Identity{}, false, p.fail(ReasonUnknownAccount, p.budgetedHint(st, r, &req, &want, nil))
 	}
 	t := p.target(r, false)
 	if !st.match(&want, keys, t, req.params) {
-		return Identity{}, false, p.fail(ReasonSignatureMismatch, p.hint(st, r, &req, &want, keys))
+		return Identity{}, false, p.fail(ReasonSignatureMismatch, p.budgetedHint(st, r, &req, &want, keys))
 	}
 	if req.json && !req.bodyMatches() {
 		return Identity{}, false, p.fail(ReasonBodySHA256Mismatch, "")
 	}
+	req.setForm(r)
 	return req.identity(), true, nil
 }
 
@@ -257,6 +269,7 @@ func (p *TwilioPolicy) Sign(r *http.Request) (string, error) {
 	if len(keys) == 0 {
 		return "", p.fail(ReasonUnknownAccount, "")
 	}
+	req.setForm(r)
 	st.canonical(p.target(r, false), false, req.params)
 	sum := keys[0].sum(st.buf)
 	return base64.StdEncoding.EncodeToString(sum[:]), nil
@@ -268,7 +281,8 @@ func (p *TwilioPolicy) fail(reason, hint string) *Failure {
 
 func (p *TwilioPolicy) putState(st *verifyState) {
 	clear(st.params[:cap(st.params)])
-	st.params = st.params[:0]
+	clear(st.sent[:cap(st.sent)])
+	st.params, st.sent = st.params[:0], st.sent[:0]
 	if cap(st.buf) > 64<<10 {
 		st.buf = nil
 	}
@@ -321,7 +335,8 @@ func (k *macKey) sum(msg []byte) [sha1.Size]byte {
 // verifyState holds the reusable buffers of one verification.
 type verifyState struct {
 	params []param
-	buf    []byte // the signed text: URL, then the sorted keys and values
+	sent   []param // the form sorted by key only, when a key repeats (see signedRequest.sent)
+	buf    []byte  // the signed text: URL, then the sorted keys and values
 }
 
 // canonical sets st.buf to the text Twilio signs for t, with the default port toggled or not.
@@ -564,18 +579,36 @@ type signedRequest struct {
 	json    bool
 	body    string
 	bodySHA string
+
+	// A form body the policy parsed itself, to be left in r.PostForm and r.Form once it verifies.
+	form     bool
+	sent     []param // the form sorted by key only, when a key repeats; else params is in that order
+	rawQuery string
 }
 
 // get returns the first value of key in the verified parameters: the form, else the query.
 func (s *signedRequest) get(key string) string {
-	for _, ps := range [2][]param{s.params, s.query} {
-		for _, p := range ps {
-			if p.key == key {
-				return p.value
-			}
+	if ps := keyValues(s.params, key); len(ps) > 0 { // params is sorted by key
+		return ps[0].value
+	}
+	for _, p := range s.query {
+		if p.key == key {
+			return p.value
 		}
 	}
 	return ""
+}
+
+// setForm leaves a form body the policy parsed in r.PostForm and r.Form.
+func (s *signedRequest) setForm(r *http.Request) {
+	if !s.form {
+		return
+	}
+	sent := s.sent
+	if sent == nil {
+		sent = s.params
+	}
+	r.PostForm, r.Form = formValues(sent, s.rawQuery)
 }
 
 func (s *signedRequest) bodyMatches() bool {
@@ -590,19 +623,38 @@ func (s *signedRequest) bodyMatches() bool {
 	return subtle.ConstantTimeCompare(got[:], want[:]) == 1
 }
 
-// identity returns what a verified request vouches for.
+// identity returns what a verified request vouches for. The derived names share one allocation.
 func (s *signedRequest) identity() Identity {
 	id := Identity{Policy: TwilioPolicyName, Principals: make([]string, 1, 3), CallSID: s.get("CallSid")}
 	id.Principals[0] = Twilio
-	if sid := s.get("AccountSid"); isSID(sid, "AC") {
-		id.Principals = append(id.Principals, Account(sid))
+	sid := s.get("AccountSid")
+	if !isSID(sid, "AC") {
+		sid = ""
 	}
 	remote := s.get("From")
 	if strings.HasPrefix(s.get("Direction"), "outbound") {
 		remote = s.get("To")
 	}
-	if isE164(remote) {
-		id.Principals = append(id.Principals, Caller(remote))
+	if !isE164(remote) {
+		remote = ""
+	}
+	var b strings.Builder
+	b.Grow(len(AccountPrefix) + len(sid) + len(CallerPrefix) + len(remote))
+	if sid != "" {
+		b.WriteString(AccountPrefix)
+		b.WriteString(sid)
+	}
+	account := b.Len()
+	if remote != "" {
+		b.WriteString(CallerPrefix)
+		b.WriteString(remote)
+	}
+	names := b.String()
+	if sid != "" {
+		id.Principals = append(id.Principals, names[:account])
+	}
+	if remote != "" {
+		id.Principals = append(id.Principals, names[account:])
 	}
 	return id
 }
@@ -626,7 +678,8 @@ func (p *TwilioPolicy) read(st *verifyState, r *http.Request) (signedRequest, *F
 		if req.bodySHA == "" {
 			return req, p.fail(ReasonMissingBodySHA256, "")
 		}
-		body, f := p.readBody(r)
+		var text strings.Builder
+		body, f := p.readBody(r, &text, 1)
 		if f != nil {
 			return req, f
 		}
@@ -643,43 +696,29 @@ func (p *TwilioPolicy) read(st *verifyState, r *http.Request) (signedRequest, *F
 			st.params, req.params = ps, ps
 			break
 		}
-		body, f := p.readBody(r)
+		// The body and its decoded escapes share one buffer: an escape never decodes longer.
+		var text strings.Builder
+		body, f := p.readBody(r, &text, 2)
 		if f != nil {
 			return req, f
 		}
-		ps, ok := parseForm(st.params[:0], body, true)
+		ps, ok := parseFormInto(st.params[:0], body, true, &text)
 		st.params = ps
 		if !ok {
 			return req, p.fail(ReasonMalformedForm, "")
 		}
-		slices.SortStableFunc(ps, byKey)
-		r.PostForm = values(ps)
-		r.Form = mergeQuery(r.PostForm, q)
-		sortForSignature(ps)
-		req.params = ps
+		slices.SortStableFunc(ps, byKey) // a repeated key's values stay in the order sent
+		if repeatsKey(ps) {
+			st.sent = append(st.sent[:0], ps...)
+			req.sent = st.sent
+			sortForSignature(ps)
+		}
+		req.params, req.form, req.rawQuery = ps, true, q
 	default: // GET and the rest sign the URL alone
 		req.query, _ = parseForm(st.params[:0], q, false)
 		st.params = req.query
 	}
 	return req, nil
-}
-
-// mergeQuery returns r.Form as [http.Request.ParseForm] would: the body's values, then the
-// query's.
-func mergeQuery(post url.Values, q string) url.Values {
-	form := make(url.Values, len(post))
-	for k, vs := range post {
-		form[k] = vs // capacity-capped: appending copies
-	}
-	if q == "" {
-		return form
-	}
-	var stack [16]param
-	ps, _ := parseForm(stack[:0], q, false)
-	for _, kv := range ps {
-		form[kv.key] = append(form[kv.key], kv.value)
-	}
-	return form
 }
 
 func isJSON(r *http.Request) bool {
@@ -690,17 +729,17 @@ func isJSON(r *http.Request) bool {
 	return strings.EqualFold(strings.TrimSpace(ct), "application/json")
 }
 
-// readBody reads at most p.maxBody bytes of r.Body and leaves r.Body readable from the start.
-func (p *TwilioPolicy) readBody(r *http.Request) (string, *Failure) {
+// readBody reads at most p.maxBody bytes of r.Body into b and leaves r.Body readable from the
+// start. It sizes b for times the Content-Length, so that a caller can go on writing to it.
+func (p *TwilioPolicy) readBody(r *http.Request, b *strings.Builder, times int) (string, *Failure) {
 	if r.Body == nil || r.Body == http.NoBody {
 		return "", nil
 	}
 	if r.ContentLength > p.maxBody {
 		return "", p.fail(ReasonBodyTooLarge, fmt.Sprintf("Content-Length %d, limit %d", r.ContentLength, p.maxBody))
 	}
-	var b strings.Builder
 	if r.ContentLength > 0 {
-		b.Grow(int(r.ContentLength) + 1)
+		b.Grow(times*int(r.ContentLength) + 1)
 	}
 	var chunk [512]byte
 	var err error
@@ -769,6 +808,80 @@ func isE164(s string) bool {
 		}
 	}
 	return true
+}
+
+// HintsPerSecond is how many failed requests a second a Twilio policy computes new hints for,
+// with a burst of as many; [HintsSkipped] stands in for the hints of the others.
+const HintsPerSecond = 10
+
+// HintsSkipped is the [Failure.Hint] of a failed signature whose hints were not computed because
+// hints for more than [HintsPerSecond] other requests were computed in the last second.
+const HintsSkipped = "hints skipped: too many failed signatures a second"
+
+// hintCache remembers the hints of the last failed requests, by a hash of everything a hint
+// depends on, and budgets the computation of new ones.
+type hintCache struct {
+	seed    maphash.Seed
+	budget  hintBudget
+	mu      sync.Mutex
+	entries [64]struct {
+		key  uint64
+		hint string
+		set  bool
+	}
+}
+
+// hintBudget admits HintsPerSecond hint computations a second, with a burst of as many, without
+// a lock (the generic cell rate algorithm: tat is when the budget is next fully spent).
+type hintBudget struct{ tat atomic.Int64 }
+
+func (h *hintBudget) allow(now int64) bool {
+	const interval = int64(time.Second) / HintsPerSecond
+	for {
+		tat := h.tat.Load()
+		next := max(tat, now) + interval
+		if next-now > HintsPerSecond*interval {
+			return false
+		}
+		if h.tat.CompareAndSwap(tat, next) {
+			return true
+		}
+	}
+}
+
+// budgetedHint returns p.hint for the request: remembered when the same request failed lately,
+// computed while the budget lasts, else [HintsSkipped]. A flood of forged requests must not cost
+// ten HMACs each.
+func (p *TwilioPolicy) budgetedHint(st *verifyState, r *http.Request, req *signedRequest, want *[sha1.Size]byte, keys []*macKey) string {
+	c := &p.hints
+	var h maphash.Hash
+	h.SetSeed(c.seed)
+	h.Write(want[:])
+	st.canonical(p.target(r, false), false, req.params)
+	h.Write(st.buf)
+	for _, s := range [...]string{r.Host, r.RemoteAddr, lastHeader(r, "X-Forwarded-Proto"), lastHeader(r, "X-Forwarded-Host")} {
+		h.WriteString(s)
+		h.WriteByte(0)
+	}
+	if r.TLS != nil {
+		h.WriteByte(1)
+	}
+	key := h.Sum64()
+	e := &c.entries[key%uint64(len(c.entries))]
+	c.mu.Lock()
+	hint, hit := e.hint, e.set && e.key == key
+	c.mu.Unlock()
+	if hit {
+		return hint
+	}
+	if !c.budget.allow(time.Now().UnixNano()) {
+		return HintsSkipped
+	}
+	hint = p.hint(st, r, req, want, keys)
+	c.mu.Lock()
+	e.key, e.hint, e.set = key, hint, true
+	c.mu.Unlock()
+	return hint
 }
 
 // hint guesses why a signature failed by trying the usual mistakes. It runs only on failure and
