@@ -1,0 +1,150 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/switchboard-ivr/switchboard"
+	"github.com/switchboard-ivr/switchboard/framework"
+	"github.com/switchboard-ivr/switchboard/framework/authz"
+	"github.com/switchboard-ivr/switchboard/framework/flow"
+)
+
+func init() {
+	commands = append(commands, command{
+		name:  "validate",
+		usage: "validate --flow FILE [--policy FILE] [--model FILE]",
+		run:   runValidate,
+	})
+}
+
+const validateUsage = `usage: switchboard validate --flow FILE [--policy FILE] [--model FILE]
+
+validate checks a flow file, and the Casbin policy and model it will be served with, the way
+"switchboard serve" would load them, and prints every problem as "file:line:col: path: message"
+(a warning says "warning:"). The flow is checked against the policy: a permission no policy line
+grants is a warning, since nobody could reach that menu. Without --policy and --model, the
+built-in ones are used, as serve would.
+
+Exit status: 0 when the files would load (warnings alone do not fail), 1 on any error, 2 on a
+usage error. Problems go to stdout, one a line, so CI can annotate them.
+`
+
+// runValidate implements `switchboard validate`.
+func runValidate(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	flowFile := fs.String("flow", "", "flow `file` (YAML); required")
+	policyFile := fs.String("policy", "", "Casbin policy `file`; the built-in policy.csv when empty")
+	modelFile := fs.String("model", "", "Casbin model `file`; the built-in model.conf when empty")
+	if code, ok := parseFlags(fs, args, validateUsage, stdout, stderr); !ok {
+		return code
+	}
+	if *flowFile == "" {
+		return usageError(stderr, "validate", validateUsage, "--flow is required")
+	}
+
+	errs, warnings := 0, 0
+	az, err := loadAuthorizer(*modelFile, *policyFile)
+	if err != nil {
+		for _, e := range splitErrors(err) {
+			fmt.Fprintln(stdout, e)
+			errs++
+		}
+	}
+	var fopts *flow.Options
+	if az != nil {
+		fopts = &flow.Options{Grants: az.Grants}
+	}
+	_, problems := flow.Load(*flowFile, fopts)
+	for _, p := range problems {
+		fmt.Fprintln(stdout, p.String())
+		if p.Warning {
+			warnings++
+		} else {
+			errs++
+		}
+	}
+	routes := 0
+	if errs == 0 {
+		// The parts are sound on their own: build the App exactly as serve would, which also
+		// compiles the flow and checks that the policy lets Twilio in at all.
+		app, err := framework.New(&framework.Options{FlowFile: *flowFile, PolicyFile: *policyFile, ModelFile: *modelFile,
+			Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			for _, e := range splitErrors(err) {
+				msg := e.Error()
+				if !strings.HasPrefix(msg, *flowFile+":") {
+					msg = *flowFile + ": " + msg
+				}
+				fmt.Fprintln(stdout, msg)
+				errs++
+			}
+		} else {
+			routes = len(app.Flow().Routes())
+		}
+	}
+	if errs > 0 {
+		fmt.Fprintf(stdout, "FAIL: %s, %s\n", plural(errs, "error"), plural(warnings, "warning"))
+		return 1
+	}
+	fmt.Fprintf(stdout, "ok: %s, %s\n", plural(routes, "route"), plural(warnings, "warning"))
+	return 0
+}
+
+// loadAuthorizer loads the model and policy files, each falling back to the built-in one when
+// its path is empty, as the App does.
+func loadAuthorizer(modelPath, policyPath string) (*authz.Authorizer, error) {
+	if modelPath != "" && policyPath != "" {
+		return authz.Load(modelPath, policyPath, nil)
+	}
+	mt, pt := switchboard.DefaultModel, switchboard.DefaultPolicy
+	var errs []error
+	if modelPath != "" {
+		b, err := os.ReadFile(modelPath)
+		errs = append(errs, err)
+		mt = string(b)
+	}
+	if policyPath != "" {
+		b, err := os.ReadFile(policyPath)
+		errs = append(errs, err)
+		pt = string(b)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return authz.New(mt, pt, &authz.Options{ModelName: or(modelPath, "model.conf"), PolicyName: or(policyPath, "policy.csv")})
+}
+
+// loadFlow loads the flow file at path, or the built-in demo when path is empty.
+func loadFlow(path string, opts *flow.Options) (*flow.Flow, flow.Problems) {
+	if path == "" {
+		return flow.Parse("demo.yaml", []byte(switchboard.DemoFlow), opts)
+	}
+	return flow.Load(path, opts)
+}
+
+// splitErrors undoes errors.Join, recursively, so that each problem prints on its own line.
+func splitErrors(err error) []error {
+	j, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		return []error{err}
+	}
+	var out []error
+	for _, e := range j.Unwrap() {
+		out = append(out, splitErrors(e)...)
+	}
+	return out
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
