@@ -4,14 +4,38 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/switchboard-ivr/switchboard/principals"
 )
 
 // ReplayCache remembers the requests already served, so that a captured signed request cannot be
 // sent again. Seen records key and reports whether it was recorded before (and has not expired).
 // Implementations must be safe for concurrent use; back one with a shared store (Redis, a
 // database) when several instances serve the same number.
+//
+// What it stops is limited by what Twilio signs. A voice webhook carries no nonce or timestamp,
+// so two legitimate requests can carry the same signature (a caller who presses the same key on
+// the same menu twice in one call); the key therefore includes I-Twilio-Idempotency-Token, which
+// Twilio sets per webhook. That header is not signed: the cache refuses a verbatim replay, not
+// one whose sender changes the token. Requests whose signature was not verified (no Twilio policy
+// vouched, or checking is off) are never recorded.
 type ReplayCache interface {
 	Seen(key string, now time.Time) bool
+}
+
+// replayed reports whether r, whose authentication result is auth, repeats a request already
+// served. Only a request whose Twilio signature verified is looked up.
+func (a *App) replayed(r *http.Request, auth *principals.Result) bool {
+	verified := false
+	for _, id := range auth.Identities {
+		if id.Policy == principals.TwilioPolicyName && !id.Unverified {
+			verified = true
+		}
+	}
+	if !verified || r.Header.Get("X-Twilio-Signature") == "" {
+		return false
+	}
+	return a.opts.Replay.Seen(replayKey(r), a.now())
 }
 
 // replayKey identifies a Twilio request: its signature, and the idempotency token Twilio sends on

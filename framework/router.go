@@ -110,7 +110,8 @@ func (a *App) pipeline(st *state) echo.MiddlewareFunc {
 						panic(p)
 					}
 					ex.panicked = true
-					a.log.Error("panic", "error", fmt.Sprint(p), "path", c.Request().URL.Path, "stack", string(debug.Stack()))
+					p, stack := panicDetails(p)
+					a.log.Error("panic", "error", fmt.Sprint(p), "path", c.Request().URL.Path, "stack", string(stack))
 					a.respondError(ex, &Error{Op: "handler", Kind: KindInternal, Err: fmt.Errorf("panic: %v", p)})
 				}
 				a.logRequest(ex, start)
@@ -132,11 +133,9 @@ func (a *App) pipeline(st *state) echo.MiddlewareFunc {
 				a.respondError(ex, errRateLimited)
 				return nil
 			}
-			if ex.voice && a.opts.Replay != nil && ex.auth.Principals.Has(principals.Twilio) {
-				if seen := a.opts.Replay.Seen(replayKey(r), a.now()); seen {
-					a.respondError(ex, errReplayed)
-					return nil
-				}
+			if ex.voice && a.opts.Replay != nil && a.replayed(r, &ex.auth) {
+				a.respondError(ex, errReplayed)
+				return nil
 			}
 			if err := next(&ex.reqContext); err != nil {
 				a.respondError(ex, err)
@@ -233,7 +232,7 @@ func (a *App) voiceHandler(cr customRoute) echo.HandlerFunc {
 
 // customHandler serves a route registered with App.Handle.
 func (a *App) customHandler(cr customRoute) echo.HandlerFunc {
-	h := http.TimeoutHandler(cr.handler, a.opts.HandlerTimeout, `{"title":"handler timeout","status":503}`)
+	h := http.TimeoutHandler(keepStack(cr.handler), a.opts.HandlerTimeout, `{"title":"handler timeout","status":503}`)
 	return func(c echo.Context) error {
 		ex := exchangeOf(c)
 		if err := a.authorize(ex, cr.path, cr.permission); err != nil {
