@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	_ "time/tzdata" // business hours work on machines without a zoneinfo database
 )
 
@@ -40,9 +41,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 2
 }
 
+// order is the order help lists the commands in: a newcomer's first hour, top to bottom.
+var order = []string{"serve", "simulate", "validate", "routes", "explain", "graph", "signature", "key"}
+
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: switchboard <command> [flags]\n\ncommands:")
-	for _, c := range commands {
+	sorted := slices.Clone(commands)
+	rank := func(name string) int {
+		if i := slices.Index(order, name); i >= 0 {
+			return i
+		}
+		return len(order)
+	}
+	slices.SortStableFunc(sorted, func(a, b command) int { return rank(a.name) - rank(b.name) })
+	for _, c := range sorted {
 		fmt.Fprintf(w, "  %s\n", c.usage)
 	}
 }

@@ -137,7 +137,10 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 	}
 	log := slog.New(h)
 	fail := func(err error) int {
-		log.Error("refusing to start", "error", err)
+		// One line per problem: a flow with five mistakes reads as five lines, not one escaped one.
+		for _, line := range strings.Split(err.Error(), "\n") {
+			log.Error("refusing to start", "problem", line)
+		}
 		return 1
 	}
 
@@ -208,7 +211,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 	if devToken != "" {
 		base := "http://" + dialable(addr)
 		fmt.Fprintf(stdout, "No %s is set, so this server checks signatures against a development token made for this run:\n\n    %s\n\n", envToken, devToken)
-		fmt.Fprintf(stdout, "Call the demo menu from another terminal:\n\n    go run ./cmd/switchboard simulate --url %s%s --token %s --press 2 --press 1\n\n",
+		fmt.Fprintf(stdout, "Call the menu from another terminal:\n\n    go run ./cmd/switchboard simulate --url %s%s --token %s --press 2 --press 1\n\n",
 			base, app.Flow().Start(), devToken)
 	}
 	if ready != nil {

@@ -52,7 +52,8 @@ func (a *Authorizer) Explain(principals []string, route, permission string) Expl
 }
 
 // String renders the explanation as `switchboard explain` prints it: the decision, then one line
-// per match. Caller numbers are not masked.
+// per match. The decision line masks caller numbers, as logs do; the match lines name the policy's
+// own subjects as written.
 func (x Explanation) String() string {
 	var b strings.Builder
 	b.WriteString(x.Decision.Reason())

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"reflect"
 	"regexp"
@@ -28,7 +29,12 @@ type Options struct {
 func Load(path string, opts *Options) (*Flow, Problems) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, Problems{{Pos: Pos{File: path}, Message: err.Error()}}
+		msg := err.Error()
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			msg = pe.Err.Error() // the position already names the file
+		}
+		return nil, Problems{{Pos: Pos{File: path}, Message: "cannot read the flow file: " + msg}}
 	}
 	return Parse(path, data, opts)
 }
