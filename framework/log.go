@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/switchboard-ivr/switchboard/principals"
@@ -40,7 +41,14 @@ func (a *App) logRequest(ex *exchange, start time.Time) {
 	if !a.log.Enabled(ctx, level) {
 		return
 	}
-	attrs := make([]slog.Attr, 0, 14)
+	var suppressed int64
+	if ex.err != nil && ex.kind == KindRateLimited || len(failures) > 0 && !ex.auth.Principals.Authenticated() {
+		// A flood of forged requests must not cost a log line each: the metrics count them all.
+		if suppressed = a.met.failureLines.take(time.Now().UnixNano()); suppressed < 0 {
+			return
+		}
+	}
+	attrs := make([]slog.Attr, 0, 15)
 	attrs = append(attrs,
 		slog.String("method", r.Method),
 		slog.String("path", r.URL.Path),
@@ -94,7 +102,39 @@ func (a *App) logRequest(ex *exchange, start time.Time) {
 			attrs = append(attrs, slog.String("digits", d))
 		}
 	}
+	if suppressed > 0 {
+		attrs = append(attrs, slog.Int64("failures_not_logged", suppressed))
+	}
 	a.log.LogAttrs(ctx, level, "request", attrs...)
+}
+
+// failureLinesPerSecond bounds the log lines of requests that failed authentication (forged or
+// unsigned voice requests, and those the failed-auth limit refused), with a burst of twice as
+// many. The next line that is written says how many were not.
+const failureLinesPerSecond = 10
+
+// lineBudget admits failureLinesPerSecond lines a second without a lock (the generic cell rate
+// algorithm: tat is when the budget is next fully spent) and counts the lines it refuses.
+type lineBudget struct {
+	tat     atomic.Int64
+	refused atomic.Int64
+}
+
+// take returns -1 when the line must not be written, else how many were refused since the last
+// one written.
+func (b *lineBudget) take(now int64) int64 {
+	const interval = int64(time.Second) / failureLinesPerSecond
+	for {
+		tat := b.tat.Load()
+		next := max(tat, now) + interval
+		if next-now > 2*failureLinesPerSecond*interval {
+			b.refused.Add(1)
+			return -1
+		}
+		if b.tat.CompareAndSwap(tat, next) {
+			return b.refused.Swap(0)
+		}
+	}
 }
 
 // callSID returns the CallSid of a verified request, for the log.

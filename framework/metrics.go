@@ -23,6 +23,10 @@ type metrics struct {
 	errorFlows *prometheus.CounterVec
 	latency    *prometheus.HistogramVec
 	reloads    *prometheus.CounterVec
+
+	// failureLines bounds the log lines of failed authentication (see logRequest); these
+	// counters still count every request.
+	failureLines lineBudget
 }
 
 func newMetrics() *metrics {

@@ -58,9 +58,9 @@ type errorString string
 
 func (e errorString) Error() string { return string(e) }
 
-// newRouter builds the Echo instance of one generation. Echo applies middleware per request by
-// wrapping closures, so the whole per-request pipeline is one middleware, and authorization runs
-// inline in each route's handler where the route's permission is known.
+// newRouter builds the Echo instance of one generation. The whole per-request pipeline is one
+// step that the dispatcher runs around every route's handler, and authorization runs inline in
+// each route's handler where the route's permission is known.
 func (a *App) newRouter(st *state) http.Handler {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -71,7 +71,6 @@ func (a *App) newRouter(st *state) http.Handler {
 			c.Response().WriteHeader(http.StatusInternalServerError)
 		}
 	}
-	e.Use(a.pipeline(st))
 	for _, r := range st.flow.Routes() {
 		h := a.flowHandler(r)
 		e.Add(http.MethodPost, r.Path, h)
@@ -93,56 +92,73 @@ func (a *App) newRouter(st *state) http.Handler {
 	})
 	e.GET("/metrics", a.customHandler(customRoute{method: http.MethodGet, path: "/metrics", permission: "metrics", handler: a.met.handler()}))
 	e.RouteNotFound("/*", func(echo.Context) error { return errNotFound })
-	return e
+	return &dispatcher{e: e, a: a, st: st}
+}
+
+// dispatcher is Echo's own ServeHTTP with the pipeline called directly around the route's
+// handler, where Echo would build a middleware closure per request. A generation uses no Echo
+// middleware and no virtual hosts, so nothing else differs.
+type dispatcher struct {
+	e  *echo.Echo
+	a  *App
+	st *state
+}
+
+func (d *dispatcher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c := d.e.AcquireContext()
+	c.Reset(r, w)
+	d.e.Router().Find(r.Method, echo.GetPath(r), c)
+	if err := d.a.pipeline(d.st, c, c.Handler()); err != nil {
+		d.e.HTTPErrorHandler(err, c)
+	}
+	d.e.ReleaseContext(c)
 }
 
 // pipeline runs around every request: recover, body limit, authentication, then the route
 // (which authorizes), then the one place where an error becomes a response, then the log line.
-func (a *App) pipeline(st *state) echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			ex := exchanges.Get().(*exchange)
-			ex.Context, ex.st = c, st
-			start := a.now()
-			defer func() {
-				if p := recover(); p != nil {
-					if p == http.ErrAbortHandler {
-						panic(p)
-					}
-					ex.panicked = true
-					p, stack := panicDetails(p)
-					a.log.Error("panic", "error", fmt.Sprint(p), "path", c.Request().URL.Path, "stack", string(stack))
-					a.respondError(ex, &Error{Op: "handler", Kind: KindInternal, Err: fmt.Errorf("panic: %v", p)})
-				}
-				a.logRequest(ex, start)
-				*ex = exchange{}
-				ex.reqContext.ex = ex
-				exchanges.Put(ex)
-			}()
-			r := c.Request()
-			ex.voice = st.isVoicePath(r.URL.Path)
-			if r.ContentLength > a.opts.BodyLimit {
-				a.respondError(ex, errTooLarge)
-				return nil
+func (a *App) pipeline(st *state, c echo.Context, next echo.HandlerFunc) error {
+	ex := exchanges.Get().(*exchange)
+	ex.Context, ex.st = c, st
+	start := a.now()
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
 			}
-			if r.Body != nil && r.Body != http.NoBody {
-				r.Body = http.MaxBytesReader(c.Response(), r.Body, a.opts.BodyLimit)
-			}
-			ex.auth = principals.Authenticate(r, st.policies...)
-			if ex.voice && !ex.auth.Principals.Authenticated() && len(ex.auth.Failures) > 0 && !a.limit.allow(r) {
-				a.respondError(ex, errRateLimited)
-				return nil
-			}
-			if ex.voice && a.opts.Replay != nil && a.replayed(r, &ex.auth) {
-				a.respondError(ex, errReplayed)
-				return nil
-			}
-			if err := next(&ex.reqContext); err != nil {
-				a.respondError(ex, err)
-			}
-			return nil
+			ex.panicked = true
+			p, stack := panicDetails(p)
+			a.log.Error("panic", "error", fmt.Sprint(p), "path", c.Request().URL.Path, "stack", string(stack))
+			a.respondError(ex, &Error{Op: "handler", Kind: KindInternal, Err: fmt.Errorf("panic: %v", p)})
 		}
+		a.logRequest(ex, start)
+		*ex = exchange{}
+		ex.reqContext.ex = ex
+		exchanges.Put(ex)
+	}()
+	r := c.Request()
+	ex.voice = st.isVoicePath(r.URL.Path)
+	if r.ContentLength > a.opts.BodyLimit {
+		a.respondError(ex, errTooLarge)
+		return nil
 	}
+	if r.Body != nil && r.Body != http.NoBody && r.ContentLength < 0 {
+		// Only a body of unknown length needs the limit: net/http's server never reads a body
+		// past its Content-Length, which was checked above.
+		r.Body = http.MaxBytesReader(c.Response(), r.Body, a.opts.BodyLimit)
+	}
+	ex.auth = principals.Authenticate(r, st.policies...)
+	if ex.voice && !ex.auth.Principals.Authenticated() && len(ex.auth.Failures) > 0 && !a.limit.allow(r) {
+		a.respondError(ex, errRateLimited)
+		return nil
+	}
+	if ex.voice && a.opts.Replay != nil && a.replayed(r, &ex.auth) {
+		a.respondError(ex, errReplayed)
+		return nil
+	}
+	if err := next(&ex.reqContext); err != nil {
+		a.respondError(ex, err)
+	}
+	return nil
 }
 
 // isVoicePath reports whether path is under the flow's base path, where errors answer TwiML.

@@ -337,6 +337,7 @@ type verifyState struct {
 	params []param
 	sent   []param // the form sorted by key only, when a key repeats (see signedRequest.sent)
 	buf    []byte  // the signed text: URL, then the sorted keys and values
+	chunk  [512]byte
 }
 
 // canonical sets st.buf to the text Twilio signs for t, with the default port toggled or not.
@@ -584,6 +585,9 @@ type signedRequest struct {
 	form     bool
 	sent     []param // the form sorted by key only, when a key repeats; else params is in that order
 	rawQuery string
+
+	derived         bool
+	account, caller string // the principals the request would vouch for, "" for none
 }
 
 // get returns the first value of key in the verified parameters: the form, else the query.
@@ -623,10 +627,9 @@ func (s *signedRequest) bodyMatches() bool {
 	return subtle.ConstantTimeCompare(got[:], want[:]) == 1
 }
 
-// identity returns what a verified request vouches for. The derived names share one allocation.
-func (s *signedRequest) identity() Identity {
-	id := Identity{Policy: TwilioPolicyName, Principals: make([]string, 1, 3), CallSID: s.get("CallSid")}
-	id.Principals[0] = Twilio
+// deriveNames sets s.account and s.caller, the account: and caller: principals of the request,
+// writing them to b.
+func (s *signedRequest) deriveNames(b *strings.Builder) {
 	sid := s.get("AccountSid")
 	if !isSID(sid, "AC") {
 		sid = ""
@@ -638,8 +641,8 @@ func (s *signedRequest) identity() Identity {
 	if !isE164(remote) {
 		remote = ""
 	}
-	var b strings.Builder
 	b.Grow(len(AccountPrefix) + len(sid) + len(CallerPrefix) + len(remote))
+	start := b.Len()
 	if sid != "" {
 		b.WriteString(AccountPrefix)
 		b.WriteString(sid)
@@ -650,11 +653,21 @@ func (s *signedRequest) identity() Identity {
 		b.WriteString(remote)
 	}
 	names := b.String()
-	if sid != "" {
-		id.Principals = append(id.Principals, names[:account])
+	s.account, s.caller, s.derived = names[start:account], names[account:], true
+}
+
+// identity returns what a verified request vouches for.
+func (s *signedRequest) identity() Identity {
+	if !s.derived {
+		s.deriveNames(new(strings.Builder))
 	}
-	if remote != "" {
-		id.Principals = append(id.Principals, names[account:])
+	id := Identity{Policy: TwilioPolicyName, Principals: make([]string, 1, 3), CallSID: s.get("CallSid")}
+	id.Principals[0] = Twilio
+	if s.account != "" {
+		id.Principals = append(id.Principals, s.account)
+	}
+	if s.caller != "" {
+		id.Principals = append(id.Principals, s.caller)
 	}
 	return id
 }
@@ -679,7 +692,7 @@ func (p *TwilioPolicy) read(st *verifyState, r *http.Request) (signedRequest, *F
 			return req, p.fail(ReasonMissingBodySHA256, "")
 		}
 		var text strings.Builder
-		body, f := p.readBody(r, &text, 1)
+		body, f := p.readBody(st, r, &text, 1)
 		if f != nil {
 			return req, f
 		}
@@ -698,7 +711,7 @@ func (p *TwilioPolicy) read(st *verifyState, r *http.Request) (signedRequest, *F
 		}
 		// The body and its decoded escapes share one buffer: an escape never decodes longer.
 		var text strings.Builder
-		body, f := p.readBody(r, &text, 2)
+		body, f := p.readBody(st, r, &text, 2)
 		if f != nil {
 			return req, f
 		}
@@ -714,6 +727,7 @@ func (p *TwilioPolicy) read(st *verifyState, r *http.Request) (signedRequest, *F
 			sortForSignature(ps)
 		}
 		req.params, req.form, req.rawQuery = ps, true, q
+		req.deriveNames(&text) // into the spare room of the body's buffer
 	default: // GET and the rest sign the URL alone
 		req.query, _ = parseForm(st.params[:0], q, false)
 		st.params = req.query
@@ -731,7 +745,7 @@ func isJSON(r *http.Request) bool {
 
 // readBody reads at most p.maxBody bytes of r.Body into b and leaves r.Body readable from the
 // start. It sizes b for times the Content-Length, so that a caller can go on writing to it.
-func (p *TwilioPolicy) readBody(r *http.Request, b *strings.Builder, times int) (string, *Failure) {
+func (p *TwilioPolicy) readBody(st *verifyState, r *http.Request, b *strings.Builder, times int) (string, *Failure) {
 	if r.Body == nil || r.Body == http.NoBody {
 		return "", nil
 	}
@@ -741,7 +755,7 @@ func (p *TwilioPolicy) readBody(r *http.Request, b *strings.Builder, times int) 
 	if r.ContentLength > 0 {
 		b.Grow(times*int(r.ContentLength) + 1)
 	}
-	var chunk [512]byte
+	chunk := st.chunk[:] // pooled: a buffer passed to Body.Read escapes
 	var err error
 	for int64(b.Len()) <= p.maxBody {
 		var n int
