@@ -80,8 +80,8 @@ func (c *logCapture) lines(t testing.TB) []map[string]any {
 }
 
 // hardenedApp returns an App whose Twilio policy is built from tw (Tokens default to testToken)
-// and whose JSON log, at debug level, is captured. opts may be nil; its Policies come after the
-// Twilio policy.
+// and whose JSON log, at debug level, is captured unless opts sets a Logger. opts may be nil; its
+// Policies come after the Twilio policy.
 func hardenedApp(t testing.TB, tw principals.TwilioOptions, opts *Options) (*App, *logCapture) {
 	t.Helper()
 	if len(tw.Tokens) == 0 && !tw.Disabled {
@@ -97,7 +97,9 @@ func hardenedApp(t testing.TB, tw principals.TwilioOptions, opts *Options) (*App
 	}
 	o.Policies = append([]principals.Policy{p}, o.Policies...)
 	logs := &logCapture{}
-	o.Logger = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
 	app, err := New(&o)
 	if err != nil {
 		t.Fatal(err)
@@ -1093,7 +1095,7 @@ func FuzzVoiceRouteNeverAnswers5xx(f *testing.F) {
 	f.Add("/ivr/welcome", "Digits=%zz", "application/json", "not base64")
 	f.Add("/ivr/staff/gather?i=9&n=-1", "Digits=\x00\xff", "text/plain", "")
 	f.Add("/ivr/welcome?bodySHA256=00", "{}", "application/json", strings.Repeat("A", 27)+"=")
-	app, _ := hardenedApp(f, principals.TwilioOptions{}, &Options{FailedAuthLimit: -1})
+	app, _ := hardenedApp(f, principals.TwilioOptions{}, &Options{FailedAuthLimit: -1, Logger: slog.New(slog.DiscardHandler)})
 	f.Fuzz(func(t *testing.T, target, body, contentType, signature string) {
 		u, err := url.ParseRequestURI(target)
 		if err != nil || !strings.HasPrefix(u.Path, "/ivr/") || strings.ContainsAny(target, " \r\n\t#") {
