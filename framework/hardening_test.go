@@ -725,6 +725,12 @@ func TestFailedSignaturesAreRateLimitedPerSourceAddress(t *testing.T) {
 	if heardRecorder(t, send(app, forged("192.0.2.2:4000"))); limited() != 1 {
 		t.Error("another address was limited by the first one's failures")
 	}
+	for i := range 3 { // one IPv6 client rotating through its own /64
+		send(app, forged(fmt.Sprintf("[2001:db8:1:2::%x]:4000", i+1)))
+	}
+	if n := limited(); n != 2 {
+		t.Errorf("three failures from one IPv6 /64 under different addresses: %v rate-limited in all, want 2", n)
+	}
 	for i := range 50 {
 		r := principalstest.NewPOST(testToken, testHost+"/ivr/welcome", callParams(otherNumber))
 		r.RemoteAddr = "192.0.2.1:4001"

@@ -54,7 +54,7 @@ func (l *limiter) allow(r *http.Request) bool {
 	if l.rate == rate.Inf {
 		return true
 	}
-	addr := l.clientAddr(r)
+	addr := bucketOf(l.clientAddr(r))
 	l.mu.Lock()
 	lim, ok := l.peers[addr]
 	if !ok {
@@ -87,6 +87,18 @@ func (l *limiter) clientAddr(r *http.Request) netip.Addr {
 		}
 	}
 	return peer
+}
+
+// bucketOf returns the address a client is limited under: an IPv4 address itself, and for IPv6
+// its /64, the smallest block a site is given, so that one client cannot rotate through the
+// addresses of its own network to escape the limit.
+func bucketOf(a netip.Addr) netip.Addr {
+	if a.Is6() {
+		if p, err := a.Prefix(64); err == nil {
+			return p.Addr()
+		}
+	}
+	return a
 }
 
 func (l *limiter) isTrusted(a netip.Addr) bool {
