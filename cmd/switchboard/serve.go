@@ -38,6 +38,7 @@ type serveConfig struct {
 	tokens                    []string
 	validate                  bool
 	logFormat                 string
+	logLevel                  slog.Level
 	logNumbers                bool
 	bodyLimit                 int64
 	failedAuthLimit           float64
@@ -54,6 +55,7 @@ const (
 	envPublicURL  = "SWITCHBOARD_PUBLIC_URL"
 	envTrusted    = "SWITCHBOARD_TRUSTED_PROXIES"
 	envLogFormat  = "SWITCHBOARD_LOG_FORMAT"
+	envLogLevel   = "SWITCHBOARD_LOG_LEVEL"
 	envLogNumbers = "SWITCHBOARD_LOG_NUMBERS"
 	envBodyLimit  = "SWITCHBOARD_BODY_LIMIT"
 	envAuthLimit  = "SWITCHBOARD_FAILED_AUTH_LIMIT"
@@ -93,6 +95,10 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	}
 	fs.Var(&trusted, "trusted-proxy", "`CIDR` of a proxy whose X-Forwarded-* headers are believed; repeatable ["+envTrusted+", comma-separated]")
 	fs.StringVar(&cfg.logFormat, "log-format", or(getenv(envLogFormat), "text"), "log format: text or json ["+envLogFormat+"]")
+	if err := cfg.logLevel.UnmarshalText([]byte(or(getenv(envLogLevel), "info"))); err != nil {
+		return cfg, fmt.Errorf("%s: %w", envLogLevel, err)
+	}
+	fs.TextVar(&cfg.logLevel, "log-level", cfg.logLevel, "lowest level logged: debug, info, warn or error ["+envLogLevel+"]")
 	fs.BoolVar(&cfg.logNumbers, "log-numbers", getenv(envLogNumbers) == "true", "log phone numbers in full instead of masked ["+envLogNumbers+"]")
 	bodyLimit, err := envInt(getenv, envBodyLimit, 64<<10)
 	if err != nil {
@@ -131,9 +137,10 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 
 // serve runs the server until ctx is done. ready, when set, receives the address it listens on.
 func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready func(addr string)) int {
-	var h slog.Handler = slog.NewTextHandler(stderr, nil)
+	hopts := &slog.HandlerOptions{Level: cfg.logLevel}
+	var h slog.Handler = slog.NewTextHandler(stderr, hopts)
 	if cfg.logFormat == "json" {
-		h = slog.NewJSONHandler(stderr, nil)
+		h = slog.NewJSONHandler(stderr, hopts)
 	}
 	log := slog.New(h)
 	fail := func(err error) int {

@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# bench/load.sh loads switchboard and a bare Echo server on loopback with a signed 30-field
+# <Gather> callback (and a forged one) and prints req/s, p50, p99 and peak RSS, with the ratios
+# of switchboard to bare, all from one run. See bench/README.md.
+#
+# Environment (all optional):
+#   DURATION=10s  THREADS=2  CONNS=32   wrk's -d, -t and -c for every load
+#   WARMUP=2s                           a load before each measured one, not reported
+#   SB_PORT=18080 SB_OPEN_PORT=18082 BARE_PORT=18081   loopback ports
+set -euo pipefail
+
+DURATION=${DURATION:-10s}
+THREADS=${THREADS:-2}
+CONNS=${CONNS:-32}
+WARMUP=${WARMUP:-2s}
+SB_PORT=${SB_PORT:-18080}
+SB_OPEN_PORT=${SB_OPEN_PORT:-18082}
+BARE_PORT=${BARE_PORT:-18081}
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/switchboard-load.XXXXXX")
+pids=()
+
+cleanup() {
+	local pid
+	for pid in "${pids[@]}"; do # only the servers this script started
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say() { printf '%s\n' "$*" >&2; }
+die() { say "load.sh: $*"; exit 1; }
+
+# The load generator: wrk from Debian/Ubuntu when it is missing.
+if ! command -v wrk >/dev/null; then
+	say "installing wrk (apt-get install -y wrk)"
+	sudo=""
+	[ "$(id -u)" = 0 ] || sudo=sudo
+	$sudo apt-get install -y wrk >/dev/null 2>&1 ||
+		{ $sudo apt-get update >/dev/null && $sudo apt-get install -y wrk >/dev/null; } ||
+		die "could not install wrk; install it and run again"
+fi
+command -v curl >/dev/null || die "curl is needed"
+
+say "building switchboard and bench/bare"
+(cd "$root" && go build -o "$work/switchboard" ./cmd/switchboard && go build -o "$work/bare" ./bench/bare)
+
+# The callback: signed for the URL Twilio was configured with, and forged with another token.
+public=https://ivr.example.com
+target=/ivr/welcome/gather?i=0\&n=0
+token=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+forger=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+
+# urlencode writes $1 form-encoded: unreserved bytes as they are, space as '+', the rest %XX.
+urlencode() {
+	local LC_ALL=C s=$1 out="" c i
+	for ((i = 0; i < ${#s}; i++)); do
+		c=${s:i:1}
+		case $c in
+		[A-Za-z0-9._~-]) out+=$c ;;
+		' ') out+=+ ;;
+		*) out+=$(printf '%%%02X' "'$c") ;;
+		esac
+	done
+	printf '%s' "$out"
+}
+
+params=()
+body=""
+while IFS= read -r line; do
+	case $line in '' | '#'*) continue ;; esac
+	params+=(--param "$line")
+	key=${line%%=*} value=${line#*=}
+	body+="${body:+&}$(urlencode "$key")=$(urlencode "$value")"
+done <"$root/bench/callback.fields"
+sign() { "$work/switchboard" signature sign --token "$1" --url "$public$target" "${params[@]}"; }
+valid_sig=$(sign "$token")
+forged_sig=$(sign "$forger")
+say "callback: $((${#params[@]} / 2)) fields, ${#body} bytes, POST $target"
+
+# wait_up waits for a server to answer on port $1.
+wait_up() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0
+		sleep 0.1
+	done
+	die "nothing answers on 127.0.0.1:$1; see $work/*.log"
+}
+
+# post sends the callback with signature $2 to port $1 and prints the response body.
+post() {
+	curl -sf -X POST -H 'Content-Type: application/x-www-form-urlencoded' -H "X-Twilio-Signature: $2" \
+		--data-binary "$body" "http://127.0.0.1:$1$target"
+}
+
+# Two switchboards: the default failed-signature limit (20/s per address), and none, so that
+# every forged request is verified to the end.
+start_switchboard() { # port, extra flags...
+	local port=$1
+	shift
+	TWILIO_AUTH_TOKEN=$token SWITCHBOARD_LOG_LEVEL=warn "$work/switchboard" serve \
+		--addr "127.0.0.1:$port" --public-url "$public" "$@" >"$work/switchboard-$port.log" 2>&1 &
+	pids+=($!)
+}
+start_switchboard "$SB_PORT"
+sb=${pids[-1]}
+start_switchboard "$SB_OPEN_PORT" --failed-auth-limit -1
+sb_open=${pids[-1]}
+wait_up "$SB_PORT"
+wait_up "$SB_OPEN_PORT"
+
+post "$SB_PORT" "$valid_sig" >"$work/twiml.xml" || die "switchboard refused the signed callback"
+grep -q '<Redirect' "$work/twiml.xml" || die "unexpected answer to Digits=1: $(cat "$work/twiml.xml")"
+forbidden=$(post "$SB_OPEN_PORT" "$forged_sig") || die "switchboard failed the forged callback"
+[ "$forbidden" != "$(cat "$work/twiml.xml")" ] || die "switchboard accepted the forged signature"
+
+"$work/bare" --addr "127.0.0.1:$BARE_PORT" --body "$work/twiml.xml" >"$work/bare.log" 2>&1 &
+pids+=($!)
+bare=${pids[-1]}
+wait_up "$BARE_PORT"
+cmp -s <(post "$BARE_PORT" x) "$work/twiml.xml" || die "bare answers other bytes than switchboard"
+
+# load runs wrk against port $1 with signature $2 and prints "req/s p50_us p99_us non2xx".
+load() {
+	local port=$1 sig=$2 script="$work/post-$1-${#2}.lua"
+	cat >"$script" <<-LUA
+		wrk.method = "POST"
+		wrk.body = [==[$body]==]
+		wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+		wrk.headers["X-Twilio-Signature"] = "$sig"
+		function done(summary, latency, requests)
+		  io.write(string.format("RESULT %.1f %d %d %d\n", summary.requests / (summary.duration / 1e6),
+		    latency:percentile(50), latency:percentile(99),
+		    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+		end
+	LUA
+	if [ "$WARMUP" != 0 ] && [ "$WARMUP" != 0s ]; then
+		wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" -s "$script" "http://127.0.0.1:$port$target" >/dev/null
+	fi
+	wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" -s "$script" "http://127.0.0.1:$port$target" | awk '/^RESULT/ {print $2, $3, $4, $5}'
+}
+
+hwm() { awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; } # peak RSS, MiB
+
+say "loading each for $DURATION (wrk -t$THREADS -c$CONNS, after a $WARMUP warm-up)"
+read -r bare_rps bare_p50 bare_p99 bare_err < <(load "$BARE_PORT" "$valid_sig")
+read -r sb_rps sb_p50 sb_p99 sb_err < <(load "$SB_PORT" "$valid_sig")
+read -r fl_rps fl_p50 fl_p99 fl_err < <(load "$SB_PORT" "$forged_sig")
+read -r fo_rps fo_p50 fo_p99 fo_err < <(load "$SB_OPEN_PORT" "$forged_sig")
+bare_rss=$(hwm "$bare") sb_rss=$(hwm "$sb") open_rss=$(hwm "$sb_open")
+
+ms() { awk -v us="$1" 'BEGIN {printf "%.2f ms", us / 1000}'; }
+row() { printf '%-44s %10.0f %10s %10s %9s MiB %7s\n' "$1" "$2" "$(ms "$3")" "$(ms "$4")" "$5" "$6"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
+check() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN {ok = (op == ">=" ? v >= t : v <= t); print (ok ? "ok" : "MISSED")}'; }
+
+echo
+echo "wrk -t$THREADS -c$CONNS -d$DURATION, POST $target, ${#body}-byte form, $(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%MZ)"
+printf '%-44s %10s %10s %10s %13s %7s\n' server req/s p50 p99 "peak RSS" errors
+row "bare Echo, no checks (floor)" "$bare_rps" "$bare_p50" "$bare_p99" "$bare_rss" "$bare_err"
+row "switchboard, valid signature" "$sb_rps" "$sb_p50" "$sb_p99" "$sb_rss" "$sb_err"
+row "switchboard, forged (failed-auth limit 20/s)" "$fl_rps" "$fl_p50" "$fl_p99" "$sb_rss" "$fl_err"
+row "switchboard, forged (limit off)" "$fo_rps" "$fo_p50" "$fo_p99" "$open_rss" "$fo_err"
+echo
+v=$(ratio "$sb_rps" "$bare_rps")
+p=$(ratio "$sb_p99" "$bare_p99")
+f1=$(ratio "$fl_rps" "$sb_rps")
+f2=$(ratio "$fo_rps" "$sb_rps")
+printf '%-52s %6s  %s\n' "valid req/s, switchboard / bare (target >= 0.8)" "$v" "$(check "$v" '>=' 0.8)"
+printf '%-52s %6s  %s\n' "valid p99, switchboard / bare (target <= 1.5)" "$p" "$(check "$p" '<=' 1.5)"
+printf '%-52s %6s  %s\n' "forged / valid req/s, limit 20/s (target >= 1)" "$f1" "$(check "$f1" '>=' 1)"
+printf '%-52s %6s  %s\n' "forged / valid req/s, limit off (target >= 1)" "$f2" "$(check "$f2" '>=' 1)"
+printf '%-52s %6s  %s\n' "peak RSS of switchboard, MiB (target <= 30)" "$sb_rss" "$(check "$sb_rss" '<=' 30)"
