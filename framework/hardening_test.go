@@ -1113,3 +1113,29 @@ func FuzzVoiceRouteNeverAnswers5xx(f *testing.F) {
 		heardRecorder(t, send(app, r))
 	})
 }
+
+func TestEveryRequestLogsOneLineWithWhatAnOperatorNeeds(t *testing.T) {
+	app, logs := hardenedApp(t, principals.TwilioOptions{}, nil)
+	call(t, app, "/ivr/welcome", callParams(blockedNumber))
+	var requests []map[string]any
+	for _, l := range logs.lines(t) {
+		if l["msg"] == "request" {
+			requests = append(requests, l)
+		}
+	}
+	if len(requests) != 1 {
+		t.Fatalf("%d request lines for one request", len(requests))
+	}
+	line := requests[0]
+	for _, key := range []string{"call_sid", "route", "principals", "decision", "reason", "status", "latency", "error_flow"} {
+		if _, ok := line[key]; !ok {
+			t.Errorf("the request line lacks %s: %v", key, line)
+		}
+	}
+	if line["decision"] != "deny" || !strings.Contains(fmt.Sprint(line["reason"]), "deny") {
+		t.Errorf("decision %v, reason %v: want the deny and the line that decided it", line["decision"], line["reason"])
+	}
+	if strings.Contains(fmt.Sprint(line["principals"]), blockedNumber) {
+		t.Errorf("principals logged unmasked: %v", line["principals"])
+	}
+}
