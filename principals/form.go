@@ -87,22 +87,23 @@ const (
 )
 
 // scanEscapes reports whether s holds '+' or % escapes, and whether every '%' starts a two-digit
-// hex escape.
+// hex escape. It searches with IndexByte, which scans many bytes at a time.
 func scanEscapes(s string) int {
 	res := plain
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '+':
-			res = escapes
-		case '%':
-			if i+2 >= len(s) || !ishex(s[i+1]) || !ishex(s[i+2]) {
-				return malformed
-			}
-			res = escapes
-			i += 2
-		}
+	if strings.IndexByte(s, '+') >= 0 {
+		res = escapes
 	}
-	return res
+	for {
+		i := strings.IndexByte(s, '%')
+		if i < 0 {
+			return res
+		}
+		if i+2 >= len(s) || !ishex(s[i+1]) || !ishex(s[i+2]) {
+			return malformed
+		}
+		res = escapes
+		s = s[i+3:]
+	}
 }
 
 // unescapeTo writes s with '+' as a space and %XX decoded; s has valid escapes. A piece that
@@ -111,16 +112,20 @@ func unescapeTo(b *strings.Builder, s string) {
 	if scanEscapes(s) == plain {
 		return
 	}
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '+':
-			b.WriteByte(' ')
-		case '%':
-			b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
-			i += 2
-		default:
-			b.WriteByte(c)
+	for s != "" {
+		i := strings.IndexAny(s, "%+")
+		if i < 0 {
+			b.WriteString(s)
+			return
 		}
+		b.WriteString(s[:i])
+		if s[i] == '+' {
+			b.WriteByte(' ')
+			s = s[i+1:]
+			continue
+		}
+		b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
+		s = s[i+3:]
 	}
 }
 
