@@ -188,9 +188,16 @@ func (s Suite) checkInvariants(t *testing.T, name string, id principals.Identity
 	}
 }
 
+// summary is what must not change between two answers to the same request. A Failure counts by
+// its policy and reason, not its hint: hints are best effort, and a policy may skip computing them
+// under load (the Twilio policy computes at most principals.HintsPerSecond a second).
 func summary(id principals.Identity, ok bool, err error) string {
 	names := slices.Clone(id.Principals)
 	slices.Sort(names)
+	var f *principals.Failure
+	if errors.As(err, &f) {
+		return fmt.Sprintf("ok=%v principals=%q failure=%s: %s", ok, names, f.Policy, f.Reason)
+	}
 	return fmt.Sprintf("ok=%v principals=%q err=%v", ok, names, err)
 }
 
