@@ -26,9 +26,13 @@ type Options struct {
 	FlowFile string
 	// Flow is a flow built in Go. Optional; ignored when FlowFile is set.
 	Flow *flow.Flow
-	// ModelFile and PolicyFile are the Casbin model and policy. Optional; the embedded
-	// model.conf and policy.csv when empty.
+	// ModelFile and PolicyFile are the Casbin model and policy, reloaded by [App.Reload].
+	// Optional; when empty, ModelText and PolicyText, and when those are empty too, the
+	// embedded model.conf and policy.csv.
 	ModelFile, PolicyFile string
+	// ModelText and PolicyText are a model and a policy given as text, for a program that
+	// embeds its own (go:embed). Optional; ignored when the matching file is set.
+	ModelText, PolicyText string
 	// KeysFile lists operator API keys (see principals.ParseAPIKeys). Optional; no keys when empty.
 	// It is reloaded with the flow and the policy.
 	KeysFile string
@@ -42,7 +46,8 @@ type Options struct {
 	// HandlerTimeout bounds a handler, well under Twilio's 15 s budget; a voice route past it
 	// answers the internal flow. Optional; 10 s.
 	HandlerTimeout time.Duration
-	// Now is the clock business hours are decided on. Optional; time.Now.
+	// Now is the clock business hours are decided on, and nothing else (latencies, metrics
+	// and the replay cache use the real time). Optional; time.Now.
 	Now func() time.Time
 	// LogPhoneNumbers logs caller numbers in full. Optional; false masks them (+1555***0100).
 	LogPhoneNumbers bool
@@ -271,7 +276,7 @@ func (a *App) load() (*state, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	st := &state{flow: compiled, authz: az, policies: policies, loaded: a.now()}
+	st := &state{flow: compiled, authz: az, policies: policies, loaded: time.Now()}
 	for _, p := range problems.Warnings() {
 		st.warnings = append(st.warnings, p.String())
 	}
@@ -280,44 +285,31 @@ func (a *App) load() (*state, error) {
 }
 
 func (a *App) loadAuthorizer() (*authz.Authorizer, error) {
-	if a.opts.ModelFile == "" && a.opts.PolicyFile == "" {
-		return authz.New(defaultModel, defaultPolicy, nil)
+	model, modelName, err := source(a.opts.ModelFile, a.opts.ModelText, defaultModel, "model.conf")
+	if err != nil {
+		return nil, err
 	}
-	model, policy := a.opts.ModelFile, a.opts.PolicyFile
-	if model == "" || policy == "" {
-		// One of the two is the embedded default: write nothing to disk, pass the text.
-		mt, pt, err := readOr(model, defaultModel, policy, defaultPolicy)
-		if err != nil {
-			return nil, err
-		}
-		return authz.New(mt, pt, &authz.Options{ModelName: nameOr(model, "model.conf"), PolicyName: nameOr(policy, "policy.csv")})
+	policy, policyName, err := source(a.opts.PolicyFile, a.opts.PolicyText, defaultPolicy, "policy.csv")
+	if err != nil {
+		return nil, err
 	}
-	return authz.Load(model, policy, nil)
+	return authz.New(model, policy, &authz.Options{ModelName: modelName, PolicyName: policyName})
 }
 
-func readOr(modelPath, modelText, policyPath, policyText string) (string, string, error) {
-	if modelPath != "" {
-		b, err := os.ReadFile(modelPath)
+// source returns the text of a configuration source and the name errors call it by: the file at
+// path when set, else text, else the embedded default.
+func source(path, text, def, defName string) (string, string, error) {
+	switch {
+	case path != "":
+		b, err := os.ReadFile(path)
 		if err != nil {
 			return "", "", err
 		}
-		modelText = string(b)
+		return string(b), path, nil
+	case text != "":
+		return text, defName, nil
 	}
-	if policyPath != "" {
-		b, err := os.ReadFile(policyPath)
-		if err != nil {
-			return "", "", err
-		}
-		policyText = string(b)
-	}
-	return modelText, policyText, nil
-}
-
-func nameOr(path, def string) string {
-	if path == "" {
-		return def
-	}
-	return path
+	return def, defName, nil
 }
 
 // checkAgreement refuses a flow whose every voice route the policy refuses to Twilio: every call

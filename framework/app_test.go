@@ -2,10 +2,12 @@ package framework
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -215,5 +217,73 @@ func TestRoutesListEveryFlowRouteWithItsPermission(t *testing.T) {
 	}
 	if staff == nil || staff.Permission != "staff" || strings.Join(staff.Allow, ",") != "group:staff" {
 		t.Errorf("staff route: %+v", staff)
+	}
+}
+
+func TestWrongAPIKeysAreRateLimitedButTheRightKeyIsNot(t *testing.T) {
+	app := newTestApp(t, &Options{KeysFile: keysFile(t), FailedAuthLimit: 1}) // a burst of 2
+	if err := app.Handle(http.MethodPost, "/calls", "call", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})); err != nil {
+		t.Fatal(err)
+	}
+	bearer := func(key string) *http.Request {
+		r := httptest.NewRequest(http.MethodPost, "/calls", nil)
+		r.Header.Set("Authorization", "Bearer "+key)
+		return r
+	}
+	var codes []int
+	for range 4 {
+		codes = append(codes, send(app, bearer("guess-"+nobodyKey)).Code)
+	}
+	if want := []int{401, 401, 429, 429}; !slices.Equal(codes, want) {
+		t.Errorf("four wrong keys from one address answered %v, want %v", codes, want)
+	}
+	if w := send(app, bearer(operatorKey)); w.Code != http.StatusOK {
+		t.Errorf("the right key from the limited address got %d, want 200", w.Code)
+	}
+	// A request with no credentials at all is not a failed attempt.
+	if w := send(app, httptest.NewRequest(http.MethodPost, "/calls", nil)); w.Code != http.StatusUnauthorized {
+		t.Errorf("no credentials got %d, want 401", w.Code)
+	}
+}
+
+func TestWriteErrorAnswersAProblemWithTheKindsStatus(t *testing.T) {
+	tests := []struct {
+		err        error
+		wantStatus int
+		wantDetail string
+		wantAuth   string
+	}{
+		{&Error{Op: "decode", Kind: KindBadRequest, Err: errors.New(`"to" is not an E.164 number`)}, 400, `"to" is not an E.164 number`, ""},
+		{&Error{Op: "create call", Kind: KindUpstream, Err: errors.New("twilio said 21211 for +15555550142")}, 502, "", ""},
+		{&Error{Op: "authorize", Kind: KindUnauthenticated}, 401, "", `Bearer realm="switchboard"`},
+		{errors.New("anything else"), 500, "", ""},
+	}
+	for _, tt := range tests {
+		w := httptest.NewRecorder()
+		WriteError(w, tt.err)
+		var p struct {
+			Status int
+			Detail string
+		}
+		if err := json.Unmarshal(w.Body.Bytes(), &p); err != nil {
+			t.Fatal(err)
+		}
+		if w.Code != tt.wantStatus || p.Status != tt.wantStatus || p.Detail != tt.wantDetail {
+			t.Errorf("WriteError(%v) = %d %s, want %d with detail %q", tt.err, w.Code, w.Body, tt.wantStatus, tt.wantDetail)
+		}
+		if got := w.Header().Get("WWW-Authenticate"); got != tt.wantAuth {
+			t.Errorf("WriteError(%v): WWW-Authenticate %q, want %q", tt.err, got, tt.wantAuth)
+		}
+	}
+}
+
+func TestAPolicyGivenAsTextIsServedWithItsName(t *testing.T) {
+	app := newTestApp(t, &Options{PolicyText: defaultPolicy + "g, caller:" + otherNumber + ", group:blocked\n"})
+	if got := twimlOf(t, call(t, app, "/ivr/welcome", callParams(otherNumber))).says(); len(got) == 0 || got[0] != "We could not verify this call." {
+		t.Errorf("a caller the text policy blocks heard %q", got)
+	}
+	_, err := New(&Options{PolicyText: "p, twilio\n"})
+	if err == nil || !strings.Contains(err.Error(), "policy.csv:1") {
+		t.Errorf("a broken text policy: %v, want an error at policy.csv:1", err)
 	}
 }

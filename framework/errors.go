@@ -23,10 +23,11 @@ const (
 	KindTooLarge                    // the body is over the limit: 413, the forbidden flow
 	KindBadRequest                  // malformed input: 400, the forbidden flow
 	KindTimeout                     // the handler missed its deadline: 503, the internal flow
-	KindRateLimited                 // too many failed signatures from one address: 429, the forbidden flow
+	KindRateLimited                 // too many failed credentials from one address: 429, the forbidden flow
+	KindUpstream                    // a service the handler called failed (Twilio's API): 502, the internal flow
 )
 
-var kindNames = [...]string{"internal", "unauthenticated", "forbidden", "not_found", "too_large", "bad_request", "timeout", "rate_limited"}
+var kindNames = [...]string{"internal", "unauthenticated", "forbidden", "not_found", "too_large", "bad_request", "timeout", "rate_limited", "upstream"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
@@ -52,6 +53,8 @@ func (k Kind) Status() int {
 		return http.StatusServiceUnavailable
 	case KindRateLimited:
 		return http.StatusTooManyRequests
+	case KindUpstream:
+		return http.StatusBadGateway
 	}
 	return http.StatusInternalServerError
 }

@@ -15,7 +15,7 @@ import (
 // are masked unless Options.LogPhoneNumbers; digits gathered on sensitive nodes are never logged.
 func (a *App) logRequest(ex *exchange, start time.Time) {
 	r, w := ex.Request(), ex.Response()
-	elapsed := a.now().Sub(start)
+	elapsed := time.Since(start)
 	route := ex.Path()
 	if route == "" || route == "/*" {
 		route = "unmatched"

@@ -35,7 +35,7 @@ func (a *App) replayed(r *http.Request, auth *principals.Result) bool {
 	if !verified || r.Header.Get("X-Twilio-Signature") == "" {
 		return false
 	}
-	return a.opts.Replay.Seen(replayKey(r), a.now())
+	return a.opts.Replay.Seen(replayKey(r), time.Now())
 }
 
 // replayKey identifies a Twilio request: its signature, and the idempotency token Twilio sends on

@@ -3,12 +3,14 @@ package framework
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"runtime/debug"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -119,7 +121,7 @@ func (d *dispatcher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (a *App) pipeline(st *state, c echo.Context, next echo.HandlerFunc) error {
 	ex := exchanges.Get().(*exchange)
 	ex.Context, ex.st = c, st
-	start := a.now()
+	start := time.Now()
 	defer func() {
 		if p := recover(); p != nil {
 			if p == http.ErrAbortHandler {
@@ -147,7 +149,9 @@ func (a *App) pipeline(st *state, c echo.Context, next echo.HandlerFunc) error {
 		r.Body = http.MaxBytesReader(c.Response(), r.Body, a.opts.BodyLimit)
 	}
 	ex.auth = principals.Authenticate(r, st.policies...)
-	if ex.voice && !ex.auth.Principals.Authenticated() && len(ex.auth.Failures) > 0 && !a.limit.allow(r) {
+	if !ex.auth.Principals.Authenticated() && len(ex.failures()) > 0 && !a.limit.allow(r) {
+		// Credentials that failed: a forged signature on a voice route, a wrong API key on
+		// /calls or /metrics. A request that authenticates is never limited.
 		a.respondError(ex, errRateLimited)
 		return nil
 	}
@@ -276,7 +280,7 @@ func (a *App) respondError(ex *exchange, err error) {
 		writeTwiML(w, ex.st.flow.ErrorFlow(ex.Request().URL.Path, kind.flowKind()))
 		return
 	}
-	writeProblem(w, kind)
+	writeProblem(w, kind, err)
 }
 
 func writeTwiML(w *echo.Response, b []byte) {
@@ -290,11 +294,32 @@ type problem struct {
 	Type   string `json:"type"`
 	Title  string `json:"title"`
 	Status int    `json:"status"`
+	Detail string `json:"detail,omitempty"`
 }
 
-func writeProblem(w http.ResponseWriter, kind Kind) {
+// WriteError answers a route registered with [App.Handle] with err as a JSON problem (RFC 9457)
+// and the status of its [Kind] — the same answer the App gives its own refusals. Pass an
+// *[Error] to choose the kind: its Err is shown as the problem's detail for the client errors
+// (bad request, not found, too large), and never for the others, whose causes stay in the log.
+func WriteError(w http.ResponseWriter, err error) {
+	writeProblem(w, kindOf(err), err)
+}
+
+func writeProblem(w http.ResponseWriter, kind Kind, err error) {
 	status := kind.Status()
-	w.Header().Set("Content-Type", "application/problem+json")
+	h := w.Header()
+	h.Set("Content-Type", "application/problem+json")
+	if status == http.StatusUnauthorized {
+		h.Set("WWW-Authenticate", `Bearer realm="switchboard"`)
+	}
+	p := problem{Type: "about:blank", Title: http.StatusText(status), Status: status}
+	var fe *Error
+	if errors.As(err, &fe) && fe.Err != nil {
+		switch fe.Kind {
+		case KindBadRequest, KindNotFound, KindTooLarge:
+			p.Detail = fe.Err.Error()
+		}
+	}
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(problem{Type: "about:blank", Title: http.StatusText(status), Status: status})
+	_ = json.NewEncoder(w).Encode(p)
 }
