@@ -254,7 +254,8 @@ func TestWriteErrorAnswersAProblemWithTheKindsStatus(t *testing.T) {
 		wantAuth   string
 	}{
 		{&Error{Op: "decode", Kind: KindBadRequest, Err: errors.New(`"to" is not an E.164 number`)}, 400, `"to" is not an E.164 number`, ""},
-		{&Error{Op: "create call", Kind: KindUpstream, Err: errors.New("twilio said 21211 for +15555550142")}, 502, "", ""},
+		{&Error{Op: "create call", Kind: KindUpstream, Err: errors.New("Twilio refused the call: error 21211")}, 502, "Twilio refused the call: error 21211", ""},
+		{&Error{Op: "handler", Kind: KindInternal, Err: errors.New("db password wrong")}, 500, "", ""},
 		{&Error{Op: "authorize", Kind: KindUnauthenticated}, 401, "", `Bearer realm="switchboard"`},
 		{errors.New("anything else"), 500, "", ""},
 	}

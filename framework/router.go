@@ -300,7 +300,8 @@ type problem struct {
 // WriteError answers a route registered with [App.Handle] with err as a JSON problem (RFC 9457)
 // and the status of its [Kind] — the same answer the App gives its own refusals. Pass an
 // *[Error] to choose the kind: its Err is shown as the problem's detail for the client errors
-// (bad request, not found, too large), and never for the others, whose causes stay in the log.
+// (bad request, not found, too large) and for upstream failures, whose message the handler wrote
+// for the operator; never for the others, whose causes stay in the log.
 func WriteError(w http.ResponseWriter, err error) {
 	writeProblem(w, kindOf(err), err)
 }
@@ -316,7 +317,7 @@ func writeProblem(w http.ResponseWriter, kind Kind, err error) {
 	var fe *Error
 	if errors.As(err, &fe) && fe.Err != nil {
 		switch fe.Kind {
-		case KindBadRequest, KindNotFound, KindTooLarge:
+		case KindBadRequest, KindNotFound, KindTooLarge, KindUpstream:
 			p.Detail = fe.Err.Error()
 		}
 	}

@@ -153,21 +153,21 @@ func (s *startCall) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		writeProblem(w, http.StatusBadRequest, "the body must be JSON {\"to\": \"+E164\", \"menu\": \"name\"}")
+		badRequest(w, "the body must be JSON {\"to\": \"+E164\", \"menu\": \"name\"}")
 		return
 	}
 	if dec.More() {
-		writeProblem(w, http.StatusBadRequest, "the body must hold one JSON object")
+		badRequest(w, "the body must hold one JSON object")
 		return
 	}
 	if !e164.MatchString(req.To) {
-		writeProblem(w, http.StatusBadRequest, "to must be an E.164 number such as +15555550142")
+		badRequest(w, "to must be an E.164 number such as +15555550142")
 		return
 	}
 	f := s.app.Flow() // the flow in force now, reloads included
 	route := f.Route(f.BasePath() + "/" + req.Menu)
 	if req.Menu == "" || route == nil || route.Node != req.Menu {
-		writeProblem(w, http.StatusBadRequest, fmt.Sprintf("no menu named %q", req.Menu))
+		badRequest(w, fmt.Sprintf("no menu named %q", req.Menu))
 		return
 	}
 	menuURL := s.publicURL + route.Path
@@ -182,7 +182,7 @@ func (s *startCall) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		} else {
 			s.log.Error("Twilio could not be reached", "to", principals.MaskNumber(req.To), "menu", req.Menu, "error", err)
 		}
-		writeProblem(w, http.StatusBadGateway, detail)
+		framework.WriteError(w, &framework.Error{Op: "create call", Kind: framework.KindUpstream, Err: errors.New(detail)})
 		return
 	}
 	set, _ := principals.FromContext(r.Context())
@@ -193,11 +193,9 @@ func (s *startCall) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(resp)
 }
 
-// writeProblem answers an RFC 9457 problem, in the shape the framework uses for refusals.
-func writeProblem(w http.ResponseWriter, status int, detail string) {
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"type": "about:blank", "title": http.StatusText(status), "status": status, "detail": detail})
+// badRequest answers 400 with detail as a JSON problem, as the framework answers its refusals.
+func badRequest(w http.ResponseWriter, detail string) {
+	framework.WriteError(w, &framework.Error{Op: "start call", Kind: framework.KindBadRequest, Err: errors.New(detail)})
 }
 
 func deref(s *string) string {
