@@ -47,7 +47,7 @@ func TestErrorFlowsAnswerVoiceRoutesWith200TwiML(t *testing.T) {
 		wantDial  string // the number dialled, or ""
 		wantRedir string // the Redirect target, or ""
 	}{
-		{name: "a forged signature hears the unauthenticated flow, which falls back to forbidden",
+		{name: "a forged signature hears the unauthenticated flow",
 			req: forged, wantSay: "We could not verify this call.", wantDial: "+15555550100"},
 		{name: "an unsigned request hears the unauthenticated flow",
 			req: httptest.NewRequest(http.MethodPost, "/ivr/welcome", strings.NewReader("From=%2B15555550142")), wantSay: "We could not verify this call.", wantDial: "+15555550100"},
@@ -58,7 +58,7 @@ func TestErrorFlowsAnswerVoiceRoutesWith200TwiML(t *testing.T) {
 		{name: "a forged request to an unknown path learns nothing: it hears the unauthenticated flow",
 			req: principalstest.NewPOST("not-the-token", testHost+"/ivr/no-such-menu", callParams(otherNumber)), wantSay: "We could not verify this call.", wantDial: "+15555550100"},
 		{name: "a blocked caller hears the forbidden flow although twilio may view",
-			req: principalstest.NewPOST(testToken, testHost+"/ivr/welcome", callParams(blockedNumber)), wantSay: "We could not verify this call.", wantDial: "+15555550100"},
+			req: principalstest.NewPOST(testToken, testHost+"/ivr/welcome", callParams(blockedNumber)), wantSay: "Sorry, this line cannot take your call.", wantDial: "+15555550100"},
 		{name: "a stranger on the staff menu hears that menu's own forbidden flow",
 			req: principalstest.NewPOST(testToken, testHost+"/ivr/staff", callParams(otherNumber)), wantSay: "This line is for Acme staff only.", wantDial: "+15555550100"},
 	}
@@ -187,7 +187,7 @@ func TestPolicyReloadWithABrokenFileKeepsTheOldDecisions(t *testing.T) {
 	if err := app.Reload(); err != nil {
 		t.Fatal(err)
 	}
-	if got := welcome(); len(got) == 0 || got[0] != "We could not verify this call." {
+	if got := welcome(); len(got) == 0 || got[0] != "Sorry, this line cannot take your call." {
 		t.Fatalf("after blocking the caller the welcome menu said %q, want the forbidden flow", got)
 	}
 }
@@ -280,7 +280,7 @@ func TestWriteErrorAnswersAProblemWithTheKindsStatus(t *testing.T) {
 
 func TestAPolicyGivenAsTextIsServedWithItsName(t *testing.T) {
 	app := newTestApp(t, &Options{PolicyText: defaultPolicy + "g, caller:" + otherNumber + ", group:blocked\n"})
-	if got := twimlOf(t, call(t, app, "/ivr/welcome", callParams(otherNumber))).says(); len(got) == 0 || got[0] != "We could not verify this call." {
+	if got := twimlOf(t, call(t, app, "/ivr/welcome", callParams(otherNumber))).says(); len(got) == 0 || got[0] != "Sorry, this line cannot take your call." {
 		t.Errorf("a caller the text policy blocks heard %q", got)
 	}
 	_, err := New(&Options{PolicyText: "p, twilio\n"})

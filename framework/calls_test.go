@@ -87,7 +87,7 @@ func TestCallsThroughTheDemoMenu(t *testing.T) {
 		},
 		{
 			name: "a blocked caller hears the forbidden flow from the first request", when: openHours, caller: blockedNumber,
-			want: []string{"SAY We could not verify this call."},
+			want: []string{"SAY Sorry, this line cannot take your call."},
 			last: "DIAL +15555550100",
 		},
 	}

@@ -31,10 +31,11 @@ import (
 
 // What each flow of demo.yaml says first, to tell which one answered.
 const (
-	sayForbidden = "We could not verify this call." // forbidden, and unauthenticated through it
-	sayInternal  = "We're sorry, something went wrong."
-	sayNotFound  = "That option is not available."
-	sayInvalid   = "Sorry, that is not an option."
+	sayForbidden       = "Sorry, this line cannot take your call." // verified but refused
+	sayUnauthenticated = "We could not verify this call."          // forged or unsigned
+	sayInternal        = "We're sorry, something went wrong."
+	sayNotFound        = "That option is not available."
+	sayInvalid         = "Sorry, that is not an option."
 )
 
 // Operator keys for the keys-file tests; only their hashes are written to disk.
@@ -186,7 +187,7 @@ func heard(t testing.TB, code int, contentType, body string) string {
 	}
 	if says := n.says(); len(says) > 0 {
 		switch says[0] {
-		case sayForbidden:
+		case sayForbidden, sayUnauthenticated: // both are refusals
 			return "forbidden"
 		case sayInternal:
 			return "internal"

@@ -30,7 +30,7 @@ func TestWatchReloadsAChangedPolicyFile(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	if got := twimlOf(t, call(t, app, "/ivr/welcome", callParams(otherNumber))).says(); len(got) == 0 || got[0] != "We could not verify this call." {
+	if got := twimlOf(t, call(t, app, "/ivr/welcome", callParams(otherNumber))).says(); len(got) == 0 || got[0] != "Sorry, this line cannot take your call." {
 		t.Errorf("after the watched reload the blocked caller heard %q", got)
 	}
 }

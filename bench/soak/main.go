@@ -48,6 +48,7 @@ const (
 
 // What the error flows of demo.yaml say first, in English and Spanish; the forbidden ones first.
 var errorSays = []string{
+	"Sorry, this line cannot take your call.",
 	"We could not verify this call.",
 	"We're sorry, we could not verify this call.",
 	"This line is for Acme staff only.", // the staff menu's own forbidden flow
@@ -414,7 +415,7 @@ func classify(body string) string {
 	}
 	for i, say := range errorSays {
 		if strings.Contains(body, ">"+strings.ReplaceAll(say, "'", "&#39;")+"<") || strings.Contains(body, ">"+say+"<") {
-			if i < 3 {
+			if i < 4 {
 				return "forbidden"
 			}
 			return "error"

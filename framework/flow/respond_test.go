@@ -143,13 +143,13 @@ func TestErrorFlowResolution(t *testing.T) {
 		kind ErrorKind
 		want string
 	}{
-		{"/ivr/staff", Forbidden, "This line is for Acme staff only."},                      // the node's own
-		{"/ivr/staff/gather?i=0&n=0", Unauthenticated, "This line is for Acme staff only."}, // falls back to Forbidden
-		{"/ivr/es/main", NotFound, "Esa opción no está disponible."},                        // by_prefix
-		{"/ivr/es/nowhere", Internal, "Lo sentimos, algo salió mal."},                       // by_prefix for an unknown path
-		{"/ivr/es/main", Forbidden, "We could not verify this call."},                       // by_prefix falls back to global
-		{"/ivr/espresso", NotFound, "That option is not available."},                        // not under /ivr/es
-		{"/metrics", Internal, "We're sorry, something went wrong."},                        // global
+		{"/ivr/staff", Forbidden, "This line is for Acme staff only."},                   // the node's own
+		{"/ivr/staff/gather?i=0&n=0", Unauthenticated, "We could not verify this call."}, // the global unauthenticated beats the node's forbidden
+		{"/ivr/es/main", NotFound, "Esa opción no está disponible."},                     // by_prefix
+		{"/ivr/es/nowhere", Internal, "Lo sentimos, algo salió mal."},                    // by_prefix for an unknown path
+		{"/ivr/es/main", Forbidden, "Sorry, this line cannot take your call."},           // by_prefix falls back to global
+		{"/ivr/espresso", NotFound, "That option is not available."},                     // not under /ivr/es
+		{"/metrics", Internal, "We're sorry, something went wrong."},                     // global
 	}
 	for _, tt := range tests {
 		if got := string(c.ErrorFlow(tt.path, tt.kind)); !strings.Contains(got, tt.want) {
@@ -234,5 +234,26 @@ func TestCompileRefusesAnInvalidFlowUnlessToldItWasValidated(t *testing.T) {
 	}
 	if _, err := Compile(ok, &CompileOptions{Validated: true}); err != nil {
 		t.Fatalf("Compile of a validated flow: %v", err)
+	}
+}
+
+func TestUnauthenticatedFallsBackToForbiddenWhenUnset(t *testing.T) {
+	f, probs := Parse("f.yaml", []byte(`version: 1
+call_center: "+15555550100"
+start: main
+menus:
+  main: {say: Hi., hangup: true}
+errors:
+  forbidden: {say: Not for you., dial: call_center}
+`), nil)
+	if err := probs.Err(); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Compile(f, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(c.ErrorFlow("/ivr/main", Unauthenticated)); !strings.Contains(got, "Not for you.") {
+		t.Errorf("with no unauthenticated flow, a forged request heard %s, want the forbidden flow", got)
 	}
 }
