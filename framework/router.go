@@ -193,10 +193,10 @@ func (a *App) flowHandler(rt *flow.Route) echo.HandlerFunc {
 			return err
 		}
 		r := c.Request()
-		b := rt.Respond(flow.Input{
-			Digits:         r.FormValue("Digits"),
-			Speech:         r.FormValue("SpeechResult"),
-			DialCallStatus: r.FormValue("DialCallStatus"),
+		b := rt.Respond(flow.Input{ // from the form the Twilio policy parsed, when it vouched
+			Digits:         ex.formValue(r, "Digits"),
+			Speech:         ex.formValue(r, "SpeechResult"),
+			DialCallStatus: ex.formValue(r, "DialCallStatus"),
 			Query:          r.URL.RawQuery,
 			Now:            a.now(),
 		})
@@ -213,6 +213,7 @@ func (a *App) voiceHandler(cr customRoute) echo.HandlerFunc {
 		if err := a.authorize(ex, cr.path, cr.permission); err != nil {
 			return err
 		}
+		ex.shareForm(c.Request())
 		ctx, cancel := context.WithTimeout(c.Request().Context(), a.opts.HandlerTimeout)
 		defer cancel()
 		r := c.Request().WithContext(principals.NewContext(ctx, ex.auth.Principals))
@@ -259,6 +260,7 @@ func (a *App) customHandler(cr customRoute) echo.HandlerFunc {
 			return err
 		}
 		r := c.Request()
+		ex.shareForm(r)
 		h.ServeHTTP(c.Response(), r.WithContext(principals.NewContext(r.Context(), ex.auth.Principals)))
 		return nil
 	}

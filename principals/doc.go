@@ -22,6 +22,8 @@
 // (url.Parse and String several times, a map, fmt.Sprintf per field, a fresh HMAC per try). The
 // canonical text is simple — the URL Twilio was configured with, byte for byte, then each form key
 // and value, keys sorted — so this package builds it itself into a reused buffer, with
-// crypto/hmac states kept in a sync.Pool, and compares with hmac.Equal. The tests use twilio-go's
-// validator as a differential oracle on the inputs where it is right.
+// crypto/hmac states kept in a sync.Pool, and compares with hmac.Equal. The form it parses to
+// check the signature is parsed once and shared with handlers through [Identity.Form], a slice
+// of the decoded pairs: no url.Values map is built unless someone asks for one. The tests use
+// twilio-go's validator as a differential oracle on the inputs where it is right.
 package principals

@@ -1,7 +1,6 @@
 package principals
 
 import (
-	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -156,43 +155,65 @@ func byKeyValue(a, b param) int {
 	return strings.Compare(a.value, b.value)
 }
 
-// formValues returns r.PostForm and r.Form as [http.Request.ParseForm] would build them from ps,
-// the body's pairs sorted by key with each key's values in the order sent, and the raw query q:
-// r.Form holds the body's values, then the query's. Every value slice has its capacity capped, so
-// appending to one never writes into another, and all of them share one backing array.
-func formValues(ps []param, q string) (post, form url.Values) {
-	var stack [16]param
-	query, _ := parseForm(stack[:0], q, false)
-	slices.SortStableFunc(query, byKey)
-	size := len(ps) + len(query)
-	for i := 0; i < len(query); {
-		j := keyRun(query, i)
-		size += len(keyValues(ps, query[i].key)) // the body's values are repeated in r.Form
+// Form is the decoded fields of a form body that a policy read and checked: for the Twilio
+// policy, the verified POST body (see [Identity.Form]). It keeps every pair, a repeated key's
+// values in the order they were sent, and builds no map unless asked ([Form.URLValues]). The
+// zero Form is empty. A Form is never modified, so it is safe to share.
+type Form struct {
+	ps []param // sorted by key; a repeated key's values in the order sent
+}
+
+// newForm returns a Form that owns a copy of ps, which is sorted by key with a repeated key's
+// values in the order sent.
+func newForm(ps []param) Form {
+	if len(ps) == 0 {
+		return Form{}
+	}
+	return Form{ps: slices.Clone(ps)}
+}
+
+// Get returns the first value of key, or "" when there is none.
+func (f Form) Get(key string) string {
+	if ps := keyValues(f.ps, key); len(ps) > 0 {
+		return ps[0].value
+	}
+	return ""
+}
+
+// Has reports whether key is in the form, even with an empty value.
+func (f Form) Has(key string) bool { return len(keyValues(f.ps, key)) > 0 }
+
+// Values returns the values of key in the order they were sent, or nil.
+func (f Form) Values(key string) []string {
+	ps := keyValues(f.ps, key)
+	if len(ps) == 0 {
+		return nil
+	}
+	vs := make([]string, len(ps))
+	for i, p := range ps {
+		vs[i] = p.value
+	}
+	return vs
+}
+
+// Len returns the number of key=value pairs; a repeated key counts once per value.
+func (f Form) Len() int { return len(f.ps) }
+
+// URLValues returns the form as [http.Request.ParseForm] would leave it in r.PostForm: a new map
+// on each call. Every value slice has its capacity capped, so appending to one never writes into
+// another.
+func (f Form) URLValues() url.Values {
+	v := make(url.Values, distinctKeys(f.ps))
+	backing := make([]string, len(f.ps))
+	for i, p := range f.ps {
+		backing[i] = p.value
+	}
+	for i := 0; i < len(f.ps); {
+		j := keyRun(f.ps, i)
+		v[f.ps[i].key] = backing[i:j:j]
 		i = j
 	}
-	backing := make([]string, 0, size)
-	post = make(url.Values, distinctKeys(ps))
-	for i := 0; i < len(ps); {
-		j := keyRun(ps, i)
-		at := len(backing)
-		for _, p := range ps[i:j] {
-			backing = append(backing, p.value)
-		}
-		post[ps[i].key] = backing[at:len(backing):len(backing)]
-		i = j
-	}
-	form = maps.Clone(post)
-	for i := 0; i < len(query); {
-		j := keyRun(query, i)
-		at := len(backing)
-		backing = append(backing, post[query[i].key]...)
-		for _, p := range query[i:j] {
-			backing = append(backing, p.value)
-		}
-		form[query[i].key] = backing[at:len(backing):len(backing)]
-		i = j
-	}
-	return post, form
+	return v
 }
 
 // keyRun returns the end of the run of pairs, sorted by key, that share ps[i]'s key.

@@ -11,6 +11,10 @@ type Identity struct {
 	Policy     string   // the name of the policy that vouched, for example "twilio" or "apikey"
 	Principals []string // the principals it vouches for; never system.*
 	CallSID    string   // Optional; the verified CallSid, for logs
+	// Form is the decoded form body the policy read and vouches for, when it read one: the
+	// Twilio policy parses a form POST's body once, to check its signature, and shares the
+	// fields here, so that nothing parses them again. Empty for GET and JSON requests.
+	Form Form
 	// Unverified is set when the policy vouched without checking, because checking was turned
 	// off (TWILIO_VALIDATE_SIGNATURE=false). Every log line of such a request says so.
 	Unverified bool

@@ -84,12 +84,13 @@ type TwilioOptions struct {
 // where the number is From on inbound calls and To when Direction starts with "outbound", and
 // only when it looks like E.164 (a '+' and 8 to 15 digits). It fills Identity.CallSID.
 //
-// On a form POST the policy parses the body itself and, when the signature verifies, leaves the
-// result in r.PostForm and r.Form, so the form is parsed once and shared; r.Body is replaced by a
-// reader over the same bytes, so handlers can still read it (and r.ParseForm parses an unverified
-// form from it on demand). A body with a malformed % escape (Twilio never sends one) is not
-// vouched for, with the reason [ReasonMalformedForm]. If r.PostForm is already set, the policy
-// signs it instead of reading the body.
+// On a form POST the policy parses the body itself and, when the signature verifies, shares the
+// decoded fields in [Identity.Form], so the form is parsed once and shared without building a
+// map; it does not set r.PostForm or r.Form. r.Body is replaced by a reader over the same bytes,
+// so handlers can still read it, and r.ParseForm still parses it (unverified) on demand. A body
+// with a malformed % escape (Twilio never sends one) is not vouched for, with the reason
+// [ReasonMalformedForm]. If r.PostForm is already set, the policy signs it instead of reading the
+// body. With Disabled, Identity.Form holds the body parsed as ParseForm would, unchecked.
 //
 // A failed signature costs no more than a valid one: the hints that guess why a signature failed
 // (a few more HMACs each) are remembered for the last requests that failed, so a repeated request
@@ -211,7 +212,7 @@ func (p *TwilioPolicy) Disabled() bool { return p.disabled }
 // signature or one that does not verify. See [TwilioPolicy] for what it yields.
 func (p *TwilioPolicy) Authenticate(r *http.Request) (Identity, bool, error) {
 	if p.disabled {
-		return Identity{Policy: TwilioPolicyName, Principals: []string{Twilio}, Unverified: true}, true, nil
+		return Identity{Policy: TwilioPolicyName, Principals: []string{Twilio}, Unverified: true, Form: p.unverifiedForm(r)}, true, nil
 	}
 	sigs := r.Header.Values("X-Twilio-Signature")
 	switch {
@@ -247,8 +248,29 @@ func (p *TwilioPolicy) Authenticate(r *http.Request) (Identity, bool, error) {
 	if req.json && !req.bodyMatches() {
 		return Identity{}, false, p.fail(ReasonBodySHA256Mismatch, "")
 	}
-	req.setForm(r)
 	return req.identity(), true, nil
+}
+
+// unverifiedForm parses a form POST's body leniently, as [http.Request.ParseForm] would, for the
+// Identity of a policy that does not check (Disabled). It leaves the body readable.
+func (p *TwilioPolicy) unverifiedForm(r *http.Request) Form {
+	if isJSON(r) || !isFormMethod(r.Method) {
+		return Form{}
+	}
+	st := p.statePool.Get().(*verifyState)
+	defer p.putState(st)
+	if r.PostForm != nil {
+		return newForm(st.fromPostForm(r.PostForm))
+	}
+	var text strings.Builder
+	body, f := p.readBody(st, r, &text, 2)
+	if f != nil {
+		return Form{}
+	}
+	ps, _ := parseFormInto(st.params[:0], body, false, &text)
+	st.params = ps
+	slices.SortStableFunc(ps, byKey)
+	return newForm(ps)
 }
 
 // Sign returns the X-Twilio-Signature that Twilio would send with r: it rebuilds r's URL as
@@ -269,7 +291,6 @@ func (p *TwilioPolicy) Sign(r *http.Request) (string, error) {
 	if len(keys) == 0 {
 		return "", p.fail(ReasonUnknownAccount, "")
 	}
-	req.setForm(r)
 	st.canonical(p.target(r, false), false, req.params)
 	sum := keys[0].sum(st.buf)
 	return base64.StdEncoding.EncodeToString(sum[:]), nil
@@ -581,10 +602,9 @@ type signedRequest struct {
 	body    string
 	bodySHA string
 
-	// A form body the policy parsed itself, to be left in r.PostForm and r.Form once it verifies.
-	form     bool
-	sent     []param // the form sorted by key only, when a key repeats; else params is in that order
-	rawQuery string
+	// A form body, to be shared in Identity.Form once it verifies.
+	form bool
+	sent []param // the form sorted by key only, when a key repeats; else params is in that order
 
 	derived         bool
 	account, caller string // the principals the request would vouch for, "" for none
@@ -603,16 +623,16 @@ func (s *signedRequest) get(key string) string {
 	return ""
 }
 
-// setForm leaves a form body the policy parsed in r.PostForm and r.Form.
-func (s *signedRequest) setForm(r *http.Request) {
+// fields returns the form body for Identity.Form: a copy, since the params are pooled.
+func (s *signedRequest) fields() Form {
 	if !s.form {
-		return
+		return Form{}
 	}
 	sent := s.sent
 	if sent == nil {
 		sent = s.params
 	}
-	r.PostForm, r.Form = formValues(sent, s.rawQuery)
+	return newForm(sent)
 }
 
 func (s *signedRequest) bodyMatches() bool {
@@ -661,7 +681,7 @@ func (s *signedRequest) identity() Identity {
 	if !s.derived {
 		s.deriveNames(new(strings.Builder))
 	}
-	id := Identity{Policy: TwilioPolicyName, Principals: make([]string, 1, 3), CallSID: s.get("CallSid")}
+	id := Identity{Policy: TwilioPolicyName, Principals: make([]string, 1, 3), CallSID: s.get("CallSid"), Form: s.fields()}
 	id.Principals[0] = Twilio
 	if s.account != "" {
 		id.Principals = append(id.Principals, s.account)
@@ -697,16 +717,15 @@ func (p *TwilioPolicy) read(st *verifyState, r *http.Request) (signedRequest, *F
 			return req, f
 		}
 		req.body = body
-	case r.Method == http.MethodPost || r.Method == http.MethodPut || r.Method == http.MethodPatch:
+	case isFormMethod(r.Method):
 		if r.PostForm != nil {
-			ps := st.params[:0]
-			for k, vs := range r.PostForm {
-				for _, v := range vs {
-					ps = append(ps, param{k, v})
-				}
+			ps := st.fromPostForm(r.PostForm)
+			if repeatsKey(ps) {
+				st.sent = append(st.sent[:0], ps...)
+				req.sent = st.sent
+				sortForSignature(ps)
 			}
-			slices.SortFunc(ps, byKeyValue)
-			st.params, req.params = ps, ps
+			req.params, req.form = ps, true
 			break
 		}
 		// The body and its decoded escapes share one buffer: an escape never decodes longer.
@@ -726,13 +745,31 @@ func (p *TwilioPolicy) read(st *verifyState, r *http.Request) (signedRequest, *F
 			req.sent = st.sent
 			sortForSignature(ps)
 		}
-		req.params, req.form, req.rawQuery = ps, true, q
+		req.params, req.form = ps, true
 		req.deriveNames(&text) // into the spare room of the body's buffer
 	default: // GET and the rest sign the URL alone
 		req.query, _ = parseForm(st.params[:0], q, false)
 		st.params = req.query
 	}
 	return req, nil
+}
+
+func isFormMethod(m string) bool {
+	return m == http.MethodPost || m == http.MethodPut || m == http.MethodPatch
+}
+
+// fromPostForm sets st.params to the pairs of a form parsed earlier, sorted by key, a repeated
+// key's values in their order.
+func (st *verifyState) fromPostForm(form map[string][]string) []param {
+	ps := st.params[:0]
+	for k, vs := range form {
+		for _, v := range vs {
+			ps = append(ps, param{k, v})
+		}
+	}
+	slices.SortStableFunc(ps, byKey)
+	st.params = ps
+	return ps
 }
 
 func isJSON(r *http.Request) bool {

@@ -43,7 +43,7 @@ func callbackRequest(b *testing.B) (*http.Request, *rewindBody, string) {
 	return r, new(rewindBody), sig
 }
 
-// BenchmarkTwilioVerify verifies the voice callback, parses its form into r.PostForm and r.Form,
+// BenchmarkTwilioVerify verifies the voice callback, parses its form into Identity.Form,
 // and derives the principals.
 func BenchmarkTwilioVerify(b *testing.B) {
 	r, body, _ := callbackRequest(b)

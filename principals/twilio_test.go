@@ -395,25 +395,56 @@ func TestTwilioFormIsParsedOnceAndShared(t *testing.T) {
 	params := url.Values{"Digits": {"2", "1"}, "From": {"+15551234567"}, "FinishedOnKey": {""}}
 	r := principalstest.NewPOST(token, "https://example.com/ivr?retry=1&Digits=9", params)
 	raw := params.Encode()
-	if _, ok, f := authenticate(t, newTwilio(t, principals.TwilioOptions{}), r); !ok {
+	id, ok, f := authenticate(t, newTwilio(t, principals.TwilioOptions{}), r)
+	if !ok {
 		t.Fatalf("rejected: %v", f)
 	}
-	if got := r.PostForm; !equalValues(got, params) {
-		t.Errorf("PostForm = %v, want %v (values in the order sent)", got, params)
+	form := id.Form
+	if got := form.URLValues(); !equalValues(got, params) {
+		t.Errorf("Identity.Form = %v, want %v (values in the order sent, the query left out)", got, params)
+	}
+	if form.Len() != 4 || form.Get("Digits") != "2" || !slices.Equal(form.Values("Digits"), []string{"2", "1"}) ||
+		!form.Has("FinishedOnKey") || form.Get("FinishedOnKey") != "" || form.Has("retry") || form.Values("retry") != nil {
+		t.Errorf("Identity.Form: Len %d, Digits %q %q, FinishedOnKey %v, retry %v",
+			form.Len(), form.Get("Digits"), form.Values("Digits"), form.Has("FinishedOnKey"), form.Has("retry"))
+	}
+	v := form.URLValues()
+	v["Digits"] = append(v["Digits"], "x")
+	if got := v["From"]; !slices.Equal(got, []string{"+15551234567"}) {
+		t.Errorf("appending to one key of URLValues changed another: %q", got)
+	}
+	if got := form.Values("Digits"); !slices.Equal(got, []string{"2", "1"}) {
+		t.Errorf("changing URLValues changed the Form: %q", got)
+	}
+	if r.PostForm != nil || r.Form != nil {
+		t.Errorf("the policy set PostForm %v, Form %v; want them left for ParseForm", r.PostForm, r.Form)
+	}
+	// ParseForm still works: it parses the body the policy replays.
+	if err := r.ParseForm(); err != nil || r.FormValue("Digits") != "2" || !equalValues(r.PostForm, params) {
+		t.Errorf("ParseForm after the policy: %v, Digits %q, PostForm %v", err, r.FormValue("Digits"), r.PostForm)
 	}
 	wantForm := url.Values{"Digits": {"2", "1", "9"}, "From": {"+15551234567"}, "FinishedOnKey": {""}, "retry": {"1"}}
 	if !equalValues(r.Form, wantForm) {
 		t.Errorf("Form = %v, want %v", r.Form, wantForm)
 	}
-	r.Form["Digits"] = append(r.Form["Digits"], "x")
-	if got := r.PostForm["Digits"]; len(got) != 2 {
-		t.Errorf("appending to Form changed PostForm: %q", got)
-	}
-	if err := r.ParseForm(); err != nil || r.FormValue("Digits") != "2" {
-		t.Errorf("ParseForm after the policy: %v, Digits %q", err, r.FormValue("Digits"))
+	r = principalstest.NewPOST(token, "https://example.com/ivr?retry=1&Digits=9", params)
+	if _, ok, f := authenticate(t, newTwilio(t, principals.TwilioOptions{}), r); !ok {
+		t.Fatalf("rejected: %v", f)
 	}
 	if got := principalstest.ReadBody(r); got != raw {
 		t.Errorf("body after Authenticate = %q, want %q", got, raw)
+	}
+}
+
+func TestTwilioFormIsEmptyWithoutAFormBody(t *testing.T) {
+	p := newTwilio(t, principals.TwilioOptions{})
+	r := principalstest.NewGET(token, "https://example.com/ivr?Digits=1&From=%2B15551234567")
+	id, ok, f := authenticate(t, p, r)
+	if !ok {
+		t.Fatalf("rejected: %v", f)
+	}
+	if id.Form.Len() != 0 || id.Form.Get("Digits") != "" || len(id.Form.URLValues()) != 0 {
+		t.Errorf("GET: Identity.Form = %v, want empty (the query is the URL's)", id.Form.URLValues())
 	}
 }
 
@@ -436,8 +467,12 @@ func TestTwilioPreparsedPostFormIsSigned(t *testing.T) {
 	if err := r.ParseForm(); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, f := authenticate(t, newTwilio(t, principals.TwilioOptions{}), r); !ok {
+	id, ok, f := authenticate(t, newTwilio(t, principals.TwilioOptions{}), r)
+	if !ok {
 		t.Errorf("request whose form was parsed earlier rejected: %v", f)
+	}
+	if got := id.Form.URLValues(); !equalValues(got, docParams) {
+		t.Errorf("Identity.Form = %v, want %v", got, docParams)
 	}
 }
 
@@ -459,6 +494,12 @@ func TestTwilioDisabledVouchesLoudly(t *testing.T) {
 	id, ok, f := authenticate(t, p, r)
 	if !ok || !id.Unverified || !slices.Equal(id.Principals, []string{"twilio"}) || !p.Disabled() {
 		t.Errorf("disabled policy gave %+v ok=%v %v; want only twilio, marked Unverified", id, ok, f)
+	}
+	if id.Form.Get("From") != "+15551234567" || id.Form.Len() != 1 {
+		t.Errorf("disabled policy: Identity.Form = %v, want the body parsed", id.Form.URLValues())
+	}
+	if got := principalstest.ReadBody(r); got != "From=%2B15551234567" {
+		t.Errorf("body after Authenticate = %q", got)
 	}
 }
 

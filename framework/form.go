@@ -1,0 +1,74 @@
+package framework
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/switchboard-ivr/switchboard/principals"
+)
+
+// twilioIdentity returns what the Twilio policy vouched for, verified or (with the check turned
+// off) not, when it vouched.
+func (ex *exchange) twilioIdentity() (*principals.Identity, bool) {
+	for i := range ex.auth.Identities {
+		if id := &ex.auth.Identities[i]; id.Policy == principals.TwilioPolicyName {
+			return id, true
+		}
+	}
+	return nil, false
+}
+
+// formValue returns what r.FormValue(key) would: the first value of key in the form body, else
+// in the URL's query. When the Twilio policy vouched, the body is read from the form it already
+// parsed (Identity.Form), without building a map; otherwise r.FormValue parses it.
+func (ex *exchange) formValue(r *http.Request, key string) string {
+	id, ok := ex.twilioIdentity()
+	if !ok {
+		return r.FormValue(key)
+	}
+	if id.Form.Has(key) {
+		return id.Form.Get(key)
+	}
+	return queryValue(r.URL.RawQuery, key)
+}
+
+// queryValue returns url.ParseQuery(q).Get(key) without building the map.
+func queryValue(q, key string) string {
+	for q != "" {
+		var kv string
+		kv, q, _ = strings.Cut(q, "&")
+		if strings.Contains(kv, ";") { // url.ParseQuery refuses the pair
+			continue
+		}
+		k, v, _ := strings.Cut(kv, "=")
+		if strings.ContainsAny(k, "%+") {
+			var err error
+			if k, err = url.QueryUnescape(k); err != nil {
+				continue
+			}
+		}
+		if k != key {
+			continue
+		}
+		if strings.ContainsAny(v, "%+") {
+			var err error
+			if v, err = url.QueryUnescape(v); err != nil {
+				continue
+			}
+		}
+		return v
+	}
+	return ""
+}
+
+// shareForm leaves the form the Twilio policy parsed in r.PostForm and r.Form, with the query,
+// as r.ParseForm would, so that handlers get parsed forms without parsing the body again.
+func (ex *exchange) shareForm(r *http.Request) {
+	id, ok := ex.twilioIdentity()
+	if !ok || r.PostForm != nil {
+		return
+	}
+	r.PostForm, r.Form = id.Form.URLValues(), nil
+	_ = r.ParseForm() // only adds the query to r.Form: r.PostForm is set
+}
