@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
+	"syscall"
 	"time"
 )
 
@@ -103,4 +105,53 @@ func stamps(files []string) (s fileStamps) {
 		}
 	}
 	return s
+}
+
+// ListenAndServe is the whole life of a server: it logs the configuration's warnings, listens on
+// addr, reloads the configuration files when they change (every 2 s; see [App.Watch]) and on
+// SIGHUP, and serves until ctx is done, then shuts down gracefully (see [App.Serve]).
+func (a *App) ListenAndServe(ctx context.Context, addr string) error {
+	for _, w := range a.Warnings() {
+		a.log.Warn(w)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	a.log.Info("listening", "addr", ln.Addr().String(), "start", a.Flow().Start(), "routes", len(a.Routes()),
+		"policy_lines", a.Authorizer().Rules())
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go a.ReloadOnSignal(ctx, syscall.SIGHUP)
+	if a.watchesFiles() {
+		go a.Watch(ctx, 2*time.Second)
+	}
+	return a.Serve(ctx, ln)
+}
+
+// ReloadOnSignal reloads the configuration each time the process receives one of sigs, until ctx
+// is done. A reload that fails keeps the running configuration and logs why.
+func (a *App) ReloadOnSignal(ctx context.Context, sigs ...os.Signal) {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, sigs...)
+	defer signal.Stop(ch)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case s := <-ch:
+			a.log.Info("reloading", "signal", s.String())
+			_ = a.Reload() // Reload logs the outcome either way.
+		}
+	}
+}
+
+// watchesFiles reports whether any configuration comes from a file that can change.
+func (a *App) watchesFiles() bool {
+	for _, f := range a.watchedFiles() {
+		if f != "" {
+			return true
+		}
+	}
+	return false
 }

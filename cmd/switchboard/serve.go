@@ -227,20 +227,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 
 	sctx, stop := context.WithCancel(ctx)
 	defer stop()
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
-	go func() {
-		for {
-			select {
-			case <-sctx.Done():
-				return
-			case <-hup:
-				log.Info("SIGHUP: reloading")
-				_ = app.Reload()
-			}
-		}
-	}()
+	go app.ReloadOnSignal(sctx, syscall.SIGHUP)
 	if cfg.flow != "" || cfg.policy != "" || cfg.model != "" || cfg.keys != "" {
 		go app.Watch(sctx, 2*time.Second)
 	}

@@ -23,13 +23,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/switchboard-ivr/switchboard/framework"
 	"github.com/switchboard-ivr/switchboard/principals"
@@ -176,16 +174,8 @@ func run(ctx context.Context, getenv func(string) string, log *slog.Logger) erro
 	if err != nil {
 		return err
 	}
-	for _, w := range app.Warnings() {
-		log.Warn(w)
-	}
-	ln, err := net.Listen("tcp", ":"+or(getenv("PORT"), "8080"))
-	if err != nil {
-		return err
-	}
-	log.Info("listening", "addr", ln.Addr().String(), "start", app.Flow().Start(), "flow", cfg.FlowFile, "policy", cfg.PolicyFile)
-	go app.Watch(ctx, 2*time.Second)
-	return app.Serve(ctx, ln)
+	// Reloads flow.yaml and policy.csv when they change: edit them while it runs.
+	return app.ListenAndServe(ctx, ":"+or(getenv("PORT"), "8080"))
 }
 
 func or(v, def string) string {

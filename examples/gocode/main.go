@@ -14,7 +14,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net"
 	"os"
 	"os/signal"
 	"syscall"
@@ -156,17 +155,12 @@ func run(ctx context.Context, getenv func(string) string, log *slog.Logger) erro
 	if err != nil {
 		return err
 	}
-	for _, w := range app.Warnings() {
-		log.Warn(w)
+	return app.ListenAndServe(ctx, ":"+or(getenv("PORT"), "8080"))
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
 	}
-	port := getenv("PORT")
-	if port == "" {
-		port = "8080"
-	}
-	ln, err := net.Listen("tcp", ":"+port)
-	if err != nil {
-		return err
-	}
-	log.Info("listening", "addr", ln.Addr().String(), "start", app.Flow().Start(), "routes", len(app.Routes()))
-	return app.Serve(ctx, ln)
+	return v
 }

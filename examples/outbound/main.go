@@ -21,7 +21,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -225,16 +224,9 @@ func run(ctx context.Context, getenv func(string) string, log *slog.Logger) erro
 	if err != nil {
 		return err
 	}
-	for _, w := range app.Warnings() {
-		log.Warn(w)
-	}
-	ln, err := net.Listen("tcp", ":"+or(getenv("PORT"), "8080"))
-	if err != nil {
-		return err
-	}
-	log.Info("listening", "addr", ln.Addr().String(), "public_url", cfg.PublicURL, "caller_id", principals.MaskNumber(cfg.CallerID))
-	go app.Watch(ctx, 2*time.Second) // edits to the keys file take effect without a restart
-	return app.Serve(ctx, ln)
+	log.Info("calls go out", "public_url", cfg.PublicURL, "caller_id", principals.MaskNumber(cfg.CallerID))
+	// Reloads the flow, policy and keys files when they change: a new key needs no restart.
+	return app.ListenAndServe(ctx, ":"+or(getenv("PORT"), "8080"))
 }
 
 func or(v, def string) string {
