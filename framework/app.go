@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"os"
 	"slices"
 	"sync"
@@ -57,7 +58,7 @@ type Options struct {
 	FailedAuthLimit float64
 	// TrustedProxies are the peers whose X-Forwarded-For names the client address for rate
 	// limiting and logs. Optional; none: the TCP peer is the client.
-	TrustedProxies []string
+	TrustedProxies []netip.Prefix
 	// Replay, when set, refuses a voice request whose signature was already seen. Optional; off.
 	Replay ReplayCache
 }
@@ -118,11 +119,7 @@ func New(opts *Options) (*App, error) {
 		a.opts.FailedAuthLimit = 20
 	}
 	a.log, a.now = a.opts.Logger, a.opts.Now
-	lim, err := newLimiter(a.opts.FailedAuthLimit, a.opts.TrustedProxies)
-	if err != nil {
-		return nil, err
-	}
-	a.limit = lim
+	a.limit = newLimiter(a.opts.FailedAuthLimit, a.opts.TrustedProxies)
 	a.met = newMetrics()
 	a.baseline = stamps(a.watchedFiles())
 	st, err := a.load()

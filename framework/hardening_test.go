@@ -746,7 +746,7 @@ func TestForwardedHeadersChangeNothingUnlessThePeerIsATrustedProxy(t *testing.T)
 	newApp := func(t *testing.T) *App {
 		app, _ := hardenedApp(t,
 			principals.TwilioOptions{TrustedProxies: []netip.Prefix{netip.MustParsePrefix(proxy + "/32")}},
-			&Options{FailedAuthLimit: 1, TrustedProxies: []string{proxy}})
+			&Options{FailedAuthLimit: 1, TrustedProxies: []netip.Prefix{netip.MustParsePrefix(proxy + "/32")}})
 		return app
 	}
 	viaProxy := func(rawURL, peer string) *http.Request {

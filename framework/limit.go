@@ -1,10 +1,10 @@
 package framework
 
 import (
-	"fmt"
 	"net"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 
@@ -24,30 +24,12 @@ type limiter struct {
 // maxPeers bounds the limiter's memory: past it the table starts afresh.
 const maxPeers = 100_000
 
-func newLimiter(perSecond float64, trusted []string) (*limiter, error) {
-	l := &limiter{rate: rate.Limit(perSecond), burst: max(1, int(2*perSecond)), peers: map[netip.Addr]*rate.Limiter{}}
+func newLimiter(perSecond float64, trusted []netip.Prefix) *limiter {
+	l := &limiter{rate: rate.Limit(perSecond), burst: max(1, int(2*perSecond)), trusted: slices.Clone(trusted), peers: map[netip.Addr]*rate.Limiter{}}
 	if perSecond < 0 {
 		l.rate = rate.Inf
 	}
-	for _, s := range trusted {
-		p, err := parsePrefix(s)
-		if err != nil {
-			return nil, fmt.Errorf("framework: trusted proxy %q: %w", s, err)
-		}
-		l.trusted = append(l.trusted, p)
-	}
-	return l, nil
-}
-
-func parsePrefix(s string) (netip.Prefix, error) {
-	if strings.Contains(s, "/") {
-		return netip.ParsePrefix(s)
-	}
-	a, err := netip.ParseAddr(s)
-	if err != nil {
-		return netip.Prefix{}, err
-	}
-	return netip.PrefixFrom(a, a.BitLen()), nil
+	return l
 }
 
 func (l *limiter) allow(r *http.Request) bool {

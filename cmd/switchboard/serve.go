@@ -191,7 +191,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 		BodyLimit:       cfg.bodyLimit,
 		LogPhoneNumbers: cfg.logNumbers,
 		FailedAuthLimit: cfg.failedAuthLimit,
-		TrustedProxies:  cfg.trusted,
+		TrustedProxies:  prefixes,
 	}
 	if cfg.replay {
 		opts.Replay = framework.NewMemoryReplayCache(5*time.Minute, 0)
