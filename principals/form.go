@@ -1,6 +1,7 @@
 package principals
 
 import (
+	"math/bits"
 	"net/url"
 	"slices"
 	"strings"
@@ -25,107 +26,146 @@ func parseForm(dst []param, s string, strict bool) (_ []param, ok bool) {
 // holds, when arena is not nil: the policy passes the builder it read the body into, so that the
 // body and its decoded pieces share one allocation. Strings the builder returned earlier stay
 // valid, since a strings.Builder never rewrites the bytes it has handed out.
+//
+// It makes one pass over s, byte by byte: a form is mostly short pieces, where the setup of
+// IndexByte costs more than it saves. Escaped pieces are decoded as they are found, into a
+// buffer on the stack, and written to arena at once at the end.
 func parseFormInto(dst []param, s string, strict bool, arena *strings.Builder) (_ []param, ok bool) {
 	start := len(dst)
-	escaped := 0 // bytes in pairs that need unescaping, an upper bound of their decoded size
-	for s != "" {
-		var kv string
-		kv, s, _ = strings.Cut(s, "&")
-		if kv == "" {
-			continue
-		}
-		switch scanEscapes(kv) {
-		case malformed:
-			if strict {
-				return dst[:start], false
+	var decStack [1024]byte
+	dec := decStack[:0]
+	type span struct{ at, k0, k1, v1 int } // dst[at] decodes to dec[k0:k1] and dec[k1:v1]
+	var spanStack [32]span
+	spans := spanStack[:0]
+	for i := 0; i < len(s); {
+		// Scan one pair, s[i:j], for its first '=' and its escapes.
+		j, eq := i, -1
+		var kesc, vesc, bad bool
+	scan:
+		for ; ; j++ {
+			if j = nextFormByte(s, j); j == len(s) {
+				break
 			}
-			continue
-		case escapes:
-			escaped += len(kv)
+			switch s[j] {
+			case '&':
+				break scan
+			case '=':
+				if eq < 0 {
+					eq = j
+				}
+				continue
+			case '%':
+				if j+2 >= len(s) || !ishex(s[j+1]) || !ishex(s[j+2]) {
+					bad = true
+					continue
+				}
+			}
+			if eq < 0 { // '+' or a valid escape
+				kesc = true
+			} else {
+				vesc = true
+			}
 		}
-		k, v, _ := strings.Cut(kv, "=")
+		pair := s[i:j]
+		i = j + 1
+		switch {
+		case pair == "":
+			continue
+		case bad && strict:
+			return dst[:start], false
+		case bad:
+			continue
+		}
+		k, v := pair, ""
+		if eq >= 0 {
+			k, v = s[j-len(pair):eq], s[eq+1:j]
+		}
+		if kesc || vesc {
+			sp := span{at: len(dst), k0: len(dec)}
+			if kesc {
+				dec = unescapeAppend(dec, k)
+			}
+			sp.k1 = len(dec)
+			if vesc {
+				dec = unescapeAppend(dec, v)
+			}
+			sp.v1 = len(dec)
+			spans = append(spans, sp)
+		}
 		dst = append(dst, param{k, v})
 	}
-	if escaped == 0 {
+	if len(spans) == 0 {
 		return dst, true
 	}
-	// Unescape into one buffer, then slice the one string it becomes.
+	// Copy the decoded pieces to the arena once, then slice the one string it becomes. An escape
+	// decodes to one byte, so only the escaped pieces are non-empty.
 	b := arena
 	if b == nil {
 		b = new(strings.Builder)
 	}
-	b.Grow(escaped)
-	type span struct{ k0, k1, v1 int }
-	var stack [64]span
-	spans := stack[:0]
-	for _, p := range dst[start:] {
-		k0 := b.Len()
-		unescapeTo(b, p.key)
-		k1 := b.Len()
-		unescapeTo(b, p.value)
-		spans = append(spans, span{k0, k1, b.Len()})
-	}
+	base := b.Len()
+	b.Write(dec)
 	text := b.String()
-	for i := range dst[start:] {
-		p, sp := &dst[start+i], spans[i]
-		// An escape decodes to at least one byte, so only unescaped pieces are non-empty.
+	for _, sp := range spans {
+		p := &dst[sp.at]
 		if sp.k1 > sp.k0 {
-			p.key = text[sp.k0:sp.k1]
+			p.key = text[base+sp.k0 : base+sp.k1]
 		}
 		if sp.v1 > sp.k1 {
-			p.value = text[sp.k1:sp.v1]
+			p.value = text[base+sp.k1 : base+sp.v1]
 		}
 	}
 	return dst, true
 }
 
-const (
-	plain = iota
-	escapes
-	malformed
-)
-
-// scanEscapes reports whether s holds '+' or % escapes, and whether every '%' starts a two-digit
-// hex escape. It searches with IndexByte, which scans many bytes at a time.
-func scanEscapes(s string) int {
-	res := plain
-	if strings.IndexByte(s, '+') >= 0 {
-		res = escapes
-	}
-	for {
-		i := strings.IndexByte(s, '%')
-		if i < 0 {
-			return res
+// nextFormByte returns the index of the first '&', '=', '%' or '+' in s at or after i, or
+// len(s). It tests eight bytes at a time (SWAR): for each of the four bytes, a byte of w^pattern
+// is zero where w holds it, and (x-0x01…)&^x sets the high bit of the lowest zero byte of x
+// exactly (a higher byte may be flagged by the borrow, but never a lower one).
+func nextFormByte(s string, i int) int {
+	const lsb, msb = 0x0101010101010101, 0x8080808080808080
+	for ; i+8 <= len(s); i += 8 {
+		w := load64(s[i : i+8])
+		a, e, p, q := w^(lsb*'&'), w^(lsb*'='), w^(lsb*'%'), w^(lsb*'+')
+		if m := ((a-lsb)&^a | (e-lsb)&^e | (p-lsb)&^p | (q-lsb)&^q) & msb; m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
 		}
-		if i+2 >= len(s) || !ishex(s[i+1]) || !ishex(s[i+2]) {
-			return malformed
-		}
-		res = escapes
-		s = s[i+3:]
 	}
+	for ; i < len(s); i++ {
+		switch s[i] {
+		case '&', '=', '%', '+':
+			return i
+		}
+	}
+	return len(s)
 }
 
-// unescapeTo writes s with '+' as a space and %XX decoded; s has valid escapes. A piece that
-// needs no unescaping writes nothing: it stays a substring of the original text.
-func unescapeTo(b *strings.Builder, s string) {
-	if scanEscapes(s) == plain {
-		return
-	}
-	for s != "" {
-		i := strings.IndexAny(s, "%+")
-		if i < 0 {
-			b.WriteString(s)
-			return
+// load64 reads 8 bytes little-endian; the compiler makes it one load.
+func load64(b string) uint64 {
+	_ = b[7]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+}
+
+// unescapeAppend appends s to dst with '+' as a space and %XX decoded; s has valid escapes.
+func unescapeAppend(dst []byte, s string) []byte {
+	dst = slices.Grow(dst, len(s))
+	n := len(dst)
+	out := dst[n : n+len(s)]
+	w := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch c {
+		case '+':
+			c = ' '
+		case '%':
+			c = unhex(s[i+1])<<4 | unhex(s[i+2])
+			i += 2
 		}
-		b.WriteString(s[:i])
-		if s[i] == '+' {
-			b.WriteByte(' ')
-			s = s[i+1:]
-			continue
-		}
-		b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
-		s = s[i+3:]
+		out[w] = c
+		w++
 	}
+	return dst[:n+w]
 }
 
 func ishex(c byte) bool {
@@ -264,5 +304,24 @@ func sortForSignature(ps []param) {
 			slices.SortFunc(ps[i:j], byKeyValue)
 		}
 		i = j
+	}
+}
+
+// sortByKey sorts ps by key, stably: a repeated key's values stay in the order sent. A form of a
+// few dozen pairs, often sent in order already, sorts fastest by insertion.
+func sortByKey(ps []param) {
+	if len(ps) > 64 {
+		slices.SortStableFunc(ps, byKey)
+		return
+	}
+	for i := 1; i < len(ps); i++ {
+		if ps[i].key >= ps[i-1].key {
+			continue
+		}
+		p, j := ps[i], i
+		for ; j > 0 && p.key < ps[j-1].key; j-- {
+			ps[j] = ps[j-1]
+		}
+		ps[j] = p
 	}
 }

@@ -97,3 +97,33 @@ func TestTargetTogglesOnlyTheDefaultPort(t *testing.T) {
 		}
 	}
 }
+
+func TestNextFormByteFindsTheFirstSpecialByte(t *testing.T) {
+	naive := func(s string, i int) int {
+		for ; i < len(s); i++ {
+			if strings.IndexByte("&=%+", s[i]) >= 0 {
+				return i
+			}
+		}
+		return len(s)
+	}
+	// Every special byte at every offset of a 20-byte text, after bytes that could fool the word
+	// test: 0x00, 0x01, 0x80, 0xff, and neighbours of the special bytes.
+	for _, filler := range []byte{'a', 0x00, 0x01, 0x80, 0xff, '$', '\'', ',', '<', '>', '*'} {
+		for _, c := range []byte("&=%+") {
+			for at := 0; at < 20; at++ {
+				b := []byte(strings.Repeat(string(filler), 20))
+				b[at] = c
+				if at+1 < len(b) {
+					b[at+1] = 0x01 // a borrow from the special byte must not matter
+				}
+				s := string(b)
+				for from := 0; from <= len(s); from++ {
+					if got, want := nextFormByte(s, from), naive(s, from); got != want {
+						t.Fatalf("nextFormByte(%q, %d) = %d, want %d", s, from, got, want)
+					}
+				}
+			}
+		}
+	}
+}

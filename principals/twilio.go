@@ -269,7 +269,7 @@ func (p *TwilioPolicy) unverifiedForm(r *http.Request) Form {
 	}
 	ps, _ := parseFormInto(st.params[:0], body, false, &text)
 	st.params = ps
-	slices.SortStableFunc(ps, byKey)
+	sortByKey(ps)
 	return newForm(ps)
 }
 
@@ -356,9 +356,9 @@ func (k *macKey) sum(msg []byte) [sha1.Size]byte {
 // verifyState holds the reusable buffers of one verification.
 type verifyState struct {
 	params []param
-	sent   []param // the form sorted by key only, when a key repeats (see signedRequest.sent)
-	buf    []byte  // the signed text: URL, then the sorted keys and values
-	chunk  [512]byte
+	sent   []param    // the form sorted by key only, when a key repeats (see signedRequest.sent)
+	buf    []byte     // the signed text: URL, then the sorted keys and values
+	chunk  [4096]byte // one Read for the bodies Twilio sends
 }
 
 // canonical sets st.buf to the text Twilio signs for t, with the default port toggled or not.
@@ -739,7 +739,7 @@ func (p *TwilioPolicy) read(st *verifyState, r *http.Request) (signedRequest, *F
 		if !ok {
 			return req, p.fail(ReasonMalformedForm, "")
 		}
-		slices.SortStableFunc(ps, byKey) // a repeated key's values stay in the order sent
+		sortByKey(ps) // a repeated key's values stay in the order sent
 		if repeatsKey(ps) {
 			st.sent = append(st.sent[:0], ps...)
 			req.sent = st.sent
@@ -767,7 +767,7 @@ func (st *verifyState) fromPostForm(form map[string][]string) []param {
 			ps = append(ps, param{k, v})
 		}
 	}
-	slices.SortStableFunc(ps, byKey)
+	sortByKey(ps)
 	st.params = ps
 	return ps
 }
