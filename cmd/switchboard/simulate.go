@@ -5,20 +5,21 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"mime"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"os/signal"
-	"strconv"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/switchboard-ivr/switchboard/caller"
 	"github.com/switchboard-ivr/switchboard/framework"
 	"github.com/switchboard-ivr/switchboard/principals"
 )
@@ -70,22 +71,16 @@ other than 200, a content type other than XML, malformed TwiML, an unknown verb,
 what it needs) or on a loop; 2 on a usage error.
 `
 
-// answer is one reply to a Gather: digits pressed, or words said.
-type answer struct {
-	speech bool
-	text   string
-}
-
 // answerFlag is --press or --say; both append to one list, so their order on the command line
 // is the order of the answers.
 type answerFlag struct {
-	list   *[]answer
-	speech bool
+	list   *[]caller.Answer
+	answer func(string) caller.Answer
 }
 
 func (a answerFlag) String() string { return "" }
 func (a answerFlag) Set(v string) error {
-	*a.list = append(*a.list, answer{speech: a.speech, text: v})
+	*a.list = append(*a.list, a.answer(v))
 	return nil
 }
 
@@ -95,15 +90,12 @@ type simConfig struct {
 	flowFile, policyFile, modelFile string
 	at                              time.Time
 	from, to, accountSid            string
-	answers                         []answer
+	answers                         []caller.Answer
 	interactive                     bool
 	dialStatus                      string
 	maxRequests                     int
 	verbose                         bool
 }
-
-// The DialCallStatus values Twilio reports to a Dial action.
-var dialStatuses = []string{"completed", "answered", "busy", "no-answer", "failed", "canceled"}
 
 func runSimulate(args []string, stdout, stderr io.Writer) int {
 	cfg, code, ok := parseSimulate(args, os.Getenv, stdout, stderr)
@@ -124,8 +116,8 @@ func parseSimulate(args []string, getenv func(string) string, stdout, stderr io.
 	fs.StringVar(&cfg.policyFile, "policy", "", "Casbin policy `file`, in-process")
 	fs.StringVar(&cfg.modelFile, "model", "", "Casbin model `file`, in-process")
 	at := fs.String("at", "", "business-hours clock, RFC 3339, in-process")
-	fs.Var(answerFlag{&cfg.answers, false}, "press", "digits to press; repeatable")
-	fs.Var(answerFlag{&cfg.answers, true}, "say", "words to say; repeatable")
+	fs.Var(answerFlag{&cfg.answers, caller.Press}, "press", "digits to press; repeatable")
+	fs.Var(answerFlag{&cfg.answers, caller.Say}, "say", "words to say; repeatable")
 	fs.BoolVar(&cfg.interactive, "interactive", false, "read answers from the keyboard")
 	fs.StringVar(&cfg.from, "from", "+15555550142", "caller number")
 	fs.StringVar(&cfg.to, "to", "+15555550160", "called number")
@@ -162,12 +154,8 @@ func parseSimulate(args []string, getenv func(string) string, stdout, stderr io.
 		}
 		cfg.at = t
 	}
-	known := false
-	for _, s := range dialStatuses {
-		known = known || s == cfg.dialStatus
-	}
-	if !known {
-		return bad("--dial-status must be one of %s, not %q", strings.Join(dialStatuses, ", "), cfg.dialStatus)
+	if statuses := caller.DialStatuses(); !slices.Contains(statuses, cfg.dialStatus) {
+		return bad("--dial-status must be one of %s, not %q", strings.Join(statuses, ", "), cfg.dialStatus)
 	}
 	if cfg.accountSid == "" {
 		cfg.accountSid = "AC" + randomHex(16)
@@ -188,35 +176,75 @@ func simulate(ctx context.Context, cfg simConfig, stdin io.Reader, stdout, stder
 		cfg.url = start
 		cfg.token = or(cfg.token, token)
 	}
-	c := &call{
-		cfg:     cfg,
-		client:  &http.Client{Timeout: 15 * time.Second, CheckRedirect: noRedirects},
-		out:     stdout,
-		log:     stderr,
-		answers: cfg.answers,
-		params: url.Values{
-			"AccountSid": {cfg.accountSid},
-			"ApiVersion": {"2010-04-01"},
-			"CallSid":    {"CA" + randomHex(16)},
-			"CallStatus": {"ringing"},
-			"Called":     {cfg.to},
-			"Caller":     {cfg.from},
-			"Direction":  {"inbound"},
-			"From":       {cfg.from},
-			"To":         {cfg.to},
-		},
+	client := &http.Client{Timeout: 15 * time.Second}
+	if cfg.verbose {
+		client.Transport = verboseTransport{http.DefaultTransport, stderr}
+	}
+	defer client.CloseIdleConnections()
+	c := &caller.Call{
+		URL:         cfg.url,
+		Token:       principals.NewSecret(cfg.token),
+		From:        cfg.from,
+		To:          cfg.to,
+		AccountSid:  cfg.accountSid,
+		Answers:     cfg.answers,
+		DialStatus:  cfg.dialStatus,
+		MaxRequests: cfg.maxRequests,
+		Client:      client,
+		OnEvent:     func(e caller.Event) { fmt.Fprintln(stdout, e) },
 	}
 	if cfg.interactive {
-		c.in = bufio.NewScanner(stdin)
+		c.More = &keyboard{in: bufio.NewScanner(stdin), prompts: stderr}
 	}
-	defer c.client.CloseIdleConnections()
-	end, err := c.run(ctx)
+	tr, err := c.Run(ctx)
+	if errors.Is(err, caller.ErrMaxRequests) {
+		err = fmt.Errorf("%w (--max-requests)", err)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "switchboard simulate: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(stderr, "call ended after %s: %s\n", plural(c.requests, "request"), end)
+	fmt.Fprintf(stderr, "call ended after %s: %s\n", plural(tr.Requests, "request"), tr.End)
 	return 0
+}
+
+// keyboard answers gathers with lines read from the terminal, once --press and --say run out:
+// digits to press, words to say, an empty line (or the end of the input) for silence.
+type keyboard struct {
+	in      *bufio.Scanner // nil once the input ends
+	prompts io.Writer
+}
+
+func (k *keyboard) Answer() caller.Answer {
+	if k.in == nil {
+		return caller.Silence()
+	}
+	fmt.Fprint(k.prompts, "? press digits, say words, or Enter for silence: ")
+	if !k.in.Scan() {
+		k.in = nil
+		fmt.Fprintln(k.prompts)
+		return caller.Silence()
+	}
+	line := strings.TrimSpace(k.in.Text())
+	if strings.Trim(line, "0123456789*#w") != "" {
+		return caller.Say(line)
+	}
+	return caller.Press(line)
+}
+
+// verboseTransport prints each request and the status and content type it is answered with.
+type verboseTransport struct {
+	next http.RoundTripper
+	log  io.Writer
+}
+
+func (t verboseTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	fmt.Fprintf(t.log, "→ %s %s\n", req.Method, req.URL)
+	resp, err := t.next.RoundTrip(req)
+	if err == nil {
+		fmt.Fprintf(t.log, "← %s %s\n", resp.Status, resp.Header.Get("Content-Type"))
+	}
+	return resp, err
 }
 
 // serveInProcess serves the configured flow on a loopback port with a fresh token, and returns
@@ -257,42 +285,8 @@ func serveInProcess(ctx context.Context, cfg simConfig, stderr io.Writer) (start
 	return "http://" + ln.Addr().String() + app.Flow().Start(), token, stop, nil
 }
 
-// noRedirects hands an HTTP redirect back as the response: a webhook must answer 200 with TwiML.
-func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-
 func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
-}
-
-// defaultMethod returns a verb's method attribute, POST by default.
-func defaultMethod(v *element) (string, error) {
-	m := strings.ToUpper(v.attr("method"))
-	switch m {
-	case "":
-		return http.MethodPost, nil
-	case http.MethodGet, http.MethodPost:
-		return m, nil
-	}
-	return "", v.errorf("method %q is neither GET nor POST", v.attr("method"))
-}
-
-// contentTypes are the media types Twilio reads as TwiML.
-func isXML(contentType string) bool {
-	mt, _, err := mime.ParseMediaType(contentType)
-	return err == nil && (mt == "text/xml" || mt == "application/xml")
-}
-
-// atoiAttr reads a whole-number attribute, def when absent.
-func atoiAttr(v *element, name string, def int) (int, error) {
-	s := v.attr(name)
-	if s == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 0 {
-		return 0, v.errorf("%s=%q is not a whole number", name, s)
-	}
-	return n, nil
 }

@@ -7,9 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/switchboard-ivr/switchboard/framework"
@@ -175,287 +173,40 @@ func TestSimulateAgainstThePhonetreeExample(t *testing.T) {
 	}
 }
 
-// fakeTwilioApp is a TwiML server for the simulator's tests: it refuses requests whose signature
-// does not verify, records the ones it accepts, and answers each path with a fixed response.
-type fakeTwilioApp struct {
-	t      *testing.T
-	policy *principals.TwilioPolicy
-	pages  map[string]page // by path
-
-	mu   sync.Mutex
-	seen []seenRequest
-}
-
-type page struct {
-	status      int    // 200 when zero
-	contentType string // text/xml when empty
-	body        string // wrapped in <Response> unless it starts with "<?xml" or raw is set
-	raw         bool
-}
-
-type seenRequest struct {
-	method, uri string
-	form        url.Values
-}
-
-func newFake(t *testing.T, pages map[string]page) (*fakeTwilioApp, string) {
-	t.Helper()
-	tw, err := principals.NewTwilio(principals.TwilioOptions{Tokens: []principals.Secret{principals.NewSecret(testToken)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &fakeTwilioApp{t: t, policy: tw, pages: pages}
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
-	return f, srv.URL
-}
-
-func (f *fakeTwilioApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if _, ok, err := f.policy.Authenticate(r); !ok {
-		f.t.Errorf("%s %s: the simulator's signature does not verify: %v", r.Method, r.RequestURI, err)
-		http.Error(w, "bad signature", http.StatusForbidden)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		f.t.Error(err)
-	}
-	f.mu.Lock()
-	f.seen = append(f.seen, seenRequest{r.Method, r.RequestURI, r.Form})
-	f.mu.Unlock()
-	p, ok := f.pages[r.URL.Path]
-	if !ok {
-		http.NotFound(w, r)
-		return
-	}
-	body := p.body
-	if !p.raw && !strings.HasPrefix(body, "<?xml") {
-		body = `<?xml version="1.0" encoding="UTF-8"?><Response>` + body + `</Response>`
-	}
-	w.Header().Set("Content-Type", or(p.contentType, "text/xml"))
-	w.WriteHeader(max(p.status, 200))
-	io.WriteString(w, body)
-}
-
-func (f *fakeTwilioApp) requests() []seenRequest {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.seen
-}
-
-func TestSimulateFollowsTwiMLAsTwilioDoes(t *testing.T) {
-	tests := []struct {
-		name   string
-		pages  map[string]page // the call starts at /start
-		given  []string
-		code   int                                 // the exit status
-		want   string                              // the transcript
-		expect func(t *testing.T, r []seenRequest) // checks the requests the app saw
-	}{
-		{
-			name: "RelativeRedirectResolvesAgainstTheCurrentURL",
-			pages: map[string]page{
-				"/a/start": {body: `<Redirect>next?x=1</Redirect>`},
-				"/a/next":  {body: `<Say>there</Say><Hangup/>`},
-			},
-			want: "REDIRECT next?x=1\nSAY there\nHANGUP\n",
-			expect: func(t *testing.T, r []seenRequest) {
-				if len(r) != 2 || r[1].uri != "/a/next?x=1" || r[1].method != "POST" {
-					t.Errorf("requests %+v", r)
-				}
-			},
-		},
-		{
-			name: "GatherActionWithGETCarriesTheFieldsInTheSignedQuery",
-			pages: map[string]page{
-				"/a/start":  {body: `<Gather action="/a/chosen?i=0" method="GET" numDigits="1"><Say>Press.</Say><Play>https://example.com/a.mp3</Play><Pause length="2"/></Gather>`},
-				"/a/chosen": {body: `<Reject reason="busy"/>`},
-			},
-			given: []string{"--press", "3"},
-			want:  "SAY Press.\nPLAY https://example.com/a.mp3\nPAUSE 2\nGATHER pressed 3\nREJECT busy\n",
-			expect: func(t *testing.T, r []seenRequest) {
-				if len(r) != 2 || r[1].method != "GET" || !strings.HasPrefix(r[1].uri, "/a/chosen?i=0&") ||
-					r[1].form.Get("Digits") != "3" || r[1].form.Get("CallStatus") != "in-progress" {
-					t.Errorf("requests %+v", r)
-				}
-			},
-		},
-		{
-			name: "GatherWithoutAnswerFallsThroughToTheNextVerb",
-			pages: map[string]page{
-				"/a/start": {body: `<Gather action="/a/never"><Say>Press.</Say></Gather><Say>Nothing?</Say>`},
-			},
-			want: "SAY Press.\nGATHER no input\nSAY Nothing?\n",
-			expect: func(t *testing.T, r []seenRequest) {
-				if len(r) != 1 {
-					t.Errorf("requests %+v", r)
-				}
-			},
-		},
-		{
-			name: "ActionOnEmptyResultCallsTheActionOnSilence",
-			pages: map[string]page{
-				"/a/start": {body: `<Gather actionOnEmptyResult="true"/>`},
-			},
-			given: []string{"--max-requests", "2"},
-			code:  1, // it loops, into the request limit
-			want:  "GATHER no input\nGATHER no input\n",
-		},
-		{
-			name: "FinishOnKeyEndsTheDigitsAndNumDigitsCapsThem",
-			pages: map[string]page{
-				"/a/start": {body: `<Gather action="two" finishOnKey="*"/>`},
-				"/a/two":   {body: `<Gather action="end" numDigits="2"/>`},
-				"/a/end":   {body: `<Hangup/>`},
-			},
-			given: []string{"--press", "12*9", "--press", "345"},
-			want:  "GATHER pressed 12\nGATHER pressed 34\nHANGUP\n",
-			expect: func(t *testing.T, r []seenRequest) {
-				if r[1].form.Get("FinishedOnKey") != "*" || r[2].form.Get("Digits") != "34" {
-					t.Errorf("requests %+v", r)
-				}
-			},
-		},
-		{
-			name: "SpeechToADTMFOnlyGatherIsNotHeard",
-			pages: map[string]page{
-				"/a/start": {body: `<Gather action="never"/>`},
-			},
-			given: []string{"--say", "billing"},
-			want:  "GATHER no input (said \"billing\", but it listens for dtmf)\n",
-		},
-		{
-			name: "SpeechAnswerSendsSpeechResult",
-			pages: map[string]page{
-				"/a/start": {body: `<Gather input="speech" action="heard"/>`},
-				"/a/heard": {body: `<Hangup/>`},
-			},
-			given: []string{"--say", "tech support"},
-			want:  "GATHER said tech support\nHANGUP\n",
-			expect: func(t *testing.T, r []seenRequest) {
-				if r[1].form.Get("SpeechResult") != "tech support" || r[1].form.Get("Digits") != "" {
-					t.Errorf("requests %+v", r)
-				}
-			},
-		},
-		{
-			name: "DialActionHearsTheDialStatus",
-			pages: map[string]page{
-				"/a/start":  {body: `<Dial action="dialed" timeout="20"><Number>+15555550111</Number><Client>alice</Client></Dial><Say>never</Say>`},
-				"/a/dialed": {body: `<Say>Nobody answered.</Say>`},
-			},
-			given: []string{"--dial-status", "busy"},
-			want:  "DIAL +15555550111, client:alice (busy)\nSAY Nobody answered.\n",
-			expect: func(t *testing.T, r []seenRequest) {
-				if r[1].form.Get("DialCallStatus") != "busy" || r[1].form.Get("From") != "+15555550142" {
-					t.Errorf("requests %+v", r)
-				}
-			},
-		},
-		{
-			name: "DialWithoutActionGoesOnWithTheNextVerb",
-			pages: map[string]page{
-				"/a/start": {body: `<Dial>+15555550100</Dial><Say>Goodbye.</Say>`},
-			},
-			want: "DIAL +15555550100\nSAY Goodbye.\n",
-		},
-		{
-			name: "RecordWithoutActionPostsTheRecordingToTheCurrentURL",
-			pages: map[string]page{
-				"/a/start": {body: `<Record maxLength="30" finishOnKey="#"/>`},
-			},
-			given: []string{"--max-requests", "2"},
-			code:  1, // it loops, into the request limit
-			want:  "RECORD maxLength=30 finishOnKey=#\nRECORD maxLength=30 finishOnKey=#\n",
-			expect: func(t *testing.T, r []seenRequest) {
-				if r[1].uri != "/a/start" || !strings.HasPrefix(r[1].form.Get("RecordingUrl"), "https://api.twilio.com/") || r[1].form.Get("Digits") != "#" {
-					t.Errorf("requests %+v", r)
-				}
-			},
-		},
-		{
-			name: "EnqueueEndsTheSimulatedCall",
-			pages: map[string]page{
-				"/a/start": {body: `<Say loop="2">Hold on.</Say><Enqueue waitUrl="https://example.com/music">support</Enqueue><Say>never</Say>`},
-			},
-			want: "SAY Hold on. (loop 2)\nENQUEUE support\n",
-		},
-		{
-			name: "TheFirstRequestIsSignedWithEveryCallField",
-			pages: map[string]page{
-				"/a/start": {body: `<Hangup/>`},
-			},
-			given: []string{"--from", "+15555550123", "--to", "+15555550111", "--account-sid", "AC0123456789abcdef0123456789abcdef"},
-			want:  "HANGUP\n",
-			expect: func(t *testing.T, r []seenRequest) {
-				f := r[0].form
-				for k, want := range map[string]string{"From": "+15555550123", "To": "+15555550111", "Direction": "inbound",
-					"CallStatus": "ringing", "AccountSid": "AC0123456789abcdef0123456789abcdef", "ApiVersion": "2010-04-01"} {
-					if f.Get(k) != want {
-						t.Errorf("%s = %q, want %q", k, f.Get(k), want)
-					}
-				}
-				if !strings.HasPrefix(f.Get("CallSid"), "CA") || len(f.Get("CallSid")) != 34 {
-					t.Errorf("CallSid %q", f.Get("CallSid"))
-				}
-			},
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			fake, base := newFake(t, tt.pages)
-			args := append([]string{"simulate", "--url", base + "/a/start", "--token", testToken}, tt.given...)
-			code, stdout, stderr := runCLI(t, args...)
-			if code != tt.code {
-				t.Errorf("exit %d, want %d\n%s%s", code, tt.code, stdout, stderr)
-			}
-			if stdout != tt.want {
-				t.Errorf("got\n%swant\n%s", stdout, tt.want)
-			}
-			if tt.expect != nil {
-				tt.expect(t, fake.requests())
-			}
-		})
-	}
-}
-
-func TestSimulateRefusesWhatTwilioWouldRefuse(t *testing.T) {
+// The walk itself (verbs, answers, refusals) is tested in package caller; these check that the
+// command turns what it refuses into exit status 1 and a reason on stderr.
+func TestSimulateRefusalsExitOne(t *testing.T) {
 	tests := []struct {
 		name string
-		page page
+		body string // answered, as text/xml, to every request
+		args []string
 		want string // in stderr
 	}{
-		{"ServerErrorStatus", page{status: 500, body: `<Say>x</Say>`}, "status 500"},
-		{"HTTPRedirectStatus", page{status: 302, body: `<Say>x</Say>`}, "status 302"},
-		{"PlainTextContentType", page{contentType: "text/plain", body: `<Say>x</Say>`}, `Content-Type "text/plain"`},
-		{"HTMLContentType", page{contentType: "text/html; charset=utf-8", body: `<Say>x</Say>`}, `Content-Type "text/html; charset=utf-8"`},
-		{"MalformedXML", page{raw: true, body: `<Response><Say>x</Response>`}, "malformed TwiML"},
-		{"EmptyBody", page{raw: true, body: ``}, "the document is empty"},
-		{"RootIsNotResponse", page{raw: true, body: `<Reply><Say>x</Say></Reply>`}, "not <Response>"},
-		{"TextOutsideVerbs", page{body: `Hello<Hangup/>`}, `text "Hello" directly inside <Response>`},
-		{"UnknownVerb", page{body: `<Say>hi</Say><Dance/>`}, "unknown verb <Dance>"},
-		{"EmptySay", page{body: `<Say> </Say>`}, "<Say>: nothing to say"},
-		{"PlayWithoutURL", page{body: `<Play/>`}, "<Play>: no URL to play"},
-		{"DialWithNothingToDial", page{body: `<Dial action="x"/>`}, "<Dial>: nothing to dial"},
-		{"DialWithAnUnknownNoun", page{body: `<Dial><Phone>+15555550100</Phone></Dial>`}, "<Dial> cannot contain <Phone>"},
-		{"GatherNestingADial", page{body: `<Gather><Dial>+15555550100</Dial></Gather>`}, "<Gather> cannot contain <Dial>"},
-		{"RedirectWithoutURL", page{body: `<Redirect/>`}, "<Redirect>: no URL"},
-		{"EnqueueWithoutName", page{body: `<Enqueue/>`}, "<Enqueue>: no queue name"},
-		{"UnknownMethod", page{body: `<Redirect method="PUT">/a/start</Redirect>`}, `method "PUT"`},
-		{"BadPauseLength", page{body: `<Pause length="soon"/>`}, `length="soon"`},
-		{"DocumentOverTwilios64kB", page{body: `<Say>` + strings.Repeat("a", 70000) + `</Say>`}, "over Twilio's 65536"},
-		{"RedirectLoop", page{body: `<Redirect>/a/start</Redirect>`}, "the call made 50 requests without ending: a loop?"},
+		{"MalformedTwiML", `<Response><Say>x</Response>`, nil, "malformed TwiML"},
+		{"UnknownVerb", `<Response><Dance/></Response>`, nil, "unknown verb <Dance>"},
+		{"LoopNamesTheFlag", `<Response><Redirect>/a/start</Redirect></Response>`, []string{"--max-requests", "3"},
+			"the call made 3 requests without ending: a loop? (--max-requests)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, base := newFake(t, map[string]page{"/a/start": tt.page})
-			code, stdout, stderr := runCLI(t, "simulate", "--url", base+"/a/start", "--token", testToken)
-			if code != 1 {
-				t.Errorf("exit %d, want 1\n%s%s", code, stdout, stderr)
-			}
-			if !strings.Contains(stderr, tt.want) {
-				t.Errorf("stderr does not say %q:\n%s", tt.want, stderr)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "text/xml")
+				io.WriteString(w, tt.body)
+			}))
+			t.Cleanup(srv.Close)
+			args := append([]string{"simulate", "--url", srv.URL + "/a/start", "--token", testToken}, tt.args...)
+			code, stdout, stderr := runCLI(t, args...)
+			if code != 1 || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d, want 1 and stderr saying %q\n%s%s", code, tt.want, stdout, stderr)
 			}
 		})
+	}
+}
+
+func TestSimulateVerboseLogsEachRequest(t *testing.T) {
+	code, _, stderr := runCLI(t, "simulate", "--verbose", "--press", "0")
+	if code != 0 || strings.Count(stderr, "→ POST http://127.0.0.1:") != 2 || strings.Count(stderr, "← 200 OK text/xml") != 2 {
+		t.Errorf("exit %d, stderr:\n%s", code, stderr)
 	}
 }
 
@@ -516,26 +267,5 @@ func TestSimulateBrokenFlowExitsOne(t *testing.T) {
 	code, _, stderr := runCLI(t, "simulate", "--flow", "testdata/validate/broken.yaml")
 	if code != 1 || !strings.Contains(stderr, "broken.yaml:9:14") {
 		t.Errorf("exit %d, stderr %q", code, stderr)
-	}
-}
-
-func TestKeypadCollectsDigitsAsAGatherDoes(t *testing.T) {
-	tests := []struct {
-		pressed, finish string
-		numDigits       int
-		digits, key     string
-	}{
-		{"0101#", "#", 0, "0101", "#"},
-		{"0101", "#", 4, "0101", ""},
-		{"12", "#", 1, "1", ""},
-		{"1#", "#", 1, "1", ""},
-		{"#", "#", 0, "", "#"},
-		{"12*9", "*#", 0, "12", "*"},
-		{"12#", "", 0, "12#", ""},
-	}
-	for _, tt := range tests {
-		if digits, key := keypad(tt.pressed, tt.finish, tt.numDigits); digits != tt.digits || key != tt.key {
-			t.Errorf("keypad(%q, %q, %d) = %q, %q; want %q, %q", tt.pressed, tt.finish, tt.numDigits, digits, key, tt.digits, tt.key)
-		}
 	}
 }

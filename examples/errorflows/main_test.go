@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -10,16 +11,22 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/switchboard-ivr/switchboard/caller"
+	"github.com/switchboard-ivr/switchboard/principals"
 	"github.com/switchboard-ivr/switchboard/principals/principalstest"
 )
 
-// Callers of the example's policy.csv, and the call center its flow dials.
+// Callers of the example's policy.csv, and the call center its flow dials; the token the tests
+// sign with (not a real one) and the host Twilio is pretended to call (served in-process).
 const (
 	staffNumber   = "+15555550123"
 	blockedNumber = "+15555550199"
 	customer      = "+15555550142" // has an account in the demo ledger
 	stranger      = "+15555550177" // has none
 	callCenter    = "+15555550100"
+
+	testToken = "0123456789abcdef0123456789abcdef"
+	testHost  = "http://ivr.test"
 )
 
 // Ways a request can be signed.
@@ -65,7 +72,7 @@ func newTestApp(t *testing.T, ledger Ledger) http.Handler {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.Logger = testLogger(t)
+	cfg.Logger = slog.New(slog.NewTextHandler(t.Output(), nil))
 	if ledger != nil {
 		cfg.Ledger = ledger
 	}
@@ -107,18 +114,21 @@ func hear(t *testing.T, h http.Handler, r *http.Request) []string {
 	t.Helper()
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, r)
-	doc := parseTwiML(t, w)
+	doc, err := caller.ReadResponse(w.Result())
+	if err != nil {
+		t.Fatalf("%s %s: %v", r.Method, r.URL, err)
+	}
 	var out []string
 	for _, v := range doc.Children {
-		switch v.XMLName.Local {
+		switch v.Name {
 		case "Say":
-			out = append(out, "SAY "+v.attr("language")+" "+v.Text)
+			out = append(out, "SAY "+v.Attr("language")+" "+v.Text())
 		case "Dial":
-			out = append(out, "DIAL "+strings.TrimSpace(v.Children[0].Text))
+			out = append(out, "DIAL "+v.Children[0].Text())
 		case "Redirect":
-			out = append(out, "REDIRECT "+v.Text)
+			out = append(out, "REDIRECT "+v.Text())
 		default:
-			out = append(out, strings.ToUpper(v.XMLName.Local))
+			out = append(out, strings.ToUpper(v.Name))
 		}
 	}
 	return out
@@ -175,8 +185,13 @@ func TestCallersThePolicyAllowsHearTheMenu(t *testing.T) {
 }
 
 func TestNotFoundLeadsBackIntoTheMenu(t *testing.T) {
-	p := &phone{t: t, h: newTestApp(t, nil), token: testToken, from: customer}
-	got := p.walk("/ivr/es/nada", "1")
+	c := &caller.Call{URL: testHost + "/ivr/es/nada", Token: principals.NewSecret(testToken), From: customer,
+		Handler: newTestApp(t, nil), Answers: []caller.Answer{caller.Press("1")}}
+	tr, err := c.Run(t.Context())
+	if err != nil {
+		t.Fatalf("%v\n%s", err, tr)
+	}
+	got := tr.Lines()
 	want := []string{
 		"SAY Esa opción no está disponible.", "REDIRECT /ivr/es/menu",
 		"SAY Gracias por llamar a Initech.", "SAY Para cuentas, oprima 1.", "GATHER pressed 1",

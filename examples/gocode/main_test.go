@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -10,16 +11,21 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchboard-ivr/switchboard/caller"
 	"github.com/switchboard-ivr/switchboard/framework"
 	"github.com/switchboard-ivr/switchboard/framework/flow"
 	"github.com/switchboard-ivr/switchboard/principals"
 	"github.com/switchboard-ivr/switchboard/principals/principalstest"
 )
 
-// Callers of the default policy.csv: a staff member and a stranger.
+// Callers of the default policy.csv: a staff member and a stranger; the token the tests sign
+// with (not a real one) and the host Twilio is pretended to call (served in-process).
 const (
 	staffNumber = "+15555550123"
 	stranger    = "+15555550142"
+
+	testToken = "0123456789abcdef0123456789abcdef"
+	testHost  = "http://ivr.test"
 )
 
 // tuesdayNoon is a Tuesday at noon in New York, when sales is open.
@@ -40,7 +46,7 @@ func newTestApp(t *testing.T, f *flow.Flow, now time.Time) *framework.App {
 	if f != nil {
 		cfg.Flow = f
 	}
-	cfg.Logger = testLogger(t)
+	cfg.Logger = slog.New(slog.NewTextHandler(t.Output(), nil))
 	cfg.Now = func() time.Time { return now }
 	app, err := newApp(cfg)
 	if err != nil {
@@ -59,7 +65,7 @@ func TestBrokenGoFlowIsRefusedWithEveryProblem(t *testing.T) {
 	f := acmeFlow()
 	f.Menus["welcome"].Gather.Options["3"] = flow.Action{Goto: "hours"}
 	f.Menus["support"].Dial.Number = "555-0112"
-	_, err := newApp(config{Flow: f, Tokens: []principals.Secret{principals.NewSecret(testToken)}, Logger: testLogger(t)})
+	_, err := newApp(config{Flow: f, Tokens: []principals.Secret{principals.NewSecret(testToken)}, Logger: slog.New(slog.NewTextHandler(t.Output(), nil))})
 	if err == nil {
 		t.Fatal("newApp accepted a flow with a goto to no node and a number that is not E.164")
 	}
@@ -136,8 +142,15 @@ func TestGoFlowWalksACall(t *testing.T) {
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := &phone{t: t, h: newTestApp(t, nil, tuesdayNoon), token: testToken, from: tt.from}
-			got := p.walk("/ivr/welcome", tt.keys...)
+			c := &caller.Call{URL: testHost + "/ivr/welcome", Token: principals.NewSecret(testToken), From: tt.from, Handler: newTestApp(t, nil, tuesdayNoon)}
+			for _, k := range tt.keys {
+				c.Answers = append(c.Answers, caller.Press(k))
+			}
+			tr, err := c.Run(t.Context())
+			if err != nil {
+				t.Fatalf("%v\n%s", err, tr)
+			}
+			got := tr.Lines()
 			greeting := []string{"SAY Thanks for calling Acme.", "SAY For sales, press 1. For support, press 2. Staff, press 6. To speak with someone, press 0."}
 			if want := append(greeting, tt.expect...); !slices.Equal(got, want) {
 				t.Errorf("call went\n\t%s\nwant\n\t%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,6 +14,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/switchboard-ivr/switchboard/caller"
 	"github.com/switchboard-ivr/switchboard/principals"
 	"github.com/switchboard-ivr/switchboard/principals/principalstest"
 )
@@ -119,7 +119,7 @@ func newTestApp(t *testing.T, twilio *fakeTwilio) http.Handler {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.Logger = slog.New(slog.NewTextHandler(tWriter{t}, nil))
+	cfg.Logger = slog.New(slog.NewTextHandler(t.Output(), nil))
 	cfg.TwilioHTTP = twilio.client()
 	app, err := newApp(cfg)
 	if err != nil {
@@ -186,25 +186,25 @@ func TestOperatorStartsACallThatEntersTheMenu(t *testing.T) {
 		t.Error("the Twilio API request carried no basic auth")
 	}
 
-	// The callee answers: Twilio fetches Url, signed, for an outbound call to the callee.
-	answered := url.Values{
-		"AccountSid": {testAccount}, "CallSid": {"CAfeedface00000000000000000000000"},
-		"From": {testCallerID}, "To": {callee}, "Direction": {"outbound-api"}, "CallStatus": {"in-progress"},
+	// The callee answers: Twilio fetches Url, signed, for an outbound call to the callee, who
+	// presses 1 to confirm.
+	c := &caller.Call{
+		URL: req.Form.Get("Url"), Token: principals.NewSecret(testToken), Handler: h,
+		From: testCallerID, To: callee, Direction: "outbound-api",
+		AccountSid: testAccount, CallSid: "CAfeedface00000000000000000000000",
+		Answers: []caller.Answer{caller.Press("1")},
 	}
-	doc := voice(t, h, req.Form.Get("Url"), answered)
-	if got := doc.says(); len(got) != 2 || got[0] != "This is Acme Dental with a reminder of your appointment tomorrow at nine." {
-		t.Fatalf("the callee heard %q, want the reminder", got)
+	tr, err := c.Run(t.Context())
+	if err != nil {
+		t.Fatalf("the callee's call: %v\n%s", err, tr)
 	}
-	gather := doc.find("Gather")
-	if gather == nil {
-		t.Fatal("the reminder has no <Gather>")
-	}
-	action, _ := url.Parse(req.Form.Get("Url"))
-	ref, _ := url.Parse(gather.attr("action"))
-	answered.Set("Digits", "1")
-	doc = voice(t, h, action.ResolveReference(ref).String(), answered)
-	if got := doc.says(); len(got) != 1 || got[0] != "Thank you. See you tomorrow. Goodbye." || doc.find("Hangup") == nil {
-		t.Errorf("after pressing 1 the callee heard %q (hangup: %v), want the confirmation and a hangup", got, doc.find("Hangup") != nil)
+	heard := "SAY This is Acme Dental with a reminder of your appointment tomorrow at nine.\n" +
+		"SAY To confirm, press 1. To reschedule, press 2.\n" +
+		"GATHER pressed 1\n" +
+		"SAY Thank you. See you tomorrow. Goodbye.\n" +
+		"HANGUP\n"
+	if tr.String() != heard {
+		t.Errorf("the callee heard\n%swant the reminder, then after pressing 1 the confirmation and a hangup:\n%s", tr, heard)
 	}
 }
 
@@ -298,70 +298,4 @@ func expectProblem(t *testing.T, w *httptest.ResponseRecorder, status int) probl
 		t.Errorf("problem %+v, want status %d %q", p, status, http.StatusText(status))
 	}
 	return p
-}
-
-// element is a parsed TwiML element.
-type element struct {
-	XMLName  xml.Name
-	Attrs    []xml.Attr `xml:",any,attr"`
-	Text     string     `xml:",chardata"`
-	Children []element  `xml:",any"`
-}
-
-func (e element) attr(name string) string {
-	for _, a := range e.Attrs {
-		if a.Name.Local == name {
-			return a.Value
-		}
-	}
-	return ""
-}
-
-// find returns the first element named name in e's subtree, or nil.
-func (e *element) find(name string) *element {
-	for i := range e.Children {
-		c := &e.Children[i]
-		if c.XMLName.Local == name {
-			return c
-		}
-		if f := c.find(name); f != nil {
-			return f
-		}
-	}
-	return nil
-}
-
-// says returns the text of every <Say> in e's subtree, in order.
-func (e *element) says() []string {
-	var out []string
-	for i := range e.Children {
-		c := &e.Children[i]
-		if c.XMLName.Local == "Say" {
-			out = append(out, c.Text)
-		}
-		out = append(out, c.says()...)
-	}
-	return out
-}
-
-// voice sends a webhook to rawURL signed as Twilio signs it and parses the TwiML answered.
-func voice(t *testing.T, h http.Handler, rawURL string, params url.Values) *element {
-	t.Helper()
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, principalstest.NewPOST(testToken, rawURL, params))
-	if w.Code != http.StatusOK || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/xml") {
-		t.Fatalf("%s: %d %s %s, want 200 TwiML", rawURL, w.Code, w.Header().Get("Content-Type"), w.Body)
-	}
-	var doc element
-	if err := xml.Unmarshal(w.Body.Bytes(), &doc); err != nil || doc.XMLName.Local != "Response" {
-		t.Fatalf("%s: malformed TwiML (%v):\n%s", rawURL, err, w.Body)
-	}
-	return &doc
-}
-
-type tWriter struct{ t *testing.T }
-
-func (w tWriter) Write(b []byte) (int, error) {
-	w.t.Log(strings.TrimRight(string(b), "\n"))
-	return len(b), nil
 }

@@ -1,13 +1,22 @@
 package main
 
 import (
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/switchboard-ivr/switchboard/caller"
+	"github.com/switchboard-ivr/switchboard/principals"
+	"github.com/switchboard-ivr/switchboard/principals/principalstest"
 )
 
-// Callers the example's policy.csv knows, and one it does not.
+// Callers the example's policy.csv knows, and one it does not; what they hear; the token the
+// tests sign with (not a real one) and the host Twilio is pretended to call (served in-process).
 const (
 	staffNumber    = "+15555550123"
 	blockedNumber  = "+15555550199"
@@ -20,6 +29,9 @@ const (
 	techPrompt     = "SAY For internet service, press 1. For phone service, press 2."
 	spanishPrompt  = "SAY Para ventas, oprima 1. Para soporte, oprima 2."
 	voicemailGreet = "SAY Please leave a message after the tone, then press pound."
+
+	testToken = "0123456789abcdef0123456789abcdef"
+	testHost  = "http://ivr.test"
 )
 
 // monday10am is a Monday at 10:00 in Chicago, when sales is open.
@@ -46,7 +58,7 @@ func newPhone(t *testing.T, now time.Time, from string) *phone {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.Logger = testLogger(t)
+	cfg.Logger = slog.New(slog.NewTextHandler(t.Output(), nil))
 	cfg.Now = func() time.Time { return now }
 	app, err := newApp(cfg)
 	if err != nil {
@@ -56,6 +68,54 @@ func newPhone(t *testing.T, now time.Time, from string) *phone {
 		t.Errorf("flow.yaml loads with warnings:\n%s", strings.Join(w, "\n"))
 	}
 	return &phone{t: t, h: app, token: testToken, from: from}
+}
+
+// phone calls the example's App as Twilio would, from one number, signing with token.
+type phone struct {
+	t           *testing.T
+	h           http.Handler
+	token, from string
+}
+
+// walk calls path and returns each event as `switchboard simulate` prints it. It answers the
+// Gathers with keys in order ("" is silence: Twilio goes on with the next verb), and the caller
+// hangs up at the Gather after them ("GATHER hung up").
+func (p *phone) walk(path string, keys ...string) []string {
+	p.t.Helper()
+	c := &caller.Call{URL: testHost + path, Token: principals.NewSecret(p.token), From: p.from, Handler: p.h}
+	for _, k := range keys {
+		c.Answers = append(c.Answers, caller.Press(k))
+	}
+	c.Answers = append(c.Answers, caller.HangUp())
+	tr, err := c.Run(p.t.Context())
+	if err != nil {
+		p.t.Fatalf("%v\n%s", err, tr)
+	}
+	return tr.Lines()
+}
+
+// post sends one webhook to path, signed as Twilio signs it, with the fields of a call from p.from
+// and the extra key, value pairs, and reads the TwiML answered.
+func (p *phone) post(path string, extra ...string) *caller.Element {
+	p.t.Helper()
+	params := url.Values{
+		"AccountSid": {"AC0123456789abcdef0123456789abcdef"},
+		"CallSid":    {"CA0123456789abcdef0123456789abcdef"},
+		"From":       {p.from},
+		"To":         {"+15555550100"},
+		"Direction":  {"inbound"},
+		"CallStatus": {"in-progress"},
+	}
+	for i := 0; i+1 < len(extra); i += 2 {
+		params.Set(extra[i], extra[i+1])
+	}
+	w := httptest.NewRecorder()
+	p.h.ServeHTTP(w, principalstest.NewPOST(p.token, testHost+path, params))
+	doc, err := caller.ReadResponse(w.Result())
+	if err != nil {
+		p.t.Fatalf("POST %s: %v", path, err)
+	}
+	return doc
 }
 
 func expectEvents(t *testing.T, got, want []string) {
@@ -96,9 +156,9 @@ func TestSilenceIsRetriedThenExhausted(t *testing.T) {
 		name: "silent twice",
 		keys: []string{"", ""},
 		expect: []string{
-			welcomeGreet, welcomePrompt, "GATHER silence",
+			welcomeGreet, welcomePrompt, "GATHER no input",
 			"REDIRECT /ivr/welcome/gather?i=0&n=0",
-			"SAY We did not hear your choice.", welcomePrompt, "GATHER silence",
+			"SAY We did not hear your choice.", welcomePrompt, "GATHER no input",
 			"REDIRECT /ivr/welcome/gather?i=0&n=1",
 			"SAY Let me connect you with someone who can help.",
 			"DIAL " + callCenter,
@@ -107,21 +167,21 @@ func TestSilenceIsRetriedThenExhausted(t *testing.T) {
 		name: "silent once, then a choice",
 		keys: []string{"", "1"},
 		expect: []string{
-			welcomeGreet, welcomePrompt, "GATHER silence",
+			welcomeGreet, welcomePrompt, "GATHER no input",
 			"REDIRECT /ivr/welcome/gather?i=0&n=0",
 			"SAY We did not hear your choice.", welcomePrompt, "GATHER pressed 1",
 			"REDIRECT /ivr/sales",
-			salesPrompt, "GATHER waiting",
+			salesPrompt, "GATHER hung up",
 		},
 	}, {
 		// Invalid choices and silences are counted apart: one of each is not exhausted.
 		name: "one silence and one invalid choice",
 		keys: []string{"", "7"},
 		expect: []string{
-			welcomeGreet, welcomePrompt, "GATHER silence",
+			welcomeGreet, welcomePrompt, "GATHER no input",
 			"REDIRECT /ivr/welcome/gather?i=0&n=0",
 			"SAY We did not hear your choice.", welcomePrompt, "GATHER pressed 7",
-			"SAY Sorry, that is not an option.", welcomePrompt, "GATHER waiting",
+			"SAY Sorry, that is not an option.", welcomePrompt, "GATHER hung up",
 		},
 	}}
 	for _, tt := range tests {
@@ -191,12 +251,16 @@ func TestNewOrdersOutsideBusinessHoursGoToVoicemail(t *testing.T) {
 		"SAY Our sales team is closed right now.",
 		"REDIRECT /ivr/voicemail",
 		voicemailGreet,
-		"RECORD",
+		"RECORD finishOnKey=# maxLength=120 transcribe=true",
+		"REDIRECT /ivr/goodbye",
+		"SAY Thank you for calling Globex. Goodbye.",
+		"HANGUP",
 	}
 	open := []string{
 		"REDIRECT /ivr/sales/new",
 		"SAY Connecting you to our sales team.",
 		"DIAL +15555550111",
+		"HANGUP", // the Dial's action, once the call ends
 	}
 	tests := []struct {
 		name   string
@@ -225,9 +289,9 @@ func TestNavigationKeys(t *testing.T) {
 		key    string
 		expect []string
 	}{
-		{"8 goes back to support", "8", []string{"REDIRECT /ivr/support", supportPrompt, "GATHER waiting"}},
-		{"9 goes to the main menu", "9", []string{"REDIRECT /ivr/welcome", welcomeGreet, welcomePrompt, "GATHER waiting"}},
-		{"* repeats the menu", "*", []string{"REDIRECT /ivr/support/tech", techPrompt, "GATHER waiting"}},
+		{"8 goes back to support", "8", []string{"REDIRECT /ivr/support", supportPrompt, "GATHER hung up"}},
+		{"9 goes to the main menu", "9", []string{"REDIRECT /ivr/welcome", welcomeGreet, welcomePrompt, "GATHER hung up"}},
+		{"* repeats the menu", "*", []string{"REDIRECT /ivr/support/tech", techPrompt, "GATHER hung up"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -252,12 +316,12 @@ func TestSpanishMenuSpeaksSpanish(t *testing.T) {
 		welcomeGreet, welcomePrompt, "GATHER pressed 5",
 		"REDIRECT /ivr/es/menu",
 		"SAY Gracias por llamar a Globex.", spanishPrompt, "GATHER pressed 3",
-		"SAY Lo sentimos, esa opción no es válida.", spanishPrompt, "GATHER waiting",
+		"SAY Lo sentimos, esa opción no es válida.", spanishPrompt, "GATHER hung up",
 	})
 	doc := p.post("/ivr/es/menu")
-	for _, say := range findAll(doc, "Say") {
-		if say.attr("language") != "es-MX" || say.attr("voice") != "Polly.Mia" {
-			t.Errorf("<Say>%s</Say> has voice %q language %q, want Polly.Mia es-MX", say.Text, say.attr("voice"), say.attr("language"))
+	for _, say := range doc.Find("Say") {
+		if say.Attr("language") != "es-MX" || say.Attr("voice") != "Polly.Mia" {
+			t.Errorf("<Say>%s</Say> has voice %q language %q, want Polly.Mia es-MX", say.Text(), say.Attr("voice"), say.Attr("language"))
 		}
 	}
 }
@@ -267,8 +331,8 @@ func TestUnknownRoutesUseTheErrorFlowOfTheirPrefix(t *testing.T) {
 		path   string
 		expect []string
 	}{
-		{"/ivr/nowhere", []string{"SAY That option is not available.", "REDIRECT /ivr/welcome", welcomeGreet, welcomePrompt, "GATHER waiting"}},
-		{"/ivr/es/nada", []string{"SAY Esa opción no está disponible.", "REDIRECT /ivr/es/menu", "SAY Gracias por llamar a Globex.", spanishPrompt, "GATHER waiting"}},
+		{"/ivr/nowhere", []string{"SAY That option is not available.", "REDIRECT /ivr/welcome", welcomeGreet, welcomePrompt, "GATHER hung up"}},
+		{"/ivr/es/nada", []string{"SAY Esa opción no está disponible.", "REDIRECT /ivr/es/menu", "SAY Gracias por llamar a Globex.", spanishPrompt, "GATHER hung up"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
@@ -297,32 +361,20 @@ func TestSecondaryTokenVerifiesWhileRotating(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.Logger = testLogger(t)
+	cfg.Logger = slog.New(slog.NewTextHandler(t.Output(), nil))
 	app, err := newApp(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := &phone{t: t, h: app, token: testToken, from: stranger}
-	expectEvents(t, p.walk("/ivr/welcome"), []string{welcomeGreet, welcomePrompt, "GATHER waiting"})
+	expectEvents(t, p.walk("/ivr/welcome"), []string{welcomeGreet, welcomePrompt, "GATHER hung up"})
 }
 
 // sayings returns the text of every <Say> in doc, in order.
-func sayings(doc element) []string {
+func sayings(doc *caller.Element) []string {
 	var out []string
-	for _, s := range findAll(doc, "Say") {
-		out = append(out, s.Text)
-	}
-	return out
-}
-
-// findAll returns every element named name in doc's subtree, depth first.
-func findAll(doc element, name string) []element {
-	var out []element
-	for _, c := range doc.Children {
-		if c.XMLName.Local == name {
-			out = append(out, c)
-		}
-		out = append(out, findAll(c, name)...)
+	for _, s := range doc.Find("Say") {
+		out = append(out, s.Text())
 	}
 	return out
 }

@@ -28,6 +28,7 @@ var rules = []rule{
 	{dir: "principals", allow: []string{module + "/principals", "github.com/twilio/twilio-go/client"}},
 	{dir: "principals/principalstest", allow: []string{module + "/principals"}},
 	{dir: "framework/authz", allow: []string{"github.com/casbin/", module + "/principals"}},
+	{dir: "caller", allow: []string{module + "/principals", module + "/twiml"}},
 	{dir: "framework/flow", allow: []string{module + "/twiml", module + "/principals", "go.yaml.in/yaml/v3", "github.com/go-playground/"}},
 }
 

@@ -1,0 +1,292 @@
+package caller
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/switchboard-ivr/switchboard/principals"
+)
+
+// A Call is one simulated phone call. Set URL and Token, then call [Call.Run]. A Call is not
+// changed by Run, so it can be run again.
+type Call struct {
+	// URL is the voice URL Twilio is configured with: absolute http or https, such as
+	// "https://ivr.example.com/ivr/welcome". Required.
+	URL string
+
+	// Token is the auth token every request is signed with, exactly as Twilio signs it. Required;
+	// a wrong one shows what a forged request hears.
+	Token principals.Secret
+
+	// From and To are the caller's and the called number. Optional; by default +15555550142
+	// and +15555550160.
+	From, To string
+
+	// Direction is sent as Direction: "inbound", or "outbound-api" for a call placed through
+	// the REST API. Optional; default "inbound".
+	Direction string
+
+	// AccountSid and CallSid are sent with every request. Optional; by default fresh random ones.
+	AccountSid, CallSid string
+
+	// Answers are the caller's answers to Gathers, in order. Optional.
+	Answers []Answer
+
+	// More answers the Gathers left once Answers have run out. Optional; nil is silence.
+	More Answerer
+
+	// DialStatus is the DialCallStatus the action of a Dial hears: one of [DialStatuses].
+	// Optional; default "completed".
+	DialStatus string
+
+	// MaxRequests is how many requests the call may make before Run gives up with
+	// [ErrMaxRequests], as on a loop. Optional; default 50.
+	MaxRequests int
+
+	// Client sends the requests. Optional; by default a client with a 15-second timeout. Run
+	// never follows an HTTP redirect, whatever the client: Twilio wants 200 with TwiML.
+	Client *http.Client
+
+	// Handler, when set, serves every request in this process instead of over the network, at
+	// URL's scheme and host, from the peer address 192.0.2.1:1234. Optional; not with Client.
+	Handler http.Handler
+
+	// OnEvent is called with each event as it happens. Optional.
+	OnEvent func(Event)
+}
+
+// ErrMaxRequests is returned, wrapped, when a call makes MaxRequests requests without ending.
+var ErrMaxRequests = errors.New("a loop?")
+
+// DialStatuses returns the DialCallStatus values Twilio reports to the action of a Dial.
+func DialStatuses() []string {
+	return []string{"completed", "answered", "busy", "no-answer", "failed", "canceled"}
+}
+
+// Run places the call: it requests URL and walks the TwiML answered, verb by verb, as Twilio
+// does. It answers each Gather with the next answer, follows Redirect and the actions of
+// Gather, Dial and Record, resolving relative URLs against the current document's, and stops
+// at Hangup, Reject, Enqueue, Leave, a caller's [HangUp] or the end of a document.
+//
+// Run returns an error for anything Twilio would refuse (see [ReadResponse]; also an unknown
+// verb or a verb missing what it needs), after MaxRequests requests, or when the Call is not
+// valid. The transcript holds the events up to then.
+func (c *Call) Run(ctx context.Context) (Transcript, error) {
+	r, err := c.start()
+	if err != nil {
+		return Transcript{}, err
+	}
+	end, err := r.run(ctx)
+	r.tr.End = end
+	return r.tr, err
+}
+
+// run is the state of one Call.Run.
+type run struct {
+	call       *Call
+	client     *http.Client
+	signers    map[string]*principals.TwilioPolicy // by scheme and host
+	answers    []Answer
+	dialStatus string
+	params     url.Values // sent with every request
+	tr         Transcript
+}
+
+// hop is the next request of a call: a URL, its method, and the fields a verb adds.
+type hop struct {
+	method, url string
+	extra       url.Values
+}
+
+// start checks c, reporting every problem together, and returns the state of a run.
+func (c *Call) start() (*run, error) {
+	var errs []error
+	if u, err := url.Parse(c.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("caller: URL %q must be an absolute http:// or https:// URL", c.URL))
+	}
+	if c.Token.IsZero() {
+		errs = append(errs, errors.New("caller: Token is required"))
+	}
+	status := or(c.DialStatus, "completed")
+	if !slices.Contains(DialStatuses(), status) {
+		errs = append(errs, fmt.Errorf("caller: DialStatus must be one of %s, not %q", strings.Join(DialStatuses(), ", "), status))
+	}
+	if c.MaxRequests < 0 {
+		errs = append(errs, errors.New("caller: MaxRequests must not be negative"))
+	}
+	if c.Client != nil && c.Handler != nil {
+		errs = append(errs, errors.New("caller: set Client or Handler, not both"))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	client := &http.Client{Timeout: 15 * time.Second}
+	switch {
+	case c.Client != nil:
+		copied := *c.Client
+		client = &copied
+	case c.Handler != nil:
+		client = &http.Client{Transport: handlerTransport{c.Handler}}
+	}
+	client.CheckRedirect = noRedirects
+	from, to := or(c.From, "+15555550142"), or(c.To, "+15555550160")
+	return &run{
+		call:       c,
+		client:     client,
+		signers:    map[string]*principals.TwilioPolicy{},
+		answers:    slices.Clone(c.Answers),
+		dialStatus: status,
+		params: url.Values{
+			"AccountSid": {or(c.AccountSid, "AC"+randomHex(16))},
+			"ApiVersion": {"2010-04-01"},
+			"CallSid":    {or(c.CallSid, "CA"+randomHex(16))},
+			"CallStatus": {"ringing"},
+			"Called":     {to},
+			"Caller":     {from},
+			"Direction":  {or(c.Direction, "inbound")},
+			"From":       {from},
+			"To":         {to},
+		},
+	}, nil
+}
+
+// run makes requests and walks their TwiML until the call ends, and says how it ended.
+func (r *run) run(ctx context.Context) (string, error) {
+	limit := r.call.MaxRequests
+	if limit == 0 {
+		limit = 50
+	}
+	next := &hop{method: http.MethodPost, url: r.call.URL}
+	for {
+		if r.tr.Requests == limit {
+			return "", fmt.Errorf("the call made %d requests without ending: %w", r.tr.Requests, ErrMaxRequests)
+		}
+		r.tr.Requests++
+		doc, err := r.fetch(ctx, next)
+		if err != nil {
+			return "", err
+		}
+		r.params.Set("CallStatus", "in-progress")
+		cur := next
+		var end string
+		if next, end, err = r.walk(doc, cur.url); err != nil {
+			return "", fmt.Errorf("%s %s: %w; Twilio would say its application error and hang up", cur.method, cur.url, err)
+		}
+		if next == nil {
+			return end, nil
+		}
+	}
+}
+
+// fetch sends one request signed as Twilio signs it and reads the TwiML it answers.
+func (r *run) fetch(ctx context.Context, h *hop) (*Element, error) {
+	u, err := url.Parse(h.url)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("cannot follow %q: not an absolute http(s) URL", h.url)
+	}
+	u.Fragment, u.RawFragment = "", ""
+	form := url.Values{}
+	for k, vs := range r.params {
+		form[k] = slices.Clone(vs)
+	}
+	for k, vs := range h.extra {
+		form[k] = append(form[k], vs...)
+	}
+	var body io.Reader
+	if h.method == http.MethodGet {
+		if u.RawQuery != "" {
+			u.RawQuery += "&" + form.Encode()
+		} else {
+			u.RawQuery = form.Encode()
+		}
+	} else {
+		body = strings.NewReader(form.Encode())
+	}
+	target := u.String()
+	req, err := http.NewRequestWithContext(ctx, h.method, target, body)
+	if err != nil {
+		return nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	req.Header.Set("User-Agent", "TwilioProxy/1.1 (switchboard caller)")
+	sig, err := r.sign(req, u)
+	if err != nil {
+		return nil, fmt.Errorf("signing %s %s: %v", h.method, target, err)
+	}
+	req.Header.Set("X-Twilio-Signature", sig)
+	resp, err := r.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := ReadResponse(resp)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", h.method, target, err)
+	}
+	return doc, nil
+}
+
+// sign signs req as Twilio does: over the URL it requests, which the policy rebuilds from its
+// scheme and host plus the request's path and query, exactly as the server will.
+func (r *run) sign(req *http.Request, u *url.URL) (string, error) {
+	origin := u.Scheme + "://" + u.Host
+	signer, ok := r.signers[origin]
+	if !ok {
+		var err error
+		signer, err = principals.NewTwilio(principals.TwilioOptions{Tokens: []principals.Secret{r.call.Token}, PublicURL: origin})
+		if err != nil {
+			return "", err
+		}
+		r.signers[origin] = signer
+	}
+	return signer.Sign(req)
+}
+
+// emit records one event of the transcript.
+func (r *run) emit(verb, text string) {
+	e := Event{Verb: verb, Text: text}
+	r.tr.Events = append(r.tr.Events, e)
+	if r.call.OnEvent != nil {
+		r.call.OnEvent(e)
+	}
+}
+
+// nextAnswer returns the next of the Answers, then one from More.
+func (r *run) nextAnswer() Answer {
+	if len(r.answers) > 0 {
+		a := r.answers[0]
+		r.answers = r.answers[1:]
+		return a
+	}
+	if r.call.More == nil {
+		return Answer{}
+	}
+	return r.call.More.Answer()
+}
+
+// noRedirects hands an HTTP redirect back as the response: a webhook must answer 200 with TwiML.
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// or returns s, or def when s is empty.
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
