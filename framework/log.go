@@ -24,7 +24,7 @@ func (a *App) logRequest(ex *exchange, start time.Time) {
 	if ex.err != nil {
 		outcome = ex.kind.String()
 	}
-	a.met.observe(route, outcome, ex.voice, ex.err != nil, elapsed)
+	a.met.observe(ex.met, route, outcome, ex.voice, ex.err != nil, elapsed)
 	failures := ex.failures()
 	for _, f := range failures {
 		a.met.signatureFailure(f)

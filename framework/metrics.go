@@ -3,6 +3,8 @@ package framework
 import (
 	"errors"
 	"net/http"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -27,7 +29,15 @@ type metrics struct {
 	// failureLines bounds the log lines of failed authentication (see logRequest); these
 	// counters still count every request.
 	failureLines lineBudget
+
+	latencies [2]struct { // latency's children for voice=false and voice=true, once used
+		once sync.Once
+		o    prometheus.Observer
+	}
+	sigFailSeen sync.Map // failureKey → the sigFails counter of that policy and reason
 }
+
+type failureKey struct{ policy, reason string }
 
 func newMetrics() *metrics {
 	m := &metrics{
@@ -61,13 +71,38 @@ func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
 }
 
-func (m *metrics) observe(route, outcome string, voice, failed bool, d time.Duration) {
-	m.requests.WithLabelValues(route, outcome).Inc()
-	v := "false"
+// routeMetrics holds a route's series for requests that succeed, resolved on its first such
+// request: WithLabelValues hashes and looks up its labels on every call, and most requests take
+// this path. Resolving lazily keeps /metrics free of series nothing has counted yet.
+type routeMetrics struct {
+	route string
+	once  sync.Once
+	ok    prometheus.Counter
+}
+
+// forRoute returns the series of a route pattern, for a handler to keep at router build time.
+func (m *metrics) forRoute(route string) *routeMetrics { return &routeMetrics{route: route} }
+
+// latencyOf returns the latency histogram of voice routes or of the others, resolved once.
+func (m *metrics) latencyOf(voice bool) prometheus.Observer {
+	i := 0
 	if voice {
-		v = "true"
+		i = 1
 	}
-	m.latency.WithLabelValues(v).Observe(d.Seconds())
+	l := &m.latencies[i]
+	l.once.Do(func() { l.o = m.latency.WithLabelValues(strconv.FormatBool(voice)) })
+	return l.o
+}
+
+// observe counts a request. rm, when not nil, is the series of route kept by its handler.
+func (m *metrics) observe(rm *routeMetrics, route, outcome string, voice, failed bool, d time.Duration) {
+	if !failed && rm != nil && rm.route == route {
+		rm.once.Do(func() { rm.ok = m.requests.WithLabelValues(route, outcome) })
+		rm.ok.Inc()
+	} else {
+		m.requests.WithLabelValues(route, outcome).Inc()
+	}
+	m.latencyOf(voice).Observe(d.Seconds())
 	if !failed {
 		return
 	}
@@ -82,7 +117,14 @@ func (m *metrics) observe(route, outcome string, voice, failed bool, d time.Dura
 func (m *metrics) signatureFailure(err error) {
 	var f *principals.Failure
 	if errors.As(err, &f) {
-		m.sigFails.WithLabelValues(f.Policy, f.Reason).Inc()
+		// A flood of forged requests fails for the same reason again and again: keep the
+		// counter of each reason seen rather than look it up per request.
+		key := failureKey{f.Policy, f.Reason}
+		c, ok := m.sigFailSeen.Load(key)
+		if !ok {
+			c, _ = m.sigFailSeen.LoadOrStore(key, m.sigFails.WithLabelValues(f.Policy, f.Reason))
+		}
+		c.(prometheus.Counter).Inc()
 		return
 	}
 	m.sigFails.WithLabelValues("unknown", "error").Inc()

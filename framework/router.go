@@ -28,9 +28,10 @@ type exchange struct {
 	auth     principals.Result
 	decision authz.Decision
 	decided  bool
-	route    *flow.Route // the flow route served, when one was
-	voice    bool        // the route answers TwiML
-	kind     Kind        // the error kind, when err != nil
+	route    *flow.Route   // the flow route served, when one was
+	met      *routeMetrics // the series of the route whose handler ran, kept by the handler
+	voice    bool          // the route answers TwiML
+	kind     Kind          // the error kind, when err != nil
 	err      error
 	panicked bool
 }
@@ -186,9 +187,10 @@ func (a *App) authorize(ex *exchange, route, permission string) error {
 
 // flowHandler serves one compiled flow route: authorize, then copy its pre-rendered TwiML.
 func (a *App) flowHandler(rt *flow.Route) echo.HandlerFunc {
+	met := a.met.forRoute(rt.Path)
 	return func(c echo.Context) error {
 		ex := exchangeOf(c)
-		ex.route, ex.voice = rt, true
+		ex.route, ex.voice, ex.met = rt, true, met
 		if err := a.authorize(ex, rt.Path, rt.Permission); err != nil {
 			return err
 		}
@@ -207,9 +209,10 @@ func (a *App) flowHandler(rt *flow.Route) echo.HandlerFunc {
 
 // voiceHandler serves a route registered with App.Voice, bounded by the handler timeout.
 func (a *App) voiceHandler(cr customRoute) echo.HandlerFunc {
+	met := a.met.forRoute(cr.path)
 	return func(c echo.Context) error {
 		ex := exchangeOf(c)
-		ex.voice = true
+		ex.voice, ex.met = true, met
 		if err := a.authorize(ex, cr.path, cr.permission); err != nil {
 			return err
 		}
@@ -254,8 +257,10 @@ func (a *App) voiceHandler(cr customRoute) echo.HandlerFunc {
 // customHandler serves a route registered with App.Handle.
 func (a *App) customHandler(cr customRoute) echo.HandlerFunc {
 	h := http.TimeoutHandler(keepStack(cr.handler), a.opts.HandlerTimeout, `{"title":"handler timeout","status":503}`)
+	met := a.met.forRoute(cr.path)
 	return func(c echo.Context) error {
 		ex := exchangeOf(c)
+		ex.met = met
 		if err := a.authorize(ex, cr.path, cr.permission); err != nil {
 			return err
 		}
