@@ -27,14 +27,17 @@ func (ex *exchange) formValue(r *http.Request, key string) string {
 	if !ok {
 		return r.FormValue(key)
 	}
-	if id.Form.Has(key) {
-		return id.Form.Get(key)
+	if v := id.Form.Get(key); v != "" || id.Form.Has(key) {
+		return v
 	}
 	return queryValue(r.URL.RawQuery, key)
 }
 
 // queryValue returns url.ParseQuery(q).Get(key) without building the map.
 func queryValue(q, key string) string {
+	if !hasEscape(q) && !strings.Contains(q, key) {
+		return "" // the key would be written as is
+	}
 	for q != "" {
 		var kv string
 		kv, q, _ = strings.Cut(q, "&")
@@ -42,7 +45,7 @@ func queryValue(q, key string) string {
 			continue
 		}
 		k, v, _ := strings.Cut(kv, "=")
-		if strings.ContainsAny(k, "%+") {
+		if hasEscape(k) {
 			var err error
 			if k, err = url.QueryUnescape(k); err != nil {
 				continue
@@ -51,7 +54,7 @@ func queryValue(q, key string) string {
 		if k != key {
 			continue
 		}
-		if strings.ContainsAny(v, "%+") {
+		if hasEscape(v) {
 			var err error
 			if v, err = url.QueryUnescape(v); err != nil {
 				continue
@@ -60,6 +63,16 @@ func queryValue(q, key string) string {
 		return v
 	}
 	return ""
+}
+
+// hasEscape reports whether s holds a '%' or a '+'.
+func hasEscape(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' || s[i] == '+' {
+			return true
+		}
+	}
+	return false
 }
 
 // shareForm leaves the form the Twilio policy parsed in r.PostForm and r.Form, with the query,

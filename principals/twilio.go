@@ -248,7 +248,7 @@ func (p *TwilioPolicy) Authenticate(r *http.Request) (Identity, bool, error) {
 	if req.json && !req.bodyMatches() {
 		return Identity{}, false, p.fail(ReasonBodySHA256Mismatch, "")
 	}
-	return req.identity(), true, nil
+	return req.identity(st), true, nil
 }
 
 // unverifiedForm parses a form POST's body leniently, as [http.Request.ParseForm] would, for the
@@ -623,16 +623,18 @@ func (s *signedRequest) get(key string) string {
 	return ""
 }
 
-// fields returns the form body for Identity.Form: a copy, since the params are pooled.
-func (s *signedRequest) fields() Form {
-	if !s.form {
+// fields returns the form body for Identity.Form. It takes the slice from st, whose pooled
+// slices s's come from, rather than copy it: the next request that uses st allocates its own.
+func (s *signedRequest) fields(st *verifyState) Form {
+	switch {
+	case !s.form:
 		return Form{}
+	case s.sent != nil:
+		st.sent = nil
+		return Form{ps: slices.Clip(s.sent)}
 	}
-	sent := s.sent
-	if sent == nil {
-		sent = s.params
-	}
-	return newForm(sent)
+	st.params = nil
+	return Form{ps: slices.Clip(s.params)}
 }
 
 func (s *signedRequest) bodyMatches() bool {
@@ -677,11 +679,11 @@ func (s *signedRequest) deriveNames(b *strings.Builder) {
 }
 
 // identity returns what a verified request vouches for.
-func (s *signedRequest) identity() Identity {
+func (s *signedRequest) identity(st *verifyState) Identity {
 	if !s.derived {
 		s.deriveNames(new(strings.Builder))
 	}
-	id := Identity{Policy: TwilioPolicyName, Principals: make([]string, 1, 3), CallSID: s.get("CallSid"), Form: s.fields()}
+	id := Identity{Policy: TwilioPolicyName, Principals: make([]string, 1, 3), CallSID: s.get("CallSid"), Form: s.fields(st)}
 	id.Principals[0] = Twilio
 	if s.account != "" {
 		id.Principals = append(id.Principals, s.account)
@@ -733,6 +735,9 @@ func (p *TwilioPolicy) read(st *verifyState, r *http.Request) (signedRequest, *F
 		body, f := p.readBody(st, r, &text, 2)
 		if f != nil {
 			return req, f
+		}
+		if st.params == nil { // a verified form took the last one: allocate one that fits
+			st.params = make([]param, 0, strings.Count(body, "&")+1)
 		}
 		ps, ok := parseFormInto(st.params[:0], body, true, &text)
 		st.params = ps
