@@ -362,3 +362,40 @@ func TestOversizedMenuIsRefused(t *testing.T) {
 		t.Errorf("problems:\n%s\nwant:\n%s", probs, want)
 	}
 }
+
+func TestATypoDoesNotHideOtherMistakes(t *testing.T) {
+	_, probs := Parse("f.yaml", []byte(`version: 1
+call_center: "555-0100"
+start: welcome
+menus:
+  welcome:
+    gather:
+      prompt: Press 1.
+      colour: red
+      options:
+        "1": {goto: nowhere}
+`), nil)
+	want := []string{
+		`f.yaml:2:14: call_center: must be an E.164 phone number: + then 8 to 15 digits, like +15555550100; got "555-0100"`,
+		`f.yaml:8:7: menus.welcome.gather: unknown key "colour"`,
+		`f.yaml:10:21: menus.welcome.gather.options["1"].goto: no menu is named "nowhere"`,
+	}
+	var got []string
+	for _, p := range probs {
+		got = append(got, p.String())
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestWholeMenuPaths(t *testing.T) {
+	for path, whole := range map[string]bool{
+		"menus": true, "menus.sales": true, `menus["es/main"]`: true, `menus["a\"b"]`: true,
+		"menus.sales.gather": false, `menus["es/main"].gather`: false, "start": false, "menusx": false,
+	} {
+		if got := wholeMenu.MatchString(path); got != whole {
+			t.Errorf("wholeMenu(%s) = %v, want %v", path, got, whole)
+		}
+	}
+}

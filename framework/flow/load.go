@@ -50,12 +50,26 @@ func Parse(filename string, data []byte, opts *Options) (*Flow, Problems) {
 	l := &loader{file: filename, pos: &positions{val: map[string]Pos{}, key: map[string]Pos{}}}
 	var f Flow
 	l.decode(root, reflect.ValueOf(&f).Elem(), "", 0)
-	if len(l.probs) > 0 {
-		// Type errors leave fields unset, and validating them would only add noise.
-		sortProblems(l.probs)
-		return nil, l.probs
-	}
 	f.pos = l.pos
+	if len(l.probs) > 0 {
+		// Report what validation finds too, so that a typo in one key does not hide a wrong
+		// number elsewhere; but a value that did not decode was left unset, and what validation
+		// says at, under or above its path would only be noise. When a whole menu (or all of
+		// them) did not decode, every reference to it would be noise too: report the decoding
+		// problems alone.
+		probs = l.probs
+		if !l.menusIntact() {
+			sortProblems(probs)
+			return nil, probs
+		}
+		for _, p := range f.Validate(opts) {
+			if !l.related(p.Path) {
+				probs = append(probs, p)
+			}
+		}
+		sortProblems(probs)
+		return nil, probs
+	}
 	probs = f.Validate(opts)
 	if probs.Err() != nil {
 		return nil, probs
@@ -208,6 +222,7 @@ type loader struct {
 	pos        *positions
 	aliasSteps int                 // values decoded through an alias
 	expanding  map[*yaml.Node]bool // anchors being decoded, to refuse an alias inside its anchor
+	unset      []string            // paths of values that could not be decoded
 }
 
 // Limits on alias expansion ("billion laughs"): aliases may share a prompt or an action many
@@ -217,8 +232,43 @@ const (
 	maxAliasSteps = 100_000
 )
 
+// problem records a value at path that could not be decoded, and so was left unset.
 func (l *loader) problem(p Pos, path, format string, args ...any) {
+	l.unset = append(l.unset, path)
+	l.keyProblem(p, path, format, args...)
+}
+
+// keyProblem records a problem with a key (unknown, duplicate) that leaves the values around it
+// decoded.
+func (l *loader) keyProblem(p Pos, path, format string, args ...any) {
 	l.probs = append(l.probs, Problem{Pos: p, Path: path, Message: fmt.Sprintf(format, args...)})
+}
+
+// menusIntact reports whether every menu decoded as a mapping, so that references between menus
+// can still be checked.
+func (l *loader) menusIntact() bool {
+	for _, u := range l.unset {
+		if u == "" || wholeMenu.MatchString(u) {
+			return false
+		}
+	}
+	return true
+}
+
+// wholeMenu matches the path of all the menus or of one: menus, menus.sales, menus["es/main"].
+var wholeMenu = regexp.MustCompile(`^menus(\.[^.\[]+|\["(?:[^"\\]|\\.)*"\])?$`)
+
+// related reports whether path is at, under or above a path left unset by a decoding problem.
+func (l *loader) related(path string) bool {
+	within := func(a, b string) bool { // a is b or below it
+		return a == b || b == "" || strings.HasPrefix(a, b) && (a[len(b)] == '.' || a[len(b)] == '[')
+	}
+	for _, u := range l.unset {
+		if within(path, u) || within(u, path) {
+			return true
+		}
+	}
+	return false
 }
 
 func (l *loader) at(n *yaml.Node) Pos { return Pos{File: l.file, Line: n.Line, Col: n.Column} }
@@ -295,7 +345,7 @@ func (l *loader) decode(n *yaml.Node, v reflect.Value, path string, depth int) {
 		for _, p := range l.pairs(n, path, depth) {
 			fv, ok := structField(v, p.key.Value)
 			if !ok {
-				l.problem(l.at(p.key), path, "unknown key %q%s", p.key.Value, suggest(p.key.Value, v.Type()))
+				l.keyProblem(l.at(p.key), path, "unknown key %q%s", p.key.Value, suggest(p.key.Value, v.Type()))
 				continue
 			}
 			sub := joinKey(path, p.key.Value)
@@ -375,7 +425,7 @@ func (l *loader) pairs(n *yaml.Node, path string, depth int) []pair {
 			continue
 		}
 		if first, dup := seen[k.Value]; dup {
-			l.problem(l.at(k), path, "duplicate key %q (first at line %d)", k.Value, first.Line)
+			l.keyProblem(l.at(k), path, "duplicate key %q (first at line %d)", k.Value, first.Line)
 			continue
 		}
 		seen[k.Value] = k
