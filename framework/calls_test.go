@@ -1,10 +1,16 @@
 package framework
 
 import (
+	"errors"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/switchboard-ivr/switchboard/framework/flow"
+	"github.com/switchboard-ivr/switchboard/principals"
+	"github.com/switchboard-ivr/switchboard/twiml"
 )
 
 // A weekday at 10:00 in New York, when sales is open, and a Sunday, when it is closed.
@@ -129,5 +135,36 @@ func TestCallInProgressSurvivesAFlowReload(t *testing.T) {
 	events := walk(t, app, otherNumber, "/ivr/welcome/gather?i=0&n=0", "2", "1")
 	if !slices.Contains(events, "SAY Billing here.") || events[len(events)-1] != "DIAL +15555550112" {
 		t.Errorf("after the reload the call went:\n%s", strings.Join(events, "\n"))
+	}
+}
+
+func TestAFlowHandsTheCallToAVoiceRouteOfTheProgram(t *testing.T) {
+	f, probs := flow.Parse("balance.yaml", []byte(`version: 1
+call_center: "+15555550100"
+start: main
+menus:
+  main:
+    gather:
+      prompt: For your balance press 1.
+      options:
+        "1": {redirect: /ivr/balance}
+`), nil)
+	if err := probs.Err(); err != nil {
+		t.Fatal(err)
+	}
+	app := newTestApp(t, &Options{Flow: f})
+	err := app.Voice(http.MethodPost, "/ivr/balance", "view", func(r *http.Request) (twiml.Response, error) {
+		set, _ := principals.FromContext(r.Context())
+		if !set.Has(principals.Caller(otherNumber)) {
+			return twiml.Response{}, errors.New("the balance route did not get the verified caller")
+		}
+		return twiml.Response{Verbs: []twiml.Verb{twiml.Say{Text: "Your balance is 12 dollars."}, twiml.Hangup{}}}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := walk(t, app, otherNumber, "/ivr/main", "1")
+	if want := []string{"GATHER pressed 1", "SAY Your balance is 12 dollars.", "HANGUP"}; !inOrder(events, want) {
+		t.Errorf("the call went:\n%s\nwant %q in order", strings.Join(events, "\n"), want)
 	}
 }

@@ -272,7 +272,7 @@ start: a
 menus:
   a: {redirect: "ftp://example.com/twiml"}
 `,
-			want: []string{`bad.yaml:4:17: menus.a.redirect: must be an absolute http:// or https:// URL; got "ftp://example.com/twiml"`},
+			want: []string{`bad.yaml:4:17: menus.a.redirect: must be an absolute http:// or https:// URL, or a path on this server such as /ivr/balance; got "ftp://example.com/twiml"`},
 		},
 		{
 			name: "prompt that is two things",

@@ -82,7 +82,9 @@
 //	dial: "+15555550111"                          # or call_center, or the mapping shown above
 //	record: {max_length: 120, transcribe: true, finish_on_key: "#", then: goodbye}
 //	enqueue: {name: support, wait_url: https://…}
-//	redirect: https://example.com/twiml           # hand the call to TwiML outside the flow
+//	redirect: https://example.com/twiml           # hand the call to TwiML outside the flow, or
+//	                                              # to a path on this server (redirect: /ivr/balance,
+//	                                              # a route the program adds with App.Voice)
 //	hangup: true
 //
 // Going to another node is always a <Redirect> to that node's route, never its TwiML inline, so

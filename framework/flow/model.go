@@ -51,7 +51,7 @@ type Node struct {
 	Dial     *Dial    `yaml:"dial"`                                   // Call a number.
 	Record   *Record  `yaml:"record"`                                 // Record a message.
 	Enqueue  *Enqueue `yaml:"enqueue"`                                // Wait in a queue.
-	Redirect string   `yaml:"redirect" validate:"omitempty,http_url"` // Hand the call to external TwiML.
+	Redirect string   `yaml:"redirect" validate:"omitempty,redirect"` // Hand the call to TwiML outside the flow.
 	Hangup   bool     `yaml:"hangup"`                                 // End the call.
 }
 
@@ -64,7 +64,7 @@ type Action struct {
 	Dial     *Dial    `yaml:"dial"`                                   //
 	Record   *Record  `yaml:"record"`                                 //
 	Enqueue  *Enqueue `yaml:"enqueue"`                                //
-	Redirect string   `yaml:"redirect" validate:"omitempty,http_url"` // An absolute http(s) URL outside the flow.
+	Redirect string   `yaml:"redirect" validate:"omitempty,redirect"` // An http(s) URL, or a path on this server such as an App.Voice route.
 	Hangup   bool     `yaml:"hangup"`                                 //
 }
 

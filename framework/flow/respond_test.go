@@ -257,3 +257,38 @@ errors:
 		t.Errorf("with no unauthenticated flow, a forged request heard %s, want the forbidden flow", got)
 	}
 }
+
+func TestRedirectTakesAURLOrAPathOnThisServer(t *testing.T) {
+	tests := []struct {
+		redirect string
+		problem  string // "" when valid
+	}{
+		{"https://example.com/twiml", ""},
+		{"/ivr/balance", ""},
+		{"/ivr/balance?lang=es", ""},
+		{"//evil.example/twiml", "must be an absolute http:// or https:// URL, or a path on this server"},
+		{"balance", "must be an absolute http:// or https:// URL, or a path on this server"},
+		{"ftp://example.com/x", "must be an absolute http:// or https:// URL, or a path on this server"},
+	}
+	for _, tt := range tests {
+		f, probs := Parse("f.yaml", []byte("version: 1\nstart: main\nmenus:\n  main: {redirect: \""+tt.redirect+"\"}\n"), nil)
+		if tt.problem == "" {
+			if err := probs.Err(); err != nil {
+				t.Errorf("redirect %q: %v", tt.redirect, err)
+				continue
+			}
+			c, err := Compile(f, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := string(c.Route("/ivr/main").Respond(Input{}))
+			if want := "<Redirect>" + strings.ReplaceAll(tt.redirect, "&", "&amp;") + "</Redirect>"; !strings.Contains(got, want) {
+				t.Errorf("redirect %q renders %s, want %s", tt.redirect, got, want)
+			}
+			continue
+		}
+		if err := probs.Err(); err == nil || !strings.Contains(err.Error(), tt.problem) {
+			t.Errorf("redirect %q: %v, want a problem saying %q", tt.redirect, err, tt.problem)
+		}
+	}
+}

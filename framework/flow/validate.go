@@ -3,6 +3,7 @@ package flow
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"reflect"
 	"regexp"
 	"slices"
@@ -60,6 +61,7 @@ var fieldRules = []struct {
 	{"max", "must be at most {1}; got {0}", nil},
 	{"oneof", "must be one of {1}; got {0}", nil},
 	{"http_url", "must be an absolute http:// or https:// URL; got {0}", nil},
+	{"redirect", "must be an absolute http:// or https:// URL, or a path on this server such as /ivr/balance; got {0}", validRedirect},
 	{"timezone", "must be an IANA time zone such as America/New_York; got {0}", nil},
 	{"datetime", "must be a date such as 2026-12-25; got {0}", nil},
 }
@@ -88,6 +90,17 @@ var fieldValidator = sync.OnceValues(func() (*validator.Validate, ut.Translator)
 	}
 	return v, trans
 })
+
+// validRedirect accepts what a <Redirect> may name: an absolute http(s) URL, or an absolute path
+// on this server (a route added with App.Voice, say), but not a scheme-relative "//host" URL.
+func validRedirect(s string) bool {
+	if strings.HasPrefix(s, "/") && !strings.HasPrefix(s, "//") {
+		u, err := url.Parse(s)
+		return err == nil && u.Host == "" && !strings.ContainsAny(s, " \t\r\n")
+	}
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
 
 func describeValue(v any) string {
 	if s, ok := v.(string); ok {
