@@ -171,6 +171,23 @@ func TestUnauthenticatedAndForbiddenAreDifferentFlows(t *testing.T) {
 	}
 }
 
+func TestTheMenuHandsTheCallToTheBalanceLine(t *testing.T) {
+	ledger := fakeLedger{balances: map[string]int64{customer: 12345}}
+	for _, tt := range []struct {
+		start, press, want string
+	}{
+		{"/ivr/welcome", "3", "SAY Your balance is $123.45."},
+		{"/ivr/es/menu", "2", "SAY Su saldo es de $123.45."},
+	} {
+		c := &caller.Call{URL: testHost + tt.start, Token: principals.NewSecret(testToken), From: customer,
+			Handler: newTestApp(t, ledger), Answers: []caller.Answer{caller.Press(tt.press)}, MaxRequests: 4}
+		tr, err := c.Run(t.Context())
+		if !slices.Contains(tr.Lines(), tt.want) {
+			t.Errorf("pressing %s at %s went (%v)\n%s\nwant %q", tt.press, tt.start, err, tr, tt.want)
+		}
+	}
+}
+
 func TestCallersThePolicyAllowsHearTheMenu(t *testing.T) {
 	h := newTestApp(t, nil)
 	for _, tt := range []struct{ path, caller, first string }{
@@ -194,7 +211,7 @@ func TestNotFoundLeadsBackIntoTheMenu(t *testing.T) {
 	got := tr.Lines()
 	want := []string{
 		"SAY Esa opción no está disponible.", "REDIRECT /ivr/es/menu",
-		"SAY Gracias por llamar a Initech.", "SAY Para cuentas, oprima 1.", "GATHER pressed 1",
+		"SAY Gracias por llamar a Initech.", "SAY Para cuentas, oprima 1. Para su saldo, oprima 2.", "GATHER pressed 1",
 		"SAY Le comunicamos con cuentas.", "DIAL +15555550114",
 	}
 	if !slices.Equal(got, want) {
