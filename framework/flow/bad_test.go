@@ -46,7 +46,7 @@ menus:
 `,
 			want: []string{
 				`bad.yaml:7:21: menus.welcome.gather.options["1"].goto: no menu is named "sale" (did you mean "sales"?)`,
-				`bad.yaml:8:3: menus.sales: warning: no path from start "welcome" reaches menu "sales"`,
+				`bad.yaml:8:3: menus.sales: warning: no path from start "welcome" reaches menu "sales" (list it under entries if calls enter it from outside)`,
 			},
 		},
 		{
@@ -177,7 +177,7 @@ menus:
 `,
 			want: []string{
 				`bad.yaml:5:26: menus.b.goto: menus "a" → "b" → "a" loop forever with no gather between them: Twilio would redirect without end`,
-				`bad.yaml:6:3: menus.lost: warning: no path from start "a" reaches menu "lost"`,
+				`bad.yaml:6:3: menus.lost: warning: no path from start "a" reaches menu "lost" (list it under entries if calls enter it from outside)`,
 			},
 		},
 		{

@@ -19,6 +19,8 @@
 //	  max_invalid: 3                #   the 3rd invalid choice goes to exhausted (default 3, at most 10).
 //	  max_no_input: 3               #   the 3rd silence goes to exhausted (default 3, at most 10).
 //	start: welcome                  # Required: the node a call enters.
+//	entries: [reminder]             # Optional: other nodes calls enter, such as an outbound
+//	                                # call's; they and what they lead to count as reachable.
 //	navigation:                     # Optional keys every DTMF gather understands; none by default.
 //	  repeat: "*"                   #   hear this menu again.
 //	  back: "8"                     #   go to the static parent (see below).

@@ -188,8 +188,15 @@ func (c *checker) graph(g *graph) {
 	for n := range g.parent {
 		reached[n] = true
 	}
-	// Error flows can start anywhere, so what they lead to is reachable too.
+	// Error flows can start anywhere, so what they lead to is reachable too, and so is what the
+	// flow's other entries lead to.
 	var queue []string
+	for _, e := range c.f.Entries {
+		if _, ok := c.f.Menus[e]; ok && !reached[e] {
+			reached[e] = true
+			queue = append(queue, e)
+		}
+	}
 	for _, e := range g.edges {
 		if e.Kind == EdgeError && !isPseudo(e.To) && !reached[e.To] {
 			reached[e.To] = true
@@ -211,7 +218,7 @@ func (c *checker) graph(g *graph) {
 		if started && !reached[name] {
 			p := joinKey("menus", name)
 			c.probs = append(c.probs, Problem{Pos: c.f.pos.atKey(p), Path: p, Warning: true,
-				Message: fmt.Sprintf("no path from start %q reaches menu %q", c.f.Start, name)})
+				Message: fmt.Sprintf("no path from start %q reaches menu %q (list it under entries if calls enter it from outside)", c.f.Start, name)})
 		}
 	}
 	for _, cyc := range g.autoCycles() {

@@ -9,6 +9,7 @@ type Flow struct {
 	CallCenter string           `yaml:"call_center" validate:"omitempty,phone"`                        // Optional, E.164; where exhausted retries and default error flows dial.
 	Defaults   Defaults         `yaml:"defaults"`                                                      // Optional.
 	Start      string           `yaml:"start" validate:"required"`                                     // Required: the menu a call enters.
+	Entries    []string         `yaml:"entries"`                                                       // Optional: other menus calls may enter, such as an outbound call's.
 	Navigation Navigation       `yaml:"navigation"`                                                    // Optional; no navigation keys by default.
 	Menus      map[string]*Node `yaml:"menus" validate:"required,dive,keys,nodename,endkeys,required"` // Required: menu name → node.
 	Errors     ErrorFlows       `yaml:"errors"`                                                        // Optional; built-in flows by default.

@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -290,5 +291,27 @@ func TestRedirectTakesAURLOrAPathOnThisServer(t *testing.T) {
 		if err := probs.Err(); err == nil || !strings.Contains(err.Error(), tt.problem) {
 			t.Errorf("redirect %q: %v, want a problem saying %q", tt.redirect, err, tt.problem)
 		}
+	}
+}
+
+func TestEntriesAreReachableAndMustNameMenus(t *testing.T) {
+	const menus = `version: 1
+start: main
+%smenus:
+  main: {say: Hi., hangup: true}
+  reminder: {say: Your appointment is tomorrow., goto: bye}
+  bye: {say: Bye., hangup: true}
+`
+	_, probs := Parse("f.yaml", []byte(fmt.Sprintf(menus, "")), nil)
+	if w := probs.Warnings(); len(w) != 2 || !strings.Contains(w.String(), `reaches menu "reminder"`) || !strings.Contains(w.String(), `reaches menu "bye"`) {
+		t.Errorf("without entries: %v, want reminder and bye unreachable", probs)
+	}
+	_, probs = Parse("f.yaml", []byte(fmt.Sprintf(menus, "entries: [reminder]\n")), nil)
+	if len(probs) != 0 {
+		t.Errorf("with entries [reminder]: %v, want no problems (bye is reached through it)", probs)
+	}
+	_, probs = Parse("f.yaml", []byte(fmt.Sprintf(menus, "entries: [remider]\n")), nil)
+	if err := probs.Err(); err == nil || !strings.Contains(err.Error(), `f.yaml:3:11: entries[0]: no menu is named "remider" (did you mean "reminder"?)`) {
+		t.Errorf("a misspelt entry: %v", err)
 	}
 }

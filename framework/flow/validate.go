@@ -293,6 +293,11 @@ func (c *checker) structure() {
 			c.errorf("start", "no menu is named %q%s", f.Start, c.nearestNode(f.Start))
 		}
 	}
+	for i, e := range f.Entries {
+		if _, ok := f.Menus[e]; !ok {
+			c.errorf(joinIndex("entries", i), "no menu is named %q%s", e, c.nearestNode(e))
+		}
+	}
 	c.errorFlows("errors", &f.Errors, true)
 	for _, name := range sortedKeys(f.Menus) {
 		n := f.Menus[name]
