@@ -1,0 +1,146 @@
+package principals
+
+import (
+	"crypto/sha1"
+	"fmt"
+	"hash/maphash"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// HintsPerSecond is how many failed requests a second a Twilio policy computes new hints for,
+// with a burst of as many; [HintsSkipped] stands in for the hints of the others.
+const HintsPerSecond = 10
+
+// HintsSkipped is the [Failure.Hint] of a failed signature whose hints were not computed because
+// hints for more than [HintsPerSecond] other requests were computed in the last second.
+const HintsSkipped = "hints skipped: too many failed signatures a second"
+
+// hintCache remembers the hints of the last failed requests, by a hash of everything a hint
+// depends on, and budgets the computation of new ones.
+type hintCache struct {
+	seed    maphash.Seed
+	budget  hintBudget
+	mu      sync.Mutex
+	entries [64]struct {
+		key  uint64
+		hint string
+		set  bool
+	}
+}
+
+// hintBudget admits HintsPerSecond hint computations a second, with a burst of as many, without
+// a lock (the generic cell rate algorithm: tat is when the budget is next fully spent).
+type hintBudget struct{ tat atomic.Int64 }
+
+func (h *hintBudget) allow(now int64) bool {
+	const interval = int64(time.Second) / HintsPerSecond
+	for {
+		tat := h.tat.Load()
+		next := max(tat, now) + interval
+		if next-now > HintsPerSecond*interval {
+			return false
+		}
+		if h.tat.CompareAndSwap(tat, next) {
+			return true
+		}
+	}
+}
+
+// budgetedHint returns p.hint for the request: remembered when the same request failed lately,
+// computed while the budget lasts, else [HintsSkipped]. A flood of forged requests must not cost
+// ten HMACs each.
+func (p *TwilioPolicy) budgetedHint(st *verifyState, r *http.Request, req *signedRequest, want *[sha1.Size]byte, keys []*macKey) string {
+	c := &p.hints
+	var h maphash.Hash
+	h.SetSeed(c.seed)
+	h.Write(want[:])
+	st.canonical(p.target(r, false), false, req.params)
+	h.Write(st.buf)
+	for _, s := range [...]string{r.Host, r.RemoteAddr, lastHeader(r, "X-Forwarded-Proto"), lastHeader(r, "X-Forwarded-Host")} {
+		h.WriteString(s)
+		h.WriteByte(0)
+	}
+	if r.TLS != nil {
+		h.WriteByte(1)
+	}
+	key := h.Sum64()
+	e := &c.entries[key%uint64(len(c.entries))]
+	c.mu.Lock()
+	hint, hit := e.hint, e.set && e.key == key
+	c.mu.Unlock()
+	if hit {
+		return hint
+	}
+	if !c.budget.allow(time.Now().UnixNano()) {
+		return HintsSkipped
+	}
+	hint = p.hint(st, r, req, want, keys)
+	c.mu.Lock()
+	e.key, e.hint, e.set = key, hint, true
+	c.mu.Unlock()
+	return hint
+}
+
+// hint guesses why a signature failed by trying the usual mistakes. It runs only on failure and
+// never grants anything.
+func (p *TwilioPolicy) hint(st *verifyState, r *http.Request, req *signedRequest, want *[sha1.Size]byte, keys []*macKey) string {
+	own := p.target(r, false)
+	if len(keys) > 0 {
+		seen, other := own.swapScheme()
+		if st.match(want, keys, other, req.params) {
+			if p.public != "" {
+				return fmt.Sprintf("would match as %s:// but the public URL is %s://", other.schemeName(), seen)
+			}
+			return fmt.Sprintf("would match as %s:// but the app sees %s://; configure the public URL or trusted proxies", other.schemeName(), seen)
+		}
+		if p.public == "" {
+			if fwd := p.target(r, true); fwd != own && st.match(want, keys, fwd, req.params) {
+				return "would match with the forwarded headers from an untrusted peer " + r.RemoteAddr + "; add it to the trusted proxies if it is your proxy"
+			}
+		} else {
+			t := target{uri: own.uri, scheme: "http", host: r.Host}
+			if r.TLS != nil {
+				t.scheme = "https"
+			}
+			if st.match(want, keys, t, req.params) {
+				return "would match the URL the app sees, " + t.scheme + "://" + t.host + "; check the public URL"
+			}
+		}
+		path, query, hasQuery := strings.Cut(own.uri, "?")
+		slash := own
+		var msg string
+		if strings.HasSuffix(path, "/") {
+			slash.uri, msg = strings.TrimSuffix(path, "/"), "would match without the trailing slash"
+		} else {
+			slash.uri, msg = path+"/", "would match with a trailing slash"
+		}
+		if hasQuery {
+			slash.uri += "?" + query
+		}
+		if st.match(want, keys, slash, req.params) {
+			return msg
+		}
+		if dedup := dedupe(req.params); len(dedup) != len(req.params) && st.match(want, keys, own, dedup) {
+			return "would match with repeated identical values counted once, as twilio-node and twilio-python sign"
+		}
+	}
+	var others []*macKey
+	for _, k := range p.all {
+		if !slices.Contains(keys, k) {
+			others = append(others, k)
+		}
+	}
+	if len(others) > 0 && st.match(want, others, own, req.params) {
+		return "would match with another account's token"
+	}
+	return ""
+}
+
+func dedupe(ps []param) []param {
+	return slices.Compact(slices.Clone(ps))
+}
