@@ -89,9 +89,9 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.StringVar(&cfg.keys, "keys", getenv(envKeys), "operator API keys `file` ["+envKeys+"]")
 	fs.StringVar(&cfg.addr, "addr", or(getenv(envAddr), ":8080"), "listen `address` ["+envAddr+"]")
 	fs.StringVar(&cfg.publicURL, "public-url", getenv(envPublicURL), "the public base `URL` Twilio calls (https://ivr.example.com); signatures are checked against it ["+envPublicURL+"]")
-	var trusted multiFlag
+	var trusted defaultedList
 	if v := getenv(envTrusted); v != "" {
-		trusted = strings.Split(v, ",")
+		trusted.values = strings.Split(v, ",")
 	}
 	fs.Var(&trusted, "trusted-proxy", "`CIDR` of a proxy whose X-Forwarded-* headers are believed; repeatable ["+envTrusted+", comma-separated]")
 	fs.StringVar(&cfg.logFormat, "log-format", or(getenv(envLogFormat), "text"), "log format: text or json ["+envLogFormat+"]")
@@ -120,7 +120,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	if cfg.logFormat != "text" && cfg.logFormat != "json" {
 		return cfg, fmt.Errorf("--log-format must be text or json, not %q", cfg.logFormat)
 	}
-	for _, t := range trusted {
+	for _, t := range trusted.values {
 		t = strings.TrimSpace(t)
 		if t != "" {
 			cfg.trusted = append(cfg.trusted, t)
@@ -273,6 +273,22 @@ type multiFlag []string
 
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+// defaultedList is a repeatable flag whose default comes from the environment: the first use of
+// the flag replaces the default, later uses add to it, so that a flag wins over its variable.
+type defaultedList struct {
+	values []string
+	set    bool
+}
+
+func (d *defaultedList) String() string { return strings.Join(d.values, ",") }
+func (d *defaultedList) Set(v string) error {
+	if !d.set {
+		d.values, d.set = nil, true
+	}
+	d.values = append(d.values, v)
+	return nil
+}
 
 func or(v, def string) string {
 	if v == "" {
