@@ -39,7 +39,7 @@ func keysFile(t testing.TB) string {
 
 func TestErrorFlowsAnswerVoiceRoutesWith200TwiML(t *testing.T) {
 	app := newTestApp(t, nil)
-	forged := principalstest.NewPOST("not-the-token", testHost+"/ivr/welcome", callParams(otherNumber))
+	forged := principalstest.NewPOST("not-the-token", testHost+"/ivr/welcome", principalstest.CallParams(otherNumber))
 	tests := []struct {
 		name      string
 		req       *http.Request
@@ -52,15 +52,15 @@ func TestErrorFlowsAnswerVoiceRoutesWith200TwiML(t *testing.T) {
 		{name: "an unsigned request hears the unauthenticated flow",
 			req: httptest.NewRequest(http.MethodPost, "/ivr/welcome", strings.NewReader("From=%2B15555550142")), wantSay: "We could not verify this call.", wantDial: "+15555550100"},
 		{name: "an unknown voice path hears the not-found flow and goes back to the main menu",
-			req: principalstest.NewPOST(testToken, testHost+"/ivr/no-such-menu", callParams(otherNumber)), wantSay: "That option is not available.", wantRedir: "/ivr/welcome"},
+			req: principalstest.NewPOST(testToken, testHost+"/ivr/no-such-menu", principalstest.CallParams(otherNumber)), wantSay: "That option is not available.", wantRedir: "/ivr/welcome"},
 		{name: "an unknown path under the Spanish prefix hears the Spanish not-found flow",
-			req: principalstest.NewPOST(testToken, testHost+"/ivr/es/nada", callParams(otherNumber)), wantSay: "Esa opción no está disponible.", wantRedir: "/ivr/es/main"},
+			req: principalstest.NewPOST(testToken, testHost+"/ivr/es/nada", principalstest.CallParams(otherNumber)), wantSay: "Esa opción no está disponible.", wantRedir: "/ivr/es/main"},
 		{name: "a forged request to an unknown path learns nothing: it hears the unauthenticated flow",
-			req: principalstest.NewPOST("not-the-token", testHost+"/ivr/no-such-menu", callParams(otherNumber)), wantSay: "We could not verify this call.", wantDial: "+15555550100"},
+			req: principalstest.NewPOST("not-the-token", testHost+"/ivr/no-such-menu", principalstest.CallParams(otherNumber)), wantSay: "We could not verify this call.", wantDial: "+15555550100"},
 		{name: "a blocked caller hears the forbidden flow although twilio may view",
-			req: principalstest.NewPOST(testToken, testHost+"/ivr/welcome", callParams(blockedNumber)), wantSay: "Sorry, this line cannot take your call.", wantDial: "+15555550100"},
+			req: principalstest.NewPOST(testToken, testHost+"/ivr/welcome", principalstest.CallParams(blockedNumber)), wantSay: "Sorry, this line cannot take your call.", wantDial: "+15555550100"},
 		{name: "a stranger on the staff menu hears that menu's own forbidden flow",
-			req: principalstest.NewPOST(testToken, testHost+"/ivr/staff", callParams(otherNumber)), wantSay: "This line is for Acme staff only.", wantDial: "+15555550100"},
+			req: principalstest.NewPOST(testToken, testHost+"/ivr/staff", principalstest.CallParams(otherNumber)), wantSay: "This line is for Acme staff only.", wantDial: "+15555550100"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -91,14 +91,14 @@ func TestHandlerPanicHearsTheInternalFlowAndTheServerKeepsServing(t *testing.T) 
 		t.Fatal(err)
 	}
 	for range 3 {
-		doc := twimlOf(t, call(t, app, "/ivr/boom", callParams(otherNumber)))
+		doc := twimlOf(t, call(t, app, "/ivr/boom", principalstest.CallParams(otherNumber)))
 		if says := doc.says(); len(says) == 0 || says[0] != "We're sorry, something went wrong." {
 			t.Fatalf("a panic said %q, want the internal flow", says)
 		}
 		if doc.find("Dial") == nil {
 			t.Fatalf("the internal flow should dial the call center; got %v", doc.verbs())
 		}
-		doc = twimlOf(t, call(t, app, "/ivr/welcome", callParams(otherNumber)))
+		doc = twimlOf(t, call(t, app, "/ivr/welcome", principalstest.CallParams(otherNumber)))
 		if doc.find("Gather") == nil {
 			t.Fatalf("after a panic the welcome menu answered %v", doc.verbs())
 		}
@@ -130,7 +130,7 @@ func TestNonVoiceRoutesAnswerJSONProblemsWithRealStatus(t *testing.T) {
 		{"no credentials get 401", httptest.NewRequest(http.MethodPost, "/calls", nil), http.StatusUnauthorized},
 		{"an unknown key gets 401", bearer("not-a-key"), http.StatusUnauthorized},
 		{"a key without the call permission gets 403", bearer(nobodyKey), http.StatusForbidden},
-		{"a Twilio-signed request may not start calls: 403", principalstest.NewPOST(testToken, testHost+"/calls", callParams(otherNumber)), http.StatusForbidden},
+		{"a Twilio-signed request may not start calls: 403", principalstest.NewPOST(testToken, testHost+"/calls", principalstest.CallParams(otherNumber)), http.StatusForbidden},
 		{"an unknown non-voice path gets 404", httptest.NewRequest(http.MethodGet, "/nowhere", nil), http.StatusNotFound},
 		{"an operator key in group:operators may call", bearer(operatorKey), http.StatusOK},
 	}
@@ -164,7 +164,9 @@ func TestPolicyReloadWithABrokenFileKeepsTheOldDecisions(t *testing.T) {
 	dir := t.TempDir()
 	policy := writeFile(t, dir, "policy.csv", defaultPolicy)
 	app := newTestApp(t, &Options{PolicyFile: policy})
-	welcome := func() []string { return twimlOf(t, call(t, app, "/ivr/welcome", callParams(otherNumber))).says() }
+	welcome := func() []string {
+		return twimlOf(t, call(t, app, "/ivr/welcome", principalstest.CallParams(otherNumber))).says()
+	}
 	if got := welcome(); len(got) == 0 || got[0] != "Thanks for calling Acme." {
 		t.Fatalf("before the reload: %q", got)
 	}
@@ -280,7 +282,7 @@ func TestWriteErrorAnswersAProblemWithTheKindsStatus(t *testing.T) {
 
 func TestAPolicyGivenAsTextIsServedWithItsName(t *testing.T) {
 	app := newTestApp(t, &Options{PolicyText: defaultPolicy + "g, caller:" + otherNumber + ", group:blocked\n"})
-	if got := twimlOf(t, call(t, app, "/ivr/welcome", callParams(otherNumber))).says(); len(got) == 0 || got[0] != "Sorry, this line cannot take your call." {
+	if got := twimlOf(t, call(t, app, "/ivr/welcome", principalstest.CallParams(otherNumber))).says(); len(got) == 0 || got[0] != "Sorry, this line cannot take your call." {
 		t.Errorf("a caller the text policy blocks heard %q", got)
 	}
 	_, err := New(&Options{PolicyText: "p, twilio\n"})

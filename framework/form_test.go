@@ -21,15 +21,15 @@ func TestFlowReadsTheDigitsTheTwilioPolicyParsed(t *testing.T) {
 	signed := newTestApp(t, nil)
 	off, _ := hardenedApp(t, principals.TwilioOptions{Disabled: true}, nil)
 	post := func(digits string) *http.Request {
-		return principalstest.NewPOST(testToken, testHost+target, callParams(otherNumber, "Digits", digits))
+		return principalstest.NewPOST(testToken, testHost+target, principalstest.CallParams(otherNumber, "Digits", digits))
 	}
 	unsigned := func(digits string) *http.Request {
-		r := httptest.NewRequest(http.MethodPost, testHost+target, strings.NewReader(callParams(otherNumber, "Digits", digits).Encode()))
+		r := httptest.NewRequest(http.MethodPost, testHost+target, strings.NewReader(principalstest.CallParams(otherNumber, "Digits", digits).Encode()))
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		return r
 	}
 	get := func(digits string) *http.Request {
-		return principalstest.NewGET(testToken, testHost+target+"&"+callParams(otherNumber, "Digits", digits).Encode())
+		return principalstest.NewGET(testToken, testHost+target+"&"+principalstest.CallParams(otherNumber, "Digits", digits).Encode())
 	}
 	one, zero := send(signed, post("1")).Body.String(), send(signed, post("0")).Body.String()
 	if one == zero {
@@ -56,7 +56,7 @@ func TestFlowReadsTheDigitsTheTwilioPolicyParsed(t *testing.T) {
 // leaves them, from the form the policy verified, and a readable body.
 func TestHandlersGetTheVerifiedFormParsed(t *testing.T) {
 	app := newTestApp(t, nil)
-	params := callParams(otherNumber, "Digits", "2")
+	params := principalstest.CallParams(otherNumber, "Digits", "2")
 	params.Add("Digits", "1")
 	body := params.Encode()
 	type seen struct {

@@ -240,7 +240,7 @@ func TestBadInputNeverBreaksAVoiceRoute(t *testing.T) {
 		return principalstest.NewPOST(testToken, testHost+target, params)
 	}
 	manyFields := func() url.Values {
-		v := callParams(otherNumber)
+		v := principalstest.CallParams(otherNumber)
 		for range 10_000 {
 			v.Add("a", "")
 		}
@@ -262,21 +262,21 @@ func TestBadInputNeverBreaksAVoiceRoute(t *testing.T) {
 			return wireBytes(t, signed(welcome, url.Values{}))
 		}},
 		{name: "TruncatedFormHearsTheForbiddenFlow", halfClose: true, expect: "forbidden", given: func(t *testing.T) []byte {
-			raw := string(wireBytes(t, signed(welcome, callParams(otherNumber))))
+			raw := string(wireBytes(t, signed(welcome, principalstest.CallParams(otherNumber))))
 			return []byte(raw[:len(raw)-40]) // Content-Length promises 40 bytes more than arrive
 		}},
 		{name: "InvalidPercentEncodingInTheBodyHearsTheForbiddenFlow", expect: "forbidden", given: func(t *testing.T) []byte {
-			body := callParams(otherNumber).Encode() + "&Digits=%zz"
-			return wireBytes(t, postRaw(gather, body, sign(gather, callParams(otherNumber, "Digits", "%zz"))))
+			body := principalstest.CallParams(otherNumber).Encode() + "&Digits=%zz"
+			return wireBytes(t, postRaw(gather, body, sign(gather, principalstest.CallParams(otherNumber, "Digits", "%zz"))))
 		}},
 		{name: "InvalidPercentEncodingInASignedQueryIsClampedToAnInvalidChoice", expect: "invalid", given: func(t *testing.T) []byte {
-			return wireBytes(t, signed("/ivr/welcome/gather?i=%zz&n=%", callParams(otherNumber, "Digits", "7")))
+			return wireBytes(t, signed("/ivr/welcome/gather?i=%zz&n=%", principalstest.CallParams(otherNumber, "Digits", "7")))
 		}},
 		{name: "TenMegabyteBodyHearsTheForbiddenFlow", expect: "forbidden", given: func(t *testing.T) []byte {
-			return wireBytes(t, postRaw(welcome, big, sign(welcome, callParams(otherNumber))))
+			return wireBytes(t, postRaw(welcome, big, sign(welcome, principalstest.CallParams(otherNumber))))
 		}},
 		{name: "TenMegabyteChunkedBodyHearsTheForbiddenFlow", expect: "forbidden", given: func(t *testing.T) []byte {
-			r := postRaw(welcome, "", sign(welcome, callParams(otherNumber)))
+			r := postRaw(welcome, "", sign(welcome, principalstest.CallParams(otherNumber)))
 			r.Body, r.ContentLength = io.NopCloser(strings.NewReader(big)), -1
 			r.TransferEncoding = []string{"chunked"}
 			return wireBytes(t, r)
@@ -285,27 +285,27 @@ func TestBadInputNeverBreaksAVoiceRoute(t *testing.T) {
 			return wireBytes(t, signed(welcome, manyFields()))
 		}},
 		{name: "TenThousandForgedFormFieldsHearTheForbiddenFlow", expect: "forbidden", given: func(t *testing.T) []byte {
-			return wireBytes(t, postRaw(welcome, manyFields().Encode(), sign(welcome, callParams(otherNumber))))
+			return wireBytes(t, postRaw(welcome, manyFields().Encode(), sign(welcome, principalstest.CallParams(otherNumber))))
 		}},
 		{name: "NULByteInASignedValueIsAnInvalidChoice", expect: "invalid", given: func(t *testing.T) []byte {
-			return wireBytes(t, signed(gather, callParams(otherNumber, "Digits", "1\x00")))
+			return wireBytes(t, signed(gather, principalstest.CallParams(otherNumber, "Digits", "1\x00")))
 		}},
 		{name: "NULByteInASignedCallerKeepsTheMenuButNoCallerPrincipal", expect: "menu", given: func(t *testing.T) []byte {
-			return wireBytes(t, signed(welcome, callParams(staffNumber+"\x00")))
+			return wireBytes(t, signed(welcome, principalstest.CallParams(staffNumber+"\x00")))
 		}},
 		{name: "NonUTF8SignedDigitsAreAnInvalidChoice", expect: "invalid", given: func(t *testing.T) []byte {
-			return wireBytes(t, signed(gather, callParams(otherNumber, "Digits", "\xff\xfe\xc0")))
+			return wireBytes(t, signed(gather, principalstest.CallParams(otherNumber, "Digits", "\xff\xfe\xc0")))
 		}},
 		{name: "ThousandSignedDigitsAreAnInvalidChoice", expect: "invalid", given: func(t *testing.T) []byte {
-			return wireBytes(t, signed(gather, callParams(otherNumber, "Digits", strings.Repeat("1", 1000))))
+			return wireBytes(t, signed(gather, principalstest.CallParams(otherNumber, "Digits", strings.Repeat("1", 1000))))
 		}},
 		{name: "WrongContentTypeForgedHearsTheForbiddenFlow", expect: "forbidden", given: func(t *testing.T) []byte {
-			r := postRaw(welcome, callParams(otherNumber).Encode(), sign(welcome, callParams(staffNumber)))
+			r := postRaw(welcome, principalstest.CallParams(otherNumber).Encode(), sign(welcome, principalstest.CallParams(staffNumber)))
 			r.Header.Set("Content-Type", "text/plain")
 			return wireBytes(t, r)
 		}},
 		{name: "WrongContentTypeOnASignedFormStillVerifiesTheSignedBytes", expect: "menu", given: func(t *testing.T) []byte {
-			r := signed(welcome, callParams(otherNumber))
+			r := signed(welcome, principalstest.CallParams(otherNumber))
 			r.Header.Set("Content-Type", "text/plain")
 			return wireBytes(t, r)
 		}},
@@ -322,12 +322,12 @@ func TestBadInputNeverBreaksAVoiceRoute(t *testing.T) {
 			return wireBytes(t, r)
 		}},
 		{name: "DuplicateSignatureHeaderHearsTheForbiddenFlowEvenWhenBothAreValid", expect: "forbidden", given: func(t *testing.T) []byte {
-			r := signed(welcome, callParams(otherNumber))
+			r := signed(welcome, principalstest.CallParams(otherNumber))
 			r.Header["X-Twilio-Signature"] = append(r.Header["X-Twilio-Signature"], r.Header.Get("X-Twilio-Signature"))
 			return wireBytes(t, r)
 		}},
 		{name: "SignatureThatIsNotBase64HearsTheForbiddenFlow", expect: "forbidden", given: func(t *testing.T) []byte {
-			return wireBytes(t, postRaw(welcome, callParams(otherNumber).Encode(), "!!not*base64~~"+strings.Repeat("?", 14)))
+			return wireBytes(t, postRaw(welcome, principalstest.CallParams(otherNumber).Encode(), "!!not*base64~~"+strings.Repeat("?", 14)))
 		}},
 		{name: "JSONBodyWithoutBodySHA256HearsTheForbiddenFlow", expect: "forbidden", given: func(t *testing.T) []byte {
 			r := postRaw(welcome, `{"Digits":"1"}`, sign(welcome, nil))
@@ -343,7 +343,7 @@ func TestBadInputNeverBreaksAVoiceRoute(t *testing.T) {
 			return wireBytes(t, r)
 		}},
 		{name: "UnknownVoicePathSignedHearsTheNotFoundFlow", expect: "not_found", given: func(t *testing.T) []byte {
-			return wireBytes(t, signed("/ivr/nowhere", callParams(otherNumber)))
+			return wireBytes(t, signed("/ivr/nowhere", principalstest.CallParams(otherNumber)))
 		}},
 	}
 	app, logs := hardenedApp(t, principals.TwilioOptions{}, &Options{FailedAuthLimit: -1})
@@ -360,7 +360,7 @@ func TestBadInputNeverBreaksAVoiceRoute(t *testing.T) {
 		t.Error("a bad input made the server panic")
 	}
 	// The server still answers a plain call.
-	resp, body := exchangeRaw(t, addr, wireBytes(t, signed(welcome, callParams(otherNumber))), false)
+	resp, body := exchangeRaw(t, addr, wireBytes(t, signed(welcome, principalstest.CallParams(otherNumber))), false)
 	if got := heard(t, resp.StatusCode, resp.Header.Get("Content-Type"), body); got != "menu" {
 		t.Errorf("after the bad input, a good call heard %s", got)
 	}
@@ -400,13 +400,13 @@ func TestPanicAnywhereAnswersTheInternalFlowAndTheServerKeepsServing(t *testing.
 	}{
 		{
 			name:       "PanicInAVoiceHandler",
-			given:      principalstest.NewPOST(testToken, testHost+"/ivr/boom", callParams(otherNumber)),
+			given:      principalstest.NewPOST(testToken, testHost+"/ivr/boom", principalstest.CallParams(otherNumber)),
 			expectFlow: "internal", expectLog: "handler exploded",
 		},
 		{
 			name: "PanicInAnAuthenticationPolicyOnAVoiceRoute",
 			given: func() *http.Request {
-				r := principalstest.NewPOST(testToken, testHost+"/ivr/welcome", callParams(otherNumber))
+				r := principalstest.NewPOST(testToken, testHost+"/ivr/welcome", principalstest.CallParams(otherNumber))
 				r.Header.Set("X-Boom", "1")
 				return r
 			}(),
@@ -454,7 +454,7 @@ func TestPanicAnywhereAnswersTheInternalFlowAndTheServerKeepsServing(t *testing.
 				t.Errorf("no panic line with %q in the log", tt.expectLog)
 			}
 			// The server keeps serving.
-			resp, body = exchangeRaw(t, addr, wireBytes(t, principalstest.NewPOST(testToken, testHost+"/ivr/welcome", callParams(otherNumber))), false)
+			resp, body = exchangeRaw(t, addr, wireBytes(t, principalstest.NewPOST(testToken, testHost+"/ivr/welcome", principalstest.CallParams(otherNumber))), false)
 			if got := heard(t, resp.StatusCode, resp.Header.Get("Content-Type"), body); got != "menu" {
 				t.Errorf("after the panic a good call heard %s", got)
 			}
@@ -471,7 +471,7 @@ func TestHandlerPastItsDeadlineAnswersTheInternalFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	w := call(t, app, "/ivr/slow", callParams(otherNumber))
+	w := call(t, app, "/ivr/slow", principalstest.CallParams(otherNumber))
 	if got := heardRecorder(t, w); got != "internal" {
 		t.Errorf("heard %s, want internal", got)
 	}
@@ -556,7 +556,7 @@ func TestBrokenReloadKeepsTheRunningConfigurationAndNamesEveryProblem(t *testing
 			if app.state.Load() != before {
 				t.Error("the running configuration was replaced")
 			}
-			if got := heardRecorder(t, call(t, app, "/ivr/welcome", callParams(otherNumber))); got != "menu" {
+			if got := heardRecorder(t, call(t, app, "/ivr/welcome", principalstest.CallParams(otherNumber))); got != "menu" {
 				t.Errorf("after the failed reload a call heard %s", got)
 			}
 			if n := sample(t, app, `switchboard_reloads_total{result="failed"}`); n != 1 {
@@ -591,7 +591,7 @@ func TestGracefulShutdownFinishesTheRequestInFlight(t *testing.T) {
 	}
 	got := make(chan result, 1)
 	go func() {
-		resp, body := exchangeRaw(t, addr, wireBytes(t, principalstest.NewPOST(testToken, testHost+"/ivr/slow", callParams(otherNumber))), false)
+		resp, body := exchangeRaw(t, addr, wireBytes(t, principalstest.NewPOST(testToken, testHost+"/ivr/slow", principalstest.CallParams(otherNumber))), false)
 		got <- result{resp, body}
 	}()
 	<-started
@@ -667,9 +667,9 @@ func TestSlowBodyIsCutOffByTheReadTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	body := callParams(otherNumber).Encode()
+	body := principalstest.CallParams(otherNumber).Encode()
 	fmt.Fprintf(conn, "POST /ivr/welcome HTTP/1.1\r\nHost: ivr.test\r\nContent-Type: application/x-www-form-urlencoded\r\nX-Twilio-Signature: %s\r\nContent-Length: %d\r\n\r\n",
-		principalstest.Sign(testToken, testHost+"/ivr/welcome", callParams(otherNumber)), len(body))
+		principalstest.Sign(testToken, testHost+"/ivr/welcome", principalstest.CallParams(otherNumber)), len(body))
 	start := time.Now()
 	go func() {
 		for i := range len(body) {
@@ -695,7 +695,7 @@ func TestSlowBodyIsCutOffByTheReadTimeout(t *testing.T) {
 func TestOversizedHeadersAreRefusedWith431(t *testing.T) {
 	app, _ := hardenedApp(t, principals.TwilioOptions{}, nil)
 	addr := listen(t, app)
-	r := principalstest.NewPOST(testToken, testHost+"/ivr/welcome", callParams(otherNumber))
+	r := principalstest.NewPOST(testToken, testHost+"/ivr/welcome", principalstest.CallParams(otherNumber))
 	r.Header.Set("X-Padding", strings.Repeat("a", 2*maxHeaderBytes))
 	resp, _ := exchangeRaw(t, addr, wireBytes(t, r), false)
 	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
@@ -705,7 +705,7 @@ func TestOversizedHeadersAreRefusedWith431(t *testing.T) {
 
 // forged returns a POST to /ivr/welcome from peer whose signature does not verify.
 func forged(peer string) *http.Request {
-	r := principalstest.NewPOST("not-the-token", testHost+"/ivr/welcome", callParams(otherNumber))
+	r := principalstest.NewPOST("not-the-token", testHost+"/ivr/welcome", principalstest.CallParams(otherNumber))
 	r.RemoteAddr = peer
 	return r
 }
@@ -733,7 +733,7 @@ func TestFailedSignaturesAreRateLimitedPerSourceAddress(t *testing.T) {
 		t.Errorf("three failures from one IPv6 /64 under different addresses: %v rate-limited in all, want 2", n)
 	}
 	for i := range 50 {
-		r := principalstest.NewPOST(testToken, testHost+"/ivr/welcome", callParams(otherNumber))
+		r := principalstest.NewPOST(testToken, testHost+"/ivr/welcome", principalstest.CallParams(otherNumber))
 		r.RemoteAddr = "192.0.2.1:4001"
 		if got := heardRecorder(t, send(app, r)); got != "menu" {
 			t.Fatalf("valid request %d from the limited address heard %s; valid requests are never limited", i, got)
@@ -750,7 +750,7 @@ func TestForwardedHeadersChangeNothingUnlessThePeerIsATrustedProxy(t *testing.T)
 		return app
 	}
 	viaProxy := func(rawURL, peer string) *http.Request {
-		r := principalstest.NewPOST(testToken, rawURL, callParams(otherNumber))
+		r := principalstest.NewPOST(testToken, rawURL, principalstest.CallParams(otherNumber))
 		return principalstest.ViaProxy(r, netip.MustParseAddrPort(peer+":443"), "ivr.internal")
 	}
 	t.Run("SignatureForTheForwardedURLFromAnUntrustedPeerIsRejected", func(t *testing.T) {
@@ -767,7 +767,7 @@ func TestForwardedHeadersChangeNothingUnlessThePeerIsATrustedProxy(t *testing.T)
 	})
 	t.Run("ForwardedHeadersFromAnUntrustedPeerDoNotSpoilAValidSignature", func(t *testing.T) {
 		app := newApp(t)
-		r := principalstest.NewPOST(testToken, testHost+"/ivr/welcome", callParams(otherNumber))
+		r := principalstest.NewPOST(testToken, testHost+"/ivr/welcome", principalstest.CallParams(otherNumber))
 		r.RemoteAddr = "198.51.100.7:5000"
 		r.Header.Set("X-Forwarded-Proto", "https")
 		r.Header.Set("X-Forwarded-Host", "evil.example")
@@ -805,7 +805,7 @@ func TestForwardedHeadersChangeNothingUnlessThePeerIsATrustedProxy(t *testing.T)
 func TestReplayedRequestHearsTheForbiddenFlow(t *testing.T) {
 	app, _ := hardenedApp(t, principals.TwilioOptions{}, &Options{Replay: NewMemoryReplayCache(time.Minute, 0)})
 	req := func(token string) *http.Request {
-		r := principalstest.NewPOST(testToken, testHost+"/ivr/welcome", callParams(otherNumber))
+		r := principalstest.NewPOST(testToken, testHost+"/ivr/welcome", principalstest.CallParams(otherNumber))
 		if token != "" {
 			r.Header.Set("I-Twilio-Idempotency-Token", token)
 		}
@@ -832,7 +832,7 @@ func TestReplayedRequestHearsTheForbiddenFlow(t *testing.T) {
 func TestReplayProtectionWithSignatureCheckingOffDoesNotRefuseTheSecondCall(t *testing.T) {
 	app, _ := hardenedApp(t, principals.TwilioOptions{Disabled: true}, &Options{Replay: NewMemoryReplayCache(time.Minute, 0)})
 	for i := range 3 {
-		r := httptest.NewRequest(http.MethodPost, testHost+"/ivr/welcome", strings.NewReader(callParams(otherNumber, "CallSid", fmt.Sprintf("CA%032d", i)).Encode()))
+		r := httptest.NewRequest(http.MethodPost, testHost+"/ivr/welcome", strings.NewReader(principalstest.CallParams(otherNumber, "CallSid", fmt.Sprintf("CA%032d", i)).Encode()))
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		if got := heardRecorder(t, send(app, r)); got != "menu" {
 			t.Errorf("unsigned call %d heard %s, want the menu: with no verified signature there is nothing to replay", i, got)
@@ -856,13 +856,13 @@ func TestSecretsNeverReachLogsErrorsOrPanics(t *testing.T) {
 		return r
 	}
 	requests := []*http.Request{
-		principalstest.NewPOST("a-forged-token", testHost+"/ivr/welcome", callParams(otherNumber)),
-		principalstest.NewPOST(token, testHost+"/ivr/welcome", callParams(staffNumber)),
-		principalstest.NewPOST(token, testHost+"/ivr/boom", callParams(staffNumber)),
+		principalstest.NewPOST("a-forged-token", testHost+"/ivr/welcome", principalstest.CallParams(otherNumber)),
+		principalstest.NewPOST(token, testHost+"/ivr/welcome", principalstest.CallParams(staffNumber)),
+		principalstest.NewPOST(token, testHost+"/ivr/boom", principalstest.CallParams(staffNumber)),
 		bearer(httptest.NewRequest(http.MethodGet, testHost+"/metrics", nil), "guessed-key-0123456789abcdef"),
 		bearer(httptest.NewRequest(http.MethodGet, testHost+"/metrics", nil), opsKey),
 		bearer(httptest.NewRequest(http.MethodGet, testHost+"/metrics", nil), scrapeKey),
-		bearer(principalstest.NewPOST(token, testHost+"/ivr/welcome", callParams(otherNumber)), rootKey),
+		bearer(principalstest.NewPOST(token, testHost+"/ivr/welcome", principalstest.CallParams(otherNumber)), rootKey),
 	}
 	var out strings.Builder
 	for _, r := range requests {
@@ -893,7 +893,7 @@ func TestPhoneNumbersInLogsAreMaskedUnlessTheOperatorOptsIn(t *testing.T) {
 	for _, logNumbers := range []bool{false, true} {
 		t.Run(fmt.Sprintf("LogPhoneNumbers=%v", logNumbers), func(t *testing.T) {
 			app, logs := hardenedApp(t, principals.TwilioOptions{}, &Options{LogPhoneNumbers: logNumbers})
-			call(t, app, "/ivr/welcome", callParams(staffNumber))
+			call(t, app, "/ivr/welcome", principalstest.CallParams(staffNumber))
 			full := strings.Contains(logs.String(), staffNumber)
 			masked := strings.Contains(logs.String(), principals.MaskNumber(staffNumber))
 			if full != logNumbers || masked == logNumbers {
@@ -910,10 +910,10 @@ func TestDigitsOnSensitiveNodesAreNeverLogged(t *testing.T) {
 		given  *http.Request
 		expect string // the log line's digits field
 	}{
-		{"StaffCallerOnTheSensitiveStaffMenu", principalstest.NewPOST(testToken, testHost+"/ivr/staff/gather", callParams(staffNumber, "Digits", digits)), "REDACTED"},
-		{"RefusedCallerOnTheSensitiveStaffMenu", principalstest.NewPOST(testToken, testHost+"/ivr/staff/gather", callParams(otherNumber, "Digits", digits)), "REDACTED"},
-		{"ForgedRequestOnTheSensitiveStaffMenu", principalstest.NewPOST("a-forged-token", testHost+"/ivr/staff/gather", callParams(staffNumber, "Digits", digits)), "REDACTED"},
-		{"OrdinaryMenuLogsTheDigits", principalstest.NewPOST(testToken, testHost+"/ivr/welcome/gather", callParams(otherNumber, "Digits", digits)), digits},
+		{"StaffCallerOnTheSensitiveStaffMenu", principalstest.NewPOST(testToken, testHost+"/ivr/staff/gather", principalstest.CallParams(staffNumber, "Digits", digits)), "REDACTED"},
+		{"RefusedCallerOnTheSensitiveStaffMenu", principalstest.NewPOST(testToken, testHost+"/ivr/staff/gather", principalstest.CallParams(otherNumber, "Digits", digits)), "REDACTED"},
+		{"ForgedRequestOnTheSensitiveStaffMenu", principalstest.NewPOST("a-forged-token", testHost+"/ivr/staff/gather", principalstest.CallParams(staffNumber, "Digits", digits)), "REDACTED"},
+		{"OrdinaryMenuLogsTheDigits", principalstest.NewPOST(testToken, testHost+"/ivr/welcome/gather", principalstest.CallParams(otherNumber, "Digits", digits)), digits},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -1059,11 +1059,11 @@ func TestMetricsCountRequestsFailuresDenialsErrorFlowsAndLatency(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	call(t, app, "/ivr/welcome", callParams(otherNumber))
-	call(t, app, "/ivr/welcome", callParams(blockedNumber))
-	call(t, app, "/ivr/boom", callParams(otherNumber))
-	call(t, app, "/ivr/nowhere", callParams(otherNumber))
-	send(app, principalstest.NewPOST("a-forged-token", testHost+"/ivr/welcome", callParams(otherNumber)))
+	call(t, app, "/ivr/welcome", principalstest.CallParams(otherNumber))
+	call(t, app, "/ivr/welcome", principalstest.CallParams(blockedNumber))
+	call(t, app, "/ivr/boom", principalstest.CallParams(otherNumber))
+	call(t, app, "/ivr/nowhere", principalstest.CallParams(otherNumber))
+	send(app, principalstest.NewPOST("a-forged-token", testHost+"/ivr/welcome", principalstest.CallParams(otherNumber)))
 	send(app, httptest.NewRequest(http.MethodPost, testHost+"/ivr/welcome", nil))
 	r := httptest.NewRequest(http.MethodGet, testHost+"/metrics", nil)
 	r.Header.Set("Authorization", "Bearer "+scrapeKey)
@@ -1097,7 +1097,7 @@ func TestMetricsCountRequestsFailuresDenialsErrorFlowsAndLatency(t *testing.T) {
 // FuzzVoiceRouteNeverAnswers5xx sends arbitrary bodies, content types and signatures to a voice
 // route: whatever arrives, the caller hears TwiML with a 200.
 func FuzzVoiceRouteNeverAnswers5xx(f *testing.F) {
-	valid := callParams(otherNumber, "Digits", "1")
+	valid := principalstest.CallParams(otherNumber, "Digits", "1")
 	f.Add("/ivr/welcome/gather?i=0&n=0", valid.Encode(), "application/x-www-form-urlencoded", principalstest.Sign(testToken, testHost+"/ivr/welcome/gather?i=0&n=0", valid))
 	f.Add("/ivr/welcome", "Digits=%zz", "application/json", "not base64")
 	f.Add("/ivr/staff/gather?i=9&n=-1", "Digits=\x00\xff", "text/plain", "")
@@ -1117,7 +1117,7 @@ func FuzzVoiceRouteNeverAnswers5xx(f *testing.F) {
 
 func TestEveryRequestLogsOneLineWithWhatAnOperatorNeeds(t *testing.T) {
 	app, logs := hardenedApp(t, principals.TwilioOptions{}, nil)
-	call(t, app, "/ivr/welcome", callParams(blockedNumber))
+	call(t, app, "/ivr/welcome", principalstest.CallParams(blockedNumber))
 	var requests []map[string]any
 	for _, l := range logs.lines(t) {
 		if l["msg"] == "request" {

@@ -59,23 +59,6 @@ func (w tWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// callParams returns the form fields of a Twilio voice webhook from caller, plus extra key, value
-// pairs.
-func callParams(caller string, extra ...string) url.Values {
-	v := url.Values{
-		"AccountSid": {"AC0123456789abcdef0123456789abcdef"},
-		"CallSid":    {"CA0123456789abcdef0123456789abcdef"},
-		"From":       {caller},
-		"To":         {"+15555550100"},
-		"Direction":  {"inbound"},
-		"CallStatus": {"in-progress"},
-	}
-	for i := 0; i+1 < len(extra); i += 2 {
-		v.Set(extra[i], extra[i+1])
-	}
-	return v
-}
-
 // call POSTs a request signed exactly as Twilio signs it to target (a path with optional query)
 // and returns the recorded response.
 func call(t testing.TB, h http.Handler, target string, params url.Values) *httptest.ResponseRecorder {

@@ -5,6 +5,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/switchboard-ivr/switchboard/principals/principalstest"
 )
 
 // The series a handler keeps are counted on its requests only, and none shows before its first.
@@ -19,9 +21,9 @@ func TestRouteSeriesAppearOnFirstUseAndCountEachRequest(t *testing.T) {
 		t.Fatalf("series before any request:\n%s", s)
 	}
 	for range 3 {
-		call(t, app, "/ivr/welcome", callParams(otherNumber))
+		call(t, app, "/ivr/welcome", principalstest.CallParams(otherNumber))
 	}
-	call(t, app, "/ivr/welcome/gather?i=0&n=0", callParams(otherNumber, "Digits", "1"))
+	call(t, app, "/ivr/welcome/gather?i=0&n=0", principalstest.CallParams(otherNumber, "Digits", "1"))
 	s := scrape()
 	for _, want := range []string{
 		`switchboard_requests_total{outcome="ok",route="/ivr/welcome"} 3`,

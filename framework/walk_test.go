@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/switchboard-ivr/switchboard/principals/principalstest"
 )
 
 // walk places a call into h at start, the way Twilio runs TwiML, and returns what the caller
@@ -17,10 +19,10 @@ import (
 func walk(t *testing.T, h http.Handler, caller, start string, presses ...string) []string {
 	t.Helper()
 	var events []string
-	target, params := start, callParams(caller)
+	target, params := start, principalstest.CallParams(caller)
 	for range 30 {
 		doc := twimlOf(t, call(t, h, target, params))
-		next, nextParams := "", callParams(caller)
+		next, nextParams := "", principalstest.CallParams(caller)
 	verbs:
 		for _, v := range doc.Children {
 			switch v.Name {

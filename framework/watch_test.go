@@ -7,6 +7,8 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"github.com/switchboard-ivr/switchboard/principals/principalstest"
 )
 
 func TestWatchReloadsAChangedPolicyFile(t *testing.T) {
@@ -32,7 +34,7 @@ func TestWatchReloadsAChangedPolicyFile(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	if got := twimlOf(t, call(t, app, "/ivr/welcome", callParams(otherNumber))).says(); len(got) == 0 || got[0] != "Sorry, this line cannot take your call." {
+	if got := twimlOf(t, call(t, app, "/ivr/welcome", principalstest.CallParams(otherNumber))).says(); len(got) == 0 || got[0] != "Sorry, this line cannot take your call." {
 		t.Errorf("after the watched reload the blocked caller heard %q", got)
 	}
 }

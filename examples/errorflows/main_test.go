@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -89,7 +88,7 @@ func newTestApp(t *testing.T, ledger Ledger) http.Handler {
 // request returns a webhook to path from caller, signed as sig says.
 func request(t *testing.T, sig, path, caller string, extra ...string) *http.Request {
 	t.Helper()
-	params := callParams(caller, extra...)
+	params := principalstest.CallParams(caller, extra...)
 	switch sig {
 	case signed:
 		return principalstest.NewPOST(testToken, testHost+path, params)
@@ -249,18 +248,4 @@ func TestBalanceLine(t *testing.T) {
 			}
 		})
 	}
-}
-
-func callParams(from string, extra ...string) url.Values {
-	v := url.Values{
-		"AccountSid": {"AC0123456789abcdef0123456789abcdef"},
-		"CallSid":    {"CA0123456789abcdef0123456789abcdef"},
-		"From":       {from},
-		"To":         {"+15555550100"},
-		"Direction":  {"inbound"},
-	}
-	for i := 0; i+1 < len(extra); i += 2 {
-		v.Set(extra[i], extra[i+1])
-	}
-	return v
 }

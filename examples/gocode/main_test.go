@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -100,7 +99,7 @@ func TestGoFlowServesTheSameTwiMLAsItsYAML(t *testing.T) {
 				for _, digits := range []string{"", "0", "1", "2", "6", "7", "9", "*", "0101", "0000"} {
 					for _, from := range []string{stranger, staffNumber} {
 						for _, token := range []string{testToken, "forged"} {
-							params := callParams(from, "Digits", digits, "DialCallStatus", "no-answer")
+							params := principalstest.CallParams(from, "Digits", digits, "DialCallStatus", "no-answer")
 							g := serve(goApp, principalstest.NewPOST(token, testHost+path+query, params))
 							y := serve(yamlApp, principalstest.NewPOST(token, testHost+path+query, params))
 							if g.Code != y.Code || !bytes.Equal(g.Body.Bytes(), y.Body.Bytes()) {
@@ -157,20 +156,6 @@ func TestGoFlowWalksACall(t *testing.T) {
 			}
 		})
 	}
-}
-
-func callParams(from string, extra ...string) url.Values {
-	v := url.Values{
-		"AccountSid": {"AC0123456789abcdef0123456789abcdef"},
-		"CallSid":    {"CA0123456789abcdef0123456789abcdef"},
-		"From":       {from},
-		"To":         {"+15555550100"},
-		"Direction":  {"inbound"},
-	}
-	for i := 0; i+1 < len(extra); i += 2 {
-		v.Set(extra[i], extra[i+1])
-	}
-	return v
 }
 
 func serve(h http.Handler, r *http.Request) *httptest.ResponseRecorder {

@@ -32,3 +32,11 @@ func ExampleNewJSON() {
 	fmt.Println(r.URL.RawQuery)
 	// Output: bodySHA256=85264246de8d570722726062407cde49dc5bb2c2569c179765b178e3ffe30825
 }
+
+// The fields of a voice webhook, signed as Twilio signs them, for a handler under test.
+func ExampleCallParams() {
+	params := principalstest.CallParams("+15555550142", "Digits", "1")
+	r := principalstest.NewPOST("test-token", "https://ivr.example.com/ivr/welcome/gather?i=0&n=0", params)
+	fmt.Println(r.Method, r.URL.Path, params.Get("From"), params.Get("Digits"), r.Header.Get("X-Twilio-Signature") != "")
+	// Output: POST /ivr/welcome/gather +15555550142 1 true
+}

@@ -147,3 +147,21 @@ func ReadBody(r *http.Request) string {
 	r.Body = io.NopCloser(strings.NewReader(string(b)))
 	return string(b)
 }
+
+// CallParams returns the form fields of a Twilio voice webhook for an inbound call from the number
+// from to +15555550100 — AccountSid, CallSid, From, To, Direction, CallStatus — with the extra
+// key, value pairs set on top (CallParams(from, "Digits", "1")). Sign them with [NewPOST].
+func CallParams(from string, extra ...string) url.Values {
+	v := url.Values{
+		"AccountSid": {"AC0123456789abcdef0123456789abcdef"},
+		"CallSid":    {"CA0123456789abcdef0123456789abcdef"},
+		"From":       {from},
+		"To":         {"+15555550100"},
+		"Direction":  {"inbound"},
+		"CallStatus": {"in-progress"},
+	}
+	for i := 0; i+1 < len(extra); i += 2 {
+		v.Set(extra[i], extra[i+1])
+	}
+	return v
+}
