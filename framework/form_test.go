@@ -1,6 +1,7 @@
 package framework
 
 import (
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -94,10 +95,10 @@ func TestHandlersGetTheVerifiedFormParsed(t *testing.T) {
 	}
 	wantForm["Digits"] = []string{"2", "1", "9"}
 	for i, s := range got {
-		if !equalURLValues(s.post, params) {
+		if !maps.EqualFunc(s.post, params, slices.Equal[[]string]) {
 			t.Errorf("handler %d: PostForm = %v, want %v", i, s.post, params)
 		}
-		if !equalURLValues(s.form, wantForm) {
+		if !maps.EqualFunc(s.form, wantForm, slices.Equal[[]string]) {
 			t.Errorf("handler %d: Form = %v, want %v", i, s.form, wantForm)
 		}
 		if s.body != body {
@@ -113,16 +114,4 @@ func TestQueryValueAgreesWithParseQuery(t *testing.T) {
 			t.Errorf("queryValue(%q) = %q, url.ParseQuery gives %q", q, got, want.Get("Digits"))
 		}
 	}
-}
-
-func equalURLValues(a, b url.Values) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if !slices.Equal(v, b[k]) {
-			return false
-		}
-	}
-	return true
 }

@@ -3,6 +3,7 @@ package principals_test
 import (
 	"errors"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -400,7 +401,7 @@ func TestTwilioFormIsParsedOnceAndShared(t *testing.T) {
 		t.Fatalf("rejected: %v", f)
 	}
 	form := id.Form
-	if got := form.URLValues(); !equalValues(got, params) {
+	if got := form.URLValues(); !maps.EqualFunc(got, params, slices.Equal[[]string]) {
 		t.Errorf("Identity.Form = %v, want %v (values in the order sent, the query left out)", got, params)
 	}
 	if form.Len() != 4 || form.Get("Digits") != "2" || !slices.Equal(form.Values("Digits"), []string{"2", "1"}) ||
@@ -420,11 +421,11 @@ func TestTwilioFormIsParsedOnceAndShared(t *testing.T) {
 		t.Errorf("the policy set PostForm %v, Form %v; want them left for ParseForm", r.PostForm, r.Form)
 	}
 	// ParseForm still works: it parses the body the policy replays.
-	if err := r.ParseForm(); err != nil || r.FormValue("Digits") != "2" || !equalValues(r.PostForm, params) {
+	if err := r.ParseForm(); err != nil || r.FormValue("Digits") != "2" || !maps.EqualFunc(r.PostForm, params, slices.Equal[[]string]) {
 		t.Errorf("ParseForm after the policy: %v, Digits %q, PostForm %v", err, r.FormValue("Digits"), r.PostForm)
 	}
 	wantForm := url.Values{"Digits": {"2", "1", "9"}, "From": {"+15551234567"}, "FinishedOnKey": {""}, "retry": {"1"}}
-	if !equalValues(r.Form, wantForm) {
+	if !maps.EqualFunc(r.Form, wantForm, slices.Equal[[]string]) {
 		t.Errorf("Form = %v, want %v", r.Form, wantForm)
 	}
 	r = principalstest.NewPOST(token, "https://example.com/ivr?retry=1&Digits=9", params)
@@ -471,21 +472,9 @@ func TestTwilioPreparsedPostFormIsSigned(t *testing.T) {
 	if !ok {
 		t.Errorf("request whose form was parsed earlier rejected: %v", f)
 	}
-	if got := id.Form.URLValues(); !equalValues(got, docParams) {
+	if got := id.Form.URLValues(); !maps.EqualFunc(got, docParams, slices.Equal[[]string]) {
 		t.Errorf("Identity.Form = %v, want %v", got, docParams)
 	}
-}
-
-func equalValues(a, b url.Values) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if !slices.Equal(v, b[k]) {
-			return false
-		}
-	}
-	return true
 }
 
 func TestTwilioDisabledVouchesLoudly(t *testing.T) {
