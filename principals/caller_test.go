@@ -162,4 +162,3 @@ func sameNames(a, b []string) bool {
 	slices.Sort(b)
 	return slices.Equal(a, b)
 }
-
