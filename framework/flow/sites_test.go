@@ -55,8 +55,8 @@ func TestEveryCompiledURLIsARouteAnsweringTheVariantItNames(t *testing.T) {
 // siteFlowGen builds random flows of nested dials and records.
 type siteFlowGen struct {
 	r       *rand.Rand
-	dials   int // the last dial's id: its timeout
-	records int // the last record's id: its max_length
+	dials   int      // the last dial's id: its timeout
+	records int      // the last record's id: its max_length
 	menus   []string // the gather menus, which a goto may name without making a loop
 }
 
