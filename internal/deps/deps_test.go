@@ -31,6 +31,7 @@ var rules = []rule{
 	{dir: "caller", allow: []string{module + "/principals", module + "/twiml"}},
 	{dir: "framework/flow", allow: []string{module + "/twiml", module + "/principals", "go.yaml.in/yaml/v3", "github.com/go-playground/"}},
 	{dir: "diagram", allow: []string{module + "/framework/flow", "github.com/goccy/go-graphviz"}},
+	{dir: "sandbox", allow: []string{module + "/framework", module + "/caller", module + "/principals"}},
 }
 
 // confined lists imports that only the named directories (or files) may use.
