@@ -91,7 +91,7 @@ type trap struct {
 	request func() *http.Request
 	vouch   bool
 	reason  *principals.Reason // when !vouch
-	hint    string // a substring of the hint; "" means no hint is expected
+	hint    string             // a substring of the hint; "" means no hint is expected
 }
 
 func runTraps(t *testing.T, traps []trap) {
