@@ -32,6 +32,23 @@
 // the end of the URL and the first key, or between a value and the next key, which no verifier
 // of Twilio's scheme can tell apart from a genuine request.
 //
+// # What the caller principals prove
+//
+// "twilio" proves that Twilio made the request. "caller:+E164" is the number the calling network
+// claims, which anyone can spoof. "caller-attested:+E164" is that number with SHAKEN/STIR full
+// attestation (StirVerstat TN-Validation-Passed-A): the originating carrier vouches that the
+// caller may use it. "attest:…" is the attestation level, and "caller:anonymous" is every caller
+// whose number is withheld or is not a phone number, so that a deny line can refuse them.
+//
+// StirVerstat is an ordinary POST field of the voice webhook, and the signature covers every
+// POST field: Twilio's webhook-security documentation says the signed text is the URL followed
+// by all request parameters, and the official validators (twilio-go's RequestValidator.Validate,
+// twilio-node's validateRequest, twilio-python's RequestValidator) hash every field they are
+// given, with no list of exceptions. One public repository claims Twilio adds StirVerstat after
+// signing; this policy does not rely on either answer being wrong in its favour: it vouches for a
+// request only when the signature covers every field sent, StirVerstat included, so an unsigned
+// or altered StirVerstat makes the request fail verification and yields no principal at all.
+//
 // # Why the Twilio check is not twilio-go's client.RequestValidator
 //
 // We ran the SDKs' own published test vectors through twilio-go v1.31.0's RequestValidator. It

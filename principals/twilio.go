@@ -77,7 +77,10 @@ type TwilioOptions struct {
 //
 // From a verified request it yields [Twilio], "account:<AccountSid>" and "caller:<number>",
 // where the number is From on inbound calls and To when Direction starts with "outbound", and
-// only when it looks like E.164 (a '+' and 8 to 15 digits). It fills Identity.CallSID.
+// only when it looks like E.164 (a '+' and 8 to 15 digits); when it does not, [AnonymousCaller]
+// (and "caller:sip:…" or "caller:client:…" for a SIP URI or a client identity). On an inbound
+// call that carries StirVerstat it also yields the [Attestation] ("attest:A" …) and, with full
+// attestation of an E.164 From, [AttestedCaller]. It fills Identity.CallSID.
 //
 // On a form POST the policy parses the body itself and, when the signature verifies, shares the
 // decoded fields in [Identity.Form], so the form is parsed once and shared without building a
@@ -497,10 +500,7 @@ func (s *signedRequest) deriveNames(b *strings.Builder) {
 	if !isSID(sid, "AC") {
 		sid = ""
 	}
-	remote := s.get("From")
-	if strings.HasPrefix(s.get("Direction"), "outbound") {
-		remote = s.get("To")
-	}
+	remote, _ := remoteParty(s.get)
 	if !isE164(remote) {
 		remote = ""
 	}
@@ -524,7 +524,7 @@ func (s *signedRequest) identity(st *verifyState) Identity {
 	if !s.derived {
 		s.deriveNames(new(strings.Builder))
 	}
-	id := Identity{Policy: TwilioPolicyName, Principals: make([]string, 1, 3), CallSID: s.get("CallSid"), Form: s.fields(st)}
+	id := Identity{Policy: TwilioPolicyName, Principals: make([]string, 1, 5), CallSID: s.get("CallSid"), Form: s.fields(st)}
 	id.Principals[0] = Twilio
 	if s.account != "" {
 		id.Principals = append(id.Principals, s.account)
@@ -532,6 +532,8 @@ func (s *signedRequest) identity(st *verifyState) Identity {
 	if s.caller != "" {
 		id.Principals = append(id.Principals, s.caller)
 	}
+	remote, inbound := remoteParty(s.get)
+	id.Principals = appendCallerFacts(id.Principals, remote, inbound, s.get("StirVerstat"))
 	return id
 }
 

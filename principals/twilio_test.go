@@ -399,12 +399,12 @@ func TestTwilioPrincipalsComeOnlyFromAVerifiedRequest(t *testing.T) {
 			[]string{"twilio", "account:" + mainSID, "caller:+15557654321"}, ""},
 		{"OutboundDialCallerIsTo", url.Values{"From": {"+15551234567"}, "To": {"+15557654321"}, "Direction": {"outbound-dial"}},
 			[]string{"twilio", "caller:+15557654321"}, ""},
-		{"ClientIdentityIsNotACaller", url.Values{"From": {"client:alice"}},
-			[]string{"twilio"}, ""},
-		{"AnonymousIsNotACaller", url.Values{"From": {"anonymous"}}, []string{"twilio"}, ""},
-		{"TooShortNumberIsNotACaller", url.Values{"From": {"+1234567"}}, []string{"twilio"}, ""},
-		{"TooLongNumberIsNotACaller", url.Values{"From": {"+1234567890123456"}}, []string{"twilio"}, ""},
-		{"MalformedAccountSidIsNotAnAccount", url.Values{"AccountSid": {"system.Everyone"}}, []string{"twilio"}, ""},
+		{"ClientIdentityIsAnAnonymousCaller", url.Values{"From": {"client:alice"}},
+			[]string{"twilio", principals.AnonymousCaller, "caller:client:alice"}, ""},
+		{"AnonymousIsAnAnonymousCaller", url.Values{"From": {"anonymous"}}, []string{"twilio", principals.AnonymousCaller}, ""},
+		{"TooShortNumberIsAnAnonymousCaller", url.Values{"From": {"+1234567"}}, []string{"twilio", principals.AnonymousCaller}, ""},
+		{"TooLongNumberIsAnAnonymousCaller", url.Values{"From": {"+1234567890123456"}}, []string{"twilio", principals.AnonymousCaller}, ""},
+		{"MalformedAccountSidIsNotAnAccount", url.Values{"AccountSid": {"system.Everyone"}, "From": {"+15551234567"}}, []string{"twilio", "caller:+15551234567"}, ""},
 	}
 	p := newTwilio(t, principals.TwilioOptions{})
 	for _, tc := range tests {
