@@ -53,6 +53,7 @@ var (
 	twimlType          = []string{twiml.ContentType}
 	errUnauthenticated = &Error{Op: "authorize", Kind: KindUnauthenticated}
 	errForbidden       = &Error{Op: "authorize", Kind: KindForbidden}
+	errDenied          = &Error{Op: "authorize", Kind: KindDenied}
 	errNotFound        = &Error{Op: "route", Kind: KindNotFound}
 	errTooLarge        = &Error{Op: "read body", Kind: KindTooLarge}
 	errRateLimited     = &Error{Op: "authenticate", Kind: KindRateLimited}
@@ -186,6 +187,9 @@ func (a *App) authorize(ex *exchange, route, permission string) error {
 	}
 	if !ex.auth.Principals.Authenticated() {
 		return errUnauthenticated
+	}
+	if ex.decision.Denied {
+		return errDenied // an explicit deny line: the denied flow, which connects no one
 	}
 	return errForbidden
 }

@@ -102,7 +102,8 @@
 //	errors:
 //	  voice: Polly.Joanna           # Optional, as language; default the node's or flow's.
 //	  unauthenticated: …            # a destination; falls back to forbidden when unset.
-//	  forbidden: {say: We could not verify this call., dial: call_center}
+//	  forbidden: {say: This line is for staff., dial: call_center}   # no policy line grants the route
+//	  denied: {say: This call cannot be completed., hangup: true}     # a deny line refused the caller
 //	  not_found: {say: That option is not available., goto: welcome}
 //	  internal: {say: We're sorry., dial: call_center}
 //	  by_prefix:                    # Top level only: route prefix → error flows.
@@ -110,7 +111,10 @@
 //
 // The flow for a path is the first set among: the owning node's errors, the longest by_prefix
 // entry the path falls under, the top-level errors, then a built-in "We're sorry…" that dials
-// call_center (or hangs up without one). Forbidden and unauthenticated flows may not goto a node:
+// call_center (or hangs up without one). Denied is what a caller refused by an explicit deny
+// line hears (a blocklist); it never falls back to forbidden, and its built-in flow says "This
+// call cannot be completed." and hangs up, naming no business and dialing no one; a denied flow
+// that dials out is a warning. Forbidden, unauthenticated and denied flows may not goto a node:
 // the refused caller would be refused again, forever. Error flows cannot record, nor dial with
 // no_answer: they own no route to receive the result.
 //

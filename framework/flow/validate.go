@@ -427,11 +427,14 @@ func (c *checker) action(path string, a *Action, ctx actionCtx) {
 	case *Gather:
 		c.gather(sp, s)
 	case Goto:
-		if ctx.inError && (ctx.errorKind == Forbidden || ctx.errorKind == Unauthenticated) {
+		if ctx.inError && (ctx.errorKind == Forbidden || ctx.errorKind == Unauthenticated || ctx.errorKind == Denied) {
 			c.errorf(sp, "a %s error flow may not goto a menu: the refused caller would be refused again, forever; dial, redirect or hang up instead", ctx.errorKind)
 		}
 		c.gotoTarget(sp, string(s))
 	case *Dial:
+		if ctx.inError && ctx.errorKind == Denied {
+			c.warnf(sp, "the denied flow answers callers a deny line refuses (a blocklist); dialing out connects them anyway: say something and hang up instead")
+		}
 		if s.Number == CallCenter && c.f.CallCenter == "" {
 			c.errorf(joinKey(sp, "number"), "dials call_center, but the flow sets no call_center")
 		}
@@ -505,7 +508,7 @@ func (c *checker) errorFlows(path string, e *ErrorFlows, top bool) {
 
 // kinds returns the flows indexed by ErrorKind.
 func (e *ErrorFlows) kinds() [numErrorKinds]*Action {
-	return [numErrorKinds]*Action{e.Unauthenticated, e.Forbidden, e.NotFound, e.Internal}
+	return [numErrorKinds]*Action{e.Unauthenticated, e.Forbidden, e.NotFound, e.Internal, e.Denied}
 }
 
 func (c *checker) gather(path string, g *Gather) {
