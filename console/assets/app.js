@@ -78,7 +78,7 @@
     for (const line of data.lines || []) {
       const li = document.createElement("li");
       li.textContent = line;
-      li.className = line.split(" ")[0].toLowerCase();
+      li.className = "v-" + line.split(" ")[0].toLowerCase();
       ol.appendChild(li);
     }
     if (data.error) {
