@@ -91,7 +91,7 @@ func prompts(m *flow.Node) []labeled {
 		}
 	}
 	add("say", m.Say)
-	if g := m.Gather; g != nil {
+	if g := gatherOf(m); g != nil {
 		add("prompt", g.Prompt)
 		add("invalid", g.Invalid)
 		add("no input", g.NoInput)
@@ -112,8 +112,8 @@ func variants(r *flow.Route, m *flow.Node, f *flow.Flow, zone *time.Location) []
 		out = append(out, labeled{r.Path + " — " + title, indentTwiML(doc)})
 	}
 	switch {
-	case strings.HasSuffix(r.Path, "/gather") && m.Gather != nil:
-		g := m.Gather
+	case strings.HasSuffix(r.Path, "/gather") && gatherOf(m) != nil:
+		g := gatherOf(m)
 		for _, key := range slices.Sorted(maps.Keys(g.Options)) {
 			title := "option " + key
 			if m.Sensitive {
@@ -150,6 +150,12 @@ func variants(r *flow.Route, m *flow.Node, f *flow.Flow, zone *time.Location) []
 		}
 	}
 	return out
+}
+
+// gatherOf returns the menu's gather, or nil when it does something else.
+func gatherOf(m *flow.Node) *flow.Gather {
+	g, _ := m.Do.(*flow.Gather)
+	return g
 }
 
 // invalidKey returns keys that choose no option and no navigation key of the gather.

@@ -161,7 +161,7 @@ func (s *snapshot) answer(res sandbox.Result, err error, waitingAtGather bool) c
 		if n := len(res.Requests); n > 0 {
 			body = res.Requests[n-1].Body
 		}
-		a.Waiting = gatherOf(body)
+		a.Waiting = waitingAt(body)
 		if rq := len(res.Requests); rq > 0 {
 			if rt := s.compiled.Route(res.Requests[rq-1].Path); rt != nil {
 				a.Waiting.Sensitive = rt.Sensitive
@@ -208,8 +208,8 @@ func (s *snapshot) exitOf(events []caller.Event) string {
 	return ""
 }
 
-// gatherOf reads the attributes of the last <Gather> of a TwiML document.
-func gatherOf(doc []byte) *waiting {
+// waitingAt reads the attributes of the last <Gather> of a TwiML document.
+func waitingAt(doc []byte) *waiting {
 	w := &waiting{FinishOnKey: "#", Input: "dtmf"}
 	dec := xml.NewDecoder(bytes.NewReader(doc))
 	for {
