@@ -91,7 +91,6 @@ func TestSignatureCommand(t *testing.T) {
 			args: []string{"sign", "--token", "t", "--url", "https://example.com/hook", "--body-file", body},
 			code: 2, stderr: "must carry bodySHA256=" + principalstest.BodySHA256(json)},
 
-
 		// The official SDKs' published vectors (twilio-python, -node, -ruby, -php test suites).
 		{name: "VerifyRemovesAnyPortAsTheSDKsDo",
 			args: append([]string{"verify", "--token", "12345", "--url", "https://mycompany.com:1234/myapp.php?foo=1&bar=2", "--signature", "RSOYDt4T1cUTdK1PDd93/VVr8B8="}, docArgs...),
