@@ -49,7 +49,7 @@ func TestServeWarnsWhenARealTokenIsNotBoundToThisServer(t *testing.T) {
 	}{
 		{"TokenAlone", nil, map[string]string{envToken: testToken}, true},
 		{"TokenAndAllowedHost", []string{"--allowed-host", "ivr.example.com"}, map[string]string{envToken: testToken}, false},
-		{"TokenAndPublicURL", []string{"--public-url", "https://ivr.example.com"}, map[string]string{envToken: testToken}, false},
+		{"TokenAndPublicURL", []string{"--public-url", "https://ivr.example.com"}, map[string]string{envToken: testToken, "SWITCHBOARD_STATE_KEY": strings.Repeat("ab", 32)}, false},
 		{"DevelopmentToken", nil, nil, false},
 	}
 	for _, tt := range tests {
