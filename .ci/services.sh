@@ -97,17 +97,17 @@ redis_stop() {
 }
 
 # start brings up whichever server is not already given and answering; it records what it
-# started in $state/started so that stop stops only that.
+# started in $started, so that stop stops only that.
+started=""
 start() {
 	mkdir -p "$state"
-	: >"$state/started"
 	if [ -z "${SWITCHBOARD_TEST_PG:-}" ]; then
 		install_missing
 		if pg_answers; then
 			say "PostgreSQL already answers on 127.0.0.1:$pg_port; using it"
 		else
 			pg_start
-			echo pg >>"$state/started"
+			started+=" pg"
 			say "PostgreSQL started on 127.0.0.1:$pg_port (data in $state/pg)"
 		fi
 		export SWITCHBOARD_TEST_PG=$pg_url
@@ -118,7 +118,7 @@ start() {
 			say "Redis already answers on 127.0.0.1:$redis_port; using it"
 		else
 			redis_start
-			echo redis >>"$state/started"
+			started+=" redis"
 			say "Redis started on 127.0.0.1:$redis_port"
 		fi
 		export SWITCHBOARD_TEST_REDIS=$redis_url
@@ -126,11 +126,11 @@ start() {
 	export SWITCHBOARD_SERVICES_DIR=$state
 }
 
+# stop stops what $started names.
 stop() {
-	[ -f "$state/started" ] || return 0
-	if grep -qx redis "$state/started"; then redis_stop && say "Redis stopped"; fi
-	if grep -qx pg "$state/started"; then pg_stop && say "PostgreSQL stopped"; fi
-	rm -f "$state/started"
+	if [[ " $started " == *" redis "* ]]; then redis_stop && say "Redis stopped"; fi
+	if [[ " $started " == *" pg "* ]]; then pg_stop && say "PostgreSQL stopped"; fi
+	started=""
 }
 
 case "${1:-}" in
@@ -143,9 +143,14 @@ run)
 	;;
 start)
 	start
+	echo "$started" >>"$state/started"
 	echo "export SWITCHBOARD_TEST_PG='$SWITCHBOARD_TEST_PG' SWITCHBOARD_TEST_REDIS='$SWITCHBOARD_TEST_REDIS' SWITCHBOARD_SERVICES_DIR='$state'"
 	;;
-stop) stop ;;
+stop)
+	started=$(cat "$state/started" 2>/dev/null || true)
+	stop
+	rm -f "$state/started"
+	;;
 pg)
 	case "${2:-}" in
 	stop) pg_stop ;;
