@@ -84,6 +84,9 @@ func (a *App) logRequest(ex *exchange, start time.Time) {
 			attrs = append(attrs, slog.String("signature_check", "OFF (TWILIO_VALIDATE_SIGNATURE=false): this request was not verified"))
 		}
 	}
+	if ex.stateErr != nil {
+		attrs = append(attrs, slog.String("state_token", ex.stateErr.Error()))
+	}
 	if ex.err != nil {
 		attrs = append(attrs, slog.String("error", clip(ex.err.Error())))
 		if ex.voice {
@@ -186,8 +189,7 @@ func (ex *exchange) failures() []error {
 	}
 	var out []error
 	for _, err := range ex.auth.Failures {
-		var f *principals.Failure
-		if errors.As(err, &f) && f.Reason == principals.ReasonMissingSignature {
+		if errors.Is(err, principals.ErrMissingSignature) {
 			continue
 		}
 		out = append(out, err)

@@ -122,8 +122,8 @@ func (m *metrics) observe(rm *routeMetrics, route, outcome string, voice, failed
 func (m *metrics) signatureFailure(err error) {
 	key := failureLabels(err)
 	// A flood of forged requests fails for the same reason again and again: keep the counter of
-	// each label pair seen rather than look it up per request. Bound: the reasons are a closed
-	// set (len(knownReasons)+1) and the policies are at most maxPolicyLabels+1, so the map holds
+	// each label pair seen rather than look it up per request. Bound: reasons are principals'
+	// closed set (Reason.Label) and the policies are at most maxPolicyLabels+1, so the map holds
 	// at most their product and never evicts.
 	c, ok := m.sigFailSeen.Load(key)
 	if !ok {
@@ -135,25 +135,6 @@ func (m *metrics) signatureFailure(err error) {
 
 // otherLabel stands for every value outside a label's closed set.
 const otherLabel = "other"
-
-// knownReasons is the closed set of reason label values: the reasons the policies of package
-// principals give. Any other reason — a custom policy's, or one carrying an error's text, such as
-// the client address of a body that timed out — counts as "other", its text going to the
-// request's (bounded) log line only. Request data never becomes a label value.
-var knownReasons = map[string]bool{
-	principals.ReasonMissingSignature:   true,
-	principals.ReasonDuplicateSignature: true,
-	principals.ReasonMalformedSignature: true,
-	principals.ReasonSignatureMismatch:  true,
-	principals.ReasonBodyTooLarge:       true,
-	principals.ReasonMalformedForm:      true,
-	principals.ReasonMissingBodySHA256:  true,
-	principals.ReasonBodySHA256Mismatch: true,
-	principals.ReasonUnknownAccount:     true,
-	principals.ReasonMalformedBearer:    true,
-	principals.ReasonUnknownKey:         true,
-	principals.ReasonDuplicateAuth:      true,
-}
 
 // maxPolicyLabels bounds the policy label: the names of the policies configured are few, but a
 // custom policy names itself in each Failure it returns, so the first maxPolicyLabels names seen
@@ -184,9 +165,7 @@ func failureLabels(err error) failureKey {
 	if !errors.As(err, &f) {
 		return failureKey{otherLabel, otherLabel}
 	}
-	k := failureKey{policy: f.Policy, reason: f.Reason}
-	if !knownReasons[k.reason] {
-		k.reason = otherLabel
-	}
-	return k
+	// Label is one of principals' declared reasons or "unknown": never text from the request,
+	// whose details (a body read error with the client's address) go to the log line only.
+	return failureKey{policy: f.Policy, reason: f.Reason.Label()}
 }
