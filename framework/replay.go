@@ -1,6 +1,7 @@
 package framework
 
 import (
+	"crypto/sha256"
 	"net/http"
 	"sync"
 	"time"
@@ -41,12 +42,22 @@ func (a *App) replayed(r *http.Request, auth *principals.Result) (bool, error) {
 }
 
 // replayKey identifies a Twilio request: its signature, and the idempotency token Twilio sends on
-// retries when there is one.
+// retries when there is one, hashed to a fixed 32 bytes. The token is not signed and may be as
+// long as the header limit allows, so a key of the raw headers would let one captured request
+// fill a cache's memory 32 KB per entry; hashed, an entry costs the same whatever was sent.
 func replayKey(r *http.Request) string {
-	return r.Header.Get("X-Twilio-Signature") + "|" + r.Header.Get("I-Twilio-Idempotency-Token")
+	h := sha256.New()
+	h.Write([]byte(r.Header.Get("X-Twilio-Signature")))
+	h.Write([]byte{0})
+	h.Write([]byte(r.Header.Get("I-Twilio-Idempotency-Token")))
+	return string(h.Sum(nil))
 }
 
 // MemoryReplayCache is a ReplayCache in this process's memory, holding each key for TTL.
+//
+// Bound and eviction: at most max keys (each a 32-byte hash when the App is the caller). A key
+// expires after TTL; when the map is full, Seen first drops the expired keys, then the half that
+// expires soonest, and as a last resort everything.
 type MemoryReplayCache struct {
 	ttl  time.Duration
 	max  int

@@ -127,7 +127,9 @@ func (a *App) pipeline(st *state, c echo.Context, next echo.HandlerFunc) error {
 			}
 			ex.panicked = true
 			p, stack := panicDetails(p)
-			a.log.Error("panic", "error", fmt.Sprint(p), "path", c.Request().URL.Path, "stack", string(stack))
+			if suppressed, ok := a.lineAllowed(ex); ok { // a request that panics must not flood either
+				a.log.Error("panic", "error", clip(fmt.Sprint(p)), "path", clip(c.Request().URL.Path), "stack", string(stack), "lines_not_logged", suppressed)
+			}
 			a.respondError(ex, &Error{Op: "handler", Kind: KindInternal, Err: fmt.Errorf("panic: %v", p)})
 		}
 		a.logRequest(ex, start)
