@@ -11,12 +11,24 @@ import (
 	"golang.org/x/time/rate"
 )
 
+// FailedAuthStore keeps the failed-authentication limit outside the process, so that every
+// instance serving a number spends one budget per source address (see framework/redisstate).
+// Allow takes one token from key's bucket, which refills perSecond tokens a second up to burst,
+// and reports whether there was one. An error means the store could not decide: the App then
+// applies its own per-process limit to the request. Implementations must be safe for concurrent
+// use and expire idle keys.
+type FailedAuthStore interface {
+	Allow(key string, perSecond float64, burst int) (bool, error)
+}
+
 // limiter throttles, per source address, requests that fail authentication. It is consulted only
-// after authentication failed, so a request that passes is never throttled.
+// after authentication failed, so a request that passes is never throttled. With a shared store
+// it asks the store first and falls back to its own buckets when the store fails.
 type limiter struct {
 	rate    rate.Limit
 	burst   int
 	trusted []netip.Prefix
+	shared  FailedAuthStore // nil: per process only
 	mu      sync.Mutex
 	peers   map[netip.Addr]*rate.Limiter
 }
@@ -27,8 +39,8 @@ type limiter struct {
 // again, which errs towards answering calls.
 const maxPeers = 100_000
 
-func newLimiter(perSecond float64, trusted []netip.Prefix) *limiter {
-	l := &limiter{rate: rate.Limit(perSecond), burst: max(1, int(2*perSecond)), trusted: slices.Clone(trusted), peers: map[netip.Addr]*rate.Limiter{}}
+func newLimiter(perSecond float64, trusted []netip.Prefix, shared FailedAuthStore) *limiter {
+	l := &limiter{rate: rate.Limit(perSecond), burst: max(1, int(2*perSecond)), trusted: slices.Clone(trusted), shared: shared, peers: map[netip.Addr]*rate.Limiter{}}
 	if perSecond < 0 {
 		l.rate = rate.Inf
 	}
@@ -40,6 +52,11 @@ func (l *limiter) allow(r *http.Request) bool {
 		return true
 	}
 	addr := bucketOf(l.clientAddr(r))
+	if l.shared != nil {
+		if ok, err := l.shared.Allow(addr.String(), float64(l.rate), l.burst); err == nil {
+			return ok
+		}
+	}
 	l.mu.Lock()
 	lim, ok := l.peers[addr]
 	if !ok {

@@ -12,7 +12,9 @@ import (
 // ReplayCache remembers the requests already served, so that a captured signed request cannot be
 // sent again. Seen records key and reports whether it was recorded before (and has not expired).
 // Implementations must be safe for concurrent use; back one with a shared store (Redis, a
-// database) when several instances serve the same number.
+// database) when several instances serve the same number. An error means the cache could not
+// tell (its store is down): the App then refuses the request with the internal flow rather than
+// serve what may be a replay — replay protection fails closed.
 //
 // What it stops is limited by what Twilio signs. A voice webhook carries no nonce or timestamp,
 // so two legitimate requests can carry the same signature (a caller who presses the same key on
@@ -21,12 +23,12 @@ import (
 // one whose sender changes the token. Requests whose signature was not verified (no Twilio policy
 // vouched, or checking is off) are never recorded.
 type ReplayCache interface {
-	Seen(key string, now time.Time) bool
+	Seen(key string, now time.Time) (bool, error)
 }
 
 // replayed reports whether r, whose authentication result is auth, repeats a request already
-// served. Only a request whose Twilio signature verified is looked up.
-func (a *App) replayed(r *http.Request, auth *principals.Result) bool {
+// served, or the cache's error. Only a request whose Twilio signature verified is looked up.
+func (a *App) replayed(r *http.Request, auth *principals.Result) (bool, error) {
 	verified := false
 	for _, id := range auth.Identities {
 		if id.Policy == principals.TwilioPolicyName && !id.Unverified {
@@ -34,7 +36,7 @@ func (a *App) replayed(r *http.Request, auth *principals.Result) bool {
 		}
 	}
 	if !verified || r.Header.Get("X-Twilio-Signature") == "" {
-		return false
+		return false, nil
 	}
 	return a.opts.Replay.Seen(replayKey(r), time.Now())
 }
@@ -75,18 +77,18 @@ func NewMemoryReplayCache(ttl time.Duration, max int) *MemoryReplayCache {
 	return &MemoryReplayCache{ttl: ttl, max: max, seen: map[string]time.Time{}}
 }
 
-// Seen implements ReplayCache.
-func (m *MemoryReplayCache) Seen(key string, now time.Time) bool {
+// Seen implements ReplayCache; it never fails.
+func (m *MemoryReplayCache) Seen(key string, now time.Time) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if exp, ok := m.seen[key]; ok && now.Before(exp) {
-		return true
+		return true, nil
 	}
 	if len(m.seen) >= m.max {
 		m.evict(now)
 	}
 	m.seen[key] = now.Add(m.ttl)
-	return false
+	return false, nil
 }
 
 // evict drops expired keys, and if that is not enough, the half that expires soonest.

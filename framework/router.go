@@ -105,12 +105,7 @@ func (a *App) newRouter(st *state) http.Handler {
 		}
 	}
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
-	e.GET("/readyz", func(c echo.Context) error {
-		if !a.Ready() {
-			return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "not ready"})
-		}
-		return c.JSON(http.StatusOK, map[string]any{"status": "ready", "routes": len(st.flow.Routes()), "policy_lines": st.authz.Rules(), "loaded": st.loaded})
-	})
+	e.GET("/readyz", func(c echo.Context) error { return c.JSON(a.Readiness()) })
 	e.GET("/metrics", a.customHandler(customRoute{method: http.MethodGet, path: "/metrics", permission: "metrics", handler: a.met.handler()}))
 	e.RouteNotFound("/*", func(echo.Context) error { return errNotFound })
 	return &dispatcher{e: e, a: a, st: st}
@@ -176,9 +171,17 @@ func (a *App) pipeline(st *state, c echo.Context, next echo.HandlerFunc) error {
 		a.respondError(ex, errRateLimited)
 		return nil
 	}
-	if ex.voice && a.opts.Replay != nil && a.replayed(r, &ex.auth) {
-		a.respondError(ex, errReplayed)
-		return nil
+	if ex.voice && a.opts.Replay != nil {
+		seen, err := a.replayed(r, &ex.auth)
+		if err != nil {
+			// Fail closed: what the cache cannot rule out may be a replay.
+			a.respondError(ex, &Error{Op: "replay protection", Kind: KindInternal, Err: err})
+			return nil
+		}
+		if seen {
+			a.respondError(ex, errReplayed)
+			return nil
+		}
 	}
 	if ex.voice && a.opts.State != nil {
 		a.openState(ex, r)
