@@ -30,6 +30,7 @@ var rules = []rule{
 	{dir: "framework/authz", allow: []string{"github.com/casbin/", module + "/principals"}},
 	{dir: "caller", allow: []string{module + "/principals", module + "/twiml"}},
 	{dir: "framework/flow", allow: []string{module + "/twiml", module + "/principals", "go.yaml.in/yaml/v3", "github.com/go-playground/"}},
+	{dir: "flowtest", allow: []string{module + "/sandbox", module + "/framework", module + "/caller", module + "/principals", "go.yaml.in/yaml/v3"}},
 	{dir: "sandbox", allow: []string{module + "/framework", module + "/caller", module + "/principals"}},
 }
 
