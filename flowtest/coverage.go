@@ -59,7 +59,7 @@ func newCoverage(name string, f *flow.Compiled) *Coverage {
 	for _, e := range f.Edges() {
 		switch e.Kind {
 		case flow.EdgeOption:
-			c.Options = append(c.Options, Covered{Name: e.From + " " + e.Label})
+			c.Options = append(c.Options, Covered{Name: e.From.Node() + " " + e.Label})
 		case flow.EdgeError:
 			c.ErrorFlows = append(c.ErrorFlows, Covered{Name: errorFlowName(e.Label, e.From)})
 		}
@@ -67,16 +67,16 @@ func newCoverage(name string, f *flow.Compiled) *Coverage {
 	return c
 }
 
-// errorFlowName names the error flow of kind that scope defines: scope is a node's name,
-// "(errors)" for the flow's own, or "(errors /prefix)" for a by_prefix entry (see flow.Edge).
-func errorFlowName(kind, scope string) string {
+// errorFlowName names the error flow of kind that scope defines: a node's, the flow's own
+// (flow.TargetErrors with no Value), or a by_prefix entry's (its Value is the prefix).
+func errorFlowName(kind string, scope flow.Target) string {
 	switch {
-	case scope == "(errors)":
+	case scope.Kind == flow.TargetErrors && scope.Value == "":
 		return kind + " at the top level"
-	case strings.HasPrefix(scope, "(errors "):
-		return kind + " under " + strings.TrimSuffix(strings.TrimPrefix(scope, "(errors "), ")")
+	case scope.Kind == flow.TargetErrors:
+		return kind + " under " + scope.Value
 	}
-	return kind + " at " + scope
+	return kind + " at " + scope.Node()
 }
 
 // add counts what one call reached; each thing counts once per call.
@@ -112,24 +112,24 @@ func count(items []Covered, hit map[string]bool) {
 // forbidden one. A kind only the built-in flow answers names nothing defined.
 func (c *Coverage) heardFrom(path, node, kind string) string {
 	for _, k := range []string{kind, "forbidden"} {
-		if node != "" && c.defines(k, node) {
-			return errorFlowName(k, node)
+		if t := (flow.Target{Kind: flow.TargetNode, Value: node}); node != "" && c.defines(k, t) {
+			return errorFlowName(k, t)
 		}
 		best := ""
 		for _, e := range c.f.Edges() {
-			if e.Kind != flow.EdgeError || e.Label != k || !strings.HasPrefix(e.From, "(errors /") {
+			if e.Kind != flow.EdgeError || e.Label != k || e.From.Kind != flow.TargetErrors || e.From.Value == "" {
 				continue
 			}
-			prefix := strings.TrimSuffix(strings.TrimPrefix(e.From, "(errors "), ")")
+			prefix := e.From.Value
 			if (path == prefix || strings.HasPrefix(path, prefix+"/")) && len(prefix) > len(best) {
 				best = prefix
 			}
 		}
 		if best != "" {
-			return errorFlowName(k, "(errors "+best+")")
+			return errorFlowName(k, flow.Target{Kind: flow.TargetErrors, Value: best})
 		}
-		if c.defines(k, "(errors)") {
-			return errorFlowName(k, "(errors)")
+		if top := (flow.Target{Kind: flow.TargetErrors}); c.defines(k, top) {
+			return errorFlowName(k, top)
 		}
 		if kind != "unauthenticated" {
 			break
@@ -138,7 +138,7 @@ func (c *Coverage) heardFrom(path, node, kind string) string {
 	return ""
 }
 
-func (c *Coverage) defines(kind, scope string) bool {
+func (c *Coverage) defines(kind string, scope flow.Target) bool {
 	for _, e := range c.f.Edges() {
 		if e.Kind == flow.EdgeError && e.Label == kind && e.From == scope {
 			return true

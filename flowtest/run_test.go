@@ -118,7 +118,11 @@ func TestAFlowBuiltInGoServesAFileThatNamesNone(t *testing.T) {
 	if len(rep.Errors) != 1 || !strings.Contains(rep.Errors[0].Error(), "the file names no flow") {
 		t.Errorf("without Options.Flow: errors %v, want the file names no flow", rep.Errors)
 	}
-	goFlow := &flow.Flow{Version: 1, Start: "hi", Menus: map[string]*flow.Node{"hi": {Say: flow.Prompts{{Say: "Hi from Go."}}, Hangup: true}}}
+	// Built from YAML here only for brevity: any *flow.Flow will do.
+	goFlow, problems := flow.Parse("go.yaml", []byte("version: 1\nstart: hi\nmenus:\n  hi: {say: Hi from Go., hangup: true}\n"), nil)
+	if err := problems.Err(); err != nil {
+		t.Fatal(err)
+	}
 	rep = flowtest.Run(context.Background(), []*flowtest.File{f}, &flowtest.Options{Flow: goFlow})
 	if rep.Failed() != 0 || len(rep.Results) != 1 {
 		var b strings.Builder

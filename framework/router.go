@@ -34,6 +34,8 @@ type exchange struct {
 	kind     Kind          // the error kind, when err != nil
 	err      error
 	panicked bool
+	scopes   []string // the PIN scopes the call holds (package callstate), sealed into its URLs
+	stateErr error    // why a state token the request carried grants nothing, for the log
 }
 
 // reqContext is the echo.Context handlers receive; it reaches the exchange without a map lookup.
@@ -87,12 +89,7 @@ func (a *App) newRouter(st *state) http.Handler {
 		}
 	}
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
-	e.GET("/readyz", func(c echo.Context) error {
-		if !a.Ready() {
-			return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "not ready"})
-		}
-		return c.JSON(http.StatusOK, map[string]any{"status": "ready", "routes": len(st.flow.Routes()), "policy_lines": st.authz.Rules(), "loaded": st.loaded})
-	})
+	e.GET("/readyz", func(c echo.Context) error { return c.JSON(a.Readiness()) })
 	e.GET("/metrics", a.customHandler(customRoute{method: http.MethodGet, path: "/metrics", permission: "metrics", handler: a.met.handler()}))
 	e.RouteNotFound("/*", func(echo.Context) error { return errNotFound })
 	return &dispatcher{e: e, a: a, st: st}
@@ -130,7 +127,9 @@ func (a *App) pipeline(st *state, c echo.Context, next echo.HandlerFunc) error {
 			}
 			ex.panicked = true
 			p, stack := panicDetails(p)
-			a.log.Error("panic", "error", fmt.Sprint(p), "path", c.Request().URL.Path, "stack", string(stack))
+			if suppressed, ok := a.lineAllowed(ex); ok { // a request that panics must not flood either
+				a.log.Error("panic", "error", clip(fmt.Sprint(p)), "path", clip(c.Request().URL.Path), "stack", string(stack), "lines_not_logged", suppressed)
+			}
 			a.respondError(ex, &Error{Op: "handler", Kind: KindInternal, Err: fmt.Errorf("panic: %v", p)})
 		}
 		a.logRequest(ex, start)
@@ -156,9 +155,20 @@ func (a *App) pipeline(st *state, c echo.Context, next echo.HandlerFunc) error {
 		a.respondError(ex, errRateLimited)
 		return nil
 	}
-	if ex.voice && a.opts.Replay != nil && a.replayed(r, &ex.auth) {
-		a.respondError(ex, errReplayed)
-		return nil
+	if ex.voice && a.opts.Replay != nil {
+		seen, err := a.replayed(r, &ex.auth)
+		if err != nil {
+			// Fail closed: what the cache cannot rule out may be a replay.
+			a.respondError(ex, &Error{Op: "replay protection", Kind: KindInternal, Err: err})
+			return nil
+		}
+		if seen {
+			a.respondError(ex, errReplayed)
+			return nil
+		}
+	}
+	if ex.voice && a.opts.State != nil {
+		a.openState(ex, r)
 	}
 	if err := next(&ex.reqContext); err != nil {
 		a.respondError(ex, err)
@@ -202,7 +212,7 @@ func (a *App) flowHandler(rt *flow.Route) echo.HandlerFunc {
 			Query:          r.URL.RawQuery,
 			Now:            a.now(),
 		})
-		writeTwiML(c.Response(), b)
+		a.writeVoice(ex, b)
 		return nil
 	}
 }
@@ -246,7 +256,7 @@ func (a *App) voiceHandler(cr customRoute) echo.HandlerFunc {
 			if res.err != nil {
 				return res.err
 			}
-			writeTwiML(c.Response(), res.b)
+			a.writeVoice(ex, res.b)
 			return nil
 		case <-ctx.Done():
 			return &Error{Op: "handler " + cr.path, Kind: KindTimeout, Err: ctx.Err()}
@@ -284,7 +294,7 @@ func (a *App) respondError(ex *exchange, err error) {
 		return
 	}
 	if ex.voice {
-		writeTwiML(w, ex.st.flow.ErrorFlow(ex.Request().URL.Path, kind.flowKind()))
+		a.writeVoice(ex, ex.st.flow.ErrorFlow(ex.Request().URL.Path, kind.flowKind()))
 		return
 	}
 	writeProblem(w, kind, err)
