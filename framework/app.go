@@ -98,8 +98,10 @@ type state struct {
 	authz    *authz.Authorizer
 	policies []principals.Policy
 	router   http.Handler
-	warnings []string
-	loaded   time.Time
+	// voiceRoutes are the patterns of the App.Voice routes, filled by newRouter.
+	voiceRoutes map[string]bool
+	warnings    []string
+	loaded      time.Time
 }
 
 // customRoute is a route registered with [App.Handle] or [App.Voice].
