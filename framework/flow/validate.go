@@ -427,8 +427,8 @@ func (c *checker) action(path string, a *Action, ctx actionCtx) {
 	case *Gather:
 		c.gather(sp, s)
 	case Goto:
-		if ctx.inError && (ctx.errorKind == Forbidden || ctx.errorKind == Unauthenticated || ctx.errorKind == Denied) {
-			c.errorf(sp, "a %s error flow may not goto a menu: the refused caller would be refused again, forever; dial, redirect or hang up instead", ctx.errorKind)
+		if ctx.inError && ctx.errorKind == Denied {
+			c.errorf(sp, "a denied error flow may not goto a menu: the caller a deny line refused would be refused again, forever; say something and hang up instead")
 		}
 		c.gotoTarget(sp, string(s))
 	case *Dial:
