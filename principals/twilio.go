@@ -725,4 +725,3 @@ func isSID(s, prefix string) bool {
 	}
 	return true
 }
-
