@@ -289,3 +289,21 @@ func TestAPolicyGivenAsTextIsServedWithItsName(t *testing.T) {
 		t.Errorf("a broken text policy: %v, want an error at policy.csv:1", err)
 	}
 }
+
+func TestReadyzCountsTheRoutesThatRoutesLists(t *testing.T) {
+	app := newTestApp(t, nil)
+	count := func() int {
+		t.Helper()
+		_, body := app.Readiness()
+		return body.(readiness).Routes
+	}
+	if got, want := count(), len(app.Routes()); got != want {
+		t.Errorf("/readyz says %d routes, Routes lists %d", got, want)
+	}
+	if err := app.Handle(http.MethodPost, "/calls", "call", http.NotFoundHandler()); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := count(), len(app.Routes()); got != want || want != len(app.Flow().Routes())+2 {
+		t.Errorf("after App.Handle: /readyz says %d routes, Routes lists %d, want the flow's %d, /calls and /metrics", got, want, len(app.Flow().Routes()))
+	}
+}
