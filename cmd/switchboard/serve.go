@@ -198,22 +198,24 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 	if err != nil {
 		return fail(err)
 	}
+	basic, err := cfg.sig.basic()
+	if err != nil {
+		return fail(err)
+	}
 	tw, err := principals.NewTwilio(principals.TwilioOptions{
 		Tokens:         secrets,
 		PublicURL:      cfg.publicURL,
 		TrustedProxies: prefixes,
 		AllowedHosts:   cfg.sig.hosts(),
 		SharedKeys:     shared,
+		Credentials:    basic,
 		MaxBody:        cfg.bodyLimit,
 		Disabled:       !cfg.validate,
 	})
 	if err != nil {
 		return fail(err)
 	}
-	policies, err := cfg.sig.policies(tw)
-	if err != nil {
-		return fail(err)
-	}
+	policies := cfg.sig.policies(tw, basic)
 	if w := cfg.sig.unboundWarning(devToken == "" && cfg.validate, cfg.publicURL); w != "" {
 		log.Warn(w)
 	}
