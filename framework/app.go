@@ -254,7 +254,7 @@ func (a *App) load() (*state, error) {
 	if err != nil {
 		errs = append(errs, err)
 	} else {
-		fopts.Grants = az.Grants
+		fopts.Grants, fopts.Open = az.Grants, az.Open
 	}
 	var f *flow.Flow
 	var problems flow.Problems
