@@ -34,7 +34,7 @@ func (a *App) Readiness() (int, any) {
 	if st == nil || st.flow == nil || st.authz == nil {
 		return http.StatusServiceUnavailable, readiness{Status: "not ready", Version: buildinfo.Read().Version}
 	}
-	r := readiness{Status: "ready", Routes: len(st.flow.Routes()), PolicyLines: st.authz.Rules(), Loaded: st.loaded, Version: buildinfo.Read().Version}
+	r := readiness{Status: "ready", Routes: st.routeCount, PolicyLines: st.authz.Rules(), Loaded: st.loaded, Version: buildinfo.Read().Version}
 	for _, d := range a.opts.Dependencies {
 		if err := d.Health(); err != nil {
 			if r.Degraded == nil {
