@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"net/url"
 	"os"
 	"os/signal"
 	"strconv"
@@ -231,6 +232,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 		LogPhoneNumbers: cfg.logNumbers,
 		FailedAuthLimit: cfg.failedAuthLimit,
 		TrustedProxies:  prefixes,
+		URLPrefix:       publicPath(cfg.publicURL),
 	}
 	if cfg.replay {
 		opts.Replay = framework.NewMemoryReplayCache(5*time.Minute, 0)
@@ -404,4 +406,15 @@ func stateSealer(cfg serveConfig) (s *callstate.Sealer, devKey string, err error
 	}
 	s, err = callstate.New(keys[0], &callstate.Options{Secondary: keys[1:]})
 	return s, "", err
+}
+
+// publicPath returns the path prefix of a public URL ("/acme" for https://ivr.example.com/acme/),
+// which the flow's TwiML puts before its routes; "" for none or for a URL that does not parse
+// (the Twilio policy refuses that one with a clear error first).
+func publicPath(publicURL string) string {
+	u, err := url.Parse(publicURL)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSuffix(u.Path, "/")
 }
