@@ -15,6 +15,7 @@ import (
 	"github.com/switchboard-ivr/switchboard/callstate"
 	"github.com/switchboard-ivr/switchboard/framework/authz"
 	"github.com/switchboard-ivr/switchboard/framework/flow"
+	"github.com/switchboard-ivr/switchboard/pin"
 	"github.com/switchboard-ivr/switchboard/principals"
 	"github.com/switchboard-ivr/switchboard/twiml"
 )
@@ -79,6 +80,18 @@ type Options struct {
 	// key. Optional; without it no request holds a pin: principal, and a flow with a pin node
 	// does not load.
 	State *callstate.Sealer
+	// PINFile is the PIN secrets file (package pin): the bcrypt hashes a flow's pin nodes check
+	// digits against, reloaded with the flow. It must not be readable by other users. Optional;
+	// without it a flow with a pin node does not load.
+	PINFile string
+	// PINAttempts counts wrong PINs per calling number across calls, for the lockout; share one
+	// when several instances serve one number. Optional; this process's memory.
+	PINAttempts AttemptStore
+	// PINLockout is how many wrong PINs one calling number may enter for one secret within
+	// PINLockoutWindow; past it, its attempts fail unchecked until the window ends. Optional; 5.
+	PINLockout int
+	// PINLockoutWindow is how long wrong PINs count, from the first. Optional; 15 minutes.
+	PINLockoutWindow time.Duration
 }
 
 // App serves a compiled flow and the routes registered on it. Create it with [New]; it is an
@@ -92,6 +105,8 @@ type App struct {
 	routes []customRoute
 	limit  *limiter
 	met    *metrics
+	// pinAttempts is Options.PINAttempts, or one in memory.
+	pinAttempts AttemptStore
 	// baseline stamps the watched files as they were just before the first load, so that
 	// Watch also sees a change made between New and its own start.
 	baseline fileStamps
@@ -102,6 +117,7 @@ type state struct {
 	flow     *flow.Compiled
 	authz    *authz.Authorizer
 	policies []principals.Policy
+	pins     *pin.Secrets // nil without Options.PINFile
 	router   http.Handler
 	// routeCount is len(App.Routes()), and voiceRoutes the patterns of the App.Voice routes,
 	// both filled by newRouter.
@@ -139,6 +155,16 @@ func New(opts *Options) (*App, error) {
 	}
 	if a.opts.FailedAuthLimit == 0 {
 		a.opts.FailedAuthLimit = 20
+	}
+	if a.opts.PINLockout <= 0 {
+		a.opts.PINLockout = DefaultPINLockout
+	}
+	if a.opts.PINLockoutWindow <= 0 {
+		a.opts.PINLockoutWindow = DefaultPINLockoutWindow
+	}
+	a.pinAttempts = a.opts.PINAttempts
+	if a.pinAttempts == nil {
+		a.pinAttempts = NewMemoryAttemptStore(0)
 	}
 	a.log, a.now = a.opts.Logger, a.opts.Now
 	a.limit = newLimiter(a.opts.FailedAuthLimit, a.opts.TrustedProxies, a.opts.FailedAuthStore)
@@ -257,6 +283,15 @@ func (a *App) Ready() bool { s := a.state.Load(); return s != nil && s.flow != n
 func (a *App) load() (*state, error) {
 	var errs []error
 	fopts := &flow.Options{}
+	var pins *pin.Secrets
+	if a.opts.PINFile != "" {
+		var err error
+		if pins, err = loadPINs(a.opts.PINFile); err != nil {
+			errs = append(errs, err)
+		} else {
+			fopts.Secrets = pins.Has
+		}
+	}
 	az, err := a.loadAuthorizer()
 	if err != nil {
 		errs = append(errs, err)
@@ -279,6 +314,9 @@ func (a *App) load() (*state, error) {
 	} else if compiled, err = flow.Compile(f, &flow.CompileOptions{Validated: true, URLPrefix: a.opts.URLPrefix}); err != nil {
 		errs = append(errs, err)
 	}
+	if compiled != nil {
+		errs = append(errs, a.checkPINNodes(compiled)...)
+	}
 	policies := slices.Clone(a.opts.Policies)
 	if a.opts.KeysFile != "" {
 		keys, err := loadKeys(a.opts.KeysFile)
@@ -295,7 +333,7 @@ func (a *App) load() (*state, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	st := &state{flow: compiled, authz: az, policies: policies, loaded: time.Now()}
+	st := &state{flow: compiled, authz: az, policies: policies, pins: pins, loaded: time.Now()}
 	for _, p := range problems.Warnings() {
 		st.warnings = append(st.warnings, p.String())
 	}

@@ -85,11 +85,11 @@ func (a *App) Watch(ctx context.Context, interval time.Duration) {
 
 // watchedFiles are the configuration files Watch looks at; unset ones are empty strings.
 func (a *App) watchedFiles() []string {
-	return []string{a.opts.FlowFile, a.opts.ModelFile, a.opts.PolicyFile, a.opts.KeysFile}
+	return []string{a.opts.FlowFile, a.opts.ModelFile, a.opts.PolicyFile, a.opts.KeysFile, a.opts.PINFile}
 }
 
 // fileStamps summarises the watched files' modification times and sizes.
-type fileStamps [4]struct {
+type fileStamps [5]struct {
 	mod  time.Time
 	size int64
 }
