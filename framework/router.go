@@ -87,12 +87,7 @@ func (a *App) newRouter(st *state) http.Handler {
 		}
 	}
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
-	e.GET("/readyz", func(c echo.Context) error {
-		if !a.Ready() {
-			return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "not ready"})
-		}
-		return c.JSON(http.StatusOK, map[string]any{"status": "ready", "routes": len(st.flow.Routes()), "policy_lines": st.authz.Rules(), "loaded": st.loaded})
-	})
+	e.GET("/readyz", func(c echo.Context) error { a.readyz(c.Response()); return nil })
 	e.GET("/metrics", a.customHandler(customRoute{method: http.MethodGet, path: "/metrics", permission: "metrics", handler: a.met.handler()}))
 	e.RouteNotFound("/*", func(echo.Context) error { return errNotFound })
 	return &dispatcher{e: e, a: a, st: st}

@@ -2,12 +2,14 @@ package framework
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -60,51 +62,108 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return err
 }
 
-// Watch reloads the configuration whenever the flow, model, policy or keys file changes on disk
-// (polled every interval; editors that replace files by renaming are seen too), until ctx is done.
-// A change that fails to load keeps the running configuration and logs why.
+// Watch reloads the configuration whenever a source says it changed (see [Watcher]; files are
+// polled every interval, and editors that replace files by renaming are seen too), until ctx is
+// done. A change that fails to load is handled as [App.Reload] says, and logged.
 func (a *App) Watch(ctx context.Context, interval time.Duration) {
-	files := a.watchedFiles()
-	last := a.baseline
-	t := time.NewTicker(interval)
-	defer t.Stop()
+	changed := make(chan struct{}, 1)
+	notify := func() {
+		select {
+		case changed <- struct{}{}:
+		default: // a reload is pending already; it will read the latest version
+		}
+	}
+	var wg sync.WaitGroup
+	for _, w := range a.watchers() {
+		wg.Go(func() { w.Watch(ctx, interval, notify) })
+	}
+	defer wg.Wait()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
-		}
-		now := stamps(files)
-		if now == last {
-			continue
-		}
-		last = now
-		_ = a.Reload() // Reload logs the outcome either way.
-	}
-}
-
-// watchedFiles are the configuration files Watch looks at; unset ones are empty strings.
-func (a *App) watchedFiles() []string {
-	return []string{a.opts.FlowFile, a.opts.ModelFile, a.opts.PolicyFile, a.opts.KeysFile}
-}
-
-// fileStamps summarises the watched files' modification times and sizes.
-type fileStamps [4]struct {
-	mod  time.Time
-	size int64
-}
-
-// stamps stamps files; a missing or unset file stamps as zero.
-func stamps(files []string) (s fileStamps) {
-	for i, f := range files {
-		if f == "" {
-			continue
-		}
-		if fi, err := os.Stat(f); err == nil {
-			s[i].mod, s[i].size = fi.ModTime(), fi.Size()
+		case <-changed:
+			_ = a.Reload() // Reload logs the outcome either way.
 		}
 	}
-	return s
+}
+
+// sources returns every configured source, flow, model, policy and credentials, leaving out
+// those Options leave unset.
+func (a *App) sources() []Source {
+	var out []Source
+	for _, s := range []Source{a.opts.Flow, a.opts.Model, a.opts.Policy} {
+		if s != nil {
+			out = append(out, s)
+		}
+	}
+	for _, s := range a.opts.Credentials {
+		out = append(out, s)
+	}
+	return out
+}
+
+// watchers returns the sources that can change while the App runs.
+func (a *App) watchers() []Watcher {
+	var out []Watcher
+	for _, s := range a.sources() {
+		if w, ok := s.(Watcher); ok {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// Readiness is what /readyz answers: whether the App serves the configuration its sources hold.
+type Readiness struct {
+	// Status is "ready"; "degraded" when a source serves the last good version it loaded while
+	// its backend is away (still HTTP 200: the App serves); or "not ready" (HTTP 503) when the
+	// last reload failed, until one succeeds.
+	Status      string    `json:"status"`
+	Routes      int       `json:"routes"`
+	PolicyLines int       `json:"policy_lines"`
+	Loaded      time.Time `json:"loaded"` // when the flow and policy in force were loaded
+	// Problems are what the last reload could not load (at most 20, one a line, naming the file
+	// and line, quoting no more than a short excerpt of it); FailedAt is when.
+	Problems []string  `json:"problems,omitempty"`
+	FailedAt time.Time `json:"failed_at,omitzero"`
+	// Degraded says, for each degraded source, why.
+	Degraded []string `json:"degraded,omitempty"`
+}
+
+// Readiness reports whether the App serves the configuration its sources hold, and why not.
+func (a *App) Readiness() Readiness {
+	st := a.state.Load()
+	r := Readiness{Status: "ready", Routes: len(st.flow.Routes()), PolicyLines: st.authz.Rules(), Loaded: st.loaded,
+		Problems: st.failed, FailedAt: st.failedAt}
+	for _, s := range a.sources() {
+		if h, ok := s.(HealthReporter); ok {
+			if err := h.Health(); err != nil {
+				r.Degraded = append(r.Degraded, s.String()+": "+err.Error())
+			}
+		}
+	}
+	switch {
+	case len(r.Problems) > 0:
+		r.Status = "not ready"
+	case len(r.Degraded) > 0:
+		r.Status = "degraded"
+	}
+	return r
+}
+
+// readyz answers /readyz: 200 when ready or degraded, 503 with the problems when the last reload
+// failed.
+func (a *App) readyz(w http.ResponseWriter) {
+	r := a.Readiness()
+	code := http.StatusOK
+	if r.Status == "not ready" {
+		code = http.StatusServiceUnavailable
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(r)
 }
 
 // ListenAndServe is the whole life of a server: it logs the configuration's warnings, listens on
@@ -123,9 +182,7 @@ func (a *App) ListenAndServe(ctx context.Context, addr string) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go a.ReloadOnSignal(ctx, syscall.SIGHUP)
-	if a.watchesFiles() {
-		go a.Watch(ctx, 2*time.Second)
-	}
+	go a.Watch(ctx, 2*time.Second)
 	return a.Serve(ctx, ln)
 }
 
@@ -144,14 +201,4 @@ func (a *App) ReloadOnSignal(ctx context.Context, sigs ...os.Signal) {
 			_ = a.Reload() // Reload logs the outcome either way.
 		}
 	}
-}
-
-// watchesFiles reports whether any configuration comes from a file that can change.
-func (a *App) watchesFiles() bool {
-	for _, f := range a.watchedFiles() {
-		if f != "" {
-			return true
-		}
-	}
-	return false
 }

@@ -259,15 +259,13 @@ func serveInProcess(ctx context.Context, cfg simConfig, stderr io.Writer) (start
 	if cfg.verbose {
 		logger = slog.New(slog.NewTextHandler(stderr, nil))
 	}
-	opts := &framework.Options{
-		FlowFile: cfg.flowFile, PolicyFile: cfg.policyFile, ModelFile: cfg.modelFile,
-		Policies: []principals.Policy{tw},
-		Logger:   logger,
-	}
+	opts := fileOptions(cfg.flowFile, cfg.modelFile, cfg.policyFile)
+	opts.Policies = []principals.Policy{tw}
+	opts.Logger = logger
 	if at := cfg.at; !at.IsZero() {
 		opts.Now = func() time.Time { return at }
 	}
-	app, err := framework.New(opts)
+	app, err := framework.New(&opts)
 	if err != nil {
 		return "", "", nil, err
 	}
