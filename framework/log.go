@@ -164,8 +164,7 @@ func (ex *exchange) failures() []error {
 	}
 	var out []error
 	for _, err := range ex.auth.Failures {
-		var f *principals.Failure
-		if errors.As(err, &f) && f.Reason == principals.ReasonMissingSignature {
+		if errors.Is(err, principals.ErrMissingSignature) {
 			continue
 		}
 		out = append(out, err)

@@ -119,10 +119,10 @@ func (m *metrics) signatureFailure(err error) {
 	if errors.As(err, &f) {
 		// A flood of forged requests fails for the same reason again and again: keep the
 		// counter of each reason seen rather than look it up per request.
-		key := failureKey{f.Policy, f.Reason}
+		key := failureKey{f.Policy, f.Reason.Label()}
 		c, ok := m.sigFailSeen.Load(key)
 		if !ok {
-			c, _ = m.sigFailSeen.LoadOrStore(key, m.sigFails.WithLabelValues(f.Policy, f.Reason))
+			c, _ = m.sigFailSeen.LoadOrStore(key, m.sigFails.WithLabelValues(f.Policy, f.Reason.Label()))
 		}
 		c.(prometheus.Counter).Inc()
 		return

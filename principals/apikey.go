@@ -18,13 +18,6 @@ import (
 // [Failure.Policy].
 const APIKeyPolicyName = "apikey"
 
-// Reasons the API key policy gives in [Failure.Reason].
-const (
-	ReasonMalformedBearer = "malformed bearer token"
-	ReasonUnknownKey      = "unknown API key"
-	ReasonDuplicateAuth   = "duplicate Authorization header"
-)
-
 // APIKeyPolicy vouches for requests that carry an operator key as "Authorization: Bearer <key>".
 // Keys are stored only as SHA-256 hashes. It yields "key:<name>" and "group:<g>" for each of the
 // key's groups. Create one with [ParseAPIKeys] or [LoadAPIKeys]; it is safe for concurrent use.
@@ -155,10 +148,10 @@ func (p *APIKeyPolicy) Authenticate(r *http.Request) (Identity, bool, error) {
 		return Identity{}, false, nil
 	}
 	if len(hs) > 1 {
-		return Identity{}, false, &Failure{Policy: APIKeyPolicyName, Reason: ReasonDuplicateAuth}
+		return Identity{}, false, &Failure{Policy: APIKeyPolicyName, Reason: ErrDuplicateAuth}
 	}
 	if !ok {
-		return Identity{}, false, &Failure{Policy: APIKeyPolicyName, Reason: ReasonMalformedBearer}
+		return Identity{}, false, &Failure{Policy: APIKeyPolicyName, Reason: ErrMalformedBearer}
 	}
 	sum := sha256.Sum256([]byte(key))
 	found := -1
@@ -168,7 +161,7 @@ func (p *APIKeyPolicy) Authenticate(r *http.Request) (Identity, bool, error) {
 		}
 	}
 	if found < 0 {
-		return Identity{}, false, &Failure{Policy: APIKeyPolicyName, Reason: ReasonUnknownKey}
+		return Identity{}, false, &Failure{Policy: APIKeyPolicyName, Reason: ErrUnknownKey}
 	}
 	return Identity{Policy: APIKeyPolicyName, Principals: slices.Clone(p.keys[found].principals)}, true, nil
 }

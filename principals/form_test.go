@@ -78,22 +78,28 @@ func FuzzParseFormAgreesWithGo(f *testing.F) {
 	})
 }
 
-func TestTargetTogglesOnlyTheDefaultPort(t *testing.T) {
+func TestTargetPortVariantRemovesAnyPortOrAddsTheDefault(t *testing.T) {
 	tests := []struct{ scheme, host, toggled string }{
 		{"https", "example.com", "https://example.com:443"},
 		{"https", "example.com:443", "https://example.com"},
 		{"http", "example.com", "http://example.com:80"},
 		{"http", "example.com:80", "http://example.com"},
-		{"https", "example.com:8443", "https://example.com:8443"},
+		{"https", "example.com:8443", "https://example.com"},
+		{"http", "example.com:1234", "http://example.com"},
 		{"https", "[::1]", "https://[::1]:443"},
 		{"https", "[::1]:443", "https://[::1]"},
-		{"https", "[::1]:8443", "https://[::1]:8443"},
+		{"https", "[2001:db8::1]:8443", "https://[2001:db8::1]"},
 		{"HTTPS", "Example.com:443", "HTTPS://Example.com"},
+		{"wss", "example.com", "wss://example.com:443"},
+		{"ws", "example.com:8080", "ws://example.com"},
 	}
 	for _, tc := range tests {
-		got := string(target{scheme: tc.scheme, host: tc.host}.appendURL(nil, true))
-		if got != tc.toggled {
-			t.Errorf("toggle %s://%s = %s, want %s", tc.scheme, tc.host, got, tc.toggled)
+		tg := target{scheme: tc.scheme, host: tc.host}
+		if got := string(tg.appendURL(nil, variant{togglePort: true})); got != tc.toggled || !tg.hasPortVariant() {
+			t.Errorf("port variant of %s://%s = %s (has one: %v), want %s", tc.scheme, tc.host, got, tg.hasPortVariant(), tc.toggled)
+		}
+		if got, want := string(tg.appendURL(nil, variant{userinfo: []byte("u:p")})), tc.scheme+"://u:p@"+tc.host; got != want {
+			t.Errorf("with userinfo: %s, want %s", got, want)
 		}
 	}
 }

@@ -1,7 +1,6 @@
 package principals
 
 import (
-	"crypto/sha1"
 	"fmt"
 	"hash/maphash"
 	"net/http"
@@ -54,12 +53,12 @@ func (h *hintBudget) allow(now int64) bool {
 // budgetedHint returns p.hint for the request: remembered when the same request failed lately,
 // computed while the budget lasts, else [HintsSkipped]. A flood of forged requests must not cost
 // ten HMACs each.
-func (p *TwilioPolicy) budgetedHint(st *verifyState, r *http.Request, req *signedRequest, want *[sha1.Size]byte, keys []*macKey) string {
+func (p *TwilioPolicy) budgetedHint(st *verifyState, r *http.Request, req *signedRequest, want []byte, keys []*macKey) string {
 	c := &p.hints
 	var h maphash.Hash
 	h.SetSeed(c.seed)
-	h.Write(want[:])
-	st.canonical(p.target(r, false), false, req.params)
+	h.Write(want)
+	st.canonical(p.target(r, false), variant{}, req.params)
 	h.Write(st.buf)
 	for _, s := range [...]string{r.Host, r.RemoteAddr, lastHeader(r, "X-Forwarded-Proto"), lastHeader(r, "X-Forwarded-Host")} {
 		h.WriteString(s)
@@ -88,18 +87,19 @@ func (p *TwilioPolicy) budgetedHint(st *verifyState, r *http.Request, req *signe
 
 // hint guesses why a signature failed by trying the usual mistakes. It runs only on failure and
 // never grants anything.
-func (p *TwilioPolicy) hint(st *verifyState, r *http.Request, req *signedRequest, want *[sha1.Size]byte, keys []*macKey) string {
+func (p *TwilioPolicy) hint(st *verifyState, r *http.Request, req *signedRequest, want []byte, keys []*macKey) string {
 	own := p.target(r, false)
+	authz := r.Header.Get("Authorization")
 	if len(keys) > 0 {
 		seen, other := own.swapScheme()
-		if st.match(want, keys, other, req.params) {
+		if st.match(want, keys, other, req.params, authz) {
 			if p.public != "" {
 				return fmt.Sprintf("would match as %s:// but the public URL is %s://", other.schemeName(), seen)
 			}
 			return fmt.Sprintf("would match as %s:// but the app sees %s://; configure the public URL or trusted proxies", other.schemeName(), seen)
 		}
 		if p.public == "" {
-			if fwd := p.target(r, true); fwd != own && st.match(want, keys, fwd, req.params) {
+			if fwd := p.target(r, true); fwd != own && st.match(want, keys, fwd, req.params, authz) {
 				return "would match with the forwarded headers from an untrusted peer " + r.RemoteAddr + "; add it to the trusted proxies if it is your proxy"
 			}
 		} else {
@@ -107,7 +107,7 @@ func (p *TwilioPolicy) hint(st *verifyState, r *http.Request, req *signedRequest
 			if r.TLS != nil {
 				t.scheme = "https"
 			}
-			if st.match(want, keys, t, req.params) {
+			if st.match(want, keys, t, req.params, authz) {
 				return "would match the URL the app sees, " + t.scheme + "://" + t.host + "; check the public URL"
 			}
 		}
@@ -122,11 +122,8 @@ func (p *TwilioPolicy) hint(st *verifyState, r *http.Request, req *signedRequest
 		if hasQuery {
 			slash.uri += "?" + query
 		}
-		if st.match(want, keys, slash, req.params) {
+		if st.match(want, keys, slash, req.params, authz) {
 			return msg
-		}
-		if dedup := dedupe(req.params); len(dedup) != len(req.params) && st.match(want, keys, own, dedup) {
-			return "would match with repeated identical values counted once, as twilio-node and twilio-python sign"
 		}
 	}
 	var others []*macKey
@@ -135,12 +132,8 @@ func (p *TwilioPolicy) hint(st *verifyState, r *http.Request, req *signedRequest
 			others = append(others, k)
 		}
 	}
-	if len(others) > 0 && st.match(want, others, own, req.params) {
+	if len(others) > 0 && st.match(want, others, own, req.params, authz) {
 		return "would match with another account's token"
 	}
 	return ""
-}
-
-func dedupe(ps []param) []param {
-	return slices.Compact(slices.Clone(ps))
 }

@@ -1,8 +1,8 @@
 package principals
 
 import (
-	"fmt"
 	"net/http"
+	"strings"
 )
 
 // Identity is what one policy vouches for: the principals it derived from the request's
@@ -29,17 +29,38 @@ type Policy interface {
 }
 
 // Failure explains why a policy did not vouch for a request whose credentials it examined.
+// errors.Is matches it with its Reason (and with Err, when set).
 type Failure struct {
-	Policy string // the policy's name, "twilio" or "apikey"
-	Reason string // what failed: "missing X-Twilio-Signature", "signature mismatch", …
-	Hint   string // Optional; a guess at the cause. A hint never grants anything.
+	Policy string  // the policy's name, "twilio", "apikey" or "basic"
+	Reason *Reason // what failed: one of the Err… reasons of this package
+	Hint   string  // Optional; a guess at the cause, for logs. A hint never grants anything.
+	Err    error   // Optional; the error behind the reason, such as a body read error, for logs
 }
 
 func (f *Failure) Error() string {
-	if f.Hint != "" {
-		return fmt.Sprintf("%s: %s (%s)", f.Policy, f.Reason, f.Hint)
+	var b strings.Builder
+	b.WriteString(f.Policy)
+	b.WriteString(": ")
+	b.WriteString(f.Reason.Error())
+	if f.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(f.Err.Error())
 	}
-	return f.Policy + ": " + f.Reason
+	if f.Hint != "" {
+		b.WriteString(" (")
+		b.WriteString(f.Hint)
+		b.WriteString(")")
+	}
+	return b.String()
+}
+
+// Unwrap returns the Reason and Err, so that errors.Is(err, principals.ErrSignatureMismatch)
+// holds for a *Failure with that reason.
+func (f *Failure) Unwrap() []error {
+	if f.Err != nil {
+		return []error{f.Reason, f.Err}
+	}
+	return []error{f.Reason}
 }
 
 // Result is the outcome of running every configured policy on one request.

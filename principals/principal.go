@@ -71,12 +71,15 @@ func (s Set) Authenticated() bool { return s.Has(Authenticated) }
 // [Set.Masked].
 func (s Set) String() string { return strings.Join(s.names, ", ") }
 
-// Masked returns the names for a log line with caller numbers masked ("caller:+1555***0100").
+// Masked returns the names for a log line with caller numbers masked ("caller:+1555***0100",
+// "caller-attested:+1555***0100").
 func (s Set) Masked() []string {
 	out := make([]string, len(s.names))
 	for i, n := range s.names {
-		if num, ok := strings.CutPrefix(n, CallerPrefix); ok {
+		if num, ok := strings.CutPrefix(n, CallerPrefix); ok && n != AnonymousCaller {
 			n = CallerPrefix + MaskNumber(num)
+		} else if num, ok := strings.CutPrefix(n, AttestedCallerPrefix); ok {
+			n = AttestedCallerPrefix + MaskNumber(num)
 		}
 		out[i] = n
 	}

@@ -19,6 +19,9 @@ func (p *TwilioPolicy) target(r *http.Request, forwarded bool) target {
 	t := target{uri: requestURI(r)}
 	if p.public != "" && !forwarded {
 		t.prefix = p.public
+		if isWebSocket(r) {
+			t.prefix = p.publicWS
+		}
 		return t
 	}
 	t.scheme, t.host = "http", r.Host
@@ -35,6 +38,9 @@ func (p *TwilioPolicy) target(r *http.Request, forwarded bool) target {
 		if host := lastHeader(r, "X-Forwarded-Host"); host != "" && validHost(host) {
 			t.host = host
 		}
+	}
+	if isWebSocket(r) {
+		t.scheme = webSocketScheme(t.scheme)
 	}
 	return t
 }
@@ -119,39 +125,39 @@ func rawQuery(uri string) string {
 	return q
 }
 
-// appendURL appends the URL to dst; with toggle, the default port is added or removed.
-func (t target) appendURL(dst []byte, toggle bool) []byte {
+// appendURL appends the URL in variant v to dst.
+func (t target) appendURL(dst []byte, v variant) []byte {
 	if t.prefix != "" {
 		scheme, rest, _ := strings.Cut(t.prefix, "://")
 		host, path := rest, ""
 		if i := strings.IndexByte(rest, '/'); i >= 0 {
 			host, path = rest[:i], rest[i:]
 		}
-		dst = appendSchemeHost(dst, scheme, host, toggle)
+		dst = appendSchemeHost(dst, scheme, host, v)
 		dst = append(dst, path...)
 	} else {
-		dst = appendSchemeHost(dst, t.scheme, t.host, toggle)
+		dst = appendSchemeHost(dst, t.scheme, t.host, v)
 	}
 	return append(dst, t.uri...)
 }
 
-func appendSchemeHost(dst []byte, scheme, host string, toggle bool) []byte {
+func appendSchemeHost(dst []byte, scheme, host string, v variant) []byte {
 	dst = append(dst, scheme...)
 	dst = append(dst, "://"...)
-	if !toggle {
+	if v.userinfo != nil {
+		dst = append(dst, v.userinfo...)
+		dst = append(dst, '@')
+	}
+	if !v.togglePort {
 		return append(dst, host...)
 	}
-	name, port, hasPort := splitPort(host)
-	def := defaultPort(scheme)
-	switch {
-	case !hasPort:
-		dst = append(dst, name...)
-		dst = append(dst, ':')
-		return append(dst, def...)
-	case port == def:
+	name, _, hasPort := splitPort(host)
+	if hasPort { // every SDK tries the URL with its port removed, whatever the port
 		return append(dst, name...)
 	}
-	return append(dst, host...)
+	dst = append(dst, name...)
+	dst = append(dst, ':')
+	return append(dst, defaultPort(scheme)...)
 }
 
 // schemeName returns the target's scheme, as written.
@@ -163,12 +169,20 @@ func (t target) schemeName() string {
 	return t.scheme
 }
 
-// swapScheme returns the target's scheme and the target with http and https swapped.
+// swapScheme returns the target's scheme and the target with http and https (or ws and wss)
+// swapped.
 func (t target) swapScheme() (string, target) {
 	seen := t.schemeName()
-	to := "https"
-	if strings.EqualFold(seen, "https") {
+	var to string
+	switch {
+	case strings.EqualFold(seen, "https"):
 		to = "http"
+	case strings.EqualFold(seen, "wss"):
+		to = "ws"
+	case strings.EqualFold(seen, "ws"):
+		to = "wss"
+	default:
+		to = "https"
 	}
 	if t.prefix != "" {
 		_, rest, _ := strings.Cut(t.prefix, "://")
@@ -179,7 +193,7 @@ func (t target) swapScheme() (string, target) {
 	return seen, t
 }
 
-// hasPortVariant reports whether toggling the default port changes the URL.
+// hasPortVariant reports whether the URL has a port to remove, or none and a default port to add.
 func (t target) hasPortVariant() bool {
 	scheme, host := t.scheme, t.host
 	if t.prefix != "" {
@@ -187,8 +201,8 @@ func (t target) hasPortVariant() bool {
 		scheme, rest, _ = strings.Cut(t.prefix, "://")
 		host, _, _ = strings.Cut(rest, "/")
 	}
-	_, port, hasPort := splitPort(host)
-	return defaultPort(scheme) != "" && (!hasPort || port == defaultPort(scheme))
+	_, _, hasPort := splitPort(host)
+	return hasPort || defaultPort(scheme) != ""
 }
 
 // splitPort splits "host:port" and "[v6]:port"; hasPort is false when there is no ':' after the
@@ -203,10 +217,54 @@ func splitPort(host string) (name, port string, hasPort bool) {
 
 func defaultPort(scheme string) string {
 	switch {
-	case strings.EqualFold(scheme, "https"):
+	case strings.EqualFold(scheme, "https"), strings.EqualFold(scheme, "wss"):
 		return "443"
-	case strings.EqualFold(scheme, "http"):
+	case strings.EqualFold(scheme, "http"), strings.EqualFold(scheme, "ws"):
 		return "80"
 	}
 	return ""
+}
+
+// isWebSocket reports whether r asks to upgrade to a WebSocket: a GET with "Upgrade: websocket".
+// Twilio signs the handshake of Media Streams and ConversationRelay over the wss:// URL.
+func isWebSocket(r *http.Request) bool {
+	if r.Method != http.MethodGet {
+		return false
+	}
+	for _, v := range r.Header.Values("Upgrade") {
+		for tok := range strings.SplitSeq(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(tok), "websocket") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// webSocketScheme returns the WebSocket scheme that goes with an http or https scheme.
+func webSocketScheme(scheme string) string {
+	if strings.EqualFold(scheme, "https") {
+		return "wss"
+	}
+	return "ws"
+}
+
+// hostAllowed reports whether the host a URL was rebuilt with is one of p.allowed: an entry
+// with a port must match host and port, one without matches the host on any port. Case does not
+// matter. With no allowed hosts, or a PublicURL (whose host is fixed), every host is.
+func (p *TwilioPolicy) hostAllowed(t target) bool {
+	if len(p.allowed) == 0 || t.prefix != "" {
+		return true
+	}
+	name, _, _ := splitPort(t.host)
+	for _, a := range p.allowed {
+		if _, _, hasPort := splitPort(a); hasPort {
+			if strings.EqualFold(a, t.host) {
+				return true
+			}
+		} else if strings.EqualFold(a, name) {
+			return true
+		}
+	}
+	return false
 }

@@ -1,10 +1,8 @@
 package principals
 
 import (
-	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -22,19 +20,6 @@ import (
 // TwilioPolicyName is the name the Twilio signature policy gives in [Identity.Policy] and
 // [Failure.Policy].
 const TwilioPolicyName = "twilio"
-
-// Reasons the Twilio policy gives in [Failure.Reason].
-const (
-	ReasonMissingSignature   = "missing X-Twilio-Signature"
-	ReasonDuplicateSignature = "duplicate X-Twilio-Signature header"
-	ReasonMalformedSignature = "malformed X-Twilio-Signature (not base64 of 20 bytes)"
-	ReasonSignatureMismatch  = "signature mismatch"
-	ReasonBodyTooLarge       = "body too large"
-	ReasonMalformedForm      = "malformed form body (bad % escape)"
-	ReasonMissingBodySHA256  = "JSON body without a bodySHA256 query parameter"
-	ReasonBodySHA256Mismatch = "body does not match bodySHA256"
-	ReasonUnknownAccount     = "no auth token for this AccountSid"
-)
 
 // DefaultMaxBody is the largest request body the Twilio policy reads when
 // [TwilioOptions.MaxBody] is zero. Twilio sends a few kB.
@@ -66,6 +51,20 @@ type TwilioOptions struct {
 	// zero means DefaultMaxBody.
 	MaxBody int64
 
+	// AllowedHosts are the hosts (a name or address, with a port or without one to allow any)
+	// that a request's URL may be rebuilt with when PublicURL is empty. A request whose Host
+	// (or trusted X-Forwarded-Host) is not listed is not vouched for, with [ErrHostNotAllowed]:
+	// without the list, a request that Twilio signed for another app of the same account (a
+	// staging server) would verify here. Optional; by default any host is. Ignored with
+	// PublicURL, which fixes the host.
+	AllowedHosts []string
+
+	// SharedKeys are the secrets of webhook shared keys, by the key's name as
+	// X-Twilio-Webhooks-Signature-Settings gives it ("key=<name>,algorithm=HMAC_SHA256"). A
+	// request with that header is checked against the named key only, with the header's
+	// algorithm; a request without it against the auth tokens with HMAC-SHA1. Optional.
+	SharedKeys map[string]Secret
+
 	// Disabled turns checking off, for local tunnels (TWILIO_VALIDATE_SIGNATURE=false; see
 	// [SignatureCheckDisabled]). The policy then vouches for [Twilio] on every request and
 	// marks the Identity Unverified, so that every request can be logged loudly. It never
@@ -78,7 +77,10 @@ type TwilioOptions struct {
 //
 // From a verified request it yields [Twilio], "account:<AccountSid>" and "caller:<number>",
 // where the number is From on inbound calls and To when Direction starts with "outbound", and
-// only when it looks like E.164 (a '+' and 8 to 15 digits). It fills Identity.CallSID.
+// only when it looks like E.164 (a '+' and 8 to 15 digits); when it does not, [AnonymousCaller]
+// (and "caller:sip:…" or "caller:client:…" for a SIP URI or a client identity). On an inbound
+// call that carries StirVerstat it also yields the [Attestation] ("attest:A" …) and, with full
+// attestation of an E.164 From, [AttestedCaller]. It fills Identity.CallSID.
 //
 // On a form POST the policy parses the body itself and, when the signature verifies, shares the
 // decoded fields in [Identity.Form], so the form is parsed once and shared without building a
@@ -95,8 +97,11 @@ type TwilioOptions struct {
 type TwilioPolicy struct {
 	tokens    []*macKey
 	accounts  map[string][]*macKey
-	all       []*macKey // every key, for hints
-	public    string    // PublicURL without a trailing slash
+	all       []*macKey // every token, for hints
+	shared    map[string]sharedKey
+	public    string // PublicURL without a trailing slash
+	publicWS  string // public with the ws or wss scheme, for WebSocket handshakes
+	allowed   []string
 	trusted   []netip.Prefix
 	maxBody   int64
 	disabled  bool
@@ -123,7 +128,7 @@ func NewTwilio(opts TwilioOptions) (*TwilioPolicy, error) {
 			errs = append(errs, fmt.Errorf("twilio: Tokens[%d] is empty", i))
 			continue
 		}
-		p.tokens = append(p.tokens, newMacKey(t))
+		p.tokens = append(p.tokens, newMacKey(t, HMACSHA1))
 	}
 	if len(opts.AccountTokens) > 0 {
 		p.accounts = make(map[string][]*macKey, len(opts.AccountTokens))
@@ -146,11 +151,40 @@ func NewTwilio(opts TwilioOptions) (*TwilioPolicy, error) {
 				errs = append(errs, fmt.Errorf("twilio: AccountTokens[%q][%d] is empty", sid, i))
 				continue
 			}
-			p.accounts[sid] = append(p.accounts[sid], newMacKey(t))
+			p.accounts[sid] = append(p.accounts[sid], newMacKey(t, HMACSHA1))
 		}
 	}
-	if len(opts.Tokens) == 0 && len(opts.AccountTokens) == 0 && !opts.Disabled {
-		errs = append(errs, errors.New("twilio: no auth token: set Tokens or AccountTokens"))
+	if len(opts.Tokens) == 0 && len(opts.AccountTokens) == 0 && len(opts.SharedKeys) == 0 && !opts.Disabled {
+		errs = append(errs, errors.New("twilio: no auth token: set Tokens, AccountTokens or SharedKeys"))
+	}
+	names := make([]string, 0, len(opts.SharedKeys))
+	for name := range opts.SharedKeys {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		sec := opts.SharedKeys[name]
+		switch {
+		case !validKeyName(name):
+			errs = append(errs, fmt.Errorf("twilio: SharedKeys name %q must be printable ASCII without spaces, ',' or '='", name))
+		case sec.IsZero():
+			errs = append(errs, fmt.Errorf("twilio: SharedKeys[%q] is empty", name))
+		default:
+			if p.shared == nil {
+				p.shared = make(map[string]sharedKey, len(opts.SharedKeys))
+			}
+			p.shared[name] = sharedKey{
+				sha1:   []*macKey{newMacKey(sec, HMACSHA1)},
+				sha256: []*macKey{newMacKey(sec, HMACSHA256)},
+			}
+		}
+	}
+	for i, h := range opts.AllowedHosts {
+		if h == "" || !validHost(h) || strings.Contains(h, "://") {
+			errs = append(errs, fmt.Errorf("twilio: AllowedHosts[%d] %q is not a host (name or address, and an optional :port)", i, h))
+			continue
+		}
+		p.allowed = append(p.allowed, h)
 	}
 	p.all = slices.Clone(p.tokens)
 	for _, sid := range sids {
@@ -162,6 +196,9 @@ func NewTwilio(opts TwilioOptions) (*TwilioPolicy, error) {
 			errs = append(errs, err)
 		}
 		p.public = pub
+		if scheme, rest, ok := strings.Cut(pub, "://"); ok {
+			p.publicWS = webSocketScheme(scheme) + "://" + rest
+		}
 	}
 	for _, pr := range p.trusted {
 		if !pr.IsValid() {
@@ -187,10 +224,81 @@ func checkPublicURL(s string) (string, error) {
 		return "", fmt.Errorf("twilio: PublicURL %q: scheme must be http or https", s)
 	case u.Host == "":
 		return "", fmt.Errorf("twilio: PublicURL %q has no host", s)
-	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.User != nil:
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
 		return "", fmt.Errorf("twilio: PublicURL %q must be only a scheme, a host and a path prefix", s)
+	case u.User != nil:
+		return "", fmt.Errorf("twilio: PublicURL %q holds credentials: leave them out; the policy takes them from each request's Authorization: Basic header", s)
 	}
 	return strings.TrimSuffix(s, "/"), nil
+}
+
+// validKeyName reports whether a shared key's name can appear in
+// X-Twilio-Webhooks-Signature-Settings.
+func validKeyName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c >= 0x7f || c == ',' || c == '=' {
+			return false
+		}
+	}
+	return true
+}
+
+// A sharedKey is one webhook shared key, keyed for each algorithm.
+type sharedKey struct {
+	sha1, sha256 []*macKey
+}
+
+// signatureSettingsHeader names the webhook shared key and algorithm Twilio signed with.
+const signatureSettingsHeader = "X-Twilio-Webhooks-Signature-Settings"
+
+// sharedKeys returns the keys and algorithm that X-Twilio-Webhooks-Signature-Settings names, or
+// nil keys and HMACSHA1 when the request has no such header.
+func (p *TwilioPolicy) sharedKeys(r *http.Request) ([]*macKey, Algorithm, *Failure) {
+	vs := r.Header.Values(signatureSettingsHeader)
+	switch {
+	case len(vs) == 0:
+		return nil, HMACSHA1, nil
+	case len(vs) > 1:
+		return nil, 0, p.fail(ErrMalformedSignatureSettings, "the header repeats")
+	}
+	var name, alg string
+	var seenName, seenAlg bool
+	for part := range strings.SplitSeq(vs[0], ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		switch {
+		case !ok:
+			return nil, 0, p.fail(ErrMalformedSignatureSettings, "want key=<name>,algorithm=<name>")
+		case strings.EqualFold(k, "key") && !seenName:
+			name, seenName = v, true
+		case strings.EqualFold(k, "algorithm") && !seenAlg:
+			alg, seenAlg = v, true
+		case strings.EqualFold(k, "key") || strings.EqualFold(k, "algorithm"):
+			return nil, 0, p.fail(ErrMalformedSignatureSettings, "a parameter repeats")
+		}
+	}
+	if !seenName || name == "" || !seenAlg {
+		return nil, 0, p.fail(ErrMalformedSignatureSettings, "want key=<name>,algorithm=<name>")
+	}
+	a, ok := ParseAlgorithm(alg)
+	if !ok {
+		return nil, 0, p.fail(ErrUnknownAlgorithm, "")
+	}
+	k, ok := p.shared[name]
+	if !ok {
+		hint := "no shared key of that name is configured"
+		if len(p.shared) == 0 {
+			hint = "no webhook shared keys are configured (TWILIO_WEBHOOK_SHARED_KEYS)"
+		}
+		return nil, 0, p.fail(ErrUnknownSharedKey, hint)
+	}
+	if a == HMACSHA256 {
+		return k.sha256, a, nil
+	}
+	return k.sha1, a, nil
 }
 
 // SignatureCheckDisabled reports whether TWILIO_VALIDATE_SIGNATURE, read with getenv (usually
@@ -213,13 +321,21 @@ func (p *TwilioPolicy) Authenticate(r *http.Request) (Identity, bool, error) {
 	sigs := r.Header.Values("X-Twilio-Signature")
 	switch {
 	case len(sigs) == 0:
-		return Identity{}, false, p.fail(ReasonMissingSignature, "")
+		return Identity{}, false, p.fail(ErrMissingSignature, "")
 	case len(sigs) > 1:
-		return Identity{}, false, p.fail(ReasonDuplicateSignature, "")
+		return Identity{}, false, p.fail(ErrDuplicateSignature, "")
 	}
-	var want [sha1.Size]byte
-	if !decodeSignature(&want, sigs[0]) {
-		return Identity{}, false, p.fail(ReasonMalformedSignature, "")
+	keys, alg, f := p.sharedKeys(r)
+	if f != nil {
+		return Identity{}, false, f
+	}
+	var want digest
+	if !decodeSignature(&want, sigs[0], alg.size()) {
+		return Identity{}, false, p.fail(ErrMalformedSignature, "")
+	}
+	t := p.target(r, false)
+	if !p.hostAllowed(t) {
+		return Identity{}, false, p.fail(ErrHostNotAllowed, "Host "+truncate(t.host, 100))
 	}
 
 	st := p.statePool.Get().(*verifyState)
@@ -228,23 +344,32 @@ func (p *TwilioPolicy) Authenticate(r *http.Request) (Identity, bool, error) {
 	if f != nil {
 		return Identity{}, false, f
 	}
-	keys := p.tokens
-	if sid := req.get("AccountSid"); p.accounts != nil {
-		if k, ok := p.accounts[sid]; ok {
-			keys = k
+	if keys == nil {
+		keys = p.tokens
+		if sid := req.get("AccountSid"); p.accounts != nil {
+			if k, ok := p.accounts[sid]; ok {
+				keys = k
+			}
+		}
+		if len(keys) == 0 {
+			return Identity{}, false, p.fail(ErrUnknownAccount, p.budgetedHint(st, r, &req, want.bytes(), nil))
 		}
 	}
-	if len(keys) == 0 {
-		return Identity{}, false, p.fail(ReasonUnknownAccount, p.budgetedHint(st, r, &req, &want, nil))
-	}
-	t := p.target(r, false)
-	if !st.match(&want, keys, t, req.params) {
-		return Identity{}, false, p.fail(ReasonSignatureMismatch, p.budgetedHint(st, r, &req, &want, keys))
+	if !st.match(want.bytes(), keys, t, req.params, r.Header.Get("Authorization")) {
+		return Identity{}, false, p.fail(ErrSignatureMismatch, p.budgetedHint(st, r, &req, want.bytes(), keys))
 	}
 	if req.json && !req.bodyMatches() {
-		return Identity{}, false, p.fail(ReasonBodySHA256Mismatch, "")
+		return Identity{}, false, p.fail(ErrBodySHA256Mismatch, "")
 	}
 	return req.identity(st), true, nil
+}
+
+// truncate cuts s to at most n bytes, for hints that quote the request.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
 }
 
 // unverifiedForm parses a form POST's body leniently, as [http.Request.ParseForm] would, for the
@@ -285,21 +410,21 @@ func (p *TwilioPolicy) Sign(r *http.Request) (string, error) {
 		keys = k
 	}
 	if len(keys) == 0 {
-		return "", p.fail(ReasonUnknownAccount, "")
+		return "", p.fail(ErrUnknownAccount, "")
 	}
-	st.canonical(p.target(r, false), false, req.params)
-	sum := keys[0].sum(st.buf)
-	return base64.StdEncoding.EncodeToString(sum[:]), nil
+	st.canonical(p.target(r, false), variant{}, req.params)
+	return keys[0].sign(st.buf), nil
 }
 
-func (p *TwilioPolicy) fail(reason, hint string) *Failure {
+func (p *TwilioPolicy) fail(reason *Reason, hint string) *Failure {
 	return &Failure{Policy: TwilioPolicyName, Reason: reason, Hint: hint}
 }
 
 func (p *TwilioPolicy) putState(st *verifyState) {
 	clear(st.params[:cap(st.params)])
 	clear(st.sent[:cap(st.sent)])
-	st.params, st.sent = st.params[:0], st.sent[:0]
+	clear(st.dedup[:cap(st.dedup)])
+	st.params, st.sent, st.dedup = st.params[:0], st.sent[:0], st.dedup[:0]
 	if cap(st.buf) > 64<<10 {
 		st.buf = nil
 	}
@@ -349,10 +474,17 @@ func (s *signedRequest) fields(st *verifyState) Form {
 	return Form{ps: slices.Clip(s.params)}
 }
 
+// bodyMatches reports whether the body's SHA-256 is bodySHA256, in lower-case hex as Twilio
+// writes it and every SDK compares it.
 func (s *signedRequest) bodyMatches() bool {
 	var want [sha256.Size]byte
 	if len(s.bodySHA) != hex.EncodedLen(sha256.Size) {
 		return false
+	}
+	for i := 0; i < len(s.bodySHA); i++ {
+		if c := s.bodySHA[i]; 'A' <= c && c <= 'F' {
+			return false
+		}
 	}
 	if _, err := hex.Decode(want[:], []byte(s.bodySHA)); err != nil {
 		return false
@@ -368,10 +500,7 @@ func (s *signedRequest) deriveNames(b *strings.Builder) {
 	if !isSID(sid, "AC") {
 		sid = ""
 	}
-	remote := s.get("From")
-	if strings.HasPrefix(s.get("Direction"), "outbound") {
-		remote = s.get("To")
-	}
+	remote, _ := remoteParty(s.get)
 	if !isE164(remote) {
 		remote = ""
 	}
@@ -395,7 +524,7 @@ func (s *signedRequest) identity(st *verifyState) Identity {
 	if !s.derived {
 		s.deriveNames(new(strings.Builder))
 	}
-	id := Identity{Policy: TwilioPolicyName, Principals: make([]string, 1, 3), CallSID: s.get("CallSid"), Form: s.fields(st)}
+	id := Identity{Policy: TwilioPolicyName, Principals: make([]string, 1, 5), CallSID: s.get("CallSid"), Form: s.fields(st)}
 	id.Principals[0] = Twilio
 	if s.account != "" {
 		id.Principals = append(id.Principals, s.account)
@@ -403,6 +532,8 @@ func (s *signedRequest) identity(st *verifyState) Identity {
 	if s.caller != "" {
 		id.Principals = append(id.Principals, s.caller)
 	}
+	remote, inbound := remoteParty(s.get)
+	id.Principals = appendCallerFacts(id.Principals, remote, inbound, s.get("StirVerstat"))
 	return id
 }
 
@@ -423,7 +554,7 @@ func (p *TwilioPolicy) read(st *verifyState, r *http.Request) (signedRequest, *F
 			}
 		}
 		if req.bodySHA == "" {
-			return req, p.fail(ReasonMissingBodySHA256, "")
+			return req, p.fail(ErrMissingBodySHA256, "")
 		}
 		var text strings.Builder
 		body, f := p.readBody(st, r, &text, 1)
@@ -434,6 +565,9 @@ func (p *TwilioPolicy) read(st *verifyState, r *http.Request) (signedRequest, *F
 	case isFormMethod(r.Method):
 		if r.PostForm != nil {
 			ps := st.fromPostForm(r.PostForm)
+			if !validKeys(ps) {
+				return req, p.fail(ErrMalformedFormKey, "")
+			}
 			if repeatsKey(ps) {
 				st.sent = append(st.sent[:0], ps...)
 				req.sent = st.sent
@@ -454,7 +588,10 @@ func (p *TwilioPolicy) read(st *verifyState, r *http.Request) (signedRequest, *F
 		ps, ok := parseFormInto(st.params[:0], body, true, &text)
 		st.params = ps
 		if !ok {
-			return req, p.fail(ReasonMalformedForm, "")
+			return req, p.fail(ErrMalformedForm, "")
+		}
+		if !validKeys(ps) {
+			return req, p.fail(ErrMalformedFormKey, "")
 		}
 		sortByKey(ps) // a repeated key's values stay in the order sent
 		if repeatsKey(ps) {
@@ -504,7 +641,7 @@ func (p *TwilioPolicy) readBody(st *verifyState, r *http.Request, b *strings.Bui
 		return "", nil
 	}
 	if r.ContentLength > p.maxBody {
-		return "", p.fail(ReasonBodyTooLarge, fmt.Sprintf("Content-Length %d, limit %d", r.ContentLength, p.maxBody))
+		return "", p.fail(ErrBodyTooLarge, fmt.Sprintf("Content-Length %d, limit %d", r.ContentLength, p.maxBody))
 	}
 	if r.ContentLength > 0 {
 		b.Grow(times*int(r.ContentLength) + 1)
@@ -524,10 +661,10 @@ func (p *TwilioPolicy) readBody(st *verifyState, r *http.Request, b *strings.Bui
 	rb.buf.Reset(s)
 	r.Body = rb
 	if int64(len(s)) > p.maxBody {
-		return "", p.fail(ReasonBodyTooLarge, fmt.Sprintf("limit %d bytes", p.maxBody))
+		return "", p.fail(ErrBodyTooLarge, fmt.Sprintf("limit %d bytes", p.maxBody))
 	}
 	if err != io.EOF {
-		return "", &Failure{Policy: TwilioPolicyName, Reason: "reading body: " + err.Error()}
+		return "", &Failure{Policy: TwilioPolicyName, Reason: ErrBodyUnreadable, Err: err}
 	}
 	return s, nil
 }
@@ -551,6 +688,30 @@ func (b *replayBody) Read(p []byte) (int, error) {
 }
 
 func (b *replayBody) Close() error { return b.rest.Close() }
+
+// validKeys reports whether every key of ps is made of the bytes of Twilio's parameter names:
+// ASCII letters, digits, '_', '.' and '-' (see [TwilioPolicy] for why).
+func validKeys(ps []param) bool {
+	for _, p := range ps {
+		k := p.key
+		if k == "" {
+			return false
+		}
+		for i := 0; i < len(k); i++ {
+			if !keyByte[k[i]] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+var keyByte = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '.' || c == '-'
+	}
+	return t
+}()
 
 // isSID reports whether s is prefix followed by 32 hex digits.
 func isSID(s, prefix string) bool {

@@ -27,7 +27,7 @@ func TestForgedFloodSkipsHintsButRepeatsKeepTheirHint(t *testing.T) {
 		r := principalstest.NewPOST(token, signedAs, docParams)
 		r.Header.Set("X-Twilio-Signature", principalstest.Sign(token, signedAs+"?n="+strconv.Itoa(i), docParams))
 		_, _, f := authenticate(t, p, r)
-		if f == nil || f.Reason != principals.ReasonSignatureMismatch {
+		if f == nil || f.Reason != principals.ErrSignatureMismatch {
 			t.Fatalf("request %d: failure %v, want a mismatch", i, f)
 		}
 		if f.Hint == principals.HintsSkipped {

@@ -90,8 +90,8 @@ type trap struct {
 	opts    principals.TwilioOptions
 	request func() *http.Request
 	vouch   bool
-	reason  string // when !vouch
-	hint    string // a substring of the hint; "" means no hint is expected
+	reason  *principals.Reason // when !vouch
+	hint    string             // a substring of the hint; "" means no hint is expected
 }
 
 func runTraps(t *testing.T, traps []trap) {
@@ -107,8 +107,8 @@ func runTraps(t *testing.T, traps []trap) {
 			if ok {
 				return
 			}
-			if f == nil || f.Reason != tc.reason {
-				t.Fatalf("failure = %v, want reason %q", f, tc.reason)
+			if f == nil || f.Reason != tc.reason || !errors.Is(f, tc.reason) {
+				t.Fatalf("failure = %v, want reason %v", f, tc.reason)
 			}
 			if tc.hint == "" && f.Hint != "" || !strings.Contains(f.Hint, tc.hint) {
 				t.Errorf("hint = %q, want %q", f.Hint, tc.hint)
@@ -141,7 +141,7 @@ func TestTwilioURLTraps(t *testing.T) {
 				r.Header.Del("X-Forwarded-Host")
 				return r
 			},
-			reason: principals.ReasonSignatureMismatch, hint: "would match as https:// but the app sees http://; configure the public URL or trusted proxies"},
+			reason: principals.ErrSignatureMismatch, hint: "would match as https:// but the app sees http://; configure the public URL or trusted proxies"},
 		{name: "TLSProxyIsAcceptedOnceTrusted", opts: principals.TwilioOptions{TrustedProxies: trusted},
 			request: behindProxy, vouch: true},
 		{name: "TLSProxyIsAcceptedWithAPublicURL", opts: principals.TwilioOptions{PublicURL: "https://ivr.example.com"},
@@ -158,12 +158,12 @@ func TestTwilioURLTraps(t *testing.T) {
 			request: func() *http.Request {
 				return proxied(principalstest.NewPOST(token, public, docParams), strangerIP, "app:8080")
 			},
-			reason: principals.ReasonSignatureMismatch, hint: "would match with the forwarded headers from an untrusted peer"},
+			reason: principals.ErrSignatureMismatch, hint: "would match with the forwarded headers from an untrusted peer"},
 		{name: "ForwardedHeadersAreIgnoredWhenNoProxyIsTrusted",
 			request: func() *http.Request {
 				return proxied(principalstest.NewPOST(token, public, docParams), proxyAddr, "app:8080")
 			},
-			reason: principals.ReasonSignatureMismatch, hint: "untrusted peer"},
+			reason: principals.ErrSignatureMismatch, hint: "untrusted peer"},
 		{name: "ForgedForwardedHostCannotRedirectTheCheck", opts: principals.TwilioOptions{TrustedProxies: trusted},
 			request: func() *http.Request {
 				// An attacker holds a signature for their own host and asks us to believe it.
@@ -173,10 +173,10 @@ func TestTwilioURLTraps(t *testing.T) {
 				r.RemoteAddr = strangerIP
 				return r
 			},
-			reason: principals.ReasonSignatureMismatch, hint: "untrusted peer"},
+			reason: principals.ErrSignatureMismatch, hint: "untrusted peer"},
 		{name: "PublicURLMismatchHintsAtTheURLTheAppSees", opts: principals.TwilioOptions{PublicURL: "https://other.example.com"},
 			request: func() *http.Request { return principalstest.NewPOST(token, public, docParams) },
-			reason:  principals.ReasonSignatureMismatch, hint: "would match the URL the app sees"},
+			reason:  principals.ErrSignatureMismatch, hint: "would match the URL the app sees"},
 
 		{name: "DefaultHTTPSPortInTheSignedURLIsAccepted",
 			request: post("https://example.com:443/ivr", "https://example.com/ivr", docParams), vouch: true},
@@ -186,19 +186,27 @@ func TestTwilioURLTraps(t *testing.T) {
 			request: post("http://example.com:80/ivr", "http://example.com/ivr", docParams), vouch: true},
 		{name: "HTTPPortOnHTTPSIsNotTheDefault",
 			request: post("https://example.com:80/ivr", "https://example.com/ivr", docParams),
-			reason:  principals.ReasonSignatureMismatch},
-		{name: "OtherPortsAreNeverStripped",
-			request: post("https://example.com/ivr", "https://example.com:8443/ivr", docParams),
-			reason:  principals.ReasonSignatureMismatch},
+			reason:  principals.ErrSignatureMismatch},
+		{name: "AnyPortIsRemovedAsEverySDKDoes",
+			request: post("https://example.com/ivr", "https://example.com:8443/ivr", docParams), vouch: true},
+		{name: "AnyPortOnHTTPIsRemovedToo",
+			request: post("http://example.com/ivr", "http://example.com:1234/ivr", docParams), vouch: true},
+		{name: "APortIsNeverAddedWhereTheRequestHasOne",
+			request: post("https://example.com:8443/ivr", "https://example.com:9443/ivr", docParams),
+			reason:  principals.ErrSignatureMismatch},
+		{name: "IPv6HostWithAnyPortIsRemoved",
+			request: post("https://[2001:db8::1]/ivr", "https://[2001:db8::1]:8443/ivr", docParams), vouch: true},
+		{name: "PublicURLWithAPortIsTriedWithout", opts: principals.TwilioOptions{PublicURL: "https://ivr.example.com:8443"},
+			request: post("https://ivr.example.com/ivr", "http://internal/ivr", docParams), vouch: true},
 		{name: "PublicURLPortIsToggledToo", opts: principals.TwilioOptions{PublicURL: "https://example.com"},
 			request: post("https://example.com:443/ivr", "http://internal/ivr", docParams), vouch: true},
 
 		{name: "MissingTrailingSlashIsRejectedWithAHint",
 			request: post("https://example.com/ivr/", "https://example.com/ivr", docParams),
-			reason:  principals.ReasonSignatureMismatch, hint: "would match with a trailing slash"},
+			reason:  principals.ErrSignatureMismatch, hint: "would match with a trailing slash"},
 		{name: "ExtraTrailingSlashIsRejectedWithAHint",
 			request: post("https://example.com/ivr?x=1", "https://example.com/ivr/?x=1", docParams),
-			reason:  principals.ReasonSignatureMismatch, hint: "would match without the trailing slash"},
+			reason:  principals.ErrSignatureMismatch, hint: "would match without the trailing slash"},
 
 		{name: "IPv6HostWithPortIsAccepted",
 			request: post("https://[::1]:8443/ivr", "https://[::1]:8443/ivr", docParams), vouch: true},
@@ -211,7 +219,7 @@ func TestTwilioURLTraps(t *testing.T) {
 			request: post("https://example.com/caf%C3%A9/ivr?next=%2Fmenu&x=a+b", "https://example.com/caf%C3%A9/ivr?next=%2Fmenu&x=a+b", docParams), vouch: true},
 		{name: "ReencodedPathIsRejected",
 			request: post("https://example.com/caf%C3%A9/ivr", "https://example.com/caf%c3%a9/ivr", docParams),
-			reason:  principals.ReasonSignatureMismatch},
+			reason:  principals.ErrSignatureMismatch},
 		{name: "NonASCIIPathIsAccepted",
 			request: post("https://example.com/café/ivr", "https://example.com/café/ivr", docParams), vouch: true},
 		{name: "MalformedEscapeInTheURLIsSignedAsIs",
@@ -222,7 +230,7 @@ func TestTwilioURLTraps(t *testing.T) {
 			}, vouch: true},
 		{name: "ReorderedQueryIsRejected",
 			request: post("https://example.com/ivr?b=2&a=1", "https://example.com/ivr?a=1&b=2", docParams),
-			reason:  principals.ReasonSignatureMismatch},
+			reason:  principals.ErrSignatureMismatch},
 	})
 }
 
@@ -238,15 +246,42 @@ func TestTwilioSignedTextTraps(t *testing.T) {
 			request: body("Digits=2&Digits=1&Digits=3", url.Values{"Digits": {"1", "2", "3"}}), vouch: true},
 		{name: "RepeatedKeysSignedWithOnlyTheFirstValueAreRejected",
 			request: body("Digits=2&Digits=1", url.Values{"Digits": {"2"}}),
-			reason:  principals.ReasonSignatureMismatch},
-		{name: "IdenticalRepeatedValuesCountedOnceGiveAHintNotAPass",
-			request: body("A=1&A=1", url.Values{"A": {"1"}}),
-			reason:  principals.ReasonSignatureMismatch, hint: "repeated identical values counted once"},
+			reason:  principals.ErrSignatureMismatch},
+		{name: "IdenticalRepeatedValuesCountedOnceAreAccepted",
+			request: body("A=1&A=1", url.Values{"A": {"1"}}), vouch: true},
+		{name: "IdenticalRepeatedValuesAllKeptAreAccepted",
+			request: body("A=1&A=1", url.Values{"A": {"1", "1"}}), vouch: true},
+		{name: "DistinctRepeatedValuesAreNeverDeduplicated",
+			request: body("A=1&A=1&A=2", url.Values{"A": {"1", "2"}}), vouch: true},
+		{name: "DroppingADistinctRepeatedValueIsRejected",
+			request: body("A=1&A=2", url.Values{"A": {"1"}}),
+			reason:  principals.ErrSignatureMismatch},
+		{name: "KeyWithASlashIsRefused",
+			request: body("gather%3Fi%3D1Digits=1", url.Values{"gather?i=1Digits": {"1"}}),
+			reason:  principals.ErrMalformedFormKey},
+		{name: "EmptyKeyIsRefused",
+			request: body("=1&Digits=1", url.Values{"": {"1"}, "Digits": {"1"}}),
+			reason:  principals.ErrMalformedFormKey},
+		{name: "KeyWithASpaceIsRefused",
+			request: body("Call+Sid=1", url.Values{"Call Sid": {"1"}}),
+			reason:  principals.ErrMalformedFormKey},
+		{name: "TwilioKeyAlphabetIsAccepted",
+			request: body("AddOns=%7B%7D&Called=%2B1&StirVerstat=TN-Validation-Passed-A&SpeechResult=yes&msg=Gather+End&x.y-z_1=2",
+				url.Values{"AddOns": {"{}"}, "Called": {"+1"}, "StirVerstat": {"TN-Validation-Passed-A"}, "SpeechResult": {"yes"}, "msg": {"Gather End"}, "x.y-z_1": {"2"}}),
+			vouch: true},
+		{name: "UpperCaseBodySHA256IsRejected",
+			request: func() *http.Request {
+				b := []byte(`{"CallSid":"CA1"}`)
+				signed := u + "?bodySHA256=" + strings.ToUpper(principalstest.BodySHA256(b))
+				r := principalstest.NewPOSTBody(signed, string(b), principalstest.Sign(token, signed, nil))
+				r.Header.Set("Content-Type", "application/json")
+				return r
+			}, reason: principals.ErrBodySHA256Mismatch},
 		{name: "EmptyValuesAreSigned",
 			request: body("Digits=1&FinishedOnKey=", url.Values{"Digits": {"1"}, "FinishedOnKey": {""}}), vouch: true},
 		{name: "DroppingAnEmptyValueIsRejected",
 			request: body("Digits=1", url.Values{"Digits": {"1"}, "FinishedOnKey": {""}}),
-			reason:  principals.ReasonSignatureMismatch},
+			reason:  principals.ErrSignatureMismatch},
 		{name: "KeyWithoutEqualsIsAnEmptyValue",
 			request: body("Digits=1&FinishedOnKey", url.Values{"Digits": {"1"}, "FinishedOnKey": {""}}), vouch: true},
 		{name: "SemicolonIsAnOrdinaryCharacter",
@@ -255,10 +290,10 @@ func TestTwilioSignedTextTraps(t *testing.T) {
 			request: body("FromCity=SAN+FRANCISCO&From=%2B14158675309&Msg=caf%C3%A9", url.Values{"FromCity": {"SAN FRANCISCO"}, "From": {"+14158675309"}, "Msg": {"café"}}), vouch: true},
 		{name: "MalformedEscapeInTheBodyIsNotVouchedFor",
 			request: body("Digits=%zz", url.Values{"Digits": {"%zz"}}),
-			reason:  principals.ReasonMalformedForm},
+			reason:  principals.ErrMalformedForm},
 		{name: "TruncatedEscapeInTheBodyIsNotVouchedFor",
 			request: body("Digits=1%2", url.Values{"Digits": {"1%2"}}),
-			reason:  principals.ReasonMalformedForm},
+			reason:  principals.ErrMalformedForm},
 		{name: "GETSignsTheQueryAndIgnoresTheBody",
 			request: func() *http.Request {
 				r := principalstest.NewGET(token, u+"?Digits=1&From=%2B14158675309")
@@ -269,7 +304,7 @@ func TestTwilioSignedTextTraps(t *testing.T) {
 			request: func() *http.Request {
 				r := principalstest.NewGET(token, u+"?Digits=1")
 				return httptestWithHeader("GET", u+"?Digits=2", "", r.Header)
-			}, reason: principals.ReasonSignatureMismatch},
+			}, reason: principals.ErrSignatureMismatch},
 		{name: "JSONBodyIsCheckedThroughBodySHA256",
 			request: func() *http.Request { return principalstest.NewJSON(token, u+"?x=1", []byte(`{"CallSid":"CA1"}`)) }, vouch: true},
 		{name: "TamperedJSONBodyIsRejected",
@@ -277,22 +312,22 @@ func TestTwilioSignedTextTraps(t *testing.T) {
 				r := principalstest.NewJSON(token, u, []byte(`{"CallSid":"CA1"}`))
 				r.Body = io.NopCloser(strings.NewReader(`{"CallSid":"CA2"}`))
 				return r
-			}, reason: principals.ReasonBodySHA256Mismatch},
+			}, reason: principals.ErrBodySHA256Mismatch},
 		{name: "JSONBodyWithoutBodySHA256IsRejected",
 			request: func() *http.Request {
 				r := principalstest.NewPOSTBody(u, `{"CallSid":"CA1"}`, principalstest.Sign(token, u, nil))
 				r.Header.Set("Content-Type", "application/json")
 				return r
-			}, reason: principals.ReasonMissingBodySHA256},
+			}, reason: principals.ErrMissingBodySHA256},
 		{name: "OversizedBodyIsNotVouchedFor", opts: principals.TwilioOptions{MaxBody: 64},
 			request: body("Msg="+strings.Repeat("x", 100), url.Values{"Msg": {strings.Repeat("x", 100)}}),
-			reason:  principals.ReasonBodyTooLarge, hint: "limit 64"},
+			reason:  principals.ErrBodyTooLarge, hint: "limit 64"},
 		{name: "OversizedBodyWithoutLengthIsNotVouchedFor", opts: principals.TwilioOptions{MaxBody: 64},
 			request: func() *http.Request {
 				r := body("Msg="+strings.Repeat("x", 100), url.Values{"Msg": {strings.Repeat("x", 100)}})()
 				r.ContentLength = -1
 				return r
-			}, reason: principals.ReasonBodyTooLarge, hint: "limit 64"},
+			}, reason: principals.ErrBodyTooLarge, hint: "limit 64"},
 		{name: "BodyAtTheLimitIsRead", opts: principals.TwilioOptions{MaxBody: 104},
 			request: body("Msg="+strings.Repeat("x", 100), url.Values{"Msg": {strings.Repeat("x", 100)}}), vouch: true},
 	})
@@ -326,27 +361,27 @@ func TestTwilioHeaderAndTokenTraps(t *testing.T) {
 	both := []principals.Secret{principals.NewSecret(token), principals.NewSecret(secondary)}
 	accounts := map[string][]principals.Secret{subSID: {principals.NewSecret(subToken)}}
 	runTraps(t, []trap{
-		{name: "MissingHeaderIsReported", request: withSig(), reason: principals.ReasonMissingSignature},
-		{name: "DuplicateHeaderIsRejected", request: withSig(good, good), reason: principals.ReasonDuplicateSignature},
-		{name: "NonBase64HeaderIsMalformed", request: withSig("not a signature at all!!!!!"), reason: principals.ReasonMalformedSignature},
-		{name: "ShortDigestIsMalformed", request: withSig("AAAAAAAAAAAAAAAAAAAAAAAAAA=="), reason: principals.ReasonMalformedSignature},
-		{name: "NonCanonicalPaddingBitsAreMalformed", request: withSig(good[:26] + string(good[26]+1) + "="), reason: principals.ReasonMalformedSignature},
-		{name: "EmptyHeaderIsMalformed", request: withSig(""), reason: principals.ReasonMalformedSignature},
+		{name: "MissingHeaderIsReported", request: withSig(), reason: principals.ErrMissingSignature},
+		{name: "DuplicateHeaderIsRejected", request: withSig(good, good), reason: principals.ErrDuplicateSignature},
+		{name: "NonBase64HeaderIsMalformed", request: withSig("not a signature at all!!!!!"), reason: principals.ErrMalformedSignature},
+		{name: "ShortDigestIsMalformed", request: withSig("AAAAAAAAAAAAAAAAAAAAAAAAAA=="), reason: principals.ErrMalformedSignature},
+		{name: "NonCanonicalPaddingBitsAreMalformed", request: withSig(good[:26] + string(good[26]+1) + "="), reason: principals.ErrMalformedSignature},
+		{name: "EmptyHeaderIsMalformed", request: withSig(""), reason: principals.ErrMalformedSignature},
 
 		{name: "SecondaryTokenVerifiesDuringRotation", opts: principals.TwilioOptions{Tokens: both},
 			request: signedWith(secondary, docParams), vouch: true},
 		{name: "PrimaryTokenVerifiesDuringRotation", opts: principals.TwilioOptions{Tokens: both},
 			request: signedWith(token, docParams), vouch: true},
 		{name: "RetiredTokenIsRejected",
-			request: signedWith(secondary, docParams), reason: principals.ReasonSignatureMismatch},
+			request: signedWith(secondary, docParams), reason: principals.ErrSignatureMismatch},
 		{name: "SubaccountTokenVerifiesItsAccount", opts: principals.TwilioOptions{Tokens: both, AccountTokens: accounts},
 			request: signedWith(subToken, sub), vouch: true},
 		{name: "MainTokenDoesNotVerifyASubaccount", opts: principals.TwilioOptions{Tokens: both, AccountTokens: accounts},
-			request: signedWith(token, sub), reason: principals.ReasonSignatureMismatch, hint: "would match with another account's token"},
+			request: signedWith(token, sub), reason: principals.ErrSignatureMismatch, hint: "would match with another account's token"},
 		{name: "SubaccountTokenDoesNotVerifyTheMainAccount", opts: principals.TwilioOptions{Tokens: both, AccountTokens: accounts},
-			request: signedWith(subToken, docParams), reason: principals.ReasonSignatureMismatch, hint: "another account's token"},
+			request: signedWith(subToken, docParams), reason: principals.ErrSignatureMismatch, hint: "another account's token"},
 		{name: "UnknownAccountWithoutDefaultTokens", opts: principals.TwilioOptions{AccountTokens: accounts},
-			request: signedWith(subToken, docParams), reason: principals.ReasonUnknownAccount, hint: "another account's token"},
+			request: signedWith(subToken, docParams), reason: principals.ErrUnknownAccount, hint: "another account's token"},
 	})
 }
 
@@ -364,12 +399,12 @@ func TestTwilioPrincipalsComeOnlyFromAVerifiedRequest(t *testing.T) {
 			[]string{"twilio", "account:" + mainSID, "caller:+15557654321"}, ""},
 		{"OutboundDialCallerIsTo", url.Values{"From": {"+15551234567"}, "To": {"+15557654321"}, "Direction": {"outbound-dial"}},
 			[]string{"twilio", "caller:+15557654321"}, ""},
-		{"ClientIdentityIsNotACaller", url.Values{"From": {"client:alice"}},
-			[]string{"twilio"}, ""},
-		{"AnonymousIsNotACaller", url.Values{"From": {"anonymous"}}, []string{"twilio"}, ""},
-		{"TooShortNumberIsNotACaller", url.Values{"From": {"+1234567"}}, []string{"twilio"}, ""},
-		{"TooLongNumberIsNotACaller", url.Values{"From": {"+1234567890123456"}}, []string{"twilio"}, ""},
-		{"MalformedAccountSidIsNotAnAccount", url.Values{"AccountSid": {"system.Everyone"}}, []string{"twilio"}, ""},
+		{"ClientIdentityIsAnAnonymousCaller", url.Values{"From": {"client:alice"}},
+			[]string{"twilio", principals.AnonymousCaller, "caller:client:alice"}, ""},
+		{"AnonymousIsAnAnonymousCaller", url.Values{"From": {"anonymous"}}, []string{"twilio", principals.AnonymousCaller}, ""},
+		{"TooShortNumberIsAnAnonymousCaller", url.Values{"From": {"+1234567"}}, []string{"twilio", principals.AnonymousCaller}, ""},
+		{"TooLongNumberIsAnAnonymousCaller", url.Values{"From": {"+1234567890123456"}}, []string{"twilio", principals.AnonymousCaller}, ""},
+		{"MalformedAccountSidIsNotAnAccount", url.Values{"AccountSid": {"system.Everyone"}, "From": {"+15551234567"}}, []string{"twilio", "caller:+15551234567"}, ""},
 	}
 	p := newTwilio(t, principals.TwilioOptions{})
 	for _, tc := range tests {
@@ -454,8 +489,8 @@ func TestTwilioOversizedBodyStaysReadableInFull(t *testing.T) {
 	r := principalstest.NewPOSTBody("https://example.com/ivr", big, "RSOYDt4T1cUTdK1PDd93/VVr8B8=")
 	r.ContentLength = -1
 	_, ok, f := authenticate(t, newTwilio(t, principals.TwilioOptions{MaxBody: 50}), r)
-	if ok || f.Reason != principals.ReasonBodyTooLarge {
-		t.Fatalf("got ok=%v %v, want %q", ok, f, principals.ReasonBodyTooLarge)
+	if ok || f.Reason != principals.ErrBodyTooLarge {
+		t.Fatalf("got ok=%v %v, want %q", ok, f, principals.ErrBodyTooLarge)
 	}
 	var b strings.Builder
 	if _, err := io.Copy(&b, r.Body); err != nil || b.String() != big {

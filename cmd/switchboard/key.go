@@ -14,12 +14,13 @@ import (
 func init() {
 	commands = append(commands, command{
 		name:  "key",
-		usage: "key --name NAME [--group GROUP]...",
+		usage: "key --name NAME [--group GROUP]... | key --pin --name SECRET [--digits N | --stdin]",
 		run:   runKey,
 	})
 }
 
 const keyHelp = `usage: switchboard key --name NAME [--group GROUP]...
+       switchboard key --pin --name SECRET [--digits N | --stdin]
 
 Makes a new operator API key: 32 random bytes in hex. Prints the key (give it to the operator,
 who sends it as "Authorization: Bearer <key>"; it is shown only now) and the line to append to
@@ -29,6 +30,9 @@ group:GROUP for each --group.
 flags:
   --name NAME     the key's name (letters, digits and ".-_@")
   --group GROUP   a group the key belongs to, such as operators or monitoring; repeatable
+  --pin           make a PIN and its line for the PIN secrets file instead (see key --pin -h)
+  --digits N      with --pin: the length of a random PIN, 4 to 12; default 6
+  --stdin         with --pin: read the PIN from standard input
 `
 
 func runKey(args []string, stdout, stderr io.Writer) int {
@@ -37,8 +41,14 @@ func runKey(args []string, stdout, stderr io.Writer) int {
 	name := fs.String("name", "", "")
 	var groups multiFlag
 	fs.Var(&groups, "group", "")
+	pinMode := fs.Bool("pin", false, "")
+	digits := fs.Int("digits", 6, "")
+	fromStdin := fs.Bool("stdin", false, "")
 	if code, ok := parseFlags(fs, args, keyHelp, stdout, stderr); !ok {
 		return code
+	}
+	if *pinMode {
+		return runPINKey(*name, *digits, *fromStdin, stdout, stderr)
 	}
 	if *name == "" {
 		return usageError(stderr, "key", keyHelp, "--name is required")

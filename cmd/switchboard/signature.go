@@ -210,7 +210,7 @@ func explain(err error) string {
 		return fmt.Sprint(err)
 	}
 	if f.Hint != "" {
-		return f.Reason + "; " + f.Hint
+		return f.Reason.Error() + "; " + f.Hint
 	}
-	return f.Reason
+	return f.Reason.Error()
 }

@@ -60,7 +60,7 @@ func TestSignatureCommand(t *testing.T) {
 			code: 1, stdout: "invalid: signature mismatch; would match without the trailing slash\n"},
 		{name: "VerifyReportsAMalformedSignature",
 			args: []string{"verify", "--token", "t", "--url", "https://example.com/ivr", "--signature", "abc"},
-			code: 1, stdout: "invalid: malformed X-Twilio-Signature (not base64 of 20 bytes)\n"},
+			code: 1, stdout: "invalid: malformed X-Twilio-Signature (not base64 of an HMAC digest)\n"},
 		{name: "ParamValuesAreLiteralAndRepeatable",
 			args: []string{"sign", "--token", "t", "--url", "https://example.com/ivr", "--param", "Digits=%2B1", "--param", "Digits=a=b", "--param", "Empty="},
 			code: 0, stdout: principalstest.Sign("t", "https://example.com/ivr", url.Values{"Digits": {"%2B1", "a=b"}, "Empty": {""}}) + "\n"},

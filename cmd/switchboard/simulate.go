@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -20,8 +19,8 @@ import (
 	"time"
 
 	"github.com/switchboard-ivr/switchboard/caller"
-	"github.com/switchboard-ivr/switchboard/framework"
 	"github.com/switchboard-ivr/switchboard/principals"
+	"github.com/switchboard-ivr/switchboard/sandbox"
 )
 
 func init() {
@@ -247,40 +246,27 @@ func (t verboseTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
-// serveInProcess serves the configured flow on a loopback port with a fresh token, and returns
-// the URL of its start route, the token, and a function that stops the server.
+// serveInProcess serves the configured flow on a loopback port with a fresh token (see package
+// sandbox), and returns the URL of its start route, the token, and a function that stops the
+// server.
 func serveInProcess(ctx context.Context, cfg simConfig, stderr io.Writer) (start, token string, stop func(), err error) {
-	token = randomHex(16)
-	tw, err := principals.NewTwilio(principals.TwilioOptions{Tokens: []principals.Secret{principals.NewSecret(token)}})
-	if err != nil {
-		return "", "", nil, err
-	}
-	logger := slog.New(slog.DiscardHandler)
+	fo := fileOptions(cfg.flowFile, cfg.modelFile, cfg.policyFile)
+	opts := &sandbox.Options{Flow: fo.Flow, Policy: fo.Policy, Model: fo.Model}
 	if cfg.verbose {
-		logger = slog.New(slog.NewTextHandler(stderr, nil))
+		opts.Logger = slog.New(slog.NewTextHandler(stderr, nil))
 	}
-	opts := fileOptions(cfg.flowFile, cfg.modelFile, cfg.policyFile)
-	opts.Policies = []principals.Policy{tw}
-	opts.Logger = logger
 	if at := cfg.at; !at.IsZero() {
 		opts.Now = func() time.Time { return at }
 	}
-	app, err := framework.New(&opts)
+	sb, err := sandbox.New(opts)
 	if err != nil {
 		return "", "", nil, err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	origin, stop, err := sb.Listen(ctx)
 	if err != nil {
 		return "", "", nil, err
 	}
-	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = app.Serve(sctx, ln)
-	}()
-	stop = func() { cancel(); <-done }
-	return "http://" + ln.Addr().String() + app.Flow().Start(), token, stop, nil
+	return origin + sb.Start(), sb.Token().Reveal(), stop, nil
 }
 
 func randomHex(n int) string {

@@ -350,22 +350,21 @@ func (c *compiler) node(name string, n *Node) {
 			cn.entry = c.render(path, nc.action(&body))
 		}
 	}
-	// Sites: rendering a branch may reveal more sites, so loop by index.
-	for i := 0; i < len(nc.dials); i++ {
-		cn.dialed = append(cn.dialed, c.render(joinKey(path, "dial"), nc.action(nc.dials[i].NoAnswer)))
-	}
-	for i := 0; i < len(nc.records); i++ {
-		var verbs []twiml.Verb
-		if t := nc.records[i].Then; t != nil {
-			verbs = nc.action(t)
-		} else {
-			verbs = []twiml.Verb{twiml.Hangup{}}
+	// Sites: rendering a dial's or a record's branch may reveal more of either (a record in a
+	// no_answer in a then…), so render until no site is left without its branch.
+	for len(cn.dialed) < len(nc.dials) || len(cn.recorded) < len(nc.records) {
+		for i := len(cn.dialed); i < len(nc.dials); i++ {
+			cn.dialed = append(cn.dialed, c.render(joinKey(path, "dial"), nc.action(nc.dials[i].NoAnswer)))
 		}
-		cn.recorded = append(cn.recorded, c.render(joinKey(path, "record"), verbs))
-	}
-	// Dial sites may have been found while rendering record branches and vice versa.
-	for i := len(cn.dialed); i < len(nc.dials); i++ {
-		cn.dialed = append(cn.dialed, c.render(joinKey(path, "dial"), nc.action(nc.dials[i].NoAnswer)))
+		for i := len(cn.recorded); i < len(nc.records); i++ {
+			var verbs []twiml.Verb
+			if t := nc.records[i].Then; t != nil {
+				verbs = nc.action(t)
+			} else {
+				verbs = []twiml.Verb{twiml.Hangup{}}
+			}
+			cn.recorded = append(cn.recorded, c.render(joinKey(path, "record"), verbs))
+		}
 	}
 	if len(nc.dials) > 0 {
 		cn.hangup = c.render(path, []twiml.Verb{twiml.Hangup{}})

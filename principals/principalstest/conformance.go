@@ -49,7 +49,8 @@ type Suite struct {
 // testing/slogtest. For every case, and for built-in requests, it checks that the policy:
 //   - never panics, even on a request with a nil body, no headers or a body that fails to read;
 //   - does not vouch for a request without credentials;
-//   - reports failures as a *[principals.Failure] carrying its name;
+//   - reports failures as a *[principals.Failure] carrying its name and one of
+//     [principals.Reasons], which errors.Is matches;
 //   - never vouches for a reserved name (system.*, and twilio unless it is the "twilio" policy);
 //   - gives each case's expected answer, the same every time, also when called concurrently;
 //   - leaves the request body readable, with the same bytes;
@@ -151,8 +152,13 @@ func (s Suite) checkInvariants(t *testing.T, name string, id principals.Identity
 		var f *principals.Failure
 		if !errors.As(err, &f) {
 			t.Errorf("%s: error %v (%T) is not a *principals.Failure", name, err, err)
-		} else if f.Policy != s.Name {
-			t.Errorf("%s: Failure.Policy = %q, want %q", name, f.Policy, s.Name)
+		} else {
+			if f.Policy != s.Name {
+				t.Errorf("%s: Failure.Policy = %q, want %q", name, f.Policy, s.Name)
+			}
+			if !slices.Contains(principals.Reasons(), f.Reason) || !errors.Is(err, f.Reason) {
+				t.Errorf("%s: Failure.Reason %v is not one of principals.Reasons(), matched by errors.Is", name, f.Reason)
+			}
 		}
 		for _, sec := range s.Secrets {
 			if sec != "" && strings.Contains(err.Error(), sec) {
@@ -196,7 +202,7 @@ func summary(id principals.Identity, ok bool, err error) string {
 	slices.Sort(names)
 	var f *principals.Failure
 	if errors.As(err, &f) {
-		return fmt.Sprintf("ok=%v principals=%q failure=%s: %s", ok, names, f.Policy, f.Reason)
+		return fmt.Sprintf("ok=%v principals=%q failure=%s: %s", ok, names, f.Policy, f.Reason.Label())
 	}
 	return fmt.Sprintf("ok=%v principals=%q err=%v", ok, names, err)
 }

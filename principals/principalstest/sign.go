@@ -165,3 +165,27 @@ func CallParams(from string, extra ...string) url.Values {
 	}
 	return v
 }
+
+// SignSHA256 returns the X-Twilio-Signature Twilio sends for a request that a Webhooks Rule signs
+// with a shared key: the same text as [Sign], with HMAC-SHA256 keyed with the key's secret.
+// Twilio then adds X-Twilio-Webhooks-Signature-Settings: key=<name>,algorithm=HMAC_SHA256.
+func SignSHA256(secret, rawURL string, params url.Values) string {
+	keys := make([]string, 0, len(params))
+	for k := range params {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var b strings.Builder
+	b.WriteString(rawURL)
+	for _, k := range keys {
+		vs := slices.Clone(params[k])
+		slices.Sort(vs)
+		for _, v := range vs {
+			b.WriteString(k)
+			b.WriteString(v)
+		}
+	}
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(b.String()))
+	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
+}

@@ -1,0 +1,318 @@
+package diagram
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/switchboard-ivr/switchboard/framework/flow"
+)
+
+// NodeKind says what a [Node] stands for.
+type NodeKind uint8
+
+// The kinds of node.
+const (
+	Menu   NodeKind = iota // a node of the flow, served at its route
+	Exit                   // where a call leaves the flow: a dial, a queue, a recording, a redirect, a hang-up
+	Errors                 // the error flows defined outside any menu: "errors", "errors /ivr/es"
+)
+
+// EdgeKind says why a call moves along an [Edge]; each kind is drawn in its own style.
+type EdgeKind uint8
+
+// The kinds of edge.
+const (
+	Go         EdgeKind = iota // what a node does on entry: goto, dial, record, enqueue, redirect, hang-up
+	Option                     // the caller chose an option; Label holds the keys and words
+	Retry                      // a self edge: an invalid choice, silence, the repeat key
+	Exhausted                  // too many invalid choices or silences
+	Hours                      // business hours: open or closed
+	NoAnswer                   // a dial nobody answered
+	Then                       // after a recording
+	Navigation                 // the back and main keys
+	ErrorFlow                  // an error flow; Label is the kind, such as "forbidden"
+)
+
+// Masked is what a diagram shows instead of an option key of a sensitive menu.
+const Masked = "••••"
+
+// maxPrompt is how many characters of a prompt a node shows.
+const maxPrompt = 46
+
+// Node is one box of the diagram.
+type Node struct {
+	ID         string   // n0, n1…: valid bare in Mermaid and DOT, and the SVG element's id
+	Name       string   // the menu's name, or what an exit does: "dial +15555550100", "hangup"
+	Kind       NodeKind //
+	Start      bool     // calls enter here
+	Route      string   // a menu's route, such as "/ivr/welcome"; empty for other kinds
+	Prompt     string   // what a menu's caller hears first, shortened; may be empty
+	Permission string   // the permission a menu asks for ("view" unless it sets one)
+	Sensitive  bool     // the menu's digits are never shown or logged
+	Hours      string   // a menu's business hours: "Mon-Fri 09:00-17:00 (America/New_York)"; empty for none
+	Keys       []string // the navigation keys a menu's gather understands: "* repeat", "8 back", "9 main"
+}
+
+// Edge is one arrow. Parallel edges of the same kind are merged into one whose Label lists them.
+type Edge struct {
+	From, To string // node IDs
+	Kind     EdgeKind
+	Label    string
+}
+
+// Diagram is a flow drawn as nodes and edges. Build one with [New]; it is immutable.
+type Diagram struct {
+	Nodes []Node // the start menu first, then in the order the edges reach them
+	Edges []Edge
+	ids   map[string]int // node name → index in Nodes
+}
+
+// New draws the compiled flow c, whose source f gives the nodes' prompts, permissions and marks.
+func New(f *flow.Flow, c *flow.Compiled) *Diagram {
+	d := &Diagram{ids: map[string]int{}}
+	start := f.Start
+	d.add(start)
+	edges := c.Edges()
+	for _, e := range edges {
+		d.add(e.From)
+		d.add(e.To)
+	}
+	for i := range d.Nodes {
+		d.describe(&d.Nodes[i], f, c)
+	}
+	d.Nodes[0].Start = true
+
+	type key struct {
+		from, to string
+		kind     EdgeKind
+	}
+	merged := map[key]int{} // index in d.Edges
+	add := func(from, to string, kind EdgeKind, label string) {
+		if from == to {
+			// One loop per menu, whatever brings the call back: loops drawn apart overlap
+			// their labels.
+			kind = Retry
+		}
+		k := key{from, to, kind}
+		if i, ok := merged[k]; ok {
+			if label != "" && !slices.Contains(strings.Split(d.Edges[i].Label, ", "), label) {
+				d.Edges[i].Label = joinNonEmpty(", ", d.Edges[i].Label, label)
+			}
+			return
+		}
+		merged[k] = len(d.Edges)
+		d.Edges = append(d.Edges, Edge{From: d.id(from), To: d.id(to), Kind: kind, Label: label})
+	}
+	parents := parents(start, edges)
+	nav := f.Navigation
+	for _, e := range edges {
+		n := f.Menus[e.From]
+		switch e.Kind {
+		case flow.EdgeOption:
+			add(e.From, e.To, Option, optionLabel(n, e.Label))
+		case flow.EdgeInvalid:
+			add(e.From, e.To, Retry, "invalid")
+		case flow.EdgeNoInput:
+			add(e.From, e.To, Retry, "no input")
+			if n != nil && n.Gather != nil && dtmf(n.Gather) {
+				// Navigation keys, after the retries, in the order a caller learns them.
+				if nav.Repeat != "" {
+					add(e.From, e.From, Retry, nav.Repeat+" repeat")
+				}
+				back := parents[e.From]
+				if back == "" {
+					back = e.From // at the start node, back repeats
+				}
+				if nav.Back != "" {
+					d.addNav(add, e.From, back, nav.Back+" back")
+				}
+				if nav.Main != "" {
+					d.addNav(add, e.From, start, nav.Main+" main")
+				}
+			}
+		case flow.EdgeExhausted:
+			add(e.From, e.To, Exhausted, "exhausted")
+		case flow.EdgeOpen:
+			add(e.From, e.To, Hours, "open")
+		case flow.EdgeClosed:
+			add(e.From, e.To, Hours, "closed")
+		case flow.EdgeNoAnswer:
+			add(e.From, e.To, NoAnswer, "no answer")
+		case flow.EdgeThen:
+			add(e.From, e.To, Then, "then")
+		case flow.EdgeError:
+			add(e.From, e.To, ErrorFlow, e.Label)
+		default:
+			add(e.From, e.To, Go, "")
+		}
+	}
+	return d
+}
+
+// addNav adds a navigation edge, or to a self edge's label when the key leads back to the menu.
+func (d *Diagram) addNav(add func(from, to string, kind EdgeKind, label string), from, to, label string) {
+	if from == to {
+		add(from, to, Retry, label)
+		return
+	}
+	add(from, to, Navigation, label)
+}
+
+// Node returns the node named name: a menu's name, or an exit's such as "dial +15555550100".
+func (d *Diagram) Node(name string) (Node, bool) {
+	i, ok := d.ids[name]
+	if !ok {
+		return Node{}, false
+	}
+	return d.Nodes[i], true
+}
+
+// Start returns the node calls enter.
+func (d *Diagram) Start() Node { return d.Nodes[0] }
+
+func (d *Diagram) add(name string) {
+	if _, ok := d.ids[name]; !ok {
+		d.ids[name] = len(d.Nodes)
+		d.Nodes = append(d.Nodes, Node{ID: "n" + strconv.Itoa(len(d.Nodes)), Name: name})
+	}
+}
+
+func (d *Diagram) id(name string) string { return d.Nodes[d.ids[name]].ID }
+
+// describe fills in what the flow says about a node.
+func (d *Diagram) describe(n *Node, f *flow.Flow, c *flow.Compiled) {
+	m, ok := f.Menus[n.Name]
+	switch {
+	case strings.HasPrefix(n.Name, "(errors"):
+		n.Kind = Errors
+		d.alias(n)
+		return
+	case !ok || m == nil:
+		n.Kind = Exit
+		d.alias(n)
+		return
+	}
+	n.Kind = Menu
+	n.Route = c.BasePath() + "/" + n.Name
+	n.Permission = m.Permission
+	if n.Permission == "" {
+		n.Permission = flow.DefaultPermission
+	}
+	n.Sensitive = m.Sensitive
+	prompts := m.Say
+	if m.Gather != nil && len(m.Gather.Prompt) > 0 {
+		prompts = m.Gather.Prompt
+	}
+	n.Prompt = Shorten(firstSay(prompts), maxPrompt)
+	if h := m.Hours; h != nil {
+		n.Hours = strings.Join(h.Weekly, ", ") + " (" + h.Timezone + ")"
+		if len(h.Holidays) > 0 {
+			n.Hours += ", closed " + strconv.Itoa(len(h.Holidays)) + " holiday"
+			if len(h.Holidays) > 1 {
+				n.Hours += "s"
+			}
+		}
+	}
+	if m.Gather != nil && dtmf(m.Gather) {
+		nav := f.Navigation
+		for _, k := range [][2]string{{nav.Repeat, "repeat"}, {nav.Back, "back"}, {nav.Main, "main"}} {
+			if k[0] != "" {
+				n.Keys = append(n.Keys, k[0]+" "+k[1])
+			}
+		}
+	}
+}
+
+// alias names a pseudo node "(dial +1…)" without its parentheses, unless a menu has that name.
+func (d *Diagram) alias(n *Node) {
+	full := n.Name
+	n.Name = strings.Trim(full, "()")
+	if _, taken := d.ids[n.Name]; !taken {
+		d.ids[n.Name] = d.ids[full]
+	}
+}
+
+// dtmf reports whether a gather listens for keys, and so understands navigation keys.
+func dtmf(g *flow.Gather) bool { return g.Input == "" || g.Input == "dtmf" || g.Input == "both" }
+
+// optionLabel is what an option's edge says: its key, masked on a sensitive menu, and the words
+// that choose it.
+func optionLabel(n *flow.Node, key string) string {
+	if n == nil {
+		return key
+	}
+	if n.Sensitive {
+		return Masked
+	}
+	if n.Gather == nil {
+		return key
+	}
+	words := n.Gather.Synonyms[key]
+	if len(words) == 0 {
+		return key
+	}
+	return key + " or “" + Shorten(strings.Join(words, ", "), 24) + "”"
+}
+
+// firstSay returns the text of the first prompt that says something, or "(audio)" for a play.
+func firstSay(ps flow.Prompts) string {
+	for _, p := range ps {
+		switch {
+		case p.Say != "":
+			return p.Say
+		case p.Play != "":
+			return "(audio)"
+		}
+	}
+	return ""
+}
+
+// Shorten returns s on one line, cut at a word boundary to at most max characters with "…".
+func Shorten(s string, max int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	r := []rune(s)
+	if len(r) <= max {
+		return s
+	}
+	cut := string(r[:max-1])
+	if i := strings.LastIndexByte(cut, ' '); i > max/2 {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " ,.;:") + "…"
+}
+
+// parents returns, for every menu, the menu from which a breadth-first walk from start first
+// reaches it, along every edge but error flows, as the flow's "back" key does.
+func parents(start string, edges []flow.Edge) map[string]string {
+	from := map[string][]flow.Edge{}
+	for _, e := range edges {
+		from[e.From] = append(from[e.From], e)
+	}
+	out := map[string]string{start: ""}
+	queue := []string{start}
+	for len(queue) > 0 {
+		n := queue[0]
+		queue = queue[1:]
+		for _, e := range from[n] {
+			if e.Kind == flow.EdgeError || strings.HasPrefix(e.To, "(") {
+				continue
+			}
+			if _, seen := out[e.To]; !seen {
+				out[e.To] = n
+				queue = append(queue, e.To)
+			}
+		}
+	}
+	return out
+}
+
+func joinNonEmpty(sep string, parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, sep)
+}
