@@ -53,6 +53,7 @@ say "building switchboard and bench/bare"
 public=https://ivr.example.com
 target=/ivr/welcome/gather?i=0\&n=0
 token=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+state_key=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')   # seals call state; --public-url requires one
 forger=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 
 # urlencode writes $1 form-encoded: unreserved bytes as they are, space as '+', the rest %XX.
@@ -103,7 +104,7 @@ post() {
 start_switchboard() { # port, extra flags...
 	local port=$1
 	shift
-	TWILIO_AUTH_TOKEN=$token SWITCHBOARD_LOG_LEVEL=warn "$work/switchboard" serve \
+	TWILIO_AUTH_TOKEN=$token SWITCHBOARD_STATE_KEY=$state_key SWITCHBOARD_LOG_LEVEL=warn "$work/switchboard" serve \
 		--addr "127.0.0.1:$port" --public-url "$public" "$@" >"$work/switchboard-$port.log" 2>&1 &
 	pids+=($!)
 }

@@ -115,7 +115,7 @@ func New(f *flow.Flow, c *flow.Compiled) *Diagram {
 			add(e.From, e.To, Retry, "invalid")
 		case flow.EdgeNoInput:
 			add(e.From, e.To, Retry, "no input")
-			if n != nil && n.Gather != nil && dtmf(n.Gather) {
+			if g := gatherOf(n); g != nil && dtmf(g) {
 				// Navigation keys, after the retries, in the order a caller learns them.
 				if nav.Repeat != "" {
 					add(e.From, e.From, Retry, nav.Repeat+" repeat")
@@ -201,8 +201,8 @@ func (d *Diagram) describe(n *Node, f *flow.Flow, c *flow.Compiled) {
 	}
 	n.Sensitive = m.Sensitive
 	prompts := m.Say
-	if m.Gather != nil && len(m.Gather.Prompt) > 0 {
-		prompts = m.Gather.Prompt
+	if g := gatherOf(m); g != nil && len(g.Prompt) > 0 {
+		prompts = g.Prompt
 	}
 	n.Prompt = Shorten(firstSay(prompts), maxPrompt)
 	if h := m.Hours; h != nil {
@@ -214,7 +214,7 @@ func (d *Diagram) describe(n *Node, f *flow.Flow, c *flow.Compiled) {
 			}
 		}
 	}
-	if m.Gather != nil && dtmf(m.Gather) {
+	if g := gatherOf(m); g != nil && dtmf(g) {
 		nav := f.Navigation
 		for _, k := range [][2]string{{nav.Repeat, "repeat"}, {nav.Back, "back"}, {nav.Main, "main"}} {
 			if k[0] != "" {
@@ -233,6 +233,15 @@ func (d *Diagram) alias(n *Node) {
 	}
 }
 
+// gatherOf returns the node's gather, or nil when it has none.
+func gatherOf(n *flow.Node) *flow.Gather {
+	if n == nil {
+		return nil
+	}
+	g, _ := n.Do.(*flow.Gather)
+	return g
+}
+
 // dtmf reports whether a gather listens for keys, and so understands navigation keys.
 func dtmf(g *flow.Gather) bool { return g.Input == "" || g.Input == "dtmf" || g.Input == "both" }
 
@@ -245,10 +254,11 @@ func optionLabel(n *flow.Node, key string) string {
 	if n.Sensitive {
 		return Masked
 	}
-	if n.Gather == nil {
+	g := gatherOf(n)
+	if g == nil {
 		return key
 	}
-	words := n.Gather.Synonyms[key]
+	words := g.Synonyms[key]
 	if len(words) == 0 {
 		return key
 	}

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/switchboard-ivr/switchboard/callstate"
 	"github.com/switchboard-ivr/switchboard/framework/authz"
 	"github.com/switchboard-ivr/switchboard/framework/flow"
 	"github.com/switchboard-ivr/switchboard/principals"
@@ -59,6 +60,11 @@ type Options struct {
 	TrustedProxies []netip.Prefix
 	// Replay, when set, refuses a voice request whose signature was already seen. Optional; off.
 	Replay ReplayCache
+	// State seals the state a call carries in its callback URLs — the PIN scopes it entered —
+	// under the server's own key (package callstate); replicas that serve one number share the
+	// key. Optional; without it no request holds a pin: principal, and a flow with a pin node
+	// does not load.
+	State *callstate.Sealer
 }
 
 // App serves a compiled flow and the routes registered on it. Create it with [New]; it is an

@@ -83,6 +83,9 @@ func (a *App) logRequest(ex *exchange, start time.Time) {
 			attrs = append(attrs, slog.String("signature_check", "OFF (TWILIO_VALIDATE_SIGNATURE=false): this request was not verified"))
 		}
 	}
+	if ex.stateErr != nil {
+		attrs = append(attrs, slog.String("state_token", ex.stateErr.Error()))
+	}
 	if ex.err != nil {
 		attrs = append(attrs, slog.String("error", ex.err.Error()))
 		if ex.voice {

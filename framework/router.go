@@ -34,6 +34,8 @@ type exchange struct {
 	kind     Kind          // the error kind, when err != nil
 	err      error
 	panicked bool
+	scopes   []string // the PIN scopes the call holds (package callstate), sealed into its URLs
+	stateErr error    // why a state token the request carried grants nothing, for the log
 }
 
 // reqContext is the echo.Context handlers receive; it reaches the exchange without a map lookup.
@@ -155,6 +157,9 @@ func (a *App) pipeline(st *state, c echo.Context, next echo.HandlerFunc) error {
 		a.respondError(ex, errReplayed)
 		return nil
 	}
+	if ex.voice && a.opts.State != nil {
+		a.openState(ex, r)
+	}
 	if err := next(&ex.reqContext); err != nil {
 		a.respondError(ex, err)
 	}
@@ -197,7 +202,7 @@ func (a *App) flowHandler(rt *flow.Route) echo.HandlerFunc {
 			Query:          r.URL.RawQuery,
 			Now:            a.now(),
 		})
-		writeTwiML(c.Response(), b)
+		a.writeVoice(ex, b)
 		return nil
 	}
 }
@@ -241,7 +246,7 @@ func (a *App) voiceHandler(cr customRoute) echo.HandlerFunc {
 			if res.err != nil {
 				return res.err
 			}
-			writeTwiML(c.Response(), res.b)
+			a.writeVoice(ex, res.b)
 			return nil
 		case <-ctx.Done():
 			return &Error{Op: "handler " + cr.path, Kind: KindTimeout, Err: ctx.Err()}
@@ -279,7 +284,7 @@ func (a *App) respondError(ex *exchange, err error) {
 		return
 	}
 	if ex.voice {
-		writeTwiML(w, ex.st.flow.ErrorFlow(ex.Request().URL.Path, kind.flowKind()))
+		a.writeVoice(ex, ex.st.flow.ErrorFlow(ex.Request().URL.Path, kind.flowKind()))
 		return
 	}
 	writeProblem(w, kind, err)

@@ -167,3 +167,10 @@ func (s *Secrets) Check(name, digits string) bool {
 	}
 	return bcrypt.CompareHashAndPassword(h, []byte(digits)) == nil
 }
+
+// PrincipalPrefix names the principal a call holds once it entered the PIN of a scope:
+// "pin:staff".
+const PrincipalPrefix = "pin:"
+
+// Principal returns the principal of a PIN scope, "pin:<scope>".
+func Principal(scope string) string { return PrincipalPrefix + scope }

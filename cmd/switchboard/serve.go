@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/switchboard-ivr/switchboard/callstate"
 	"github.com/switchboard-ivr/switchboard/framework"
 	"github.com/switchboard-ivr/switchboard/principals"
 )
@@ -43,6 +44,7 @@ type serveConfig struct {
 	bodyLimit                 int64
 	failedAuthLimit           float64
 	replay                    bool
+	stateKeys                 []string // SWITCHBOARD_STATE_KEY, then _SECONDARY
 }
 
 // env names, one per flag, documented in the README.
@@ -63,6 +65,8 @@ const (
 	envToken      = "TWILIO_AUTH_TOKEN"
 	envToken2     = "TWILIO_AUTH_TOKEN_SECONDARY"
 	envValidate   = "TWILIO_VALIDATE_SIGNATURE"
+	envStateKey   = "SWITCHBOARD_STATE_KEY"
+	envStateKey2  = "SWITCHBOARD_STATE_KEY_SECONDARY"
 )
 
 func runServe(args []string, stdout, stderr io.Writer) int {
@@ -131,6 +135,14 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 			cfg.tokens = append(cfg.tokens, t)
 		}
 	}
+	if getenv(envStateKey) == "" && getenv(envStateKey2) != "" {
+		return cfg, fmt.Errorf("%s is set without %s: the secondary key only opens state sealed before a rotation", envStateKey2, envStateKey)
+	}
+	for _, name := range []string{envStateKey, envStateKey2} {
+		if k := getenv(name); k != "" {
+			cfg.stateKeys = append(cfg.stateKeys, k)
+		}
+	}
 	cfg.validate = !principals.SignatureCheckDisabled(getenv)
 	return cfg, nil
 }
@@ -197,6 +209,11 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 	if cfg.replay {
 		opts.Replay = framework.NewMemoryReplayCache(5*time.Minute, 0)
 	}
+	sealer, devStateKey, err := stateSealer(cfg)
+	if err != nil {
+		return fail(err)
+	}
+	opts.State = sealer
 	app, err := framework.New(&opts)
 	if err != nil {
 		return fail(err)
@@ -221,6 +238,9 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 		fmt.Fprintf(stdout, "No %s is set, so this server checks signatures against a development token made for this run:\n\n    %s\n\n", envToken, devToken)
 		fmt.Fprintf(stdout, "Call the menu from another terminal:\n\n    go run ./cmd/switchboard simulate --url %s%s --token %s --press 2 --press 1\n\n",
 			base, app.Flow().Start(), devToken)
+	}
+	if devStateKey != "" {
+		fmt.Fprintf(stdout, "No %s is set, so call state (PINs entered) is sealed with a key made for this run; give replicas the same one:\n\n    %s=%s\n\n", envStateKey, envStateKey, devStateKey)
 	}
 	if ready != nil {
 		ready(addr)
@@ -320,4 +340,30 @@ func envFloat(getenv func(string) string, name string, def float64) (float64, er
 		return 0, fmt.Errorf("%s=%q: want a number", name, v)
 	}
 	return f, nil
+}
+
+// stateSealer builds the sealer of call state from SWITCHBOARD_STATE_KEY and its secondary. With
+// no key it makes one for this run and returns it to be printed, unless --public-url says real
+// Twilio traffic is expected: then a key is required, or replicas and restarts would refuse the
+// state of calls in progress.
+func stateSealer(cfg serveConfig) (s *callstate.Sealer, devKey string, err error) {
+	if len(cfg.stateKeys) == 0 {
+		if cfg.publicURL != "" {
+			return nil, "", fmt.Errorf("--public-url is set, so real calls are expected, but %s is empty: set it to 64 hex digits (openssl rand -hex 32), the same on every replica", envStateKey)
+		}
+		k, err := callstate.GenerateKey()
+		if err != nil {
+			return nil, "", err
+		}
+		s, err := callstate.New(k, nil)
+		return s, k.Encode(), err
+	}
+	keys := make([]callstate.Key, len(cfg.stateKeys))
+	for i, text := range cfg.stateKeys {
+		if keys[i], err = callstate.ParseKey(text); err != nil {
+			return nil, "", fmt.Errorf("%s: %w", []string{envStateKey, envStateKey2}[i], err)
+		}
+	}
+	s, err = callstate.New(keys[0], &callstate.Options{Secondary: keys[1:]})
+	return s, "", err
 }

@@ -144,6 +144,9 @@ func TestServeRefusesToStart(t *testing.T) {
 		{"PublicURLWithoutAToken", []string{"--public-url", "https://ivr.example.com"}, nil, "TWILIO_AUTH_TOKEN is empty"},
 		{"BrokenFlow", []string{"--flow", "testdata/validate/broken.yaml"}, nil, "broken.yaml:9:14: menus.welcome.gather.options"},
 		{"BadTrustedProxy", []string{"--trusted-proxy", "not-a-cidr"}, map[string]string{envToken: testToken}, "not-a-cidr"},
+		{"PublicURLWithoutAStateKey", []string{"--public-url", "https://ivr.example.com"}, map[string]string{envToken: testToken}, "SWITCHBOARD_STATE_KEY is empty"},
+		{"ShortStateKey", nil, map[string]string{envToken: testToken, envStateKey: "abcd"}, "SWITCHBOARD_STATE_KEY: callstate: the key is 2 bytes"},
+		{"StateKeyNotHex", nil, map[string]string{envToken: testToken, envStateKey: "not hex"}, "must be hex digits"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -165,5 +168,24 @@ func TestServeRefusesToStart(t *testing.T) {
 				t.Errorf("printed before refusing:\n%s", stdout.String())
 			}
 		})
+	}
+}
+
+func TestServeMakesAStateKeyForDevelopmentAndPrintsIt(t *testing.T) {
+	r := startServe(t, nil, map[string]string{envToken: testToken})
+	out := r.stdout.String()
+	if !strings.Contains(out, envStateKey+"=") {
+		t.Errorf("no development state key printed:\n%s", out)
+	}
+	r2 := startServe(t, nil, map[string]string{envToken: testToken, envStateKey: strings.Repeat("ab", 32)})
+	if strings.Contains(r2.stdout.String(), envStateKey) {
+		t.Errorf("printed a state key although one was set:\n%s", r2.stdout.String())
+	}
+}
+
+func TestServeRefusesASecondaryStateKeyAlone(t *testing.T) {
+	_, err := parseServe(nil, env(map[string]string{envStateKey2: strings.Repeat("ab", 32)}), io.Discard)
+	if err == nil || !strings.Contains(err.Error(), envStateKey2+" is set without "+envStateKey) {
+		t.Errorf("parseServe = %v", err)
 	}
 }

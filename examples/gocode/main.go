@@ -39,61 +39,63 @@ func acmeFlow() *flow.Flow {
 		Start:      "welcome",
 		Navigation: flow.Navigation{Repeat: "*", Main: "9"},
 		Menus: map[string]*flow.Node{
-			"welcome": {
+			"welcome": {Action: flow.Action{
 				Say: say("Thanks for calling Acme."),
-				Gather: &flow.Gather{
+				Do: &flow.Gather{
 					Prompt: say("For sales, press 1. For support, press 2. Staff, press 6. To speak with someone, press 0."),
 					Options: map[string]flow.Action{
-						"1": {Goto: "sales"},
-						"2": {Goto: "support"},
-						"6": {Goto: "staff"},
-						"0": {Say: say("Connecting you now."), Dial: &flow.Dial{Number: flow.CallCenter}},
+						"1": {Do: flow.Goto("sales")},
+						"2": {Do: flow.Goto("support")},
+						"6": {Do: flow.Goto("staff")},
+						"0": {Say: say("Connecting you now."), Do: &flow.Dial{Number: flow.CallCenter}},
 					},
 					Invalid:   say("Sorry, that is not an option."),
 					NoInput:   say("We did not hear your choice."),
-					Exhausted: &flow.Action{Say: say("Let me connect you with someone who can help."), Dial: &flow.Dial{Number: flow.CallCenter}},
+					Exhausted: &flow.Action{Say: say("Let me connect you with someone who can help."), Do: &flow.Dial{Number: flow.CallCenter}},
 				},
-			},
+			}},
 			"sales": {
 				Hours: &flow.Hours{
 					Timezone: "America/New_York",
 					Weekly:   []string{"Mon-Fri 09:00-17:00"},
-					Closed:   &flow.Action{Say: say("Sales is closed right now."), Goto: "voicemail"},
+					Closed:   &flow.Action{Say: say("Sales is closed right now."), Do: flow.Goto("voicemail")},
 				},
-				Say:  say("Connecting you to sales."),
-				Dial: &flow.Dial{Number: "+15555550111", Timeout: 20, NoAnswer: &flow.Action{Goto: "voicemail"}},
+				Action: flow.Action{
+					Say: say("Connecting you to sales."),
+					Do:  &flow.Dial{Number: "+15555550111", Timeout: 20, NoAnswer: &flow.Action{Do: flow.Goto("voicemail")}},
+				},
 			},
-			"support": {
-				Say:  flow.Prompts{{Say: "Connecting you to support."}, {Pause: 1}},
-				Dial: &flow.Dial{Number: "+15555550112"},
-			},
-			"voicemail": {
-				Say:    say("Please leave a message after the tone."),
-				Record: &flow.Record{MaxLength: 120, Transcribe: true, Then: &flow.Action{Goto: "goodbye"}},
-			},
-			"goodbye": {
-				Say:    say("Thank you for calling Acme. Goodbye."),
-				Hangup: true,
-			},
+			"support": {Action: flow.Action{
+				Say: flow.Prompts{{Say: "Connecting you to support."}, {Pause: 1}},
+				Do:  &flow.Dial{Number: "+15555550112"},
+			}},
+			"voicemail": {Action: flow.Action{
+				Say: say("Please leave a message after the tone."),
+				Do:  &flow.Record{MaxLength: 120, Transcribe: true, Then: &flow.Action{Do: flow.Goto("goodbye")}},
+			}},
+			"goodbye": {Action: flow.Action{
+				Say: say("Thank you for calling Acme. Goodbye."),
+				Do:  flow.Hangup{},
+			}},
 			"staff": {
 				Permission: "staff", // the default policy grants it to group:staff
 				Sensitive:  true,
-				Gather: &flow.Gather{
+				Action: flow.Action{Do: &flow.Gather{
 					Prompt:    say("Staff line. Enter the four digit extension."),
 					NumDigits: 4,
 					Options: map[string]flow.Action{
-						"0101": {Dial: &flow.Dial{Number: "+15555550121"}},
+						"0101": {Do: &flow.Dial{Number: "+15555550121"}},
 					},
-					Exhausted: &flow.Action{Goto: "welcome"},
-				},
+					Exhausted: &flow.Action{Do: flow.Goto("welcome")},
+				}},
 				Errors: &flow.ErrorFlows{
-					Forbidden: &flow.Action{Say: say("This line is for Acme staff only."), Dial: &flow.Dial{Number: flow.CallCenter}},
+					Forbidden: &flow.Action{Say: say("This line is for Acme staff only."), Do: &flow.Dial{Number: flow.CallCenter}},
 				},
 			},
 		},
 		Errors: flow.ErrorFlows{
-			Forbidden: &flow.Action{Say: say("We could not verify this call."), Hangup: true},
-			NotFound:  &flow.Action{Say: say("That option is not available."), Goto: "welcome"},
+			Forbidden: &flow.Action{Say: say("We could not verify this call."), Do: flow.Hangup{}},
+			NotFound:  &flow.Action{Say: say("That option is not available."), Do: flow.Goto("welcome")},
 		},
 	}
 }

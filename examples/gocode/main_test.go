@@ -62,8 +62,8 @@ func TestGoFlowHasNoProblems(t *testing.T) {
 
 func TestBrokenGoFlowIsRefusedWithEveryProblem(t *testing.T) {
 	f := acmeFlow()
-	f.Menus["welcome"].Gather.Options["3"] = flow.Action{Goto: "hours"}
-	f.Menus["support"].Dial.Number = "555-0112"
+	f.Menus["welcome"].Do.(*flow.Gather).Options["3"] = flow.Action{Do: flow.Goto("hours")}
+	f.Menus["support"].Do.(*flow.Dial).Number = "555-0112"
 	_, err := newApp(config{Flow: f, Tokens: []principals.Secret{principals.NewSecret(testToken)}, Logger: slog.New(slog.NewTextHandler(t.Output(), nil))})
 	if err == nil {
 		t.Fatal("newApp accepted a flow with a goto to no node and a number that is not E.164")

@@ -222,6 +222,30 @@ menus:
 			want: []string{`bad.yaml:4:37: menus.a.hangup: a menu does one thing after say, but this one sets both dial and hangup`},
 		},
 		{
+			name: "a gather in a destination",
+			given: `version: 1
+start: a
+menus:
+  a:
+    gather:
+      options:
+        "1": {gather: {options: {"1": a}}}
+`,
+			want: []string{`bad.yaml:7:23: menus.a.gather.options["1"].gather: only a menu can gather, not a destination; make this a menu of its own and goto it`},
+		},
+		{
+			name: "a menu that does two things, one of them wrong",
+			given: `version: 1
+start: a
+menus:
+  a: {hangup: true, redirect: "ftp://x"}
+`,
+			want: []string{
+				`bad.yaml:4:15: menus.a.hangup: a menu does one thing after say, but this one sets both redirect and hangup`,
+				`bad.yaml:4:31: menus.a.redirect: must be an absolute http:// or https:// URL, or a path on this server such as /ivr/balance; got "ftp://x"`,
+			},
+		},
+		{
 			name: "option key that is the navigation key",
 			given: `version: 1
 start: a

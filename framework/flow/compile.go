@@ -296,9 +296,13 @@ type option struct {
 // nodeCompiler renders the documents of one node.
 type nodeCompiler struct {
 	c       *compiler
-	name    string
+	name    string // "" when rendering a flow-level error flow, which owns no routes
 	route   string
+	path    string // the node's field path, for problems
 	voice   voice
+	cn      *node
+	perm    string
+	n       *Node
 	dials   []*Dial
 	records []*Record
 	sites   map[any]int // index of each dial or record in dials or records
@@ -308,19 +312,14 @@ func (c *compiler) node(name string, n *Node) {
 	path := joinKey("menus", name)
 	route := routePath(c.base, name)
 	v := voice{c.f.Defaults.Voice, c.f.Defaults.Language}.with(n.Voice, n.Language)
-	nc := &nodeCompiler{c: c, name: name, route: route, voice: v}
 	cn := &node{name: name}
 	c.nodes[name] = cn
 	perm := n.Permission
 	if perm == "" {
 		perm = DefaultPermission
 	}
-	add := func(p string, kind routeKind) {
-		r := &Route{Path: p, Node: name, Permission: perm, Sensitive: n.Sensitive, kind: kind, n: cn}
-		c.out.routes = append(c.out.routes, r)
-		c.out.byPath[p] = r
-	}
-	add(route, routeEntry)
+	nc := &nodeCompiler{c: c, name: name, route: route, path: path, voice: v, cn: cn, perm: perm, n: n}
+	nc.addRoute("", routeEntry)
 
 	// Error flows first: they need no sites.
 	if n.Errors != nil {
@@ -342,16 +341,29 @@ func (c *compiler) node(name string, n *Node) {
 		}
 	}
 	if cn.entry == nil {
-		if g := n.Gather; g != nil {
-			nc.gather(cn, path, n, g)
-			add(route+"/gather", routeGather)
-		} else {
-			body := n.body()
-			cn.entry = c.render(path, nc.action(&body))
-		}
+		cn.entry = c.render(path, nc.body())
 	}
-	// Sites: rendering a dial's or a record's branch may reveal more of either (a record in a
-	// no_answer in a then…), so render until no site is left without its branch.
+	nc.branches()
+}
+
+// addRoute adds the node's route with suffix ("" for the node's own, "/gather"…).
+func (nc *nodeCompiler) addRoute(suffix string, kind routeKind) {
+	p := nc.route + suffix
+	r := &Route{Path: p, Node: nc.name, Permission: nc.perm, Sensitive: nc.n.Sensitive, kind: kind, n: nc.cn}
+	nc.c.out.routes = append(nc.c.out.routes, r)
+	nc.c.out.byPath[p] = r
+}
+
+// body returns the verbs of the node's own Say and Do, the one place a menu-only step renders.
+func (nc *nodeCompiler) body() []twiml.Verb {
+	return nc.prompts(nc.n.Say, nc.step(nc.n.Do, true))
+}
+
+// branches renders what the node's dial and record sites lead to. Rendering a dial's or a
+// record's branch may reveal more of either (a record in a no_answer in a then…), so it renders
+// until no site is left without its branch.
+func (nc *nodeCompiler) branches() {
+	c, cn, path := nc.c, nc.cn, nc.path
 	for len(cn.dialed) < len(nc.dials) || len(cn.recorded) < len(nc.records) {
 		for i := len(cn.dialed); i < len(nc.dials); i++ {
 			cn.dialed = append(cn.dialed, c.render(joinKey(path, "dial"), nc.action(nc.dials[i].NoAnswer)))
@@ -368,10 +380,10 @@ func (c *compiler) node(name string, n *Node) {
 	}
 	if len(nc.dials) > 0 {
 		cn.hangup = c.render(path, []twiml.Verb{twiml.Hangup{}})
-		add(route+"/dialed", routeDialed)
+		nc.addRoute("/dialed", routeDialed)
 	}
 	if len(nc.records) > 0 {
-		add(route+"/recorded", routeRecorded)
+		nc.addRoute("/recorded", routeRecorded)
 	}
 }
 
@@ -385,10 +397,58 @@ func (c *compiler) routeErrors(route string) [numErrorKinds][]byte {
 	return c.out.global
 }
 
-func (nc *nodeCompiler) gather(cn *node, path string, n *Node, g *Gather) {
-	f := nc.c.f
+// gather compiles a node's gather: the documents of its /gather route, which it adds, and the
+// verbs that start it, which follow the node's Say on entry.
+func (nc *nodeCompiler) gather(path string, g *Gather) []twiml.Verb {
+	f, cn := nc.c.f, nc.cn
 	cn.maxI = firstPositive(g.MaxInvalid, f.Defaults.MaxInvalid, DefaultMaxInvalid)
 	cn.maxN = firstPositive(g.MaxNoInput, f.Defaults.MaxNoInput, DefaultMaxNoInput)
+	tg := nc.gatherVerb(g)
+	nc.gatherOptions(path, g, &tg)
+	ex := g.Exhausted
+	if ex == nil {
+		ex = &Action{Do: Hangup{}}
+		if f.CallCenter != "" {
+			ex = &Action{Do: &Dial{Number: CallCenter}}
+		} else {
+			ex.Say = Prompts{{Say: "Goodbye."}}
+		}
+	}
+	cn.exhausted = nc.c.render(joinKey(path, "exhausted"), nc.action(ex))
+
+	withGather := func(say Prompts, i, n int) []twiml.Verb {
+		url := nc.route + "/gather?i=" + strconv.Itoa(i) + "&n=" + strconv.Itoa(n)
+		gv := tg
+		gv.Action = url
+		return append(nc.prompts(say, nil), gv, twiml.Redirect{URL: url})
+	}
+	invalid, noInput := g.Invalid, g.NoInput
+	if len(invalid) == 0 {
+		invalid = Prompts{{Say: defaultInvalid}}
+	}
+	if len(noInput) == 0 {
+		noInput = Prompts{{Say: defaultNoInput}}
+	}
+	cn.invalid = make([][]byte, cn.maxI*cn.maxN)
+	cn.noInput = make([][]byte, cn.maxI*cn.maxN)
+	for i := range cn.maxI {
+		for n := range cn.maxN {
+			if i > 0 {
+				cn.invalid[i*cn.maxN+n] = nc.c.render(path, withGather(invalid, i, n))
+			}
+			if n > 0 {
+				cn.noInput[i*cn.maxN+n] = nc.c.render(path, withGather(noInput, i, n))
+			}
+		}
+	}
+	nc.addRoute("/gather", routeGather)
+	return withGather(nil, 0, 0)
+}
+
+// gatherVerb returns the <Gather> of g, without its action: input, timeout, digits and the
+// navigation keys, which it compiles.
+func (nc *nodeCompiler) gatherVerb(g *Gather) twiml.Gather {
+	f, cn := nc.c.f, nc.cn
 	input := g.input()
 	tg := twiml.Gather{
 		Timeout:     firstPositive(g.Timeout, f.Defaults.Timeout, DefaultTimeout),
@@ -399,40 +459,46 @@ func (nc *nodeCompiler) gather(cn *node, path string, n *Node, g *Gather) {
 	switch input {
 	case "speech":
 		tg.Input = "speech"
+		tg.NumDigits = 0
 	case "both":
 		tg.Input = "dtmf speech"
-	}
-	if input != "speech" {
-		nav := f.Navigation
-		for _, k := range []struct{ key, to string }{
-			{nav.Repeat, nc.route},
-			{nav.Back, nc.backTarget()},
-			{nav.Main, nc.c.out.start},
-		} {
-			if k.key != "" {
-				cn.nav = append(cn.nav, option{k.key, nc.c.render(joinKey("navigation", k.key), nc.prompts(nil, []twiml.Verb{twiml.Redirect{URL: k.to}}))})
-			}
-		}
-		if tg.NumDigits == 0 {
-			tg.NumDigits = 1
-			for key := range g.Options {
-				if len(key) != 1 {
-					tg.NumDigits = 0
-				}
-			}
-			for _, o := range cn.nav {
-				if len(o.key) != 1 {
-					tg.NumDigits = 0
-				}
-			}
-		}
-	} else {
-		tg.NumDigits = 0
 	}
 	if input != "dtmf" {
 		tg.Language = nc.voice.language
 		tg.Hints = g.Hints
 	}
+	if input == "speech" {
+		return tg
+	}
+	nav := f.Navigation
+	for _, k := range []struct{ key, to string }{
+		{nav.Repeat, nc.route},
+		{nav.Back, nc.backTarget()},
+		{nav.Main, nc.c.out.start},
+	} {
+		if k.key != "" {
+			cn.nav = append(cn.nav, option{k.key, nc.c.render(joinKey("navigation", k.key), nc.prompts(nil, []twiml.Verb{twiml.Redirect{URL: k.to}}))})
+		}
+	}
+	if tg.NumDigits == 0 {
+		tg.NumDigits = 1
+		for key := range g.Options {
+			if len(key) != 1 {
+				tg.NumDigits = 0
+			}
+		}
+		for _, o := range cn.nav {
+			if len(o.key) != 1 {
+				tg.NumDigits = 0
+			}
+		}
+	}
+	return tg
+}
+
+// gatherOptions renders what each option leads to, by key or by word, and the default hints.
+func (nc *nodeCompiler) gatherOptions(path string, g *Gather, tg *twiml.Gather) {
+	cn, input := nc.cn, g.input()
 	op := joinKey(path, "options")
 	for _, key := range sortedKeys(g.Options) {
 		a := g.Options[key]
@@ -459,44 +525,6 @@ func (nc *nodeCompiler) gather(cn *node, path string, n *Node, g *Gather) {
 			tg.Hints = append(tg.Hints, w.key)
 		}
 		slices.Sort(tg.Hints)
-	}
-	ex := g.Exhausted
-	if ex == nil {
-		ex = &Action{Hangup: true}
-		if f.CallCenter != "" {
-			ex = &Action{Dial: &Dial{Number: CallCenter}}
-		} else {
-			ex.Say = Prompts{{Say: "Goodbye."}}
-		}
-	}
-	cn.exhausted = nc.c.render(joinKey(path, "exhausted"), nc.action(ex))
-
-	gp := joinKey(path, "gather")
-	withGather := func(say Prompts, i, n int) []twiml.Verb {
-		url := nc.route + "/gather?i=" + strconv.Itoa(i) + "&n=" + strconv.Itoa(n)
-		gv := tg
-		gv.Action = url
-		return append(nc.prompts(say, nil), gv, twiml.Redirect{URL: url})
-	}
-	cn.entry = nc.c.render(path, withGather(n.Say, 0, 0))
-	invalid, noInput := g.Invalid, g.NoInput
-	if len(invalid) == 0 {
-		invalid = Prompts{{Say: defaultInvalid}}
-	}
-	if len(noInput) == 0 {
-		noInput = Prompts{{Say: defaultNoInput}}
-	}
-	cn.invalid = make([][]byte, cn.maxI*cn.maxN)
-	cn.noInput = make([][]byte, cn.maxI*cn.maxN)
-	for i := range cn.maxI {
-		for n := range cn.maxN {
-			if i > 0 {
-				cn.invalid[i*cn.maxN+n] = nc.c.render(gp, withGather(invalid, i, n))
-			}
-			if n > 0 {
-				cn.noInput[i*cn.maxN+n] = nc.c.render(gp, withGather(noInput, i, n))
-			}
-		}
 	}
 }
 
@@ -544,44 +572,54 @@ func (nc *nodeCompiler) prompts(ps Prompts, tail []twiml.Verb) []twiml.Verb {
 	return append(out, tail...)
 }
 
-// action returns the verbs of a destination, registering dial and record sites with the node.
+// action returns the verbs of a destination: its prompts, then its step.
 func (nc *nodeCompiler) action(a *Action) []twiml.Verb {
 	if a == nil {
 		return []twiml.Verb{twiml.Hangup{}}
 	}
-	var last twiml.Verb
-	switch {
-	case a.Goto != "":
-		last = twiml.Redirect{URL: routePath(nc.c.base, a.Goto)}
-	case a.Dial != nil:
-		d := a.Dial
-		number := d.Number
+	return nc.prompts(a.Say, nc.step(a.Do, false))
+}
+
+// step returns the verbs of one step, with one case for each kind, registering dial and record
+// sites with the node; menu says the step is the node's own, which alone may take a menu-only
+// kind. A kind without a case here is a problem, so a flow that holds one does not compile (and
+// TestEveryKindRenders fails).
+func (nc *nodeCompiler) step(s Step, menu bool) []twiml.Verb {
+	switch s := s.(type) {
+	case nil:
+		return nil
+	case Goto:
+		return []twiml.Verb{twiml.Redirect{URL: routePath(nc.c.base, string(s))}}
+	case *Dial:
+		number := s.Number
 		if number == CallCenter {
 			number = nc.c.f.CallCenter
 		}
-		td := twiml.Dial{Timeout: d.Timeout, CallerID: d.CallerID, Nouns: []twiml.Noun{twiml.Number{Number: number}}}
-		if d.NoAnswer != nil && nc.name != "" {
-			td.Action = nc.site(nc.route+"/dialed", siteIndex(nc, &nc.dials, d))
+		td := twiml.Dial{Timeout: s.Timeout, CallerID: s.CallerID, Nouns: []twiml.Noun{twiml.Number{Number: number}}}
+		if s.NoAnswer != nil && nc.name != "" {
+			td.Action = nc.site(nc.route+"/dialed", siteIndex(nc, &nc.dials, s))
 		}
-		last = td
-	case a.Record != nil:
-		r := a.Record
-		tr := twiml.Record{MaxLength: r.MaxLength, Transcribe: r.Transcribe, FinishOnKey: r.FinishOnKey}
+		return []twiml.Verb{td}
+	case *Record:
+		tr := twiml.Record{MaxLength: s.MaxLength, Transcribe: s.Transcribe, FinishOnKey: s.FinishOnKey}
 		if nc.name != "" {
-			tr.Action = nc.site(nc.route+"/recorded", siteIndex(nc, &nc.records, r))
+			tr.Action = nc.site(nc.route+"/recorded", siteIndex(nc, &nc.records, s))
 		}
-		last = tr
-	case a.Enqueue != nil:
-		last = twiml.Enqueue{Name: a.Enqueue.Name, WaitURL: a.Enqueue.WaitURL}
-	case a.Redirect != "":
-		last = twiml.Redirect{URL: a.Redirect}
-	case a.Hangup:
-		last = twiml.Hangup{}
+		return []twiml.Verb{tr}
+	case *Enqueue:
+		return []twiml.Verb{twiml.Enqueue{Name: s.Name, WaitURL: s.WaitURL}}
+	case Redirect:
+		return []twiml.Verb{twiml.Redirect{URL: string(s)}}
+	case Hangup:
+		return []twiml.Verb{twiml.Hangup{}}
+	case *Gather:
+		if menu {
+			return nc.gather(joinKey(nc.path, "gather"), s)
+		}
 	}
-	if last == nil {
-		return nc.prompts(a.Say, nil)
-	}
-	return nc.prompts(a.Say, []twiml.Verb{last})
+	nc.c.probs = append(nc.c.probs, Problem{Pos: nc.c.f.pos.at(nc.path), Path: nc.path,
+		Message: fmt.Sprintf("flow: cannot compile a %s step here", s.Kind())})
+	return nil
 }
 
 func (nc *nodeCompiler) site(url string, i int) string {

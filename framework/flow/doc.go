@@ -30,8 +30,9 @@
 //	  es/main: {…}                  # names may hold "/": routes /ivr/es/main…
 //	errors: {…}                     # Optional: error flows (see below).
 //
-// A node speaks its say prompts, then does at most one of gather, goto, dial, record,
-// enqueue, redirect or hangup (with none the call ends after say):
+// A node speaks its say prompts, then takes at most one step: gather, goto, dial, record,
+// enqueue, redirect or hangup (with none the call ends after say). In Go the step is
+// [Action.Do], a [Step]; Node embeds Action:
 //
 //	sales:
 //	  permission: view              # Optional; the permission its routes ask for. Default view.
@@ -120,6 +121,27 @@
 // node that records adds name/recorded. When a node holds several of those, ?s=<n> in the
 // action URL says which. Every route of a node asks for the node's permission and carries its
 // sensitive flag.
+//
+// # Adding a kind of step
+//
+// The kinds of [Step] are a sealed set, listed once in step.go's kinds table (its key in a flow
+// file, what the loader decodes that key's value into, whether only a menu may take it). A new
+// kind — a PIN check, a backend fetch, an agent — is:
+//
+//  1. its type in model.go (a struct with yaml and validate tags, like [Dial]), with Kind and
+//     step methods in step.go, a Kind constant and a row of kinds; the loader then knows its
+//     key and the validator its field rules, with no other change;
+//  2. a case in checker.action (validate.go) for the rules that span fields or nodes: targets
+//     that must name a menu, what an error flow may not do;
+//  3. a case in nodeCompiler.step (compile.go) that returns its verbs; a kind that answers a
+//     request of its own adds a route with nodeCompiler.addRoute, a routeKind and its case in
+//     [Route.Respond] (respond.go), as gather does;
+//  4. a case in graph.action (graph.go) that draws its edges;
+//  5. a sample in step_test.go's stepSamples, a node of that kind in testdata/kinds.yaml for
+//     the golden files (go test -update), and its lines in this documentation.
+//
+// TestEveryKindRenders fails until 1 to 5 are done: a kind without its case in the compiler is
+// a problem that stops [Compile].
 //
 // # Validation
 //

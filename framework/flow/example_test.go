@@ -70,7 +70,7 @@ func ExampleFlow_Validate() {
 		Version: 1,
 		Start:   "welcome",
 		Menus: map[string]*flow.Node{
-			"welcome": {Say: flow.Prompts{{Say: "Hello."}}, Goto: "welcome"},
+			"welcome": {Action: flow.Action{Say: flow.Prompts{{Say: "Hello."}}, Do: flow.Goto("welcome")}},
 		},
 	}
 	fmt.Println(f.Validate(nil))
@@ -84,10 +84,10 @@ func ExampleCompile() {
 		CallCenter: "+15555550100",
 		Start:      "welcome",
 		Menus: map[string]*flow.Node{
-			"welcome": {Gather: &flow.Gather{
+			"welcome": {Action: flow.Action{Do: &flow.Gather{
 				Prompt:  flow.Prompts{{Say: "Press 1 for the front desk."}},
-				Options: map[string]flow.Action{"1": {Dial: &flow.Dial{Number: flow.CallCenter}}},
-			}},
+				Options: map[string]flow.Action{"1": {Do: &flow.Dial{Number: flow.CallCenter}}},
+			}}},
 		},
 	}
 	c, err := flow.Compile(f, nil)

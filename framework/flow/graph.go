@@ -66,23 +66,7 @@ func buildGraph(f *Flow) *graph {
 				continue
 			}
 		}
-		if gt := n.Gather; gt != nil {
-			gp := joinKey(p, "gather")
-			for _, key := range sortedKeys(gt.Options) {
-				a := gt.Options[key]
-				g.action(name, joinKey(joinKey(gp, "options"), key), &a, EdgeOption, key, false)
-			}
-			g.add(name, name, EdgeInvalid, "", gp, false)
-			g.add(name, name, EdgeNoInput, "", gp, false)
-			if gt.Exhausted != nil {
-				g.action(name, joinKey(gp, "exhausted"), gt.Exhausted, EdgeExhausted, "", false)
-			} else {
-				g.add(name, defaultTarget(f), EdgeExhausted, "", gp, false)
-			}
-			continue
-		}
-		a := n.body()
-		g.action(name, p, &a, EdgeGoto, "", true)
+		g.action(name, p, &n.Action, EdgeGoto, "", true)
 	}
 	g.errorEdges("(errors)", "errors", &f.Errors)
 	for _, prefix := range sortedKeys(f.Errors.ByPrefix) {
@@ -121,40 +105,55 @@ func (g *graph) add(from, to string, kind EdgeKind, label, path string, auto boo
 	g.edges = append(g.edges, gedge{Edge{From: from, To: to, Label: label, Kind: kind}, path, auto})
 }
 
-// action adds the edges of one destination.
+// action adds the edges of one destination or node body, with one case for each kind of step.
+// auto says the call follows them with no input from the caller.
 func (g *graph) action(from, path string, a *Action, kind EdgeKind, label string, auto bool) {
 	if a == nil {
 		return
 	}
-	switch {
-	case a.Goto != "":
-		g.add(from, a.Goto, kind, label, joinKey(path, "goto"), auto)
-	case a.Dial != nil:
-		number := a.Dial.Number
+	if a.Do == nil {
+		g.add(from, "(hangup)", kind, label, path, auto)
+		return
+	}
+	sp := joinKey(path, a.Do.Kind().String())
+	switch s := a.Do.(type) {
+	case *Gather:
+		for _, key := range sortedKeys(s.Options) {
+			o := s.Options[key]
+			g.action(from, joinKey(joinKey(sp, "options"), key), &o, EdgeOption, key, false)
+		}
+		g.add(from, from, EdgeInvalid, "", sp, false)
+		g.add(from, from, EdgeNoInput, "", sp, false)
+		if s.Exhausted != nil {
+			g.action(from, joinKey(sp, "exhausted"), s.Exhausted, EdgeExhausted, "", false)
+		} else {
+			g.add(from, defaultTarget(g.f), EdgeExhausted, "", sp, false)
+		}
+	case Goto:
+		g.add(from, string(s), kind, label, sp, auto)
+	case *Dial:
+		number := s.Number
 		if number == CallCenter && g.f.CallCenter != "" {
 			number = g.f.CallCenter
 		}
-		g.add(from, "(dial "+number+")", kind, label, joinKey(path, "dial"), auto)
-		if a.Dial.NoAnswer != nil {
-			g.action(from, joinKey(joinKey(path, "dial"), "no_answer"), a.Dial.NoAnswer, EdgeNoAnswer, "", auto)
+		g.add(from, "(dial "+number+")", kind, label, sp, auto)
+		if s.NoAnswer != nil {
+			g.action(from, joinKey(sp, "no_answer"), s.NoAnswer, EdgeNoAnswer, "", auto)
 		}
-	case a.Record != nil:
-		g.add(from, "(record)", kind, label, joinKey(path, "record"), auto)
-		if a.Record.Then != nil {
-			g.action(from, joinKey(joinKey(path, "record"), "then"), a.Record.Then, EdgeThen, "", auto)
+	case *Record:
+		g.add(from, "(record)", kind, label, sp, auto)
+		if s.Then != nil {
+			g.action(from, joinKey(sp, "then"), s.Then, EdgeThen, "", auto)
 		}
-	case a.Enqueue != nil:
-		g.add(from, "(queue "+a.Enqueue.Name+")", kind, label, joinKey(path, "enqueue"), auto)
-	case a.Redirect != "":
-		g.add(from, "(redirect "+a.Redirect+")", kind, label, joinKey(path, "redirect"), auto)
-	default:
+	case *Enqueue:
+		g.add(from, "(queue "+s.Name+")", kind, label, sp, auto)
+	case Redirect:
+		g.add(from, "(redirect "+string(s)+")", kind, label, sp, auto)
+	case Hangup:
 		g.add(from, "(hangup)", kind, label, path, auto)
+	default:
+		g.add(from, "("+a.Do.Kind().String()+")", kind, label, sp, auto)
 	}
-}
-
-// body returns what a node does after its hours check, as an Action (without the gather).
-func (n *Node) body() Action {
-	return Action{Say: n.Say, Goto: n.Goto, Dial: n.Dial, Record: n.Record, Enqueue: n.Enqueue, Redirect: n.Redirect, Hangup: n.Hangup}
 }
 
 // parents walks breadth-first from start along every edge but error flows, visiting a node's

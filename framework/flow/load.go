@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"reflect"
 	"regexp"
@@ -278,9 +279,11 @@ var (
 	typePrompt  = reflect.TypeFor[Prompt]()
 	typeAction  = reflect.TypeFor[Action]()
 	typeDial    = reflect.TypeFor[Dial]()
+	typeNode    = reflect.TypeFor[Node]()
+	typeStep    = reflect.TypeFor[Step]()
 )
 
-// shorthand names the field a plain string sets, for the types that accept one.
+// shorthand names the key a plain string sets, for the types that accept one.
 func shorthand(t reflect.Type) string {
 	switch t {
 	case typePrompt:
@@ -293,20 +296,12 @@ func shorthand(t reflect.Type) string {
 	return ""
 }
 
+// decode decodes n into v, recording where it was under path. It follows aliases (within the
+// limits above), then decodes by v's kind.
 func (l *loader) decode(n *yaml.Node, v reflect.Value, path string, depth int) {
-	if n.Kind == yaml.AliasNode {
-		alias := n
-		for n.Kind == yaml.AliasNode {
-			if depth++; depth > maxAliasDepth || n.Alias == nil {
-				l.problem(l.at(alias), path, "aliases nest too deeply")
-				return
-			}
-			n = n.Alias
-		}
-		if l.expanding[n] {
-			l.problem(l.at(alias), path, "alias *%s refers to a value that contains it", alias.Value)
-			return
-		}
+	n, depth, ok := l.resolve(n, path, depth)
+	if !ok {
+		return
 	}
 	if n.Anchor != "" {
 		if l.expanding == nil {
@@ -314,14 +309,6 @@ func (l *loader) decode(n *yaml.Node, v reflect.Value, path string, depth int) {
 		}
 		l.expanding[n] = true
 		defer delete(l.expanding, n)
-	}
-	if depth > 0 {
-		if l.aliasSteps++; l.aliasSteps > maxAliasSteps {
-			if l.aliasSteps == maxAliasSteps+1 {
-				l.problem(l.at(n), path, "aliases expand the document to more than %d values", maxAliasSteps)
-			}
-			return
-		}
 	}
 	l.pos.val[path] = l.at(n)
 	if isNull(n) && v.Kind() != reflect.String {
@@ -333,53 +320,164 @@ func (l *loader) decode(n *yaml.Node, v reflect.Value, path string, depth int) {
 		l.decode(n, e.Elem(), path, depth)
 		v.Set(e)
 	case reflect.Struct:
-		if f := shorthand(v.Type()); f != "" && n.Kind == yaml.ScalarNode {
-			fv, _ := structField(v, f)
-			l.decode(n, fv, joinKey(path, f), depth)
-			return
-		}
-		if n.Kind != yaml.MappingNode {
-			l.problem(l.at(n), path, "must be a mapping, got %s", describe(n))
-			return
-		}
-		for _, p := range l.pairs(n, path, depth) {
-			fv, ok := structField(v, p.key.Value)
-			if !ok {
-				l.keyProblem(l.at(p.key), path, "unknown key %q%s", p.key.Value, suggest(p.key.Value, v.Type()))
-				continue
-			}
-			sub := joinKey(path, p.key.Value)
-			l.pos.key[sub] = l.at(p.key)
-			l.decode(p.val, fv, sub, depth)
-		}
+		l.decodeStruct(n, v, path, depth)
 	case reflect.Map:
-		if n.Kind != yaml.MappingNode {
-			l.problem(l.at(n), path, "must be a mapping, got %s", describe(n))
+		l.decodeMap(n, v, path, depth)
+	case reflect.Slice:
+		l.decodeSlice(n, v, path, depth)
+	default:
+		l.decodeScalar(n, v, path)
+	}
+}
+
+// resolve follows n's aliases to the node they name, refusing one nested too deeply, one inside
+// its own anchor, and any once the document has expanded past maxAliasSteps values.
+func (l *loader) resolve(n *yaml.Node, path string, depth int) (*yaml.Node, int, bool) {
+	if n.Kind == yaml.AliasNode {
+		alias := n
+		for n.Kind == yaml.AliasNode {
+			if depth++; depth > maxAliasDepth || n.Alias == nil {
+				l.problem(l.at(alias), path, "aliases nest too deeply")
+				return nil, depth, false
+			}
+			n = n.Alias
+		}
+		if l.expanding[n] {
+			l.problem(l.at(alias), path, "alias *%s refers to a value that contains it", alias.Value)
+			return nil, depth, false
+		}
+	}
+	if depth > 0 {
+		if l.aliasSteps++; l.aliasSteps > maxAliasSteps {
+			if l.aliasSteps == maxAliasSteps+1 {
+				l.problem(l.at(n), path, "aliases expand the document to more than %d values", maxAliasSteps)
+			}
+			return nil, depth, false
+		}
+	}
+	return n, depth, true
+}
+
+// decodeStruct decodes a mapping (or a plain string, for the types with a shorthand) into a
+// struct, reporting unknown keys with a suggestion. The keys of step kinds set the struct's
+// Step field (see decodeStep).
+func (l *loader) decodeStruct(n *yaml.Node, v reflect.Value, path string, depth int) {
+	var pairs []pair
+	if f := shorthand(v.Type()); f != "" && n.Kind == yaml.ScalarNode {
+		pairs = []pair{{&yaml.Node{Kind: yaml.ScalarNode, Value: f}, n}} // a key at no position
+	} else if n.Kind != yaml.MappingNode {
+		l.problem(l.at(n), path, "must be a mapping, got %s", describe(n))
+		return
+	} else {
+		pairs = l.pairs(n, path, depth)
+	}
+	info := structOf(v.Type())
+	var steps []pair
+	for _, p := range pairs {
+		if _, isStep := kindNamed(p.key.Value); isStep && info.step != nil {
+			steps = append(steps, p)
+			continue
+		}
+		idx, ok := info.fields[p.key.Value]
+		if !ok {
+			l.keyProblem(l.at(p.key), path, "unknown key %q%s", p.key.Value, suggest(p.key.Value, info))
+			continue
+		}
+		sub := l.key(path, p.key)
+		l.decode(p.val, v.FieldByIndex(idx), sub, depth)
+	}
+	if len(steps) > 0 {
+		l.decodeStep(steps, v.FieldByIndex(info.step), path, depth, v.Type() == typeNode)
+	}
+}
+
+// key records where the key that ends path+key is, and returns that path.
+func (l *loader) key(path string, key *yaml.Node) string {
+	sub := joinKey(path, key.Value)
+	if key.Line > 0 {
+		l.pos.key[sub] = l.at(key)
+	}
+	return sub
+}
+
+// decodeStep decodes the keys of step kinds (goto: …, dial: …) found in one mapping into the
+// Step field v. A node or an action does one thing: a second kind is a problem, reported at the
+// later key in the order of the kinds.
+func (l *loader) decodeStep(keys []pair, v reflect.Value, path string, depth int, menu bool) {
+	type found struct {
+		kind Kind
+		path string
+		step Step
+	}
+	var set []found
+	for _, p := range keys {
+		kind, _ := kindNamed(p.key.Value)
+		k := &kinds[kind]
+		sub := l.key(path, p.key)
+		val := reflect.New(k.decode).Elem()
+		l.decode(p.val, val, sub, depth)
+		if val.IsZero() {
+			continue // goto: "", hangup: false, dial: ~ set nothing
+		}
+		s, _ := val.Interface().(Step)
+		if k.step != nil {
+			s = k.step(val)
+		}
+		set = append(set, found{kind, sub, s})
+	}
+	if len(set) == 0 {
+		return
+	}
+	slices.SortStableFunc(set, func(a, b found) int { return int(a.kind) - int(b.kind) })
+	if len(set) > 1 {
+		// Only the first is kept: check the fields of the others here, or their mistakes
+		// would surface only once this one is fixed.
+		for _, extra := range set[1:] {
+			l.probs = append(l.probs, fieldProblems(&Action{Do: extra.step}, path, l.pos)...)
+		}
+		what := "an action"
+		if menu {
+			what = "a menu"
+		}
+		l.keyProblem(l.pos.at(set[1].path), set[1].path, "%s does one thing after say, but this one sets both %s and %s", what, set[0].kind, set[1].kind)
+	}
+	v.Set(reflect.ValueOf(set[0].step))
+}
+
+func (l *loader) decodeMap(n *yaml.Node, v reflect.Value, path string, depth int) {
+	if n.Kind != yaml.MappingNode {
+		l.problem(l.at(n), path, "must be a mapping, got %s", describe(n))
+		return
+	}
+	m := reflect.MakeMap(v.Type())
+	for _, p := range l.pairs(n, path, depth) {
+		e := reflect.New(v.Type().Elem()).Elem()
+		l.decode(p.val, e, l.key(path, p.key), depth)
+		m.SetMapIndex(reflect.ValueOf(p.key.Value).Convert(v.Type().Key()), e)
+	}
+	v.Set(m)
+}
+
+// decodeSlice decodes a list; a single prompt stands for a list of one.
+func (l *loader) decodeSlice(n *yaml.Node, v reflect.Value, path string, depth int) {
+	items := n.Content
+	if n.Kind != yaml.SequenceNode {
+		if v.Type() != typePrompts {
+			l.problem(l.at(n), path, "must be a list, got %s", describe(n))
 			return
 		}
-		m := reflect.MakeMap(v.Type())
-		for _, p := range l.pairs(n, path, depth) {
-			sub := joinKey(path, p.key.Value)
-			l.pos.key[sub] = l.at(p.key)
-			e := reflect.New(v.Type().Elem()).Elem()
-			l.decode(p.val, e, sub, depth)
-			m.SetMapIndex(reflect.ValueOf(p.key.Value).Convert(v.Type().Key()), e)
-		}
-		v.Set(m)
-	case reflect.Slice:
-		items := n.Content
-		if n.Kind != yaml.SequenceNode {
-			if v.Type() != typePrompts {
-				l.problem(l.at(n), path, "must be a list, got %s", describe(n))
-				return
-			}
-			items = []*yaml.Node{n} // one prompt
-		}
-		s := reflect.MakeSlice(v.Type(), len(items), len(items))
-		for i, item := range items {
-			l.decode(item, s.Index(i), joinIndex(path, i), depth)
-		}
-		v.Set(s)
+		items = []*yaml.Node{n} // one prompt
+	}
+	s := reflect.MakeSlice(v.Type(), len(items), len(items))
+	for i, item := range items {
+		l.decode(item, s.Index(i), joinIndex(path, i), depth)
+	}
+	v.Set(s)
+}
+
+// decodeScalar decodes a string, a whole number or a boolean, refusing YAML of another type.
+func (l *loader) decodeScalar(n *yaml.Node, v reflect.Value, path string) {
+	switch v.Kind() {
 	case reflect.String:
 		if n.Kind != yaml.ScalarNode {
 			l.problem(l.at(n), path, "must be a string, got %s", describe(n))
@@ -500,8 +598,14 @@ func clip(s string) string {
 	return s
 }
 
-// fieldIndex maps a struct type's yaml names to field indexes.
-var fieldIndex sync.Map // reflect.Type → map[string]int
+// structInfo is what the loader knows of a struct type: its fields by YAML name, through
+// inline embedded structs, and its Step field.
+type structInfo struct {
+	fields map[string][]int // yaml name → field index path
+	step   []int            // the Step field's index path; nil when the type takes no step
+}
+
+var structInfos sync.Map // reflect.Type → *structInfo
 
 func yamlName(f reflect.StructField) string {
 	name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
@@ -511,36 +615,41 @@ func yamlName(f reflect.StructField) string {
 	return name
 }
 
-func fieldsOf(t reflect.Type) map[string]int {
-	if m, ok := fieldIndex.Load(t); ok {
-		return m.(map[string]int)
+func structOf(t reflect.Type) *structInfo {
+	if si, ok := structInfos.Load(t); ok {
+		return si.(*structInfo)
 	}
-	m := map[string]int{}
-	for i := range t.NumField() {
-		if name := yamlName(t.Field(i)); name != "" {
-			m[name] = i
+	si := &structInfo{fields: map[string][]int{}}
+	var walk func(t reflect.Type, prefix []int)
+	walk = func(t reflect.Type, prefix []int) {
+		for i := range t.NumField() {
+			f := t.Field(i)
+			idx := append(slices.Clone(prefix), i)
+			switch {
+			case f.Type == typeStep:
+				si.step = idx
+			case f.Anonymous && f.Type.Kind() == reflect.Struct && yamlName(f) == "":
+				walk(f.Type, idx)
+			case yamlName(f) != "":
+				si.fields[yamlName(f)] = idx
+			}
 		}
 	}
-	fieldIndex.Store(t, m)
-	return m
-}
-
-func structField(v reflect.Value, name string) (reflect.Value, bool) {
-	i, ok := fieldsOf(v.Type())[name]
-	if !ok {
-		return reflect.Value{}, false
-	}
-	return v.Field(i), true
+	walk(t, nil)
+	structInfos.Store(t, si)
+	return si
 }
 
 // suggest returns ` (did you mean "x"?)` for a key within two edits of a known one.
-func suggest(key string, t reflect.Type) string {
-	best, bestD := "", 3
-	names := make([]string, 0, t.NumField())
-	for name := range fieldsOf(t) {
-		names = append(names, name)
+func suggest(key string, si *structInfo) string {
+	names := slices.Collect(maps.Keys(si.fields))
+	if si.step != nil {
+		for _, k := range Kinds() {
+			names = append(names, k.String())
+		}
 	}
 	slices.Sort(names)
+	best, bestD := "", 3
 	for _, name := range names {
 		if d := editDistance(key, name); d < bestD {
 			best, bestD = name, d

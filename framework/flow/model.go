@@ -35,9 +35,8 @@ type Navigation struct {
 	Main   string `yaml:"main" validate:"omitempty,dtmf"`   // Optional: go to the start node.
 }
 
-// Node is one menu: a route under the base path. It speaks Say, then does at most one of Gather,
-// Goto, Dial, Record, Enqueue, Redirect or Hangup (with none, the call ends after Say). Hours,
-// when set, is checked first.
+// Node is one menu: a route under the base path. It speaks Say, then does Do (with none, the
+// call ends after Say): any step, a Gather included. Hours, when set, is checked first.
 type Node struct {
 	Permission string      `yaml:"permission" validate:"omitempty,permission"` // Optional; default "view".
 	Sensitive  bool        `yaml:"sensitive"`                                  // Optional: digits entered here must never be logged.
@@ -46,27 +45,18 @@ type Node struct {
 	Errors     *ErrorFlows `yaml:"errors"`                                     // Optional: error flows for this node's routes.
 	Hours      *Hours      `yaml:"hours"`                                      // Optional: a business-hours branch taken on entry.
 
-	Say      Prompts  `yaml:"say" validate:"dive"`                    // Optional: spoken on entry.
-	Gather   *Gather  `yaml:"gather"`                                 // A menu of options.
-	Goto     string   `yaml:"goto"`                                   // Go to another node.
-	Dial     *Dial    `yaml:"dial"`                                   // Call a number.
-	Record   *Record  `yaml:"record"`                                 // Record a message.
-	Enqueue  *Enqueue `yaml:"enqueue"`                                // Wait in a queue.
-	Redirect string   `yaml:"redirect" validate:"omitempty,redirect"` // Hand the call to TwiML outside the flow.
-	Hangup   bool     `yaml:"hangup"`                                 // End the call.
+	Action `yaml:",inline"` // Say, then Do.
 }
 
-// Action is a destination: optional prompts, then at most one of Goto, Dial, Record, Enqueue,
-// Redirect or Hangup (with none, the call ends after Say). In YAML a plain string is a Goto:
-// `"1": sales` is `"1": {goto: sales}`; `{say: "…", goto: welcome}` is say-then-go.
+// Action is a destination: optional prompts, then at most one [Step] (with none, the call ends
+// after Say). In YAML the step is its kind's key beside say — {say: "…", goto: welcome} is
+// say-then-go — and a plain string is a goto: `"1": sales` is `"1": {goto: sales}`.
 type Action struct {
-	Say      Prompts  `yaml:"say" validate:"dive"`
-	Goto     string   `yaml:"goto"`                                   // A node name; served as a <Redirect> to its route.
-	Dial     *Dial    `yaml:"dial"`                                   //
-	Record   *Record  `yaml:"record"`                                 //
-	Enqueue  *Enqueue `yaml:"enqueue"`                                //
-	Redirect string   `yaml:"redirect" validate:"omitempty,redirect"` // An http(s) URL, or a path on this server such as an App.Voice route.
-	Hangup   bool     `yaml:"hangup"`                                 //
+	Say Prompts `yaml:"say" validate:"dive"` // Optional: spoken first.
+	// Do is what follows Say. Optional. In a destination it is any kind but those only a menu
+	// can take ([Kind.MenuOnly], such as Gather). The validator's tags here are the field rules
+	// of the steps that are not structs.
+	Do Step `yaml:"-" validate:"omitempty,redirect"`
 }
 
 // Prompts are spoken in order. In YAML a plain string is one Say, a mapping is one Prompt, and a

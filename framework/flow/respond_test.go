@@ -164,7 +164,7 @@ func TestBuiltInErrorFlowDialsTheCallCenterOrHangsUp(t *testing.T) {
 		{"+15555550100", "<Dial><Number>+15555550100</Number></Dial>"},
 		{"", "<Hangup/>"},
 	} {
-		f := &Flow{Version: 1, Start: "a", CallCenter: tt.callCenter, Menus: map[string]*Node{"a": {Hangup: true}}}
+		f := &Flow{Version: 1, Start: "a", CallCenter: tt.callCenter, Menus: map[string]*Node{"a": {Action: Action{Do: Hangup{}}}}}
 		c, err := Compile(f, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -210,7 +210,7 @@ func TestFlowBuiltInGoValidatesWithPaths(t *testing.T) {
 		Version: 1,
 		Start:   "welcome",
 		Menus: map[string]*Node{
-			"welcome": {Gather: &Gather{Options: map[string]Action{"1": {Goto: "nowhere"}}}},
+			"welcome": {Action: Action{Do: &Gather{Options: map[string]Action{"1": {Do: Goto("nowhere")}}}}},
 		},
 	}
 	want := `menus.welcome.gather.options["1"].goto: no menu is named "nowhere"`
@@ -224,12 +224,12 @@ func TestFlowBuiltInGoValidatesWithPaths(t *testing.T) {
 
 func TestCompileRefusesAnInvalidFlowUnlessToldItWasValidated(t *testing.T) {
 	f := &Flow{Version: 1, Start: "main", Menus: map[string]*Node{
-		"main": {Goto: "nowhere"},
+		"main": {Action: Action{Do: Goto("nowhere")}},
 	}}
 	if _, err := Compile(f, nil); err == nil || !strings.Contains(err.Error(), "nowhere") {
 		t.Fatalf("Compile of a flow whose goto names no node = %v, want an error naming it", err)
 	}
-	ok := &Flow{Version: 1, Start: "main", Menus: map[string]*Node{"main": {Say: Prompts{{Say: "Hi."}}, Hangup: true}}}
+	ok := &Flow{Version: 1, Start: "main", Menus: map[string]*Node{"main": {Action: Action{Say: Prompts{{Say: "Hi."}}, Do: Hangup{}}}}}
 	if probs := ok.Validate(nil); probs.Err() != nil {
 		t.Fatal(probs)
 	}

@@ -16,7 +16,7 @@ import (
 // record's dial again.
 func TestRecordFoundWhileRenderingADialBranchGetsItsOwnBranch(t *testing.T) {
 	f := &Flow{Version: 1, Start: "a", Menus: map[string]*Node{
-		"a": {Record: &Record{Then: &Action{Dial: &Dial{Number: "+15555550111", NoAnswer: &Action{Record: &Record{}}}}}},
+		"a": {Action: Action{Do: &Record{Then: &Action{Do: &Dial{Number: "+15555550111", NoAnswer: &Action{Do: &Record{}}}}}}},
 	}}
 	c, err := Compile(f, nil)
 	if err != nil {
@@ -76,14 +76,14 @@ func (g *siteFlowGen) flow() *Flow {
 			for k := range 1 + g.r.IntN(3) {
 				opts[strconv.Itoa(k+1)] = *g.action(3)
 			}
-			n.Gather = &Gather{Options: opts, Exhausted: g.maybe(3)}
+			n.Do = &Gather{Options: opts, Exhausted: g.maybe(3)}
 		case 1:
 			n.Hours = &Hours{Timezone: "UTC", Weekly: []string{"Mon-Fri 09:00-17:00"}, Closed: g.action(3), Open: g.maybe(3)}
 			if n.Hours.Open == nil {
-				n.setBody(g.action(3))
+				n.Action = *g.action(3)
 			}
 		default:
-			n.setBody(g.action(4))
+			n.Action = *g.action(4)
 		}
 		f.Menus["n"+strconv.Itoa(i)] = n
 	}
@@ -113,7 +113,7 @@ func (g *siteFlowGen) action(depth int) *Action {
 			d.NoAnswer = g.action(depth - 1)
 			d.NoAnswer.Say = append(Prompts{{Say: fmt.Sprintf("no answer %d", id)}}, d.NoAnswer.Say...)
 		}
-		a.Dial = d
+		a.Do = d
 	case 1:
 		g.records++
 		id := g.records
@@ -122,15 +122,15 @@ func (g *siteFlowGen) action(depth int) *Action {
 			rec.Then = g.action(depth - 1)
 			rec.Then.Say = append(Prompts{{Say: fmt.Sprintf("then %d", id)}}, rec.Then.Say...)
 		}
-		a.Record = rec
+		a.Do = rec
 	case 2:
 		if len(g.menus) == 0 {
-			a.Hangup = true
+			a.Do = Hangup{}
 			break
 		}
-		a.Goto = g.menus[g.r.IntN(len(g.menus))]
+		a.Do = Goto(g.menus[g.r.IntN(len(g.menus))])
 	case 3:
-		a.Hangup = true
+		a.Do = Hangup{}
 	default:
 		a.Say = Prompts{{Say: "bye"}}
 	}
@@ -247,8 +247,4 @@ func checkURLs(t *testing.T, seed uint64, c *Compiled, from string, doc []byte) 
 			}
 		}
 	}
-}
-
-func (n *Node) setBody(a *Action) {
-	n.Say, n.Goto, n.Dial, n.Record, n.Enqueue, n.Redirect, n.Hangup = a.Say, a.Goto, a.Dial, a.Record, a.Enqueue, a.Redirect, a.Hangup
 }

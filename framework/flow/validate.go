@@ -42,26 +42,31 @@ func validNodeName(s string) bool {
 // use. {0} is the value, {1} the tag's parameter.
 var fieldRules = []struct {
 	tag, msg string
-	fn       func(string) bool
+	fn       func(validator.FieldLevel) bool // nil for the validator's own tags
 }{
-	{"phone", "must be an E.164 phone number: + then 8 to 15 digits, like +15555550100; got {0}", e164Re.MatchString},
+	{"phone", "must be an E.164 phone number: + then 8 to 15 digits, like +15555550100; got {0}", text(e164Re.MatchString)},
 	{"dialnumber", `must be "call_center" or an E.164 phone number: + then 8 to 15 digits, like +15555550100; got {0}`,
-		func(s string) bool { return s == CallCenter || e164Re.MatchString(s) }},
-	{"voice", "must be a Twilio voice such as Polly.Joanna, Polly.Lupe-Neural, Google.en-US-Neural2-F, man, woman or alice; got {0}", voiceRe.MatchString},
-	{"language", "must be a language tag such as en-US, es-MX or fr; got {0}", languageRe.MatchString},
-	{"nodename", `must be letters, digits, "-" and "_", in segments joined by "/" (not ending in /gather, /dialed or /recorded); got {0}`, validNodeName},
-	{"basepath", `must be a path such as /ivr: a leading "/", no trailing "/"; got {0}`, pathRe.MatchString},
-	{"pathprefix", `must be a route prefix such as /ivr/es: a leading "/", no trailing "/"; got {0}`, pathRe.MatchString},
-	{"dtmf", "must be DTMF keys (0-9, * and #); got {0}", dtmfRe.MatchString},
-	{"dtmfkey", "must be one DTMF key (0-9, * or #); got {0}", func(s string) bool { return len(s) == 1 && dtmfRe.MatchString(s) }},
-	{"permission", `must be a permission name such as view or staff (letters, digits, "_", ".", ":", "-"); got {0}`, permissionRe.MatchString},
+		text(func(s string) bool { return s == CallCenter || e164Re.MatchString(s) })},
+	{"voice", "must be a Twilio voice such as Polly.Joanna, Polly.Lupe-Neural, Google.en-US-Neural2-F, man, woman or alice; got {0}", text(voiceRe.MatchString)},
+	{"language", "must be a language tag such as en-US, es-MX or fr; got {0}", text(languageRe.MatchString)},
+	{"nodename", `must be letters, digits, "-" and "_", in segments joined by "/" (not ending in /gather, /dialed or /recorded); got {0}`, text(validNodeName)},
+	{"basepath", `must be a path such as /ivr: a leading "/", no trailing "/"; got {0}`, text(pathRe.MatchString)},
+	{"pathprefix", `must be a route prefix such as /ivr/es: a leading "/", no trailing "/"; got {0}`, text(pathRe.MatchString)},
+	{"dtmf", "must be DTMF keys (0-9, * and #); got {0}", text(dtmfRe.MatchString)},
+	{"dtmfkey", "must be one DTMF key (0-9, * or #); got {0}", text(func(s string) bool { return len(s) == 1 && dtmfRe.MatchString(s) })},
+	{"permission", `must be a permission name such as view or staff (letters, digits, "_", ".", ":", "-"); got {0}`, text(permissionRe.MatchString)},
 	{"required", "is required", nil},
 	{"eq", "must be {1}; got {0}", nil},
 	{"min", "must be at least {1}; got {0}", nil},
 	{"max", "must be at most {1}; got {0}", nil},
 	{"oneof", "must be one of {1}; got {0}", nil},
 	{"http_url", "must be an absolute http:// or https:// URL; got {0}", nil},
-	{"redirect", "must be an absolute http:// or https:// URL, or a path on this server such as /ivr/balance; got {0}", validRedirect},
+	// On Action.Do, whose value is any step: the rule judges a Redirect and passes the rest.
+	{"redirect", "must be an absolute http:// or https:// URL, or a path on this server such as /ivr/balance; got {0}",
+		func(fl validator.FieldLevel) bool {
+			r, ok := fl.Field().Interface().(Redirect)
+			return !ok || validRedirect(string(r))
+		}},
 	{"timezone", "must be an IANA time zone such as America/New_York; got {0}", nil},
 	{"datetime", "must be a date such as 2026-12-25; got {0}", nil},
 }
@@ -72,8 +77,7 @@ var fieldValidator = sync.OnceValues(func() (*validator.Validate, ut.Translator)
 	trans, _ := ut.New(en.New()).GetTranslator("en")
 	for _, r := range fieldRules {
 		if r.fn != nil {
-			fn := r.fn
-			if err := v.RegisterValidation(r.tag, func(fl validator.FieldLevel) bool { return fn(fl.Field().String()) }); err != nil {
+			if err := v.RegisterValidation(r.tag, r.fn); err != nil {
 				panic(err) // a bad tag name is a bug in this file
 			}
 		}
@@ -91,6 +95,11 @@ var fieldValidator = sync.OnceValues(func() (*validator.Validate, ut.Translator)
 	return v, trans
 })
 
+// text makes a rule on a string field.
+func text(fn func(string) bool) func(validator.FieldLevel) bool {
+	return func(fl validator.FieldLevel) bool { return fn(fl.Field().String()) }
+}
+
 // validRedirect accepts what a <Redirect> may name: an absolute http(s) URL, or an absolute path
 // on this server (a route added with App.Voice, say), but not a scheme-relative "//host" URL.
 func validRedirect(s string) bool {
@@ -103,8 +112,8 @@ func validRedirect(s string) bool {
 }
 
 func describeValue(v any) string {
-	if s, ok := v.(string); ok {
-		return strconv.Quote(clip(s))
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.String {
+		return strconv.Quote(clip(rv.String()))
 	}
 	return fmt.Sprint(v)
 }
@@ -161,7 +170,7 @@ func sizeOf(v reflect.Value) (text, values int) {
 	switch v.Kind() {
 	case reflect.String:
 		return v.Len(), 1
-	case reflect.Pointer:
+	case reflect.Pointer, reflect.Interface:
 		if v.IsNil() {
 			return 0, 0
 		}
@@ -208,35 +217,48 @@ func (c *checker) warnf(path, format string, args ...any) {
 	c.probs = append(c.probs, Problem{Pos: c.f.pos.at(path), Path: path, Message: fmt.Sprintf(format, args...), Warning: true})
 }
 
-// fields runs the validator's field rules.
+// fields runs the validator's field rules over the whole flow.
 func (c *checker) fields() {
-	v, trans := fieldValidator()
-	err := v.Struct(c.f)
-	var ves validator.ValidationErrors
-	if !errors.As(err, &ves) {
-		return
-	}
-	for _, fe := range ves {
-		path := fieldPath(fe.Namespace())
-		switch fe.Tag() {
-		case "nodename", "pathprefix":
-			c.keyErrorf(path, "%s", fe.Translate(trans))
-		default:
-			c.errorf(path, "%s", fe.Translate(trans))
-		}
-	}
+	c.probs = append(c.probs, fieldProblems(c.f, "", c.f.pos)...)
 }
 
-// fieldPath turns the validator's namespace ("Flow.menus[es/main].gather.options[1].goto") into a
-// field path (menus["es/main"].gather.options["1"].goto), walking the Go types to tell a map key
-// from a list index.
-func fieldPath(ns string) string {
+// fieldProblems runs the validator's field rules over v, a *Flow or a part of one whose field
+// path is at, placing each problem with pos.
+func fieldProblems(v any, at string, pos *positions) Problems {
+	val, trans := fieldValidator()
+	var ves validator.ValidationErrors
+	if !errors.As(val.Struct(v), &ves) {
+		return nil
+	}
+	probs := make(Problems, 0, len(ves))
+	for _, fe := range ves {
+		path := fieldPath(reflect.ValueOf(v), fe.Namespace())
+		if at != "" && path != "" && path[0] != '[' {
+			path = at + "." + path
+		} else {
+			path = at + path
+		}
+		p := pos.at(path)
+		if fe.Tag() == "nodename" || fe.Tag() == "pathprefix" { // rules on map keys
+			p = pos.atKey(path)
+		}
+		probs = append(probs, Problem{Pos: p, Path: path, Message: fe.Translate(trans)})
+	}
+	return probs
+}
+
+// fieldPath turns the validator's namespace ("Flow.menus[es/main].Action.Do.number") into a
+// field path (menus["es/main"].dial.number), walking the flow's values to tell a map key from a
+// list index, to pass over an inline struct, and to name a step by its kind's key.
+func fieldPath(v reflect.Value, ns string) string {
 	_, s, _ := strings.Cut(ns, ".")
-	t := reflect.TypeFor[Flow]()
 	path := ""
 	for s != "" {
-		for t.Kind() == reflect.Pointer {
-			t = t.Elem()
+		for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+			if v.IsNil() {
+				return path
+			}
+			v = v.Elem()
 		}
 		switch s[0] {
 		case '.':
@@ -245,13 +267,19 @@ func fieldPath(ns string) string {
 			end := closingBracket(s)
 			key := s[1:end]
 			s = s[end+1:]
-			switch t.Kind() {
+			switch v.Kind() {
 			case reflect.Map:
-				path, t = joinKey(path, key), t.Elem()
+				path, v = joinKey(path, key), v.MapIndex(reflect.ValueOf(key).Convert(v.Type().Key()))
 			case reflect.Slice:
 				i, _ := strconv.Atoi(key)
-				path, t = joinIndex(path, i), t.Elem()
+				if i < 0 || i >= v.Len() {
+					return joinIndex(path, i)
+				}
+				path, v = joinIndex(path, i), v.Index(i)
 			default:
+				return path
+			}
+			if !v.IsValid() {
 				return path
 			}
 		default:
@@ -261,14 +289,27 @@ func fieldPath(ns string) string {
 			}
 			name := s[:end]
 			s = s[end:]
-			if t.Kind() != reflect.Struct {
+			if v.Kind() != reflect.Struct {
 				return joinKey(path, name)
 			}
-			i, ok := fieldsOf(t)[name]
-			if !ok {
-				return joinKey(path, name)
+			si := structOf(v.Type())
+			if idx, ok := si.fields[name]; ok {
+				path, v = joinKey(path, name), v.FieldByIndex(idx)
+				continue
 			}
-			path, t = joinKey(path, name), t.Field(i).Type
+			f, ok := v.Type().FieldByName(name)
+			switch {
+			case !ok:
+				return joinKey(path, name)
+			case f.Type == typeStep:
+				v = v.FieldByIndex(f.Index)
+				if v.IsNil() {
+					return path
+				}
+				path = joinKey(path, v.Interface().(Step).Kind().String())
+			default: // an inline struct, such as Node's Action
+				v = v.FieldByIndex(f.Index)
+			}
 		}
 	}
 	return path
@@ -336,20 +377,6 @@ func (c *checker) node(path, name string, n *Node) {
 	if n.Errors != nil {
 		c.errorFlows(joinKey(path, "errors"), n.Errors, false)
 	}
-	c.prompts(joinKey(path, "say"), n.Say)
-	var set []string
-	for _, k := range []struct {
-		name string
-		on   bool
-	}{{"gather", n.Gather != nil}, {"goto", n.Goto != ""}, {"dial", n.Dial != nil}, {"record", n.Record != nil},
-		{"enqueue", n.Enqueue != nil}, {"redirect", n.Redirect != ""}, {"hangup", n.Hangup}} {
-		if k.on {
-			set = append(set, k.name)
-		}
-	}
-	if len(set) > 1 {
-		c.errorf(joinKey(path, set[1]), "a menu does one thing after say, but this one sets both %s and %s", set[0], set[1])
-	}
 	if h := n.Hours; h != nil {
 		hp := joinKey(path, "hours")
 		for i, r := range h.Weekly {
@@ -358,63 +385,72 @@ func (c *checker) node(path, name string, n *Node) {
 			}
 		}
 		if h.Open != nil {
-			if len(set) > 0 {
-				c.errorf(joinKey(hp, "open"), "hours.open replaces this menu's own %s, which would never run; remove one", set[0])
+			if n.Do != nil {
+				c.errorf(joinKey(hp, "open"), "hours.open replaces this menu's own %s, which would never run; remove one", n.Do.Kind())
 			}
 			c.action(joinKey(hp, "open"), h.Open, actionCtx{})
-		} else if len(set) == 0 && len(n.Say) == 0 {
+		} else if n.Do == nil && len(n.Say) == 0 {
 			c.errorf(hp, "hours needs open, or a body (say, gather, dial…) for this menu to run when open")
 		}
 		if h.Closed != nil {
 			c.action(joinKey(hp, "closed"), h.Closed, actionCtx{})
 		}
 	}
-	c.gotoTarget(joinKey(path, "goto"), n.Goto)
-	c.dial(joinKey(path, "dial"), n.Dial, actionCtx{})
-	c.record(joinKey(path, "record"), n.Record, actionCtx{})
-	if n.Gather != nil {
-		c.gather(joinKey(path, "gather"), n.Gather)
-	}
+	c.action(path, &n.Action, actionCtx{menu: true})
 }
 
-// actionCtx says where an action is: in an error flow some targets are not allowed.
+// actionCtx says where an action is: a menu's own body may take every kind of step; in an error
+// flow some are not allowed.
 type actionCtx struct {
+	menu      bool
 	errorKind ErrorKind
 	inError   bool
 }
 
+// action checks a destination or a node's body, with one case for each kind of step.
 func (c *checker) action(path string, a *Action, ctx actionCtx) {
 	if a == nil {
 		return
 	}
 	c.prompts(joinKey(path, "say"), a.Say)
-	var set []string
-	for _, k := range []struct {
-		name string
-		on   bool
-	}{{"goto", a.Goto != ""}, {"dial", a.Dial != nil}, {"record", a.Record != nil},
-		{"enqueue", a.Enqueue != nil}, {"redirect", a.Redirect != ""}, {"hangup", a.Hangup}} {
-		if k.on {
-			set = append(set, k.name)
-		}
+	if a.Do == nil {
+		return
 	}
-	if len(set) > 1 {
-		c.errorf(joinKey(path, set[1]), "an action does one thing after say, but this one sets both %s and %s", set[0], set[1])
+	kind := a.Do.Kind()
+	sp := joinKey(path, kind.String())
+	if kind.MenuOnly() && !ctx.menu {
+		c.errorf(sp, "only a menu can %s, not a destination; make this a menu of its own and goto it", kind)
+		return
 	}
-	if ctx.inError {
-		if a.Goto != "" && (ctx.errorKind == Forbidden || ctx.errorKind == Unauthenticated) {
-			c.errorf(joinKey(path, "goto"), "a %s error flow may not goto a menu: the refused caller would be refused again, forever; dial, redirect or hang up instead", ctx.errorKind)
+	nested := actionCtx{errorKind: ctx.errorKind, inError: ctx.inError}
+	switch s := a.Do.(type) {
+	case *Gather:
+		c.gather(sp, s)
+	case Goto:
+		if ctx.inError && (ctx.errorKind == Forbidden || ctx.errorKind == Unauthenticated) {
+			c.errorf(sp, "a %s error flow may not goto a menu: the refused caller would be refused again, forever; dial, redirect or hang up instead", ctx.errorKind)
 		}
-		if a.Record != nil {
-			c.errorf(joinKey(path, "record"), "error flows cannot record (they own no route to receive the recording)")
+		c.gotoTarget(sp, string(s))
+	case *Dial:
+		if s.Number == CallCenter && c.f.CallCenter == "" {
+			c.errorf(joinKey(sp, "number"), "dials call_center, but the flow sets no call_center")
 		}
-		if a.Dial != nil && a.Dial.NoAnswer != nil {
-			c.errorf(joinKey(joinKey(path, "dial"), "no_answer"), "error flows cannot use no_answer (they own no route to receive the dial status)")
+		if ctx.inError && s.NoAnswer != nil {
+			c.errorf(joinKey(sp, "no_answer"), "error flows cannot use no_answer (they own no route to receive the dial status)")
+		} else {
+			c.action(joinKey(sp, "no_answer"), s.NoAnswer, nested)
 		}
+	case *Record:
+		if ctx.inError {
+			c.errorf(sp, "error flows cannot record (they own no route to receive the recording)")
+		} else {
+			c.action(joinKey(sp, "then"), s.Then, nested)
+		}
+	case *Enqueue, Redirect, Hangup:
+		// Field rules only.
+	default:
+		c.errorf(sp, "flow: the validator has no case for a %s step", kind)
 	}
-	c.gotoTarget(joinKey(path, "goto"), a.Goto)
-	c.dial(joinKey(path, "dial"), a.Dial, ctx)
-	c.record(joinKey(path, "record"), a.Record, ctx)
 }
 
 func (c *checker) gotoTarget(path, name string) {
@@ -424,25 +460,6 @@ func (c *checker) gotoTarget(path, name string) {
 	if _, ok := c.f.Menus[name]; !ok {
 		c.errorf(path, "no menu is named %q%s", name, c.nearestNode(name))
 	}
-}
-
-func (c *checker) dial(path string, d *Dial, ctx actionCtx) {
-	if d == nil {
-		return
-	}
-	if d.Number == CallCenter && c.f.CallCenter == "" {
-		c.errorf(joinKey(path, "number"), "dials call_center, but the flow sets no call_center")
-	}
-	if !ctx.inError {
-		c.action(joinKey(path, "no_answer"), d.NoAnswer, ctx)
-	}
-}
-
-func (c *checker) record(path string, r *Record, ctx actionCtx) {
-	if r == nil || ctx.inError {
-		return
-	}
-	c.action(joinKey(path, "then"), r.Then, ctx)
 }
 
 func (c *checker) prompts(path string, ps Prompts) {
