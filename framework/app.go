@@ -60,6 +60,13 @@ type Options struct {
 	TrustedProxies []netip.Prefix
 	// Replay, when set, refuses a voice request whose signature was already seen. Optional; off.
 	Replay ReplayCache
+	// FailedAuthStore, when set, holds the failed-authentication limit in a store that several
+	// instances share; when it fails, each instance applies the limit itself. Optional; the
+	// limit is per process.
+	FailedAuthStore FailedAuthStore
+	// Dependencies are the services outside the process the App relies on (a policy database,
+	// a shared state store); /readyz reports their health. Optional.
+	Dependencies []Dependency
 	// State seals the state a call carries in its callback URLs — the PIN scopes it entered —
 	// under the server's own key (package callstate); replicas that serve one number share the
 	// key. Optional; without it no request holds a pin: principal, and a flow with a pin node
@@ -130,7 +137,7 @@ func New(opts *Options) (*App, error) {
 		a.opts.FailedAuthLimit = 20
 	}
 	a.log, a.now = a.opts.Logger, a.opts.Now
-	a.limit = newLimiter(a.opts.FailedAuthLimit, a.opts.TrustedProxies)
+	a.limit = newLimiter(a.opts.FailedAuthLimit, a.opts.TrustedProxies, a.opts.FailedAuthStore)
 	a.met = newMetrics()
 	cfg, creds, err := a.load()
 	if err != nil {

@@ -4,9 +4,13 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
+
+	"github.com/switchboard-ivr/switchboard/internal/budget"
 
 	"github.com/switchboard-ivr/switchboard/principals"
 )
@@ -41,17 +45,14 @@ func (a *App) logRequest(ex *exchange, start time.Time) {
 	if !a.log.Enabled(ctx, level) {
 		return
 	}
-	var suppressed int64
-	if ex.err != nil && ex.kind == KindRateLimited || len(failures) > 0 && !ex.auth.Principals.Authenticated() {
-		// A flood of forged requests must not cost a log line each: the metrics count them all.
-		if suppressed = a.met.failureLines.take(time.Now().UnixNano()); suppressed < 0 {
-			return
-		}
+	suppressed, ok := a.lineAllowed(ex)
+	if !ok {
+		return
 	}
 	attrs := make([]slog.Attr, 0, 15)
 	attrs = append(attrs,
 		slog.String("method", r.Method),
-		slog.String("path", r.URL.Path),
+		slog.String("path", clip(r.URL.Path)),
 		slog.String("route", route),
 		slog.Int("status", w.Status),
 		slog.Duration("latency", elapsed),
@@ -76,7 +77,7 @@ func (a *App) logRequest(ex *exchange, start time.Time) {
 		for i, f := range failures {
 			reasons[i] = f.Error()
 		}
-		attrs = append(attrs, slog.String("auth_failure", strings.Join(reasons, "; ")))
+		attrs = append(attrs, slog.String("auth_failure", clip(strings.Join(reasons, "; "))))
 	}
 	for _, id := range ex.auth.Identities {
 		if id.Unverified {
@@ -87,7 +88,7 @@ func (a *App) logRequest(ex *exchange, start time.Time) {
 		attrs = append(attrs, slog.String("state_token", ex.stateErr.Error()))
 	}
 	if ex.err != nil {
-		attrs = append(attrs, slog.String("error", ex.err.Error()))
+		attrs = append(attrs, slog.String("error", clip(ex.err.Error())))
 		if ex.voice {
 			attrs = append(attrs, slog.String("error_flow", ex.kind.flowKind().String()))
 		}
@@ -97,42 +98,63 @@ func (a *App) logRequest(ex *exchange, start time.Time) {
 			if ex.route.Sensitive {
 				d = "REDACTED"
 			}
-			attrs = append(attrs, slog.String("digits", d))
+			attrs = append(attrs, slog.String("digits", clip(d)))
 		}
 	}
 	if suppressed > 0 {
-		attrs = append(attrs, slog.Int64("failures_not_logged", suppressed))
+		attrs = append(attrs, slog.Int64("lines_not_logged", suppressed))
 	}
 	a.log.LogAttrs(ctx, level, "request", attrs...)
 }
 
-// failureLinesPerSecond bounds the log lines of requests that failed authentication (forged or
-// unsigned voice requests, and those the failed-auth limit refused), with a burst of twice as
-// many. The next line that is written says how many were not.
-const failureLinesPerSecond = 10
+// unauthenticatedLinesPerSecond bounds the log lines of requests that did not authenticate — not
+// found, bad request, too large, rate limited, forged or unsigned — with a burst of twice as
+// many: anyone on the internet can send those, and each must not cost a line. The next line
+// that is written says how many were not (lines_not_logged); the metrics count every request.
+// A request that authenticated is always logged.
+const unauthenticatedLinesPerSecond = 10
 
-// lineBudget admits failureLinesPerSecond lines a second without a lock (the generic cell rate
-// algorithm: tat is when the budget is next fully spent) and counts the lines it refuses.
+// lineAllowed reports whether the request of ex may write its log lines and, when it may, how
+// many lines the budget refused since the last one written.
+func (a *App) lineAllowed(ex *exchange) (suppressed int64, ok bool) {
+	if ex.auth.Principals.Authenticated() {
+		return 0, true
+	}
+	suppressed = a.met.unauthLines.take(time.Now().UnixNano())
+	return suppressed, suppressed >= 0
+}
+
+// lineBudget admits unauthenticatedLinesPerSecond lines a second and counts the lines it refuses.
 type lineBudget struct {
-	tat     atomic.Int64
+	cells   budget.Budget
 	refused atomic.Int64
 }
 
 // take returns -1 when the line must not be written, else how many were refused since the last
 // one written.
 func (b *lineBudget) take(now int64) int64 {
-	const interval = int64(time.Second) / failureLinesPerSecond
-	for {
-		tat := b.tat.Load()
-		next := max(tat, now) + interval
-		if next-now > 2*failureLinesPerSecond*interval {
-			b.refused.Add(1)
-			return -1
-		}
-		if b.tat.CompareAndSwap(tat, next) {
-			return b.refused.Swap(0)
-		}
+	if !b.cells.Allow(now) {
+		b.refused.Add(1)
+		return -1
 	}
+	return b.refused.Swap(0)
+}
+
+// maxFieldBytes caps each logged field whose text comes from the request (the path, failure
+// reasons and hints, error text, digits), so that a line costs at most a few KiB whatever the
+// request held: a 30 KB path logs its first maxFieldBytes bytes and how many it left out.
+const maxFieldBytes = 256
+
+// clip returns s cut to maxFieldBytes (on a UTF-8 boundary) with a note of the bytes left out.
+func clip(s string) string {
+	if len(s) <= maxFieldBytes {
+		return s
+	}
+	cut := maxFieldBytes
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…(" + strconv.Itoa(len(s)-cut) + " more bytes)"
 }
 
 // postedDigits returns the Digits of the form body, for the log: from the form the Twilio policy

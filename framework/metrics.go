@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/switchboard-ivr/switchboard/internal/budget"
 	"github.com/switchboard-ivr/switchboard/principals"
 )
 
@@ -26,15 +27,17 @@ type metrics struct {
 	latency    *prometheus.HistogramVec
 	reloads    *prometheus.CounterVec
 
-	// failureLines bounds the log lines of failed authentication (see logRequest); these
-	// counters still count every request.
-	failureLines lineBudget
+	// unauthLines bounds the log lines of requests that did not authenticate (see lineAllowed);
+	// these counters still count every request.
+	unauthLines lineBudget
 
 	latencies [2]struct { // latency's children for voice=false and voice=true, once used
 		once sync.Once
 		o    prometheus.Observer
 	}
 	sigFailSeen sync.Map // failureKey → the sigFails counter of that policy and reason
+	policyMu    sync.Mutex
+	policies    map[string]bool // the policy label values in use; at most maxPolicyLabels
 }
 
 type failureKey struct{ policy, reason string }
@@ -64,6 +67,7 @@ func newMetrics() *metrics {
 	}
 	m.reg.MustRegister(m.requests, m.sigFails, m.denials, m.errorFlows, m.latency, m.reloads,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.unauthLines.cells = budget.Budget{PerSecond: unauthenticatedLinesPerSecond, Burst: 2 * unauthenticatedLinesPerSecond}
 	return m
 }
 
@@ -114,18 +118,54 @@ func (m *metrics) observe(rm *routeMetrics, route, outcome string, voice, failed
 	}
 }
 
+// signatureFailure counts one failed credential under its policy and reason labels.
 func (m *metrics) signatureFailure(err error) {
-	var f *principals.Failure
-	if errors.As(err, &f) {
-		// A flood of forged requests fails for the same reason again and again: keep the
-		// counter of each reason seen rather than look it up per request.
-		key := failureKey{f.Policy, f.Reason.Label()}
-		c, ok := m.sigFailSeen.Load(key)
-		if !ok {
-			c, _ = m.sigFailSeen.LoadOrStore(key, m.sigFails.WithLabelValues(f.Policy, f.Reason.Label()))
-		}
-		c.(prometheus.Counter).Inc()
-		return
+	key := failureLabels(err)
+	// A flood of forged requests fails for the same reason again and again: keep the counter of
+	// each label pair seen rather than look it up per request. Bound: reasons are principals'
+	// closed set (Reason.Label) and the policies are at most maxPolicyLabels+1, so the map holds
+	// at most their product and never evicts.
+	c, ok := m.sigFailSeen.Load(key)
+	if !ok {
+		key.policy = m.policyLabel(key.policy)
+		c, _ = m.sigFailSeen.LoadOrStore(key, m.sigFails.WithLabelValues(key.policy, key.reason))
 	}
-	m.sigFails.WithLabelValues("unknown", "error").Inc()
+	c.(prometheus.Counter).Inc()
+}
+
+// otherLabel stands for every value outside a label's closed set.
+const otherLabel = "other"
+
+// maxPolicyLabels bounds the policy label: the names of the policies configured are few, but a
+// custom policy names itself in each Failure it returns, so the first maxPolicyLabels names seen
+// are kept and any later one counts as "other".
+const maxPolicyLabels = 16
+
+// policyLabel returns name while fewer than maxPolicyLabels policy names have been seen (or
+// name is one of them), else "other".
+func (m *metrics) policyLabel(name string) string {
+	m.policyMu.Lock()
+	defer m.policyMu.Unlock()
+	if m.policies[name] {
+		return name
+	}
+	if len(m.policies) >= maxPolicyLabels {
+		return otherLabel
+	}
+	if m.policies == nil {
+		m.policies = map[string]bool{}
+	}
+	m.policies[name] = true
+	return name
+}
+
+// failureLabels returns the closed-set labels of an authentication failure.
+func failureLabels(err error) failureKey {
+	var f *principals.Failure
+	if !errors.As(err, &f) {
+		return failureKey{otherLabel, otherLabel}
+	}
+	// Label is one of principals' declared reasons or "unknown": never text from the request,
+	// whose details (a body read error with the client's address) go to the log line only.
+	return failureKey{policy: f.Policy, reason: f.Reason.Label()}
 }

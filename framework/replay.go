@@ -1,6 +1,7 @@
 package framework
 
 import (
+	"crypto/sha256"
 	"net/http"
 	"sync"
 	"time"
@@ -11,7 +12,9 @@ import (
 // ReplayCache remembers the requests already served, so that a captured signed request cannot be
 // sent again. Seen records key and reports whether it was recorded before (and has not expired).
 // Implementations must be safe for concurrent use; back one with a shared store (Redis, a
-// database) when several instances serve the same number.
+// database) when several instances serve the same number. An error means the cache could not
+// tell (its store is down): the App then refuses the request with the internal flow rather than
+// serve what may be a replay — replay protection fails closed.
 //
 // What it stops is limited by what Twilio signs. A voice webhook carries no nonce or timestamp,
 // so two legitimate requests can carry the same signature (a caller who presses the same key on
@@ -20,12 +23,12 @@ import (
 // one whose sender changes the token. Requests whose signature was not verified (no Twilio policy
 // vouched, or checking is off) are never recorded.
 type ReplayCache interface {
-	Seen(key string, now time.Time) bool
+	Seen(key string, now time.Time) (bool, error)
 }
 
 // replayed reports whether r, whose authentication result is auth, repeats a request already
-// served. Only a request whose Twilio signature verified is looked up.
-func (a *App) replayed(r *http.Request, auth *principals.Result) bool {
+// served, or the cache's error. Only a request whose Twilio signature verified is looked up.
+func (a *App) replayed(r *http.Request, auth *principals.Result) (bool, error) {
 	verified := false
 	for _, id := range auth.Identities {
 		if id.Policy == principals.TwilioPolicyName && !id.Unverified {
@@ -33,18 +36,28 @@ func (a *App) replayed(r *http.Request, auth *principals.Result) bool {
 		}
 	}
 	if !verified || r.Header.Get("X-Twilio-Signature") == "" {
-		return false
+		return false, nil
 	}
 	return a.opts.Replay.Seen(replayKey(r), time.Now())
 }
 
 // replayKey identifies a Twilio request: its signature, and the idempotency token Twilio sends on
-// retries when there is one.
+// retries when there is one, hashed to a fixed 32 bytes. The token is not signed and may be as
+// long as the header limit allows, so a key of the raw headers would let one captured request
+// fill a cache's memory 32 KB per entry; hashed, an entry costs the same whatever was sent.
 func replayKey(r *http.Request) string {
-	return r.Header.Get("X-Twilio-Signature") + "|" + r.Header.Get("I-Twilio-Idempotency-Token")
+	h := sha256.New()
+	h.Write([]byte(r.Header.Get("X-Twilio-Signature")))
+	h.Write([]byte{0})
+	h.Write([]byte(r.Header.Get("I-Twilio-Idempotency-Token")))
+	return string(h.Sum(nil))
 }
 
 // MemoryReplayCache is a ReplayCache in this process's memory, holding each key for TTL.
+//
+// Bound and eviction: at most max keys (each a 32-byte hash when the App is the caller). A key
+// expires after TTL; when the map is full, Seen first drops the expired keys, then the half that
+// expires soonest, and as a last resort everything.
 type MemoryReplayCache struct {
 	ttl  time.Duration
 	max  int
@@ -64,18 +77,18 @@ func NewMemoryReplayCache(ttl time.Duration, max int) *MemoryReplayCache {
 	return &MemoryReplayCache{ttl: ttl, max: max, seen: map[string]time.Time{}}
 }
 
-// Seen implements ReplayCache.
-func (m *MemoryReplayCache) Seen(key string, now time.Time) bool {
+// Seen implements ReplayCache; it never fails.
+func (m *MemoryReplayCache) Seen(key string, now time.Time) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if exp, ok := m.seen[key]; ok && now.Before(exp) {
-		return true
+		return true, nil
 	}
 	if len(m.seen) >= m.max {
 		m.evict(now)
 	}
 	m.seen[key] = now.Add(m.ttl)
-	return false
+	return false, nil
 }
 
 // evict drops expired keys, and if that is not enough, the half that expires soonest.

@@ -89,7 +89,7 @@ func (a *App) newRouter(st *state) http.Handler {
 		}
 	}
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
-	e.GET("/readyz", func(c echo.Context) error { a.readyz(c.Response()); return nil })
+	e.GET("/readyz", func(c echo.Context) error { return c.JSON(a.Readiness()) })
 	e.GET("/metrics", a.customHandler(customRoute{method: http.MethodGet, path: "/metrics", permission: "metrics", handler: a.met.handler()}))
 	e.RouteNotFound("/*", func(echo.Context) error { return errNotFound })
 	return &dispatcher{e: e, a: a, st: st}
@@ -127,7 +127,9 @@ func (a *App) pipeline(st *state, c echo.Context, next echo.HandlerFunc) error {
 			}
 			ex.panicked = true
 			p, stack := panicDetails(p)
-			a.log.Error("panic", "error", fmt.Sprint(p), "path", c.Request().URL.Path, "stack", string(stack))
+			if suppressed, ok := a.lineAllowed(ex); ok { // a request that panics must not flood either
+				a.log.Error("panic", "error", clip(fmt.Sprint(p)), "path", clip(c.Request().URL.Path), "stack", string(stack), "lines_not_logged", suppressed)
+			}
 			a.respondError(ex, &Error{Op: "handler", Kind: KindInternal, Err: fmt.Errorf("panic: %v", p)})
 		}
 		a.logRequest(ex, start)
@@ -153,9 +155,17 @@ func (a *App) pipeline(st *state, c echo.Context, next echo.HandlerFunc) error {
 		a.respondError(ex, errRateLimited)
 		return nil
 	}
-	if ex.voice && a.opts.Replay != nil && a.replayed(r, &ex.auth) {
-		a.respondError(ex, errReplayed)
-		return nil
+	if ex.voice && a.opts.Replay != nil {
+		seen, err := a.replayed(r, &ex.auth)
+		if err != nil {
+			// Fail closed: what the cache cannot rule out may be a replay.
+			a.respondError(ex, &Error{Op: "replay protection", Kind: KindInternal, Err: err})
+			return nil
+		}
+		if seen {
+			a.respondError(ex, errReplayed)
+			return nil
+		}
 	}
 	if ex.voice && a.opts.State != nil {
 		a.openState(ex, r)

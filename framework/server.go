@@ -2,7 +2,6 @@ package framework
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net"
@@ -112,58 +111,6 @@ func (a *App) watchers() []Watcher {
 		}
 	}
 	return out
-}
-
-// Readiness is what /readyz answers: whether the App serves the configuration its sources hold.
-type Readiness struct {
-	// Status is "ready"; "degraded" when a source serves the last good version it loaded while
-	// its backend is away (still HTTP 200: the App serves); or "not ready" (HTTP 503) when the
-	// last reload failed, until one succeeds.
-	Status      string    `json:"status"`
-	Routes      int       `json:"routes"`
-	PolicyLines int       `json:"policy_lines"`
-	Loaded      time.Time `json:"loaded"` // when the flow and policy in force were loaded
-	// Problems are what the last reload could not load (at most 20, one a line, naming the file
-	// and line, quoting no more than a short excerpt of it); FailedAt is when.
-	Problems []string  `json:"problems,omitempty"`
-	FailedAt time.Time `json:"failed_at,omitzero"`
-	// Degraded says, for each degraded source, why.
-	Degraded []string `json:"degraded,omitempty"`
-}
-
-// Readiness reports whether the App serves the configuration its sources hold, and why not.
-func (a *App) Readiness() Readiness {
-	st := a.state.Load()
-	r := Readiness{Status: "ready", Routes: len(st.flow.Routes()), PolicyLines: st.authz.Rules(), Loaded: st.loaded,
-		Problems: st.failed, FailedAt: st.failedAt}
-	for _, s := range a.sources() {
-		if h, ok := s.(HealthReporter); ok {
-			if err := h.Health(); err != nil {
-				r.Degraded = append(r.Degraded, s.String()+": "+err.Error())
-			}
-		}
-	}
-	switch {
-	case len(r.Problems) > 0:
-		r.Status = "not ready"
-	case len(r.Degraded) > 0:
-		r.Status = "degraded"
-	}
-	return r
-}
-
-// readyz answers /readyz: 200 when ready or degraded, 503 with the problems when the last reload
-// failed.
-func (a *App) readyz(w http.ResponseWriter) {
-	r := a.Readiness()
-	code := http.StatusOK
-	if r.Status == "not ready" {
-		code = http.StatusServiceUnavailable
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(code)
-	_ = json.NewEncoder(w).Encode(r)
 }
 
 // ListenAndServe is the whole life of a server: it logs the configuration's warnings, listens on

@@ -75,8 +75,9 @@ type Watcher interface {
 }
 
 // HealthReporter is implemented by a source that can be degraded: still serving the last good
-// version it loaded while its backend is unreachable. /readyz reports the problem and stays 200,
-// since every replica would say the same and none could serve better.
+// version it loaded while its backend is unreachable. /readyz reports the problem under the
+// source's name and stays 200, since every replica would say the same and none could serve
+// better. A source that reports its health this way need not be listed in Options.Dependencies.
 type HealthReporter interface {
 	// Health returns nil when the source is healthy, or why it is degraded, in words that hold
 	// no secret (no password, no connection string).
