@@ -92,6 +92,8 @@ type state struct {
 	config
 	policies []principals.Policy // Options.Policies, then the credentials that loaded
 	router   http.Handler
+	// voiceRoutes are the patterns of the App.Voice routes, filled by newRouter.
+	voiceRoutes map[string]bool
 	// failed is what the last reload could not load, one problem a line, and when; empty after
 	// a load that found nothing wrong. /readyz reports it.
 	failed   []string

@@ -130,7 +130,6 @@ func TestNonVoiceRoutesAnswerJSONProblemsWithRealStatus(t *testing.T) {
 		{"no credentials get 401", httptest.NewRequest(http.MethodPost, "/calls", nil), http.StatusUnauthorized},
 		{"an unknown key gets 401", bearer("not-a-key"), http.StatusUnauthorized},
 		{"a key without the call permission gets 403", bearer(nobodyKey), http.StatusForbidden},
-		{"a Twilio-signed request may not start calls: 403", principalstest.NewPOST(testToken, testHost+"/calls", principalstest.CallParams(otherNumber)), http.StatusForbidden},
 		{"an unknown non-voice path gets 404", httptest.NewRequest(http.MethodGet, "/nowhere", nil), http.StatusNotFound},
 		{"an operator key in group:operators may call", bearer(operatorKey), http.StatusOK},
 	}

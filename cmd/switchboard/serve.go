@@ -26,7 +26,7 @@ import (
 func init() {
 	commands = append(commands, command{
 		name:  "serve",
-		usage: "serve [--flow FILE] [--policy FILE] [--model FILE] [--keys FILE] [--addr :8080] [--public-url URL] [--trusted-proxy CIDR]...",
+		usage: "serve [--flow FILE] [--policy FILE] [--model FILE] [--keys FILE] [--addr :8080] [--public-url URL] [--trusted-proxy CIDR]... [--allowed-host HOST]... [--basic-auth FILE]",
 		run:   runServe,
 	})
 }
@@ -44,6 +44,7 @@ type serveConfig struct {
 	bodyLimit                 int64
 	failedAuthLimit           float64
 	replay                    bool
+	sig                       sigConfig
 	stateKeys                 []string // SWITCHBOARD_STATE_KEY, then _SECONDARY
 }
 
@@ -115,6 +116,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.Int64Var(&cfg.bodyLimit, "body-limit", bodyLimit, "largest request body in `bytes` ["+envBodyLimit+"]")
 	fs.Float64Var(&cfg.failedAuthLimit, "failed-auth-limit", authLimit, "failed-signature requests per second allowed per source address; negative turns it off ["+envAuthLimit+"]")
 	fs.BoolVar(&cfg.replay, "replay-protection", getenv(envReplay) == "true", "refuse a signed request seen in the last 5 minutes ["+envReplay+"]")
+	cfg.sig.register(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -183,15 +185,28 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 	for i, t := range cfg.tokens {
 		secrets[i] = principals.NewSecret(t)
 	}
+	shared, err := cfg.sig.shared()
+	if err != nil {
+		return fail(err)
+	}
 	tw, err := principals.NewTwilio(principals.TwilioOptions{
 		Tokens:         secrets,
 		PublicURL:      cfg.publicURL,
 		TrustedProxies: prefixes,
+		AllowedHosts:   cfg.sig.hosts(),
+		SharedKeys:     shared,
 		MaxBody:        cfg.bodyLimit,
 		Disabled:       !cfg.validate,
 	})
 	if err != nil {
 		return fail(err)
+	}
+	policies, err := cfg.sig.policies(tw)
+	if err != nil {
+		return fail(err)
+	}
+	if w := cfg.sig.unboundWarning(devToken == "" && cfg.validate, cfg.publicURL); w != "" {
+		log.Warn(w)
 	}
 	if !cfg.validate {
 		log.Warn("SIGNATURE CHECKING IS OFF (" + envValidate + "=false): anyone who can reach this server can drive your phone menus. Use it only behind a local tunnel, never in production.")
@@ -200,7 +215,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 	if cfg.keys != "" {
 		opts.Credentials = []framework.CredentialSource{framework.APIKeysFile(cfg.keys)}
 	}
-	opts.Policies = []principals.Policy{tw}
+	opts.Policies = policies
 	opts.Logger = log
 	opts.BodyLimit = cfg.bodyLimit
 	opts.LogPhoneNumbers = cfg.logNumbers
