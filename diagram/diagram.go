@@ -38,7 +38,7 @@ const (
 const Masked = "••••"
 
 // maxPrompt is how many characters of a prompt a node shows.
-const maxPrompt = 46
+const maxPrompt = 64
 
 // Node is one box of the diagram.
 type Node struct {

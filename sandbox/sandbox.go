@@ -30,6 +30,10 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives the server's log, one line a request. Optional; discarded.
 	Logger *slog.Logger
+	// Setup runs once on the App before New returns, to add a program's own routes with
+	// [framework.App.Voice] and [framework.App.Handle], such as stubs of the backends they call.
+	// Optional.
+	Setup func(*framework.App) error
 }
 
 // A Sandbox is a [framework.App] serving one flow with a Twilio signature policy whose token
@@ -80,6 +84,11 @@ func New(opts *Options) (*Sandbox, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	if o.Setup != nil {
+		if err := o.Setup(app); err != nil {
+			return nil, err
+		}
 	}
 	s.app = app
 	s.handler = &observer{s: s}
