@@ -288,7 +288,7 @@ func (a *App) load() (cfg *config, creds []principals.Policy, err error) {
 	if err != nil {
 		errs = append(errs, err)
 	} else {
-		fopts.Grants = az.Grants
+		fopts.Grants, fopts.Open = az.Grants, az.Open
 	}
 	f, problems := LoadFlow(ctx, a.opts.Flow, fopts)
 	var compiled *flow.Compiled

@@ -289,3 +289,21 @@ func TestAPolicyGivenAsTextIsServedWithItsName(t *testing.T) {
 		t.Errorf("a broken text policy: %v, want an error at policy.csv:1", err)
 	}
 }
+
+// The App checks its flow's refusals with its policy: a forbidden flow that sends the caller back
+// to the menu that refused them loads only when the policy opens that menu to every caller.
+func TestARefusalThatLoopsLoadsOnlyWhenThePolicyOpensItsMenu(t *testing.T) {
+	flowFile := writeFile(t, t.TempDir(), "flow.yaml", `version: 1
+start: welcome
+errors: {forbidden: {say: Sorry., redirect: /ivr/welcome}}
+menus:
+  welcome: {say: Hello., hangup: true}
+`)
+	_, err := New(&Options{Flow: File(flowFile), Policy: Text("policy.csv", "p, twilio, /ivr/*, view, allow\n")})
+	if err == nil || !strings.Contains(err.Error(), `a caller refused at "welcome" hears this flow, which leads back into a refusal`) {
+		t.Fatalf("New = %v, want the loop refused", err)
+	}
+	if _, err := New(&Options{Flow: File(flowFile), Policy: Text("policy.csv", "p, system.Everyone, /ivr/*, view, allow\n")}); err != nil {
+		t.Fatalf("New with /ivr/* open to everybody = %v", err)
+	}
+}

@@ -65,6 +65,14 @@ type TwilioOptions struct {
 	// algorithm; a request without it against the auth tokens with HMAC-SHA1. Optional.
 	SharedKeys map[string]Secret
 
+	// Credentials are the Basic credentials that webhook URLs may carry
+	// (https://user:pass@ivr.example.com/…). When set, a verified request whose signed URL did
+	// not carry credentials that Credentials accepts also yields [BasicAnonymous], so that one
+	// deny line refuses every Twilio request made without them — including one signed, with a
+	// leaked auth token, over a URL with made-up credentials. Optional; without it the policy
+	// never yields BasicAnonymous.
+	Credentials *BasicPolicy
+
 	// Disabled turns checking off, for local tunnels (TWILIO_VALIDATE_SIGNATURE=false; see
 	// [SignatureCheckDisabled]). The policy then vouches for [Twilio] on every request and
 	// marks the Identity Unverified, so that every request can be logged loudly. It never
@@ -102,6 +110,7 @@ type TwilioPolicy struct {
 	public    string // PublicURL without a trailing slash
 	publicWS  string // public with the ws or wss scheme, for WebSocket handshakes
 	allowed   []string
+	creds     *BasicPolicy
 	trusted   []netip.Prefix
 	maxBody   int64
 	disabled  bool
@@ -113,6 +122,7 @@ type TwilioPolicy struct {
 func NewTwilio(opts TwilioOptions) (*TwilioPolicy, error) {
 	p := &TwilioPolicy{
 		trusted:  slices.Clone(opts.TrustedProxies),
+		creds:    opts.Credentials,
 		maxBody:  opts.MaxBody,
 		disabled: opts.Disabled,
 	}
@@ -361,7 +371,11 @@ func (p *TwilioPolicy) Authenticate(r *http.Request) (Identity, bool, error) {
 	if req.json && !req.bodyMatches() {
 		return Identity{}, false, p.fail(ErrBodySHA256Mismatch, "")
 	}
-	return req.identity(st), true, nil
+	id := req.identity(st)
+	if p.creds != nil && (st.signedUser == nil || !p.creds.accepts(st.signedUser)) {
+		id.Principals = append(id.Principals, BasicAnonymous)
+	}
+	return id, true, nil
 }
 
 // truncate cuts s to at most n bytes, for hints that quote the request.

@@ -122,3 +122,34 @@ func loopbackAddr(addr string) bool {
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
 }
+
+// consolePath is where serve --console mounts the console. The default policy grants "admin"
+// on /admin/* to group:admins.
+const consolePath = "/admin/console"
+
+// mountConsole registers the console on app at consolePath, asking for the admin permission on
+// every route: others get the App's JSON problem. It shows the server's own files, masks phone
+// numbers unless logNumbers, and lists the calls recent has seen. The caller runs its Watch.
+func mountConsole(app interface {
+	Handle(method, path, permission string, h http.Handler) error
+}, opts console.Options) (*console.Console, error) {
+	c, err := console.New(&opts)
+	if err != nil {
+		return nil, err
+	}
+	h := http.StripPrefix(consolePath, c)
+	redirect := http.RedirectHandler(consolePath+"/", http.StatusMovedPermanently)
+	for _, r := range []struct {
+		method, path string
+		h            http.Handler
+	}{
+		{http.MethodGet, consolePath, redirect},
+		{http.MethodGet, consolePath + "/*", h},
+		{http.MethodPost, consolePath + "/*", h},
+	} {
+		if err := app.Handle(r.method, r.path, "admin", r.h); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}

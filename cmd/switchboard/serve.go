@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/switchboard-ivr/switchboard/callstate"
+	"github.com/switchboard-ivr/switchboard/console"
 	"github.com/switchboard-ivr/switchboard/framework"
 	"github.com/switchboard-ivr/switchboard/principals"
 )
@@ -44,6 +45,7 @@ type serveConfig struct {
 	bodyLimit                 int64
 	failedAuthLimit           float64
 	replay                    bool
+	console                   bool // mount the console at /admin/console
 	sig                       sigConfig
 	stateKeys                 []string // SWITCHBOARD_STATE_KEY, then _SECONDARY
 }
@@ -63,6 +65,7 @@ const (
 	envBodyLimit  = "SWITCHBOARD_BODY_LIMIT"
 	envAuthLimit  = "SWITCHBOARD_FAILED_AUTH_LIMIT"
 	envReplay     = "SWITCHBOARD_REPLAY_PROTECTION"
+	envConsole    = "SWITCHBOARD_CONSOLE"
 	envToken      = "TWILIO_AUTH_TOKEN"
 	envToken2     = "TWILIO_AUTH_TOKEN_SECONDARY"
 	envValidate   = "TWILIO_VALIDATE_SIGNATURE"
@@ -116,6 +119,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.Int64Var(&cfg.bodyLimit, "body-limit", bodyLimit, "largest request body in `bytes` ["+envBodyLimit+"]")
 	fs.Float64Var(&cfg.failedAuthLimit, "failed-auth-limit", authLimit, "failed-signature requests per second allowed per source address; negative turns it off ["+envAuthLimit+"]")
 	fs.BoolVar(&cfg.replay, "replay-protection", getenv(envReplay) == "true", "refuse a signed request seen in the last 5 minutes ["+envReplay+"]")
+	fs.BoolVar(&cfg.console, "console", getenv(envConsole) == "true", "serve the console at "+consolePath+", to principals the policy grants admin ["+envConsole+"]")
 	cfg.sig.register(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -156,6 +160,11 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 	if cfg.logFormat == "json" {
 		h = slog.NewJSONHandler(stderr, hopts)
 	}
+	var recent *console.Recent // the console's recent calls, read from the request log lines
+	if cfg.console {
+		recent = console.NewRecent(0)
+		h = recent.Handler(h)
+	}
 	log := slog.New(h)
 	fail := func(err error) int {
 		// One line per problem: a flow with five mistakes reads as five lines, not one escaped one.
@@ -189,22 +198,24 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 	if err != nil {
 		return fail(err)
 	}
+	basic, err := cfg.sig.basic()
+	if err != nil {
+		return fail(err)
+	}
 	tw, err := principals.NewTwilio(principals.TwilioOptions{
 		Tokens:         secrets,
 		PublicURL:      cfg.publicURL,
 		TrustedProxies: prefixes,
 		AllowedHosts:   cfg.sig.hosts(),
 		SharedKeys:     shared,
+		Credentials:    basic,
 		MaxBody:        cfg.bodyLimit,
 		Disabled:       !cfg.validate,
 	})
 	if err != nil {
 		return fail(err)
 	}
-	policies, err := cfg.sig.policies(tw)
-	if err != nil {
-		return fail(err)
-	}
+	policies := cfg.sig.policies(tw, basic)
 	if w := cfg.sig.unboundWarning(devToken == "" && cfg.validate, cfg.publicURL); w != "" {
 		log.Warn(w)
 	}
@@ -236,6 +247,13 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 	for _, w := range app.Warnings() {
 		log.Warn(w)
 	}
+	var cons *console.Console
+	if cfg.console {
+		if cons, err = mountConsole(app, console.Options{FlowFile: cfg.flow, PolicyFile: cfg.policy, ModelFile: cfg.model,
+			MaskNumbers: !cfg.logNumbers, Recent: recent, Logger: log}); err != nil {
+			return fail(err)
+		}
+	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fail(err)
@@ -264,6 +282,9 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 	sctx, stop := context.WithCancel(ctx)
 	defer stop()
 	go app.ReloadOnSignal(sctx, syscall.SIGHUP)
+	if cons != nil {
+		go cons.Watch(sctx, 2*time.Second)
+	}
 	go app.Watch(sctx, 2*time.Second) // the sources that can change say so; the built-in ones never do
 	if err := app.Serve(sctx, ln); err != nil {
 		log.Error("server stopped", "error", err)

@@ -57,7 +57,7 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 	}
 	var fopts *flow.Options
 	if az != nil {
-		fopts = &flow.Options{Grants: az.Grants}
+		fopts = &flow.Options{Grants: az.Grants, Open: az.Open}
 	}
 	_, problems := loadFlow(*flowFile, fopts)
 	for _, p := range problems {

@@ -210,7 +210,7 @@ errors:
 menus:
   a: {hangup: true}
 `,
-			want: []string{`bad.yaml:4:31: errors.forbidden.goto: a forbidden error flow may not goto a menu: the refused caller would be refused again, forever; dial, redirect or hang up instead`},
+			want: []string{`bad.yaml:4:31: errors.forbidden.goto: a caller refused at "a" hears this flow, which leads back into a refusal ("a" → "a"), forever: dial or hang up instead, or go to a menu every caller may use`},
 		},
 		{
 			name: "a menu that does two things",

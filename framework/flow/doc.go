@@ -110,8 +110,12 @@
 //
 // The flow for a path is the first set among: the owning node's errors, the longest by_prefix
 // entry the path falls under, the top-level errors, then a built-in "We're sorry…" that dials
-// call_center (or hangs up without one). Forbidden and unauthenticated flows may not goto a node:
-// the refused caller would be refused again, forever. Error flows cannot record, nor dial with
+// call_center (or hangs up without one). A forbidden or unauthenticated flow may send the caller
+// to a menu (by goto, or by redirect to a route of the flow) but not back into a refusal: when a
+// caller refused at a menu can be sent, through menus that follow on with no input, to a menu
+// that may refuse them too, and so on back to the first, the flow is refused — the caller would
+// be redirected forever. A menu the policy opens to every caller ([Options].Open) cannot refuse;
+// without a policy, any menu may. Error flows cannot record, nor dial with
 // no_answer: they own no route to receive the result.
 //
 // # Routes

@@ -128,7 +128,7 @@ type Hours struct {
 // unauthenticated, missing or failed request. Each unset kind falls back to the next level: the
 // node's own, the longest ByPrefix match, the flow's, then a built-in "We're sorry" that dials
 // the call center. Unauthenticated falls back to Forbidden. Forbidden and Unauthenticated may
-// not Goto: a refused caller would be refused again, forever.
+// not lead a refused caller back into a refusal (see the package documentation).
 type ErrorFlows struct {
 	Voice           string                 `yaml:"voice" validate:"omitempty,voice"`       // Optional; default the node's or flow's voice.
 	Language        string                 `yaml:"language" validate:"omitempty,language"` // Optional; default the node's or flow's language.

@@ -427,9 +427,6 @@ func (c *checker) action(path string, a *Action, ctx actionCtx) {
 	case *Gather:
 		c.gather(sp, s)
 	case Goto:
-		if ctx.inError && (ctx.errorKind == Forbidden || ctx.errorKind == Unauthenticated) {
-			c.errorf(sp, "a %s error flow may not goto a menu: the refused caller would be refused again, forever; dial, redirect or hang up instead", ctx.errorKind)
-		}
 		c.gotoTarget(sp, string(s))
 	case *Dial:
 		if s.Number == CallCenter && c.f.CallCenter == "" {
