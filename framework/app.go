@@ -92,7 +92,9 @@ type state struct {
 	config
 	policies []principals.Policy // Options.Policies, then the credentials that loaded
 	router   http.Handler
-	// voiceRoutes are the patterns of the App.Voice routes, filled by newRouter.
+	// routeCount is len(App.Routes()), and voiceRoutes the patterns of the App.Voice routes,
+	// both filled by newRouter.
+	routeCount  int
 	voiceRoutes map[string]bool
 	// failed is what the last reload could not load, one problem a line, and when; empty after
 	// a load that found nothing wrong. /readyz reports it.
@@ -221,7 +223,7 @@ func (a *App) Reload() error {
 		return err
 	}
 	a.met.reloads.WithLabelValues("ok").Inc()
-	a.log.Info("reloaded", "routes", len(st.flow.Routes()), "policy_lines", st.authz.Rules(), "groupings", st.authz.Groupings())
+	a.log.Info("reloaded", "routes", st.routeCount, "policy_lines", st.authz.Rules(), "groupings", st.authz.Groupings())
 	return nil
 }
 

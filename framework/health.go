@@ -38,7 +38,7 @@ func (a *App) Readiness() (int, any) {
 	if st == nil || st.flow == nil || st.authz == nil {
 		return http.StatusServiceUnavailable, readiness{Status: "not ready"}
 	}
-	r := readiness{Status: "ready", Routes: len(st.flow.Routes()), PolicyLines: st.authz.Rules(), Loaded: st.loaded,
+	r := readiness{Status: "ready", Routes: st.routeCount, PolicyLines: st.authz.Rules(), Loaded: st.loaded,
 		Problems: st.failed, FailedAt: st.failedAt}
 	degraded := func(name string, err error) {
 		if r.Degraded == nil {

@@ -139,7 +139,11 @@ func TestConsoleServesTheDemoUntilStopped(t *testing.T) {
 	done := make(chan int, 1)
 	var stdout, stderr syncBuffer
 	go func() {
-		done <- serveConsole(ctx, console.Options{}, "127.0.0.1:0", &stdout, &stderr, func(addr string) { ready <- addr })
+		c, err := console.New(nil)
+		if err != nil {
+			t.Error(err)
+		}
+		done <- serveConsole(ctx, c, c.Watch, "127.0.0.1:0", &stdout, &stderr, func(addr string) { ready <- addr })
 	}()
 	var addr string
 	select {
@@ -154,5 +158,42 @@ func TestConsoleServesTheDemoUntilStopped(t *testing.T) {
 	cancel()
 	if code := <-done; code != 0 {
 		t.Errorf("console exited %d after its context ended: %s", code, stderr.String())
+	}
+}
+
+func TestConsoleServerShowsARunningServersConsoleWithTheKeyAdded(t *testing.T) {
+	r := startServe(t, []string{"--console", "--keys", keysFile(t)}, map[string]string{envToken: testToken})
+	defer r.stop(t)
+	proxy, err := consoleProxy("http://"+r.addr, adminKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan int, 1)
+	go func() {
+		done <- serveConsole(ctx, proxy, nil, "127.0.0.1:0", io.Discard, io.Discard, func(a string) { ready <- a })
+	}()
+	addr := <-ready
+	code, _, page := get(t, http.MethodGet, "http://"+addr+"/", "", "")
+	if code != http.StatusOK || !strings.Contains(page, "<svg") || !strings.Contains(page, `data-recent="true"`) {
+		t.Errorf("GET / through the proxy: %d", code)
+	}
+	if code, _, body := get(t, http.MethodPost, "http://"+addr+"/api/call", "", `{"answers":[{"press":"2"},{"press":"1"}]}`); code != http.StatusOK || !strings.Contains(body, "DIAL +15555550112") {
+		t.Errorf("a call through the proxy: %d %s", code, body)
+	}
+	if strings.Contains(page, adminKey) {
+		t.Error("the page holds the key")
+	}
+	cancel()
+	<-done
+
+	for _, tt := range []struct{ server, key, want string }{
+		{"http://" + r.addr, "", envConsoleKey},
+		{"ftp://example.com", adminKey, "absolute http"},
+	} {
+		if _, err := consoleProxy(tt.server, tt.key); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("consoleProxy(%q, key %v): %v, want an error naming %s", tt.server, tt.key != "", err, tt.want)
+		}
 	}
 }

@@ -90,8 +90,8 @@ func (c *Compiled) Edges() []Edge { return c.edges }
 // ignored) fails with kind. The flow is the first set of: the error flows of the node owning the
 // route, those of the longest by_prefix entry that path falls under (the prefix itself or below
 // a "/"), the flow's own, then the built-in one ("We're sorry…", then dial call_center, or hang
-// up without one). An unset Unauthenticated falls back to Forbidden at the end of that chain.
-// The caller must not modify the bytes.
+// up without one; the built-in Denied flow always hangs up). An unset Unauthenticated falls back
+// to Forbidden at the end of that chain. The caller must not modify the bytes.
 func (c *Compiled) ErrorFlow(path string, kind ErrorKind) []byte {
 	if kind < 0 || kind >= numErrorKinds {
 		kind = Internal
@@ -210,6 +210,7 @@ var defaultErrorText = [numErrorKinds]string{
 	Forbidden:       "We're sorry, this line is not available to you.",
 	NotFound:        "We're sorry, that option is not available.",
 	Internal:        "We're sorry, something went wrong.",
+	Denied:          "This call cannot be completed.",
 }
 
 // errorTables renders the flow-level and by_prefix error flows, each kind resolved through its
@@ -219,7 +220,7 @@ func (c *compiler) errorTables() {
 	builtin := &c.builtin
 	for k := range numErrorKinds {
 		verbs := []twiml.Verb{twiml.Say{Text: defaultErrorText[k], Voice: def.voice, Language: def.language}}
-		if c.f.CallCenter != "" {
+		if c.f.CallCenter != "" && k != Denied {
 			verbs = append(verbs, twiml.Dial{Nouns: []twiml.Noun{twiml.Number{Number: c.f.CallCenter}}})
 		} else {
 			verbs = append(verbs, twiml.Hangup{})

@@ -14,11 +14,12 @@ import (
 	"github.com/go-playground/locales/en"
 	ut "github.com/go-playground/universal-translator"
 	"github.com/go-playground/validator/v10"
+
+	"github.com/switchboard-ivr/switchboard/principals"
 )
 
 // Field formats, checked by the validator's custom tags.
 var (
-	e164Re       = regexp.MustCompile(`^\+[1-9][0-9]{7,14}$`)
 	voiceRe      = regexp.MustCompile(`^(man|woman|alice|Polly\.[A-Z][A-Za-z]+(-(Neural|Generative|LongForm))?|Google\.[a-z]{2,3}-[A-Z]{2}-[A-Za-z0-9]+(-[A-Za-z0-9]+)*)$`)
 	languageRe   = regexp.MustCompile(`^[a-z]{2,3}(-[A-Z]{2}|-[0-9]{3})?$`)
 	nodeNameRe   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*(/[A-Za-z0-9][A-Za-z0-9_-]*)*$`)
@@ -44,9 +45,9 @@ var fieldRules = []struct {
 	tag, msg string
 	fn       func(validator.FieldLevel) bool // nil for the validator's own tags
 }{
-	{"phone", "must be an E.164 phone number: + then 8 to 15 digits, like +15555550100; got {0}", text(e164Re.MatchString)},
+	{"phone", "must be an E.164 phone number: + then 8 to 15 digits, like +15555550100; got {0}", text(principals.IsE164)},
 	{"dialnumber", `must be "call_center" or an E.164 phone number: + then 8 to 15 digits, like +15555550100; got {0}`,
-		text(func(s string) bool { return s == CallCenter || e164Re.MatchString(s) })},
+		text(func(s string) bool { return s == CallCenter || principals.IsE164(s) })},
 	{"voice", "must be a Twilio voice such as Polly.Joanna, Polly.Lupe-Neural, Google.en-US-Neural2-F, man, woman or alice; got {0}", text(voiceRe.MatchString)},
 	{"language", "must be a language tag such as en-US, es-MX or fr; got {0}", text(languageRe.MatchString)},
 	{"nodename", `must be letters, digits, "-" and "_", in segments joined by "/" (not ending in /gather, /dialed or /recorded); got {0}`, text(validNodeName)},
@@ -427,8 +428,14 @@ func (c *checker) action(path string, a *Action, ctx actionCtx) {
 	case *Gather:
 		c.gather(sp, s)
 	case Goto:
+		if ctx.inError && ctx.errorKind == Denied {
+			c.errorf(sp, "a denied error flow may not goto a menu: the caller a deny line refused would be refused again, forever; say something and hang up instead")
+		}
 		c.gotoTarget(sp, string(s))
 	case *Dial:
+		if ctx.inError && ctx.errorKind == Denied {
+			c.warnf(sp, "the denied flow answers callers a deny line refuses (a blocklist); dialing out connects them anyway: say something and hang up instead")
+		}
 		if s.Number == CallCenter && c.f.CallCenter == "" {
 			c.errorf(joinKey(sp, "number"), "dials call_center, but the flow sets no call_center")
 		}
@@ -502,7 +509,7 @@ func (c *checker) errorFlows(path string, e *ErrorFlows, top bool) {
 
 // kinds returns the flows indexed by ErrorKind.
 func (e *ErrorFlows) kinds() [numErrorKinds]*Action {
-	return [numErrorKinds]*Action{e.Unauthenticated, e.Forbidden, e.NotFound, e.Internal}
+	return [numErrorKinds]*Action{e.Unauthenticated, e.Forbidden, e.NotFound, e.Internal, e.Denied}
 }
 
 func (c *checker) gather(path string, g *Gather) {
