@@ -36,6 +36,11 @@ type Options struct {
 	// policies run after Policies, in order. Optional; none. A credential source that fails to
 	// load leaves none of its credentials in force until it loads again.
 	Credentials []CredentialSource
+	// URLPrefix is the path of the public URL Twilio calls (/acme for
+	// https://ivr.example.com/acme) when a proxy strips it before a request reaches the App: the
+	// flow's TwiML names every route under it, so that Twilio's next request stays under the
+	// prefix (flow.CompileOptions.URLPrefix). Optional; none. A path such as /acme.
+	URLPrefix string
 	// Policies are the authentication policies run on every request, in order, before those of
 	// Credentials. Put the Twilio signature policy here.
 	Policies []principals.Policy
@@ -296,7 +301,7 @@ func (a *App) load() (cfg *config, creds []principals.Policy, err error) {
 	var compiled *flow.Compiled
 	if err := problems.Err(); err != nil {
 		errs = append(errs, err)
-	} else if compiled, err = flow.Compile(f, &flow.CompileOptions{Validated: true}); err != nil {
+	} else if compiled, err = flow.Compile(f, &flow.CompileOptions{Validated: true, URLPrefix: a.opts.URLPrefix}); err != nil {
 		errs = append(errs, err)
 	}
 	if compiled != nil && az != nil {

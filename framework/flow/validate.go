@@ -151,7 +151,7 @@ func sizeCheck(f *Flow, g *graph) Problems {
 		longest = max(longest, len(name))
 	}
 	perValue := 256 + len(base) + longest + len(f.CallCenter)
-	c := newCompiler(f, g, base)
+	c := newCompiler(f, g, base, "")
 	c.errorTables()
 	for _, name := range sortedKeys(f.Menus) {
 		n := f.Menus[name]
