@@ -98,7 +98,9 @@ type state struct {
 	authz    *authz.Authorizer
 	policies []principals.Policy
 	router   http.Handler
-	// voiceRoutes are the patterns of the App.Voice routes, filled by newRouter.
+	// routeCount is len(App.Routes()), and voiceRoutes the patterns of the App.Voice routes,
+	// both filled by newRouter.
+	routeCount  int
 	voiceRoutes map[string]bool
 	warnings    []string
 	loaded      time.Time
@@ -197,7 +199,7 @@ func (a *App) Reload() error {
 	}
 	a.state.Store(st)
 	a.met.reloads.WithLabelValues("ok").Inc()
-	a.log.Info("reloaded", "routes", len(st.flow.Routes()), "policy_lines", st.authz.Rules(), "groupings", st.authz.Groupings())
+	a.log.Info("reloaded", "routes", st.routeCount, "policy_lines", st.authz.Rules(), "groupings", st.authz.Groupings())
 	return nil
 }
 

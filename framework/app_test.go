@@ -290,6 +290,24 @@ func TestAPolicyGivenAsTextIsServedWithItsName(t *testing.T) {
 	}
 }
 
+func TestReadyzCountsTheRoutesThatRoutesLists(t *testing.T) {
+	app := newTestApp(t, nil)
+	count := func() int {
+		t.Helper()
+		_, body := app.Readiness()
+		return body.(readiness).Routes
+	}
+	if got, want := count(), len(app.Routes()); got != want {
+		t.Errorf("/readyz says %d routes, Routes lists %d", got, want)
+	}
+	if err := app.Handle(http.MethodPost, "/calls", "call", http.NotFoundHandler()); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := count(), len(app.Routes()); got != want || want != len(app.Flow().Routes())+2 {
+		t.Errorf("after App.Handle: /readyz says %d routes, Routes lists %d, want the flow's %d, /calls and /metrics", got, want, len(app.Flow().Routes()))
+	}
+}
+
 // The App checks its flow's refusals with its policy: a forbidden flow that sends the caller back
 // to the menu that refused them loads only when the policy opens that menu to every caller.
 func TestARefusalThatLoopsLoadsOnlyWhenThePolicyOpensItsMenu(t *testing.T) {

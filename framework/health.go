@@ -31,7 +31,7 @@ func (a *App) Readiness() (int, any) {
 	if st == nil || st.flow == nil || st.authz == nil {
 		return http.StatusServiceUnavailable, readiness{Status: "not ready"}
 	}
-	r := readiness{Status: "ready", Routes: len(st.flow.Routes()), PolicyLines: st.authz.Rules(), Loaded: st.loaded}
+	r := readiness{Status: "ready", Routes: st.routeCount, PolicyLines: st.authz.Rules(), Loaded: st.loaded}
 	for _, d := range a.opts.Dependencies {
 		if err := d.Health(); err != nil {
 			if r.Degraded == nil {

@@ -84,6 +84,9 @@ func (a *App) newRouter(st *state) http.Handler {
 		e.Add(http.MethodPost, r.Path, h)
 		e.Add(http.MethodGet, r.Path, h)
 	}
+	// The one route count: what Routes lists, /readyz, the start and reload lines, and
+	// validate say. /metrics is the 1.
+	st.routeCount = len(st.flow.Routes()) + len(a.routes) + 1
 	st.voiceRoutes = map[string]bool{}
 	methods := map[string][]string{} // path → the methods registered on it
 	for _, cr := range a.routes {

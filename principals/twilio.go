@@ -525,7 +525,7 @@ func (s *signedRequest) deriveNames(b *strings.Builder) {
 		sid = ""
 	}
 	remote, _ := remoteParty(s.get)
-	if !isE164(remote) {
+	if !IsE164(remote) {
 		remote = ""
 	}
 	b.Grow(len(AccountPrefix) + len(sid) + len(CallerPrefix) + len(remote))
@@ -744,19 +744,6 @@ func isSID(s, prefix string) bool {
 	}
 	for i := 2; i < len(s); i++ {
 		if !ishex(s[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-// isE164 reports whether s looks like an E.164 number: '+' and 8 to 15 digits.
-func isE164(s string) bool {
-	if len(s) < 9 || len(s) > 16 || s[0] != '+' {
-		return false
-	}
-	for i := 1; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
 			return false
 		}
 	}

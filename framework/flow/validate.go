@@ -14,11 +14,12 @@ import (
 	"github.com/go-playground/locales/en"
 	ut "github.com/go-playground/universal-translator"
 	"github.com/go-playground/validator/v10"
+
+	"github.com/switchboard-ivr/switchboard/principals"
 )
 
 // Field formats, checked by the validator's custom tags.
 var (
-	e164Re       = regexp.MustCompile(`^\+[1-9][0-9]{7,14}$`)
 	voiceRe      = regexp.MustCompile(`^(man|woman|alice|Polly\.[A-Z][A-Za-z]+(-(Neural|Generative|LongForm))?|Google\.[a-z]{2,3}-[A-Z]{2}-[A-Za-z0-9]+(-[A-Za-z0-9]+)*)$`)
 	languageRe   = regexp.MustCompile(`^[a-z]{2,3}(-[A-Z]{2}|-[0-9]{3})?$`)
 	nodeNameRe   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*(/[A-Za-z0-9][A-Za-z0-9_-]*)*$`)
@@ -44,9 +45,9 @@ var fieldRules = []struct {
 	tag, msg string
 	fn       func(validator.FieldLevel) bool // nil for the validator's own tags
 }{
-	{"phone", "must be an E.164 phone number: + then 8 to 15 digits, like +15555550100; got {0}", text(e164Re.MatchString)},
+	{"phone", "must be an E.164 phone number: + then 8 to 15 digits, like +15555550100; got {0}", text(principals.IsE164)},
 	{"dialnumber", `must be "call_center" or an E.164 phone number: + then 8 to 15 digits, like +15555550100; got {0}`,
-		text(func(s string) bool { return s == CallCenter || e164Re.MatchString(s) })},
+		text(func(s string) bool { return s == CallCenter || principals.IsE164(s) })},
 	{"voice", "must be a Twilio voice such as Polly.Joanna, Polly.Lupe-Neural, Google.en-US-Neural2-F, man, woman or alice; got {0}", text(voiceRe.MatchString)},
 	{"language", "must be a language tag such as en-US, es-MX or fr; got {0}", text(languageRe.MatchString)},
 	{"nodename", `must be letters, digits, "-" and "_", in segments joined by "/" (not ending in /gather, /dialed or /recorded); got {0}`, text(validNodeName)},
