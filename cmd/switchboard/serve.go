@@ -22,6 +22,7 @@ import (
 	"github.com/switchboard-ivr/switchboard/callstate"
 	"github.com/switchboard-ivr/switchboard/console"
 	"github.com/switchboard-ivr/switchboard/framework"
+	"github.com/switchboard-ivr/switchboard/internal/buildinfo"
 	"github.com/switchboard-ivr/switchboard/principals"
 )
 
@@ -265,7 +266,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 		checked = "the request's own scheme and host (set --public-url behind a proxy)"
 	}
 	az := app.Authorizer()
-	log.Info("listening", "addr", addr, "signatures_checked_against", checked, "routes", len(app.Routes()),
+	log.Info("listening", "version", buildinfo.Read().String(), "addr", addr, "signatures_checked_against", checked, "routes", len(app.Routes()),
 		"policy_lines", az.Rules(), "groupings", az.Groupings(), "flow", or(cfg.flow, "built-in demo"), "policy", or(cfg.policy, "built-in policy.csv"))
 	if devToken != "" {
 		base := "http://" + dialable(addr)
