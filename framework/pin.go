@@ -5,8 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/switchboard-ivr/switchboard/callstate"
 	"github.com/switchboard-ivr/switchboard/framework/flow"
-	"github.com/switchboard-ivr/switchboard/pin"
 	"github.com/switchboard-ivr/switchboard/principals"
 )
 
@@ -75,8 +75,34 @@ func pinCaller(s principals.Set) string {
 	return principals.AnonymousCaller
 }
 
-// checkPINNodes refuses a flow with a pin node that the App cannot serve: without a PIN secrets
-// file no PIN could be right, and without a state key no right PIN could grant anything.
+// pinDefaults fills the PIN options an App was given no value for.
+func (a *App) pinDefaults() error {
+	if a.opts.PINLockout <= 0 {
+		a.opts.PINLockout = DefaultPINLockout
+	}
+	if a.opts.PINLockoutWindow <= 0 {
+		a.opts.PINLockoutWindow = DefaultPINLockoutWindow
+	}
+	a.pinAttempts = a.opts.PINAttempts
+	if a.pinAttempts == nil {
+		a.pinAttempts = NewMemoryAttemptStore(0)
+	}
+	if a.opts.PINs == nil && a.opts.Flow == nil {
+		a.opts.PINs = DemoPINs()
+	}
+	if a.opts.State == nil {
+		k, err := callstate.GenerateKey()
+		if err != nil {
+			return err
+		}
+		if a.opts.State, err = callstate.New(k, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkPINNodes refuses a flow with a pin node and no PIN secrets: no PIN could ever be right.
 func (a *App) checkPINNodes(c *flow.Compiled) []error {
 	var nodes []string
 	for _, r := range c.Routes() {
@@ -84,19 +110,8 @@ func (a *App) checkPINNodes(c *flow.Compiled) []error {
 			nodes = append(nodes, r.Node)
 		}
 	}
-	if len(nodes) == 0 {
+	if len(nodes) == 0 || a.opts.PINs != nil {
 		return nil
 	}
-	var errs []error
-	which := strings.Join(nodes, ", ")
-	if a.opts.PINFile == "" {
-		errs = append(errs, fmt.Errorf("the flow asks for PINs (menus %s) but the server has no PIN secrets file: give it one (serve --pins FILE; make lines with switchboard key --pin)", which))
-	}
-	if a.opts.State == nil {
-		errs = append(errs, fmt.Errorf("the flow asks for PINs (menus %s) but the server has no state key to seal what a right PIN grants (Options.State; SWITCHBOARD_STATE_KEY)", which))
-	}
-	return errs
+	return []error{fmt.Errorf("the flow asks for PINs (menus %s) but the server has no PIN secrets file: give it one (serve --pins FILE; make its lines with switchboard key --pin)", strings.Join(nodes, ", "))}
 }
-
-// loadPINs reads the PIN secrets file, refusing one other users can read (pin.Load).
-func loadPINs(path string) (*pin.Secrets, error) { return pin.Load(path) }
