@@ -20,13 +20,14 @@ import (
 
 	"github.com/switchboard-ivr/switchboard/callstate"
 	"github.com/switchboard-ivr/switchboard/framework"
+	"github.com/switchboard-ivr/switchboard/framework/redisstate"
 	"github.com/switchboard-ivr/switchboard/principals"
 )
 
 func init() {
 	commands = append(commands, command{
 		name:  "serve",
-		usage: "serve [--flow FILE] [--policy FILE] [--model FILE] [--keys FILE] [--addr :8080] [--public-url URL] [--trusted-proxy CIDR]...",
+		usage: "serve [--flow FILE] [--policy FILE] [--model FILE] [--keys FILE] [--addr :8080] [--public-url URL] [--trusted-proxy CIDR]... [--state-redis URL]",
 		run:   runServe,
 	})
 }
@@ -44,6 +45,7 @@ type serveConfig struct {
 	bodyLimit                 int64
 	failedAuthLimit           float64
 	replay                    bool
+	stateRedis                string   // the Redis replicas share call state in; "" keeps it in this process
 	stateKeys                 []string // SWITCHBOARD_STATE_KEY, then _SECONDARY
 }
 
@@ -66,6 +68,7 @@ const (
 	envToken2     = "TWILIO_AUTH_TOKEN_SECONDARY"
 	envValidate   = "TWILIO_VALIDATE_SIGNATURE"
 	envStateKey   = "SWITCHBOARD_STATE_KEY"
+	envStateRedis = "SWITCHBOARD_STATE_REDIS"
 	envStateKey2  = "SWITCHBOARD_STATE_KEY_SECONDARY"
 )
 
@@ -115,6 +118,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.Int64Var(&cfg.bodyLimit, "body-limit", bodyLimit, "largest request body in `bytes` ["+envBodyLimit+"]")
 	fs.Float64Var(&cfg.failedAuthLimit, "failed-auth-limit", authLimit, "failed-signature requests per second allowed per source address; negative turns it off ["+envAuthLimit+"]")
 	fs.BoolVar(&cfg.replay, "replay-protection", getenv(envReplay) == "true", "refuse a signed request seen in the last 5 minutes ["+envReplay+"]")
+	fs.StringVar(&cfg.stateRedis, "state-redis", getenv(envStateRedis), "redis://[:password@]host:port/db `URL` where replicas share replay protection, the failed-auth limit and PIN lockouts ["+envStateRedis+"]")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -207,6 +211,22 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 	}
 	if cfg.replay {
 		opts.Replay = framework.NewMemoryReplayCache(5*time.Minute, 0)
+	}
+	if cfg.stateRedis != "" {
+		shared, err := redisstate.Open(cfg.stateRedis, &redisstate.Options{Logger: log})
+		if err != nil {
+			return fail(fmt.Errorf("--state-redis: %w", err))
+		}
+		defer shared.Close()
+		if cfg.replay {
+			opts.Replay = shared
+		}
+		opts.FailedAuthStore = shared
+		opts.Dependencies = append(opts.Dependencies, shared)
+		if err := shared.Health(); err != nil {
+			// Short-lived state is no reason to refuse calls: the replica starts degraded.
+			log.Warn("starting without shared state", "problem", err.Error())
+		}
 	}
 	sealer, devStateKey, err := stateSealer(cfg)
 	if err != nil {
