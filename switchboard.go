@@ -18,3 +18,9 @@ var DefaultPolicy string
 //
 //go:embed demo.yaml
 var DemoFlow string
+
+// DemoTests is the text of demo_test.yaml, the demo's calls and what each must hear, which
+// `switchboard test --demo` runs against the built-in demo flow and policy.
+//
+//go:embed demo_test.yaml
+var DemoTests string

@@ -18,6 +18,13 @@ import (
 
 // A Call is one simulated phone call. Set URL and Token, then call [Call.Run]. A Call is not
 // changed by Run, so it can be run again.
+//
+// Every request is made as Twilio makes it: signed with X-Twilio-Signature over the URL Twilio
+// would have been configured with (see PublicURL), with User-Agent TwilioProxy/1.1, a fresh
+// I-Twilio-Idempotency-Token (Twilio repeats one only on a retry, which a Call never makes), and
+// the fields of a voice webhook: AccountSid, ApiVersion, CallSid, CallStatus, Called, Caller,
+// Direction, From, To, StirVerstat when set, and what each verb adds (Digits, SpeechResult,
+// DialCallStatus, RecordingUrl…).
 type Call struct {
 	// URL is the voice URL Twilio is configured with: absolute http or https, such as
 	// "https://ivr.example.com/ivr/welcome". Required.
@@ -26,6 +33,16 @@ type Call struct {
 	// Token is the auth token every request is signed with, exactly as Twilio signs it. Required;
 	// a wrong one shows what a forged request hears.
 	Token principals.Secret
+
+	// PublicURL is the scheme and host, and optionally a path prefix, that Twilio is configured
+	// with, as a server's --public-url: requests go to URL's server, but each is signed for
+	// PublicURL followed by the request's path and query, as Twilio signs a request that a proxy
+	// then forwards. Optional; by default each request is signed for the URL it goes to.
+	PublicURL string
+
+	// StirVerstat is sent as StirVerstat, the SHAKEN/STIR attestation of the caller's number, such
+	// as "TN-Validation-Passed-A". Optional; by default the field is not sent.
+	StirVerstat string
 
 	// From and To are the caller's and the called number. Optional; by default +15555550142
 	// and +15555550160.
@@ -94,7 +111,7 @@ func (c *Call) Run(ctx context.Context) (Transcript, error) {
 type run struct {
 	call       *Call
 	client     *http.Client
-	signers    map[string]*principals.TwilioPolicy // by scheme and host
+	signer     *principals.Signer
 	answers    []Answer
 	dialStatus string
 	params     url.Values // sent with every request
@@ -113,7 +130,13 @@ func (c *Call) start() (*run, error) {
 	if u, err := url.Parse(c.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		errs = append(errs, fmt.Errorf("caller: URL %q must be an absolute http:// or https:// URL", c.URL))
 	}
-	if c.Token.IsZero() {
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			errs = append(errs, fmt.Errorf("caller: PublicURL %q must be an http:// or https:// scheme and host, with an optional path prefix", c.PublicURL))
+		}
+	}
+	signer, err := principals.NewSigner(c.Token, principals.HMACSHA1)
+	if err != nil {
 		errs = append(errs, errors.New("caller: Token is required"))
 	}
 	status := or(c.DialStatus, "completed")
@@ -139,10 +162,10 @@ func (c *Call) start() (*run, error) {
 	}
 	client.CheckRedirect = noRedirects
 	from, to := or(c.From, "+15555550142"), or(c.To, "+15555550160")
-	return &run{
+	r := &run{
 		call:       c,
 		client:     client,
-		signers:    map[string]*principals.TwilioPolicy{},
+		signer:     signer,
 		answers:    slices.Clone(c.Answers),
 		dialStatus: status,
 		params: url.Values{
@@ -156,7 +179,11 @@ func (c *Call) start() (*run, error) {
 			"From":       {from},
 			"To":         {to},
 		},
-	}, nil
+	}
+	if c.StirVerstat != "" {
+		r.params.Set("StirVerstat", c.StirVerstat)
+	}
+	return r, nil
 }
 
 // run makes requests and walks their TwiML until the call ends, and says how it ended.
@@ -219,12 +246,13 @@ func (r *run) fetch(ctx context.Context, h *hop) (*Element, error) {
 	if body != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
-	req.Header.Set("User-Agent", "TwilioProxy/1.1 (switchboard caller)")
-	sig, err := r.sign(req, u)
-	if err != nil {
-		return nil, fmt.Errorf("signing %s %s: %v", h.method, target, err)
+	req.Header.Set("User-Agent", "TwilioProxy/1.1")
+	// A fresh token per request: Twilio repeats one only when it retries the same request.
+	req.Header.Set("I-Twilio-Idempotency-Token", newIdempotencyToken())
+	if h.method == http.MethodGet {
+		form = nil // the fields are in the signed URL's query
 	}
-	req.Header.Set("X-Twilio-Signature", sig)
+	req.Header.Set("X-Twilio-Signature", r.signer.Sign(r.signedURL(u), form))
 	resp, err := r.client.Do(req)
 	if err != nil {
 		return nil, err
@@ -236,20 +264,23 @@ func (r *run) fetch(ctx context.Context, h *hop) (*Element, error) {
 	return doc, nil
 }
 
-// sign signs req as Twilio does: over the URL it requests, which the policy rebuilds from its
-// scheme and host plus the request's path and query, exactly as the server will.
-func (r *run) sign(req *http.Request, u *url.URL) (string, error) {
-	origin := u.Scheme + "://" + u.Host
-	signer, ok := r.signers[origin]
-	if !ok {
-		var err error
-		signer, err = principals.NewTwilio(principals.TwilioOptions{Tokens: []principals.Secret{r.call.Token}, PublicURL: origin})
-		if err != nil {
-			return "", err
-		}
-		r.signers[origin] = signer
+// signedURL returns the URL Twilio signs for a request to u: u itself, or the call's PublicURL
+// followed by u's path and query, as the server rebuilds it.
+func (r *run) signedURL(u *url.URL) string {
+	pathQuery := u.EscapedPath()
+	if u.RawQuery != "" || u.ForceQuery {
+		pathQuery += "?" + u.RawQuery
 	}
-	return signer.Sign(req)
+	if r.call.PublicURL != "" {
+		return strings.TrimSuffix(r.call.PublicURL, "/") + pathQuery
+	}
+	return u.Scheme + "://" + u.Host + pathQuery
+}
+
+// newIdempotencyToken returns a value for I-Twilio-Idempotency-Token, in the form Twilio sends:
+// the account-unique part Twilio uses is opaque, so any fresh random text of its shape will do.
+func newIdempotencyToken() string {
+	return randomHex(16) + "-" + randomHex(8)
 }
 
 // emit records one event of the transcript.

@@ -38,7 +38,7 @@ const (
 const Masked = "••••"
 
 // maxPrompt is how many characters of a prompt a node shows.
-const maxPrompt = 46
+const maxPrompt = 64
 
 // Node is one box of the diagram.
 type Node struct {
@@ -75,8 +75,8 @@ func New(f *flow.Flow, c *flow.Compiled) *Diagram {
 	d.add(start)
 	edges := c.Edges()
 	for _, e := range edges {
-		d.add(e.From)
-		d.add(e.To)
+		d.add(e.From.String())
+		d.add(e.To.String())
 	}
 	for i := range d.Nodes {
 		d.describe(&d.Nodes[i], f, c)
@@ -106,8 +106,12 @@ func New(f *flow.Flow, c *flow.Compiled) *Diagram {
 	}
 	parents := parents(start, edges)
 	nav := f.Navigation
-	for _, e := range edges {
-		n := f.Menus[e.From]
+	for _, fe := range edges {
+		e := struct {
+			From, To, Label string
+			Kind            flow.EdgeKind
+		}{fe.From.String(), fe.To.String(), fe.Label, fe.Kind}
+		n := f.Menus[fe.From.Node()]
 		switch e.Kind {
 		case flow.EdgeOption:
 			add(e.From, e.To, Option, optionLabel(n, e.Label))
@@ -297,7 +301,7 @@ func Shorten(s string, max int) string {
 func parents(start string, edges []flow.Edge) map[string]string {
 	from := map[string][]flow.Edge{}
 	for _, e := range edges {
-		from[e.From] = append(from[e.From], e)
+		from[e.From.Node()] = append(from[e.From.Node()], e)
 	}
 	out := map[string]string{start: ""}
 	queue := []string{start}
@@ -305,12 +309,13 @@ func parents(start string, edges []flow.Edge) map[string]string {
 		n := queue[0]
 		queue = queue[1:]
 		for _, e := range from[n] {
-			if e.Kind == flow.EdgeError || strings.HasPrefix(e.To, "(") {
+			to := e.To.Node()
+			if e.Kind == flow.EdgeError || to == "" {
 				continue
 			}
-			if _, seen := out[e.To]; !seen {
-				out[e.To] = n
-				queue = append(queue, e.To)
+			if _, seen := out[to]; !seen {
+				out[to] = n
+				queue = append(queue, to)
 			}
 		}
 	}

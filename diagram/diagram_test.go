@@ -113,7 +113,7 @@ func TestMenusCarryPromptPermissionMarksHoursAndKeys(t *testing.T) {
 		name string
 		want diagram.Node
 	}{
-		{"welcome", diagram.Node{Kind: diagram.Menu, Start: true, Route: "/ivr/welcome", Prompt: "For sales, press 1. For support, press 2…",
+		{"welcome", diagram.Node{Kind: diagram.Menu, Start: true, Route: "/ivr/welcome", Prompt: "For sales, press 1. For support, press 2. For our hours, press…",
 			Permission: "view", Keys: []string{"* repeat", "8 back", "9 main"}}},
 		{"staff", diagram.Node{Kind: diagram.Menu, Route: "/ivr/staff", Prompt: "Staff line. Enter the four digit extension.",
 			Permission: "staff", Sensitive: true, Keys: []string{"* repeat", "8 back", "9 main"}}},

@@ -84,17 +84,17 @@ func (n Node) htmlLabel() string {
 	var b strings.Builder
 	b.WriteString(`<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">`)
 	fmt.Fprintf(&b, `<TR><TD><B>%s</B></TD></TR>`, htmlText(lines[0]))
+	color := "#2d3748" // the prompt's, until the marks
 	for _, l := range lines[1:] {
-		color := "#4a5568"
 		switch {
 		case strings.HasPrefix(l, "permission:") && (n.Sensitive || n.Permission != "view"):
 			color = "#c53030"
+		case strings.HasPrefix(l, "permission:"):
+			color = "#4a5568"
 		case strings.HasPrefix(l, "hours:"):
 			color = "#6b46c1"
 		case strings.HasPrefix(l, "keys:"):
 			color = "#718096"
-		case strings.HasPrefix(l, "“"):
-			color = "#2d3748"
 		}
 		fmt.Fprintf(&b, `<TR><TD><FONT POINT-SIZE="9" COLOR="%s">%s</FONT></TD></TR>`, color, htmlText(l))
 	}

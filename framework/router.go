@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -50,13 +51,15 @@ func exchangeOf(c echo.Context) *exchange { return c.(*reqContext).ex }
 
 // Shared, never-mutated values for the hot path.
 var (
-	twimlType          = []string{twiml.ContentType}
-	errUnauthenticated = &Error{Op: "authorize", Kind: KindUnauthenticated}
-	errForbidden       = &Error{Op: "authorize", Kind: KindForbidden}
-	errNotFound        = &Error{Op: "route", Kind: KindNotFound}
-	errTooLarge        = &Error{Op: "read body", Kind: KindTooLarge}
-	errRateLimited     = &Error{Op: "authenticate", Kind: KindRateLimited}
-	errReplayed        = &Error{Op: "authenticate", Kind: KindForbidden, Err: errorString("replayed request")}
+	twimlType           = []string{twiml.ContentType}
+	errUnauthenticated  = &Error{Op: "authorize", Kind: KindUnauthenticated}
+	errForbidden        = &Error{Op: "authorize", Kind: KindForbidden}
+	errNotFound         = &Error{Op: "route", Kind: KindNotFound}
+	errMethodNotAllowed = &Error{Op: "route", Kind: KindNotFound, Err: errorString("method not allowed")}
+	otherMethods        = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}
+	errTooLarge         = &Error{Op: "read body", Kind: KindTooLarge}
+	errRateLimited      = &Error{Op: "authenticate", Kind: KindRateLimited}
+	errReplayed         = &Error{Op: "authenticate", Kind: KindForbidden, Err: errorString("replayed request")}
 )
 
 type errorString string
@@ -81,11 +84,24 @@ func (a *App) newRouter(st *state) http.Handler {
 		e.Add(http.MethodPost, r.Path, h)
 		e.Add(http.MethodGet, r.Path, h)
 	}
+	st.voiceRoutes = map[string]bool{}
+	methods := map[string][]string{} // path → the methods registered on it
 	for _, cr := range a.routes {
+		methods[cr.path] = append(methods[cr.path], cr.method)
 		if cr.voice != nil {
+			st.voiceRoutes[cr.path] = true
 			e.Add(cr.method, cr.path, a.voiceHandler(cr))
 		} else {
 			e.Add(cr.method, cr.path, a.customHandler(cr))
+		}
+	}
+	// The other methods on a voice route answer the not-found flow, as a wrong method on a flow
+	// route does: Echo would otherwise match them to no route and answer JSON.
+	for path := range st.voiceRoutes {
+		for _, m := range otherMethods {
+			if !slices.Contains(methods[path], m) {
+				e.Add(m, path, func(echo.Context) error { return errMethodNotAllowed })
+			}
 		}
 	}
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
@@ -138,7 +154,7 @@ func (a *App) pipeline(st *state, c echo.Context, next echo.HandlerFunc) error {
 		exchanges.Put(ex)
 	}()
 	r := c.Request()
-	ex.voice = st.isVoicePath(r.URL.Path)
+	ex.voice = st.answersTwiML(r, c.Path())
 	if r.ContentLength > a.opts.BodyLimit {
 		a.respondError(ex, errTooLarge)
 		return nil
@@ -164,7 +180,19 @@ func (a *App) pipeline(st *state, c echo.Context, next echo.HandlerFunc) error {
 	return nil
 }
 
-// isVoicePath reports whether path is under the flow's base path, where errors answer TwiML.
+// answersTwiML reports whether a request's errors answer with an error call flow: a request
+// that Twilio may have sent, because it carries X-Twilio-Signature (valid or not), or because it
+// is for a voice route — under the flow's base path, or route, the pattern Echo matched, is an
+// App.Voice route (whatever the method: a 405 there is TwiML too). Twilio turns anything else
+// into its stock "application error", the one thing Switchboard promises never happens.
+func (st *state) answersTwiML(r *http.Request, route string) bool {
+	if _, signed := r.Header["X-Twilio-Signature"]; signed {
+		return true
+	}
+	return st.isVoicePath(r.URL.Path) || st.voiceRoutes[route]
+}
+
+// isVoicePath reports whether path is under the flow's base path.
 func (st *state) isVoicePath(path string) bool {
 	base := st.flow.BasePath()
 	return path == base || strings.HasPrefix(path, base) && len(path) > len(base) && path[len(base)] == '/'
@@ -285,7 +313,18 @@ func (a *App) respondError(ex *exchange, err error) {
 		return
 	}
 	if ex.voice {
-		a.writeVoice(ex, ex.st.flow.ErrorFlow(ex.Request().URL.Path, kind.flowKind()))
+		path := ex.Request().URL.Path
+		if !ex.auth.Principals.Authenticated() {
+			// A stranger hears only flow-level flows, and the same one whatever it was refused
+			// for, so that nothing it hears tells which paths are menus or what they hold.
+			flowKind := flow.Unauthenticated
+			if kind == KindInternal || kind == KindTimeout {
+				flowKind = flow.Internal
+			}
+			a.writeVoice(ex, ex.st.flow.FlowLevelErrorFlow(path, flowKind))
+			return
+		}
+		a.writeVoice(ex, ex.st.flow.ErrorFlow(path, kind.flowKind()))
 		return
 	}
 	writeProblem(w, kind, err)

@@ -60,7 +60,24 @@ func LoadAPIKeys(path string) (*APIKeyPolicy, error) {
 // refused, as are a repeated name and a repeated hash. Every problem is reported, as
 // "file:line: problem", joined.
 func ParseAPIKeys(name string, r io.Reader) (*APIKeyPolicy, error) {
-	p := &APIKeyPolicy{}
+	keys, err := parseCredentials(name, r, credentialFormat{kind: "key", principal: Key, uniqueHash: true})
+	if err != nil {
+		return nil, err
+	}
+	return &APIKeyPolicy{keys: keys}, nil
+}
+
+// A credentialFormat says what the lines of a keys or credentials file name.
+type credentialFormat struct {
+	kind       string              // "key" or "user", in errors
+	principal  func(string) string // the principal of a line's name
+	uniqueHash bool                // refuse two lines with the same hash (two names for one key)
+}
+
+// parseCredentials reads the lines "name sha256:<hex> [group,…]" of a keys or credentials file;
+// see [ParseAPIKeys].
+func parseCredentials(name string, r io.Reader, cf credentialFormat) ([]apiKey, error) {
+	var keys []apiKey
 	var errs []error
 	seenName := map[string]int{}
 	seenHash := map[[sha256.Size]byte]int{}
@@ -80,7 +97,7 @@ func ParseAPIKeys(name string, r io.Reader) (*APIKeyPolicy, error) {
 		}
 		k := apiKey{name: fields[0]}
 		if msg := checkName(k.name); msg != "" {
-			bad("key name %q %s", k.name, msg)
+			bad("%s name %q %s", cf.kind, k.name, msg)
 		}
 		hexSum, ok := strings.CutPrefix(fields[1], "sha256:")
 		if ok && len(hexSum) == hex.EncodedLen(sha256.Size) {
@@ -90,24 +107,24 @@ func ParseAPIKeys(name string, r io.Reader) (*APIKeyPolicy, error) {
 		if !ok || len(hexSum) != hex.EncodedLen(sha256.Size) {
 			bad("hash of %q must be sha256: and 64 hex digits (see HashAPIKey)", k.name)
 		}
-		k.principals = []string{Key(k.name)}
+		k.principals = []string{cf.principal(k.name)}
 		if len(fields) == 3 {
 			for g := range strings.SplitSeq(fields[2], ",") {
 				if msg := checkName(g); msg != "" {
-					bad("group %q of key %q %s", g, k.name, msg)
+					bad("group %q of %s %q %s", g, cf.kind, k.name, msg)
 					continue
 				}
 				k.principals = append(k.principals, Group(g))
 			}
 		}
 		if prev, ok := seenName[k.name]; ok {
-			bad("key name %q repeats line %d", k.name, prev)
+			bad("%s name %q repeats line %d", cf.kind, k.name, prev)
 		}
-		if prev, ok := seenHash[k.hash]; ok && k.hash != ([sha256.Size]byte{}) {
-			bad("key %q has the same hash as line %d", k.name, prev)
+		if prev, ok := seenHash[k.hash]; ok && cf.uniqueHash && k.hash != ([sha256.Size]byte{}) {
+			bad("%s %q has the same hash as line %d", cf.kind, k.name, prev)
 		}
 		seenName[k.name], seenHash[k.hash] = n, n
-		p.keys = append(p.keys, k)
+		keys = append(keys, k)
 	}
 	if err := sc.Err(); err != nil {
 		errs = append(errs, fmt.Errorf("%s: %w", name, err))
@@ -115,7 +132,7 @@ func ParseAPIKeys(name string, r io.Reader) (*APIKeyPolicy, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	return p, nil
+	return keys, nil
 }
 
 // checkName returns why s cannot be a key or group name, or "".

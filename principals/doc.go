@@ -4,7 +4,8 @@
 // A [Policy] looks at a request and vouches for principals; [Authenticate] runs several and
 // returns the effective set: always [Everyone], [Authenticated] once some policy vouched, and the
 // principals the policies derived. No credential can claim a reserved name. [TwilioPolicy] checks
-// X-Twilio-Signature; [APIKeyPolicy] checks operator keys. Package principalstest signs test
+// X-Twilio-Signature; [APIKeyPolicy] checks operator keys; [BasicPolicy] checks the Basic
+// credentials of a webhook URL that carries them. Package principalstest signs test
 // requests as Twilio does and checks any Policy against the package's promises.
 //
 // # What the Twilio policy accepts

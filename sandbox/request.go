@@ -109,7 +109,7 @@ func (o *observer) option(rt *flow.Route, req *Request) string {
 		return ""
 	}
 	for _, e := range o.s.app.Flow().Edges() {
-		if e.From != rt.Node || e.Kind != flow.EdgeOption {
+		if e.From.Node() != rt.Node || e.Kind != flow.EdgeOption {
 			continue
 		}
 		if req.Digits != "" {

@@ -2,6 +2,7 @@ package sandbox_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -10,8 +11,10 @@ import (
 	"time"
 
 	"github.com/switchboard-ivr/switchboard/caller"
+	"github.com/switchboard-ivr/switchboard/framework"
 	"github.com/switchboard-ivr/switchboard/principals"
 	"github.com/switchboard-ivr/switchboard/sandbox"
+	"github.com/switchboard-ivr/switchboard/twiml"
 )
 
 func newDemo(t *testing.T, opts *sandbox.Options) *sandbox.Sandbox {
@@ -202,7 +205,7 @@ func TestListenServesCallsOverLoopback(t *testing.T) {
 }
 
 func TestABrokenFlowIsRefusedWithItsPosition(t *testing.T) {
-	_, err := sandbox.New(&sandbox.Options{FlowFile: "testdata/broken.yaml"})
+	_, err := sandbox.New(&sandbox.Options{Flow: framework.File("testdata/broken.yaml")})
 	if err == nil || !strings.Contains(err.Error(), "testdata/broken.yaml:") {
 		t.Fatalf("New = %v, want an error naming testdata/broken.yaml:line:col", err)
 	}
@@ -227,4 +230,25 @@ func ExampleSandbox_Call() {
 	// /ivr/support node=support option=""
 	// /ivr/support/gather node=support option="1"
 	// DIAL +15555550112
+}
+
+func TestSetupAddsTheProgramsOwnRoutes(t *testing.T) {
+	sb := newDemo(t, &sandbox.Options{Setup: func(app *framework.App) error {
+		return app.Voice(http.MethodPost, "/ivr/balance", "view", func(*http.Request) (twiml.Response, error) {
+			return twiml.Response{Verbs: []twiml.Verb{twiml.Say{Text: "Your balance is $1.00."}}}, nil
+		})
+	}})
+	res, err := sb.Call(context.Background(), caller.Call{URL: sandbox.Host + "/ivr/balance"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := hops(res); len(got) != 1 || got[0] != (hop{"/ivr/balance", "", "", "", "allow"}) {
+		t.Errorf("requests: %v", got)
+	}
+	if res.String() != "SAY Your balance is $1.00.\n" {
+		t.Errorf("heard:\n%s", res.Transcript)
+	}
+	if _, err := sandbox.New(&sandbox.Options{Setup: func(*framework.App) error { return errors.New("no ledger") }}); err == nil || err.Error() != "no ledger" {
+		t.Errorf("a failing Setup: New = %v", err)
+	}
 }

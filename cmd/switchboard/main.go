@@ -42,7 +42,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 // order is the order help lists the commands in: a newcomer's first hour, top to bottom.
-var order = []string{"serve", "simulate", "validate", "routes", "explain", "graph", "signature", "key"}
+var order = []string{"serve", "simulate", "test", "validate", "routes", "explain", "graph", "signature", "key"}
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: switchboard <command> [flags]\n\ncommands:")

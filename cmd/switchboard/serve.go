@@ -27,7 +27,7 @@ import (
 func init() {
 	commands = append(commands, command{
 		name:  "serve",
-		usage: "serve [--flow FILE] [--policy FILE] [--model FILE] [--keys FILE] [--addr :8080] [--public-url URL] [--trusted-proxy CIDR]... [--state-redis URL]",
+		usage: "serve [--flow FILE] [--policy FILE] [--model FILE] [--keys FILE] [--addr :8080] [--public-url URL] [--trusted-proxy CIDR]... [--allowed-host HOST]... [--basic-auth FILE] [--policy-db URL] [--state-redis URL]",
 		run:   runServe,
 	})
 }
@@ -45,7 +45,8 @@ type serveConfig struct {
 	bodyLimit                 int64
 	failedAuthLimit           float64
 	replay                    bool
-	stateRedis                string   // the Redis replicas share call state in; "" keeps it in this process
+	stateRedis                string // the Redis replicas share call state in; "" keeps it in this process
+	sig                       sigConfig
 	stateKeys                 []string // SWITCHBOARD_STATE_KEY, then _SECONDARY
 }
 
@@ -119,6 +120,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.Float64Var(&cfg.failedAuthLimit, "failed-auth-limit", authLimit, "failed-signature requests per second allowed per source address; negative turns it off ["+envAuthLimit+"]")
 	fs.BoolVar(&cfg.replay, "replay-protection", getenv(envReplay) == "true", "refuse a signed request seen in the last 5 minutes ["+envReplay+"]")
 	fs.StringVar(&cfg.stateRedis, "state-redis", getenv(envStateRedis), "redis://[:password@]host:port/db `URL` where replicas share replay protection, the failed-auth limit and PIN lockouts ["+envStateRedis+"]")
+	cfg.sig.register(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -187,28 +189,42 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 	for i, t := range cfg.tokens {
 		secrets[i] = principals.NewSecret(t)
 	}
+	shared, err := cfg.sig.shared()
+	if err != nil {
+		return fail(err)
+	}
 	tw, err := principals.NewTwilio(principals.TwilioOptions{
 		Tokens:         secrets,
 		PublicURL:      cfg.publicURL,
 		TrustedProxies: prefixes,
+		AllowedHosts:   cfg.sig.hosts(),
+		SharedKeys:     shared,
 		MaxBody:        cfg.bodyLimit,
 		Disabled:       !cfg.validate,
 	})
 	if err != nil {
 		return fail(err)
 	}
+	policies, err := cfg.sig.policies(tw)
+	if err != nil {
+		return fail(err)
+	}
+	if w := cfg.sig.unboundWarning(devToken == "" && cfg.validate, cfg.publicURL); w != "" {
+		log.Warn(w)
+	}
 	if !cfg.validate {
 		log.Warn("SIGNATURE CHECKING IS OFF (" + envValidate + "=false): anyone who can reach this server can drive your phone menus. Use it only behind a local tunnel, never in production.")
 	}
-	opts := &framework.Options{
-		FlowFile: cfg.flow, PolicyFile: cfg.policy, ModelFile: cfg.model, KeysFile: cfg.keys,
-		Policies:        []principals.Policy{tw},
-		Logger:          log,
-		BodyLimit:       cfg.bodyLimit,
-		LogPhoneNumbers: cfg.logNumbers,
-		FailedAuthLimit: cfg.failedAuthLimit,
-		TrustedProxies:  prefixes,
+	opts := fileOptions(cfg.flow, cfg.model, cfg.policy)
+	if cfg.keys != "" {
+		opts.Credentials = []framework.CredentialSource{framework.APIKeysFile(cfg.keys)}
 	}
+	opts.Policies = policies
+	opts.Logger = log
+	opts.BodyLimit = cfg.bodyLimit
+	opts.LogPhoneNumbers = cfg.logNumbers
+	opts.FailedAuthLimit = cfg.failedAuthLimit
+	opts.TrustedProxies = prefixes
 	if cfg.replay {
 		opts.Replay = framework.NewMemoryReplayCache(5*time.Minute, 0)
 	}
@@ -233,7 +249,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 		return fail(err)
 	}
 	opts.State = sealer
-	app, err := framework.New(opts)
+	app, err := framework.New(&opts)
 	if err != nil {
 		return fail(err)
 	}
@@ -268,9 +284,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 	sctx, stop := context.WithCancel(ctx)
 	defer stop()
 	go app.ReloadOnSignal(sctx, syscall.SIGHUP)
-	if cfg.flow != "" || cfg.policy != "" || cfg.model != "" || cfg.keys != "" {
-		go app.Watch(sctx, 2*time.Second)
-	}
+	go app.Watch(sctx, 2*time.Second) // the sources that can change say so; the built-in ones never do
 	if err := app.Serve(sctx, ln); err != nil {
 		log.Error("server stopped", "error", err)
 		return 1

@@ -2,6 +2,7 @@ package main
 
 import (
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -16,14 +17,20 @@ import (
 )
 
 const signatureUsage = `usage:
-  switchboard signature sign   --token T --url URL [--method POST|GET] [--param KEY=VALUE]... [--body-file PATH]
-  switchboard signature verify --token T --url URL --signature S [--method POST|GET] [--param KEY=VALUE]... [--body-file PATH]
+  switchboard signature sign   --token T --url URL [--method POST|GET] [--param KEY=VALUE]... [--body-file PATH] [--algorithm sha1|sha256]
+  switchboard signature verify --token T --url URL --signature S [--method POST|GET] [--param KEY=VALUE]... [--body-file PATH] [--algorithm sha1|sha256]
 
 sign prints the X-Twilio-Signature Twilio sends for the request; verify checks one, through the
-same code as the server, and prints "valid" (exit 0) or "invalid: <reason>" (exit 1).
+same code as the server (so it tries what the server tries: the port removed or added, the
+credentials, repeated values counted once), and prints "valid" (exit 0) or "invalid: <reason>"
+(exit 1). --signature "" is a request without the header: invalid.
 
-  --url        the URL exactly as configured in Twilio, query included
-  --token      auth token; repeat it for the primary, then the secondary token
+  --url        the URL exactly as configured in Twilio, query and any user:password@ included
+  --token      auth token; repeat it for the primary, then the secondary token. With
+               --algorithm sha256, the webhook shared key's secret (once)
+  --algorithm  sha1 (default: the auth token's HMAC-SHA1) or sha256 (a webhook shared key's
+               HMAC-SHA256, as Twilio signs when X-Twilio-Webhooks-Signature-Settings says
+               algorithm=HMAC_SHA256)
   --param      a form field, taken literally (no decoding); repeat it, in order. With GET, the
                fields are added to the URL's query.
   --body-file  a raw JSON body; the URL must carry bodySHA256=<hex SHA-256 of the body>
@@ -55,6 +62,7 @@ func runSignature(args []string, stdout, stderr io.Writer) int {
 	method := fs.String("method", "POST", "POST or GET")
 	bodyFile := fs.String("body-file", "", "raw JSON body")
 	signature := fs.String("signature", "", "the X-Twilio-Signature to verify")
+	algorithm := fs.String("algorithm", "sha1", "sha1 or sha256")
 	usageErr := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "switchboard signature: "+format+"\n\n%s", append(a, signatureUsage)...)
 		return 2
@@ -67,6 +75,16 @@ func runSignature(args []string, stdout, stderr io.Writer) int {
 		return usageErr("%v", err)
 	}
 	m := strings.ToUpper(*method)
+	sigGiven := false
+	fs.Visit(func(f *flag.Flag) { sigGiven = sigGiven || f.Name == "signature" })
+	alg := principals.HMACSHA1
+	switch strings.ToLower(*algorithm) {
+	case "sha1":
+	case "sha256":
+		alg = principals.HMACSHA256
+	default:
+		return usageErr("--algorithm must be sha1 or sha256, not %q", *algorithm)
+	}
 	switch {
 	case fs.NArg() > 0:
 		return usageErr("unexpected argument %q", fs.Arg(0))
@@ -76,10 +94,12 @@ func runSignature(args []string, stdout, stderr io.Writer) int {
 		return usageErr("--url is required")
 	case m != http.MethodPost && m != http.MethodGet:
 		return usageErr("--method must be POST or GET, not %q", *method)
-	case verify && *signature == "":
-		return usageErr("--signature is required")
-	case !verify && *signature != "":
+	case verify && !sigGiven:
+		return usageErr("--signature is required (\"\" for a request without the header)")
+	case !verify && sigGiven:
 		return usageErr("--signature is for verify")
+	case alg == principals.HMACSHA256 && len(tokens) > 1:
+		return usageErr("--algorithm sha256 takes one --token, the shared key's secret")
 	case *bodyFile != "" && (len(params) > 0 || m == http.MethodGet):
 		return usageErr("--body-file goes with POST and no --param")
 	}
@@ -103,11 +123,7 @@ func runSignature(args []string, stdout, stderr io.Writer) int {
 	for i, t := range tokens {
 		secrets[i] = principals.NewSecret(t)
 	}
-	r, public, err := signatureRequest(m, *rawURL, fields, body)
-	if err != nil {
-		return usageErr("%v", err)
-	}
-	p, err := principals.NewTwilio(principals.TwilioOptions{Tokens: secrets, PublicURL: public, MaxBody: 1 << 30})
+	r, public, signed, err := signatureRequest(m, *rawURL, fields, body)
 	if err != nil {
 		return usageErr("%v", err)
 	}
@@ -118,15 +134,32 @@ func runSignature(args []string, stdout, stderr io.Writer) int {
 				return usageErr("%s", msg)
 			}
 		}
-		sig, err := p.Sign(r)
+		signer, err := principals.NewSigner(secrets[0], alg)
 		if err != nil {
-			fmt.Fprintf(stderr, "switchboard signature: %v\n", err)
-			return 1
+			return usageErr("%v", err)
 		}
-		fmt.Fprintln(stdout, sig)
+		var form url.Values
+		if m == http.MethodPost && body == nil {
+			form = url.Values{}
+			for _, f := range fields {
+				form[f[0]] = append(form[f[0]], f[1])
+			}
+		}
+		fmt.Fprintln(stdout, signer.Sign(signed, form))
 		return 0
 	}
-	r.Header.Set("X-Twilio-Signature", *signature)
+	opts := principals.TwilioOptions{Tokens: secrets, PublicURL: public, MaxBody: 1 << 30}
+	if alg == principals.HMACSHA256 {
+		opts.Tokens, opts.SharedKeys = nil, map[string]principals.Secret{"cli": secrets[0]}
+		r.Header.Set("X-Twilio-Webhooks-Signature-Settings", "key=cli,algorithm=HMAC_SHA256")
+	}
+	p, err := principals.NewTwilio(opts)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	if *signature != "" {
+		r.Header.Set("X-Twilio-Signature", *signature)
+	}
 	if _, ok, err := p.Authenticate(r); !ok {
 		fmt.Fprintf(stdout, "invalid: %s\n", explain(err))
 		return 1
@@ -137,18 +170,24 @@ func runSignature(args []string, stdout, stderr io.Writer) int {
 
 // signatureRequest builds the request Twilio sends to rawURL, keeping rawURL byte for byte: its
 // scheme and host become the policy's PublicURL and the rest is the raw request target, so the
-// policy rebuilds exactly rawURL (GET fields appended).
-func signatureRequest(method, rawURL string, fields [][2]string, body []byte) (*http.Request, string, error) {
+// policy rebuilds exactly rawURL (GET fields appended). Credentials in rawURL
+// (https://user:pass@host/…) travel, as Twilio sends them, in an Authorization: Basic header.
+// signed is the URL Twilio signs: rawURL with the GET fields appended.
+func signatureRequest(method, rawURL string, fields [][2]string, body []byte) (r *http.Request, public, signed string, err error) {
 	scheme, rest, ok := strings.Cut(rawURL, "://")
 	if !ok || !strings.EqualFold(scheme, "http") && !strings.EqualFold(scheme, "https") {
-		return nil, "", fmt.Errorf("--url %q must start with http:// or https://", rawURL)
+		return nil, "", "", fmt.Errorf("--url %q must start with http:// or https://", rawURL)
 	}
 	host, target := rest, ""
 	if i := strings.IndexAny(rest, "/?"); i >= 0 {
 		host, target = rest[:i], rest[i:]
 	}
+	userinfo, hasUser := "", false
+	if i := strings.LastIndexByte(host, '@'); i >= 0 {
+		userinfo, host, hasUser = host[:i], host[i+1:], true
+	}
 	if host == "" {
-		return nil, "", fmt.Errorf("--url %q has no host", rawURL)
+		return nil, "", "", fmt.Errorf("--url %q has no host", rawURL)
 	}
 	var encoded strings.Builder
 	for i, f := range fields {
@@ -157,7 +196,7 @@ func signatureRequest(method, rawURL string, fields [][2]string, body []byte) (*
 		}
 		encoded.WriteString(url.QueryEscape(f[0]) + "=" + url.QueryEscape(f[1]))
 	}
-	r := &http.Request{
+	r = &http.Request{
 		Method:     method,
 		Header:     http.Header{},
 		Host:       host,
@@ -170,11 +209,12 @@ func signatureRequest(method, rawURL string, fields [][2]string, body []byte) (*
 		r.Header.Set("Content-Type", "application/json")
 		r.Body, r.ContentLength = io.NopCloser(strings.NewReader(string(body))), int64(len(body))
 	case method == http.MethodGet && len(fields) > 0:
+		sep := "?"
 		if strings.Contains(target, "?") {
-			target += "&" + encoded.String()
-		} else {
-			target += "?" + encoded.String()
+			sep = "&"
 		}
+		target += sep + encoded.String()
+		rawURL += sep + encoded.String()
 	case method == http.MethodPost:
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		r.Body, r.ContentLength = io.NopCloser(strings.NewReader(encoded.String())), int64(encoded.Len())
@@ -184,7 +224,13 @@ func signatureRequest(method, rawURL string, fields [][2]string, body []byte) (*
 	} else { // "https://example.com" or "https://example.com?x=1": no path at all
 		r.URL.RawQuery, r.URL.ForceQuery = strings.CutPrefix(target, "?")
 	}
-	return r, scheme + "://" + host, nil
+	if hasUser {
+		if !strings.Contains(userinfo, ":") {
+			userinfo += ":" // a user without a password sends "user:"
+		}
+		r.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(userinfo)))
+	}
+	return r, scheme + "://" + host, rawURL, nil
 }
 
 // checkBodySHA256 says what is wrong with rawURL's bodySHA256 for body, or "".
@@ -194,7 +240,7 @@ func checkBodySHA256(rawURL string, body []byte) string {
 	_, query, _ := strings.Cut(rawURL, "?")
 	for kv := range strings.SplitSeq(query, "&") {
 		if got, ok := strings.CutPrefix(kv, "bodySHA256="); ok {
-			if !strings.EqualFold(got, want) {
+			if got != want {
 				return fmt.Sprintf("the URL's bodySHA256=%s, but the body's SHA-256 is %s", got, want)
 			}
 			return ""

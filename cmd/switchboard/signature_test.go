@@ -33,6 +33,7 @@ func TestSignatureCommand(t *testing.T) {
 	}
 	jsonURL := "https://example.com/hook?bodySHA256=" + principalstest.BodySHA256(json)
 	get := "https://example.com/ivr?x=1&Digits=1&From=%2B15551234567"
+	upperJSONURL := "https://example.com/hook?bodySHA256=" + strings.ToUpper(principalstest.BodySHA256(json))
 	tests := []struct {
 		name   string
 		args   []string
@@ -90,6 +91,56 @@ func TestSignatureCommand(t *testing.T) {
 			args: []string{"sign", "--token", "t", "--url", "https://example.com/hook", "--body-file", body},
 			code: 2, stderr: "must carry bodySHA256=" + principalstest.BodySHA256(json)},
 
+		// The official SDKs' published vectors (twilio-python, -node, -ruby, -php test suites).
+		{name: "VerifyRemovesAnyPortAsTheSDKsDo",
+			args: append([]string{"verify", "--token", "12345", "--url", "https://mycompany.com:1234/myapp.php?foo=1&bar=2", "--signature", "RSOYDt4T1cUTdK1PDd93/VVr8B8="}, docArgs...),
+			code: 0, stdout: "valid\n"},
+		{name: "VerifyAddsTheDefaultPortAsTheSDKsDo",
+			args: append([]string{"verify", "--token", "12345", "--url", docURL, "--signature", "kvajT1Ptam85bY51eRf/AJRuM3w="}, docArgs...),
+			code: 0, stdout: "valid\n"},
+		{name: "VerifyAcceptsCredentialsInTheURL",
+			args: append([]string{"verify", "--token", "12345", "--url", "https://user:pass@mycompany.com/myapp.php?foo=1&bar=2", "--signature", "CukzLTc1tT5dXEDIHm/tKBanW10="}, docArgs...),
+			code: 0, stdout: "valid\n"},
+		{name: "VerifyAcceptsCredentialsWithThePortAdded",
+			args: append([]string{"verify", "--token", "12345", "--url", "https://user:pass@mycompany.com/myapp.php?foo=1&bar=2", "--signature", "ZQFR1PTIZXF2MXB8ZnKCvnnA+rI="}, docArgs...),
+			code: 0, stdout: "valid\n"},
+		{name: "VerifyAcceptsAUserWithoutPassword",
+			args: append([]string{"verify", "--token", "12345", "--url", "https://user@mycompany.com/myapp.php?foo=1&bar=2", "--signature", "2YRLlVAflCqxaNicjMpJcSTgzSs="}, docArgs...),
+			code: 0, stdout: "valid\n"},
+		{name: "SignKeepsTheCredentialsInTheSignedURL",
+			args: append([]string{"sign", "--token", "12345", "--url", "https://user:pass@mycompany.com/myapp.php?foo=1&bar=2"}, docArgs...),
+			code: 0, stdout: "CukzLTc1tT5dXEDIHm/tKBanW10=\n"},
+		{name: "VerifyAcceptsRepeatedKeysSorted",
+			args: []string{"verify", "--token", "12345", "--url", docURL, "--signature", "IK+Dwps556ElfBT0I3Rgjkr1wJU=",
+				"--param", "Sid=CA123", "--param", "SidAccount=AC123", "--param", "Digits=5678", "--param", "Digits=1234"},
+			code: 0, stdout: "valid\n"},
+		{name: "VerifyAcceptsIdenticalValuesSignedOnce",
+			args: []string{"verify", "--token", "t", "--url", "https://example.com/ivr", "--signature", principalstest.Sign("t", "https://example.com/ivr", url.Values{"A": {"1"}}),
+				"--param", "A=1", "--param", "A=1"},
+			code: 0, stdout: "valid\n"},
+		{name: "VerifyRemovesTheIPv6Port",
+			args: []string{"verify", "--token", "t", "--url", "https://[2001:db8::1]:8443/ivr", "--signature", principalstest.Sign("t", "https://[2001:db8::1]/ivr", nil)},
+			code: 0, stdout: "valid\n"},
+		{name: "EmptySignatureIsAVerdict",
+			args: []string{"verify", "--token", "t", "--url", "https://example.com/ivr", "--signature", ""},
+			code: 1, stdout: "invalid: missing X-Twilio-Signature\n"},
+		{name: "UpperCaseBodySHA256IsInvalid",
+			args: []string{"verify", "--token", "t", "--url", upperJSONURL, "--body-file", body, "--signature", principalstest.Sign("t", upperJSONURL, nil)},
+			code: 1, stdout: "invalid: body does not match bodySHA256\n"},
+		{name: "KeyOutsideTwilioAlphabetIsInvalid",
+			args: []string{"verify", "--token", "t", "--url", "https://example.com/ivr", "--param", "a b=1", "--signature", principalstest.Sign("t", "https://example.com/ivr", url.Values{"a b": {"1"}})},
+			code: 1, stdout: "invalid: malformed form key (only letters, digits, _ . - are Twilio's)\n"},
+		{name: "SignWithASharedKey",
+			args: append([]string{"sign", "--algorithm", "sha256", "--token", "sk-secret", "--url", docURL}, docArgs...),
+			code: 0, stdout: principalstest.SignSHA256("sk-secret", docURL, principalsDocParams()) + "\n"},
+		{name: "VerifyWithASharedKey",
+			args: append([]string{"verify", "--algorithm", "sha256", "--token", "sk-secret", "--url", docURL, "--signature", principalstest.SignSHA256("sk-secret", docURL, principalsDocParams())}, docArgs...),
+			code: 0, stdout: "valid\n"},
+		{name: "AnSHA1SignatureIsNotASharedKeys",
+			args: append([]string{"verify", "--algorithm", "sha256", "--token", "12345", "--url", docURL, "--signature", "RSOYDt4T1cUTdK1PDd93/VVr8B8="}, docArgs...),
+			code: 1, stdout: "invalid: malformed X-Twilio-Signature (not base64 of an HMAC digest)\n"},
+		{name: "UnknownAlgorithmIsAUsageError", args: []string{"sign", "--algorithm", "md5", "--token", "t", "--url", docURL}, code: 2, stderr: "sha1 or sha256"},
+
 		{name: "NoSubcommandIsAUsageError", args: nil, code: 2, stderr: "usage:"},
 		{name: "UnknownSubcommandIsAUsageError", args: []string{"check"}, code: 2, stderr: "usage:"},
 		{name: "HelpIsNotAnError", args: []string{"sign", "-h"}, code: 0},
@@ -120,6 +171,10 @@ func TestSignatureCommand(t *testing.T) {
 			}
 		})
 	}
+}
+
+func principalsDocParams() url.Values {
+	return url.Values{"CallSid": {"CA1234567890ABCDE"}, "Caller": {"+14158675309"}, "Digits": {"1234"}, "From": {"+14158675309"}, "To": {"+18005551212"}}
 }
 
 func TestSignatureIsRegistered(t *testing.T) {

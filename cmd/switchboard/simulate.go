@@ -26,7 +26,7 @@ import (
 func init() {
 	commands = append(commands, command{
 		name:  "simulate",
-		usage: "simulate [--url URL --token T | --flow FILE] [--press DIGITS]... [--say WORDS]... [--from +E164] [--to +E164] [--interactive]",
+		usage: "simulate [--url URL --token T [--public-url URL] | --flow FILE] [--attest A|B|C|none] [--press DIGITS]... [--say WORDS]... [--from +E164] [--to +E164] [--interactive]",
 		run:   runSimulate,
 	})
 }
@@ -53,6 +53,10 @@ serves the flow in this process on a loopback port, with a fresh token: the buil
   --url URL          the voice URL Twilio is configured with, such as http://localhost:8080/ivr/welcome
   --token T          the auth token to sign with [TWILIO_AUTH_TOKEN]; a wrong one hears the
                      unauthenticated error flow. Without --url, the in-process server's own token.
+  --public-url URL   with --url: connect to --url but sign for this public base URL (also
+                     --sign-url), as Twilio signs for a server started with the same --public-url
+  --attest LEVEL     send StirVerstat for a SHAKEN/STIR attestation: A, B or C
+                     (TN-Validation-Passed-A…), or none (No-TN-Validation)
   --press DIGITS     an answer to a Gather, such as 1 or 0101#; repeatable
   --say WORDS        a spoken answer to a Gather, such as billing; repeatable
   --interactive      once the answers run out, read each one from the keyboard: digits to press,
@@ -86,6 +90,7 @@ func (a answerFlag) Set(v string) error {
 // simConfig is everything `switchboard simulate` reads from its flags.
 type simConfig struct {
 	url, token                      string
+	publicURL, attest               string
 	flowFile, policyFile, modelFile string
 	at                              time.Time
 	from, to, accountSid            string
@@ -111,6 +116,9 @@ func parseSimulate(args []string, getenv func(string) string, stdout, stderr io.
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&cfg.url, "url", "", "voice `URL` of a running server")
 	fs.StringVar(&cfg.token, "token", "", "auth token to sign with")
+	fs.StringVar(&cfg.publicURL, "public-url", "", "public base `URL` to sign for")
+	fs.StringVar(&cfg.publicURL, "sign-url", "", "the same as --public-url")
+	fs.StringVar(&cfg.attest, "attest", "", "StirVerstat attestation: A, B, C or none")
 	fs.StringVar(&cfg.flowFile, "flow", "", "flow `file` served in-process")
 	fs.StringVar(&cfg.policyFile, "policy", "", "Casbin policy `file`, in-process")
 	fs.StringVar(&cfg.modelFile, "model", "", "Casbin model `file`, in-process")
@@ -138,6 +146,8 @@ func parseSimulate(args []string, getenv func(string) string, stdout, stderr io.
 		return bad("--token is required with --url (or set %s)", envToken)
 	case cfg.maxRequests < 1:
 		return bad("--max-requests must be at least 1")
+	case cfg.publicURL != "" && cfg.url == "":
+		return bad("--public-url signs for a server at --url: give --url too")
 	}
 	if cfg.url != "" {
 		cfg.token = or(cfg.token, getenv(envToken))
@@ -152,6 +162,9 @@ func parseSimulate(args []string, getenv func(string) string, stdout, stderr io.
 			return bad("--at %q must be RFC 3339, such as 2026-11-23T10:00:00-05:00", *at)
 		}
 		cfg.at = t
+	}
+	if _, ok := stirVerstat(cfg.attest); !ok {
+		return bad("--attest must be A, B, C or none, not %q", cfg.attest)
 	}
 	if statuses := caller.DialStatuses(); !slices.Contains(statuses, cfg.dialStatus) {
 		return bad("--dial-status must be one of %s, not %q", strings.Join(statuses, ", "), cfg.dialStatus)
@@ -183,6 +196,7 @@ func simulate(ctx context.Context, cfg simConfig, stdin io.Reader, stdout, stder
 	c := &caller.Call{
 		URL:         cfg.url,
 		Token:       principals.NewSecret(cfg.token),
+		PublicURL:   cfg.publicURL,
 		From:        cfg.from,
 		To:          cfg.to,
 		AccountSid:  cfg.accountSid,
@@ -192,6 +206,7 @@ func simulate(ctx context.Context, cfg simConfig, stdin io.Reader, stdout, stder
 		Client:      client,
 		OnEvent:     func(e caller.Event) { fmt.Fprintln(stdout, e) },
 	}
+	c.StirVerstat, _ = stirVerstat(cfg.attest)
 	if cfg.interactive {
 		c.More = &keyboard{in: bufio.NewScanner(stdin), prompts: stderr}
 	}
@@ -250,7 +265,8 @@ func (t verboseTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // sandbox), and returns the URL of its start route, the token, and a function that stops the
 // server.
 func serveInProcess(ctx context.Context, cfg simConfig, stderr io.Writer) (start, token string, stop func(), err error) {
-	opts := &sandbox.Options{FlowFile: cfg.flowFile, PolicyFile: cfg.policyFile, ModelFile: cfg.modelFile}
+	fo := fileOptions(cfg.flowFile, cfg.modelFile, cfg.policyFile)
+	opts := &sandbox.Options{Flow: fo.Flow, Policy: fo.Policy, Model: fo.Model}
 	if cfg.verbose {
 		opts.Logger = slog.New(slog.NewTextHandler(stderr, nil))
 	}
@@ -266,6 +282,19 @@ func serveInProcess(ctx context.Context, cfg simConfig, stderr io.Writer) (start
 		return "", "", nil, err
 	}
 	return origin + sb.Start(), sb.Token().Reveal(), stop, nil
+}
+
+// stirVerstat returns the StirVerstat Twilio sends for an --attest level: "" for none given.
+func stirVerstat(level string) (string, bool) {
+	switch strings.ToUpper(level) {
+	case "":
+		return "", true
+	case "A", "B", "C":
+		return "TN-Validation-Passed-" + strings.ToUpper(level), true
+	case "NONE":
+		return "No-TN-Validation", true
+	}
+	return "", false
 }
 
 func randomHex(n int) string {

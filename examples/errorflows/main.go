@@ -75,21 +75,26 @@ func newApp(cfg config) (*framework.App, error) {
 		return nil, err
 	}
 	app, err := framework.New(&framework.Options{
-		FlowFile:   cfg.FlowFile,
-		PolicyFile: cfg.PolicyFile,
-		Policies:   []principals.Policy{tw},
-		Logger:     cfg.Logger,
+		Flow:     framework.File(cfg.FlowFile),
+		Policy:   framework.File(cfg.PolicyFile),
+		Policies: []principals.Policy{tw},
+		Logger:   cfg.Logger,
 	})
 	if err != nil {
 		return nil, err
 	}
-	if err := app.Voice(http.MethodPost, "/ivr/balance", "view", balance(cfg.Ledger, english)); err != nil {
-		return nil, err
-	}
-	if err := app.Voice(http.MethodPost, "/ivr/es/saldo", "view", balance(cfg.Ledger, spanish)); err != nil {
+	if err := addBalanceLines(app, cfg.Ledger); err != nil {
 		return nil, err
 	}
 	return app, nil
+}
+
+// addBalanceLines adds the balance lines the menus redirect to, in English and in Spanish.
+func addBalanceLines(app *framework.App, ledger Ledger) error {
+	if err := app.Voice(http.MethodPost, "/ivr/balance", "view", balance(ledger, english)); err != nil {
+		return err
+	}
+	return app.Voice(http.MethodPost, "/ivr/es/saldo", "view", balance(ledger, spanish))
 }
 
 // language is what the balance line says, in one language.

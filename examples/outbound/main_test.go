@@ -221,7 +221,7 @@ func TestCallsAreRefusedWithAJSONProblem(t *testing.T) {
 		{"an unknown key is unauthenticated", "Bearer not-a-key-anybody-issued", ok, false, http.StatusUnauthorized},
 		{"basic auth is not a key", "Basic YWxpY2U6c2VjcmV0", ok, false, http.StatusUnauthorized},
 		{"a key in a group without call is forbidden", "Bearer " + monitoringKey, ok, false, http.StatusForbidden},
-		{"a valid Twilio signature does not grant call", "", ok, true, http.StatusForbidden},
+		{"a valid Twilio signature does not grant call (and hears the forbidden call flow)", "", ok, true, http.StatusForbidden},
 		{"malformed JSON is a bad request", "Bearer " + operatorKey, `{"to": "` + callee, false, http.StatusBadRequest},
 		{"an unknown field is a bad request", "Bearer " + operatorKey, `{"to": "` + callee + `", "menu": "welcome", "from": "+15555550111"}`, false, http.StatusBadRequest},
 		{"two objects are a bad request", "Bearer " + operatorKey, ok + ok, false, http.StatusBadRequest},
@@ -239,10 +239,15 @@ func TestCallsAreRefusedWithAJSONProblem(t *testing.T) {
 				r := principalstest.NewJSON(testToken, testPublicURL+"/calls", []byte(tt.body))
 				w = httptest.NewRecorder()
 				h.ServeHTTP(w, r)
+				// A request Twilio signed is answered with TwiML, so that Twilio never plays
+				// its "application error": here, the forbidden error call flow.
+				if w.Code != http.StatusOK || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/xml") || !strings.Contains(w.Body.String(), "<Say") {
+					t.Errorf("status %d %q, body %s: want the forbidden call flow", w.Code, w.Header().Get("Content-Type"), w.Body)
+				}
 			} else {
 				w = postCalls(t, h, tt.auth, tt.body)
+				expectProblem(t, w, tt.status)
 			}
-			expectProblem(t, w, tt.status)
 			if n := len(twilio.requests()); n != 0 {
 				t.Errorf("the Twilio API received %d requests, want none", n)
 			}

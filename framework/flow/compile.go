@@ -110,6 +110,25 @@ func (c *Compiled) ErrorFlow(path string, kind ErrorKind) []byte {
 	return c.global[kind]
 }
 
+// FlowLevelErrorFlow is [Compiled.ErrorFlow] without the node's own error flows: those of the
+// longest by_prefix entry that path falls under, else the flow's own, else the built-in one. A
+// request that did not authenticate hears these, so that what a stranger hears never tells a
+// menu's path from any other. The caller must not modify the bytes.
+func (c *Compiled) FlowLevelErrorFlow(path string, kind ErrorKind) []byte {
+	if kind < 0 || kind >= numErrorKinds {
+		kind = Internal
+	}
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	for i := range c.prefixes {
+		if underPrefix(path, c.prefixes[i].prefix) {
+			return c.prefixes[i].flows[kind]
+		}
+	}
+	return c.global[kind]
+}
+
 func underPrefix(path, prefix string) bool {
 	return path == prefix || (len(path) > len(prefix) && path[len(prefix)] == '/' && path[:len(prefix)] == prefix)
 }

@@ -24,14 +24,72 @@ const (
 	EdgeError     EdgeKind = "error"     // an error flow (Label is the ErrorKind)
 )
 
-// Edge is one way a call can move, for drawing the flow. From and To are node names, or for
-// what is not a node a description in parentheses: "(dial +15555550100)", "(queue support)",
-// "(redirect https://…)", "(hangup)"; error flows defined at the top level come from "(errors)"
-// or "(errors /ivr/es)". Navigation keys are not edges.
+// Edge is one way a call can move, for drawing the flow. From is a node, or the error flows
+// defined outside any node (TargetErrors); To is a node or where the call leaves the flow.
+// Navigation keys are not edges.
 type Edge struct {
-	From, To string
-	Label    string
+	From, To Target
+	Label    string // EdgeOption: the option's key; EdgeError: the ErrorKind; else empty
 	Kind     EdgeKind
+}
+
+// Target is one end of an [Edge]: a node of the flow, the error flows defined outside any node,
+// or where a call leaves the flow. Value depends on Kind.
+type Target struct {
+	Kind  TargetKind
+	Value string
+}
+
+// TargetKind says what a [Target] is, and what its Value holds.
+type TargetKind uint8
+
+// The kinds of target.
+const (
+	TargetNode     TargetKind = iota // a node: Value is its name
+	TargetErrors                     // the top-level error flows (Value "") or a by_prefix entry's (Value is the prefix)
+	TargetDial                       // a dial: Value is the number (call_center resolved when the flow sets one)
+	TargetRecord                     // a recording: Value is ""
+	TargetQueue                      // an enqueue: Value is the queue's name
+	TargetRedirect                   // a redirect out of the flow or to a path on this server: Value is the URL or path
+	TargetHangup                     // the call ends: Value is ""
+)
+
+// String names the target the way a diagram labels it: a node's name, or in parentheses what is
+// not a node: "(errors)", "(errors /ivr/es)", "(dial +15555550100)", "(record)",
+// "(queue support)", "(redirect https://…)", "(hangup)".
+func (t Target) String() string {
+	switch t.Kind {
+	case TargetNode:
+		return t.Value
+	case TargetErrors:
+		return parens("errors", t.Value)
+	case TargetDial:
+		return parens("dial", t.Value)
+	case TargetRecord:
+		return "(record)"
+	case TargetQueue:
+		return parens("queue", t.Value)
+	case TargetRedirect:
+		return parens("redirect", t.Value)
+	case TargetHangup:
+		return "(hangup)"
+	}
+	return "(TargetKind(" + strconv.Itoa(int(t.Kind)) + ") " + t.Value + ")"
+}
+
+// Node returns the name of the node the target is, or "" when it is not a node.
+func (t Target) Node() string {
+	if t.Kind != TargetNode {
+		return ""
+	}
+	return t.Value
+}
+
+func parens(what, value string) string {
+	if value == "" {
+		return "(" + what + ")"
+	}
+	return "(" + what + " " + value + ")"
 }
 
 // graph is a flow's edges with what validation needs: the field path that made each edge, and
@@ -39,14 +97,15 @@ type Edge struct {
 type graph struct {
 	f      *Flow
 	edges  []gedge
-	from   map[string][]int  // edge indexes by From
+	from   map[string][]int  // edge indexes by the node they leave
 	parent map[string]string // the static parent used by "back"
 }
 
 type gedge struct {
 	Edge
-	path string
-	auto bool // followed with no caller input in between
+	from, to string // the nodes the edge joins; "" for an end that is not a node
+	path     string
+	auto     bool // followed with no caller input in between
 }
 
 func buildGraph(f *Flow) *graph {
@@ -60,59 +119,64 @@ func buildGraph(f *Flow) *graph {
 		h := n.Hours
 		if h != nil {
 			hp := joinKey(p, "hours")
-			g.action(name, joinKey(hp, "closed"), h.Closed, EdgeClosed, "", true)
+			g.action(Target{TargetNode, name}, joinKey(hp, "closed"), h.Closed, EdgeClosed, "", true)
 			if h.Open != nil {
-				g.action(name, joinKey(hp, "open"), h.Open, EdgeOpen, "", true)
+				g.action(Target{TargetNode, name}, joinKey(hp, "open"), h.Open, EdgeOpen, "", true)
 				continue
 			}
 		}
-		g.action(name, p, &n.Action, EdgeGoto, "", true)
+		g.action(Target{TargetNode, name}, p, &n.Action, EdgeGoto, "", true)
 	}
-	g.errorEdges("(errors)", "errors", &f.Errors)
+	g.errorEdges(Target{TargetErrors, ""}, "errors", &f.Errors)
 	for _, prefix := range sortedKeys(f.Errors.ByPrefix) {
 		if e := f.Errors.ByPrefix[prefix]; e != nil {
-			g.errorEdges("(errors "+prefix+")", joinKey(joinKey("errors", "by_prefix"), prefix), e)
+			g.errorEdges(Target{TargetErrors, prefix}, joinKey(joinKey("errors", "by_prefix"), prefix), e)
 		}
 	}
 	for _, name := range sortedKeys(f.Menus) {
 		if n := f.Menus[name]; n != nil && n.Errors != nil {
-			g.errorEdges(name, joinKey(joinKey("menus", name), "errors"), n.Errors)
+			g.errorEdges(Target{TargetNode, name}, joinKey(joinKey("menus", name), "errors"), n.Errors)
 		}
 	}
 	g.from = make(map[string][]int, len(f.Menus))
 	for i, e := range g.edges {
-		g.from[e.From] = append(g.from[e.From], i)
+		if e.from != "" {
+			g.from[e.from] = append(g.from[e.from], i)
+		}
 	}
 	g.parent = g.parents(f.Start)
 	return g
 }
 
-func defaultTarget(f *Flow) string {
+// defaultTarget is where an exhausted gather without its own exhausted goes.
+func defaultTarget(f *Flow) Target {
 	if f.CallCenter != "" {
-		return "(dial " + f.CallCenter + ")"
+		return Target{TargetDial, f.CallCenter}
 	}
-	return "(hangup)"
+	return Target{TargetHangup, ""}
 }
 
-func (g *graph) errorEdges(from, path string, e *ErrorFlows) {
+func (g *graph) errorEdges(from Target, path string, e *ErrorFlows) {
 	for k, a := range e.kinds() {
 		kind := ErrorKind(k).String()
 		g.action(from, joinKey(path, kind), a, EdgeError, kind, false)
 	}
 }
 
-func (g *graph) add(from, to string, kind EdgeKind, label, path string, auto bool) {
-	g.edges = append(g.edges, gedge{Edge{From: from, To: to, Label: label, Kind: kind}, path, auto})
+func (g *graph) add(from, to Target, kind EdgeKind, label, path string, auto bool) {
+	e := gedge{Edge: Edge{From: from, To: to, Label: label, Kind: kind}, path: path, auto: auto}
+	e.from, e.to = from.Node(), to.Node()
+	g.edges = append(g.edges, e)
 }
 
 // action adds the edges of one destination or node body, with one case for each kind of step.
 // auto says the call follows them with no input from the caller.
-func (g *graph) action(from, path string, a *Action, kind EdgeKind, label string, auto bool) {
+func (g *graph) action(from Target, path string, a *Action, kind EdgeKind, label string, auto bool) {
 	if a == nil {
 		return
 	}
 	if a.Do == nil {
-		g.add(from, "(hangup)", kind, label, path, auto)
+		g.add(from, Target{TargetHangup, ""}, kind, label, path, auto)
 		return
 	}
 	sp := joinKey(path, a.Do.Kind().String())
@@ -130,29 +194,27 @@ func (g *graph) action(from, path string, a *Action, kind EdgeKind, label string
 			g.add(from, defaultTarget(g.f), EdgeExhausted, "", sp, false)
 		}
 	case Goto:
-		g.add(from, string(s), kind, label, sp, auto)
+		g.add(from, Target{TargetNode, string(s)}, kind, label, sp, auto)
 	case *Dial:
 		number := s.Number
 		if number == CallCenter && g.f.CallCenter != "" {
 			number = g.f.CallCenter
 		}
-		g.add(from, "(dial "+number+")", kind, label, sp, auto)
+		g.add(from, Target{TargetDial, number}, kind, label, sp, auto)
 		if s.NoAnswer != nil {
 			g.action(from, joinKey(sp, "no_answer"), s.NoAnswer, EdgeNoAnswer, "", auto)
 		}
 	case *Record:
-		g.add(from, "(record)", kind, label, sp, auto)
+		g.add(from, Target{TargetRecord, ""}, kind, label, sp, auto)
 		if s.Then != nil {
 			g.action(from, joinKey(sp, "then"), s.Then, EdgeThen, "", auto)
 		}
 	case *Enqueue:
-		g.add(from, "(queue "+s.Name+")", kind, label, sp, auto)
+		g.add(from, Target{TargetQueue, s.Name}, kind, label, sp, auto)
 	case Redirect:
-		g.add(from, "(redirect "+string(s)+")", kind, label, sp, auto)
+		g.add(from, Target{TargetRedirect, string(s)}, kind, label, sp, auto)
 	case Hangup:
-		g.add(from, "(hangup)", kind, label, path, auto)
-	default:
-		g.add(from, "("+a.Do.Kind().String()+")", kind, label, sp, auto)
+		g.add(from, Target{TargetHangup, ""}, kind, label, path, auto)
 	}
 }
 
@@ -167,19 +229,17 @@ func (g *graph) parents(start string) map[string]string {
 		queue = queue[1:]
 		for _, i := range g.from[from] {
 			e := g.edges[i]
-			if e.Kind == EdgeError || isPseudo(e.To) {
+			if e.Kind == EdgeError || e.to == "" {
 				continue
 			}
-			if _, seen := out[e.To]; !seen {
-				out[e.To] = from
-				queue = append(queue, e.To)
+			if _, seen := out[e.to]; !seen {
+				out[e.to] = from
+				queue = append(queue, e.to)
 			}
 		}
 	}
 	return out
 }
-
-func isPseudo(name string) bool { return strings.HasPrefix(name, "(") }
 
 // graph reports the graph's problems: unreachable nodes and loops without a gather.
 func (c *checker) graph(g *graph) {
@@ -197,18 +257,18 @@ func (c *checker) graph(g *graph) {
 		}
 	}
 	for _, e := range g.edges {
-		if e.Kind == EdgeError && !isPseudo(e.To) && !reached[e.To] {
-			reached[e.To] = true
-			queue = append(queue, e.To)
+		if e.Kind == EdgeError && e.to != "" && !reached[e.to] {
+			reached[e.to] = true
+			queue = append(queue, e.to)
 		}
 	}
 	for len(queue) > 0 {
 		from := queue[0]
 		queue = queue[1:]
 		for _, i := range g.from[from] {
-			if e := g.edges[i]; !isPseudo(e.To) && !reached[e.To] {
-				reached[e.To] = true
-				queue = append(queue, e.To)
+			if e := g.edges[i]; e.to != "" && !reached[e.to] {
+				reached[e.to] = true
+				queue = append(queue, e.to)
 			}
 		}
 	}
@@ -223,9 +283,9 @@ func (c *checker) graph(g *graph) {
 	for _, cyc := range g.autoCycles() {
 		names := make([]string, len(cyc))
 		for i, e := range cyc {
-			names[i] = strconv.Quote(e.From)
+			names[i] = strconv.Quote(e.from)
 		}
-		names = append(names, strconv.Quote(cyc[0].From))
+		names = append(names, strconv.Quote(cyc[0].from))
 		c.errorf(cyc[len(cyc)-1].path, "menus %s loop forever with no gather between them: Twilio would redirect without end", strings.Join(names, " → "))
 	}
 }
@@ -236,8 +296,8 @@ func (c *checker) graph(g *graph) {
 func (g *graph) autoCycles() [][]gedge {
 	out := map[string][]gedge{}
 	for _, e := range g.edges {
-		if e.auto && !isPseudo(e.To) {
-			out[e.From] = append(out[e.From], e)
+		if e.auto && e.to != "" {
+			out[e.from] = append(out[e.from], e)
 		}
 	}
 	index := map[string]int{}
@@ -252,11 +312,11 @@ func (g *graph) autoCycles() [][]gedge {
 		stack = append(stack, v)
 		onStack[v] = true
 		for _, e := range out[v] {
-			if _, seen := index[e.To]; !seen {
-				strong(e.To)
-				low[v] = min(low[v], low[e.To])
-			} else if onStack[e.To] {
-				low[v] = min(low[v], index[e.To])
+			if _, seen := index[e.to]; !seen {
+				strong(e.to)
+				low[v] = min(low[v], low[e.to])
+			} else if onStack[e.to] {
+				low[v] = min(low[v], index[e.to])
 			}
 		}
 		if low[v] == index[v] {
@@ -294,17 +354,17 @@ func (g *graph) autoCycles() [][]gedge {
 			v := queue[0]
 			queue = queue[1:]
 			for _, e := range out[v] {
-				if !in[e.To] {
+				if !in[e.to] {
 					continue
 				}
-				if e.To == first {
+				if e.to == first {
 					prev[first] = e
 					found = true
 					break
 				}
-				if _, seen := prev[e.To]; !seen {
-					prev[e.To] = e
-					queue = append(queue, e.To)
+				if _, seen := prev[e.to]; !seen {
+					prev[e.to] = e
+					queue = append(queue, e.to)
 				}
 			}
 		}
@@ -312,15 +372,15 @@ func (g *graph) autoCycles() [][]gedge {
 			continue // a single node without a self edge
 		}
 		var cyc []gedge
-		for e := prev[first]; ; e = prev[e.From] {
+		for e := prev[first]; ; e = prev[e.from] {
 			cyc = append(cyc, e)
-			if e.From == first {
+			if e.from == first {
 				break
 			}
 		}
 		slices.Reverse(cyc)
 		cycles = append(cycles, cyc)
 	}
-	slices.SortFunc(cycles, func(a, b []gedge) int { return strings.Compare(a[0].From, b[0].From) })
+	slices.SortFunc(cycles, func(a, b []gedge) int { return strings.Compare(a[0].from, b[0].from) })
 	return cycles
 }

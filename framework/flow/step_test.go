@@ -11,15 +11,15 @@ import (
 var stepSamples = map[Kind]struct {
 	step  Step
 	twiml string
-	to    string
+	to    Target
 }{
-	KindGather:   {&Gather{Options: map[string]Action{"1": {Do: Goto("end")}}}, `<Gather action="/ivr/a/gather?i=0&amp;n=0"`, "end"},
-	KindGoto:     {Goto("end"), `<Redirect>/ivr/end</Redirect>`, "end"},
-	KindDial:     {&Dial{Number: "+15555550111", NoAnswer: &Action{Do: Goto("end")}}, `<Dial action="/ivr/a/dialed"><Number>+15555550111</Number></Dial>`, "(dial +15555550111)"},
-	KindRecord:   {&Record{MaxLength: 30}, `<Record action="/ivr/a/recorded" maxLength="30"/>`, "(record)"},
-	KindEnqueue:  {&Enqueue{Name: "sales"}, `<Enqueue>sales</Enqueue>`, "(queue sales)"},
-	KindRedirect: {Redirect("https://example.com/twiml"), `<Redirect>https://example.com/twiml</Redirect>`, "(redirect https://example.com/twiml)"},
-	KindHangup:   {Hangup{}, `<Hangup/>`, "(hangup)"},
+	KindGather:   {&Gather{Options: map[string]Action{"1": {Do: Goto("end")}}}, `<Gather action="/ivr/a/gather?i=0&amp;n=0"`, Target{TargetNode, "end"}},
+	KindGoto:     {Goto("end"), `<Redirect>/ivr/end</Redirect>`, Target{TargetNode, "end"}},
+	KindDial:     {&Dial{Number: "+15555550111", NoAnswer: &Action{Do: Goto("end")}}, `<Dial action="/ivr/a/dialed"><Number>+15555550111</Number></Dial>`, Target{TargetDial, "+15555550111"}},
+	KindRecord:   {&Record{MaxLength: 30}, `<Record action="/ivr/a/recorded" maxLength="30"/>`, Target{TargetRecord, ""}},
+	KindEnqueue:  {&Enqueue{Name: "sales"}, `<Enqueue>sales</Enqueue>`, Target{TargetQueue, "sales"}},
+	KindRedirect: {Redirect("https://example.com/twiml"), `<Redirect>https://example.com/twiml</Redirect>`, Target{TargetRedirect, "https://example.com/twiml"}},
+	KindHangup:   {Hangup{}, `<Hangup/>`, Target{TargetHangup, ""}},
 }
 
 // Every kind of step validates, compiles, renders as a menu's body and draws an edge: a kind
@@ -51,7 +51,7 @@ func TestEveryKindRenders(t *testing.T) {
 			}
 			var drawn bool
 			for _, e := range c.Edges() {
-				drawn = drawn || e.From == "a" && e.To == sample.to
+				drawn = drawn || e.From == (Target{TargetNode, "a"}) && e.To == sample.to
 			}
 			if !drawn {
 				t.Errorf("no edge from a to %s in %v", sample.to, c.Edges())
@@ -90,5 +90,27 @@ func TestKindsAreNamedByTheirKeys(t *testing.T) {
 	}
 	if Kind(200).String() != "Kind(200)" {
 		t.Errorf("an unknown kind is named %s", Kind(200))
+	}
+}
+
+// A target prints as a diagram labels it: a node by its name, the rest in parentheses.
+func TestTargetsPrintAsDiagramsLabelThem(t *testing.T) {
+	for _, tt := range []struct {
+		given Target
+		want  string
+	}{
+		{Target{TargetNode, "es/main"}, "es/main"},
+		{Target{TargetErrors, ""}, "(errors)"},
+		{Target{TargetErrors, "/ivr/es"}, "(errors /ivr/es)"},
+		{Target{TargetDial, "+15555550100"}, "(dial +15555550100)"},
+		{Target{TargetRecord, ""}, "(record)"},
+		{Target{TargetQueue, "support"}, "(queue support)"},
+		{Target{TargetRedirect, "/ivr/balance"}, "(redirect /ivr/balance)"},
+		{Target{TargetHangup, ""}, "(hangup)"},
+		{Target{TargetKind(99), "x"}, "(TargetKind(99) x)"},
+	} {
+		if got := tt.given.String(); got != tt.want {
+			t.Errorf("%#v prints %q, want %q", tt.given, got, tt.want)
+		}
 	}
 }

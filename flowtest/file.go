@@ -1,0 +1,527 @@
+package flowtest
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/switchboard-ivr/switchboard/caller"
+	"github.com/switchboard-ivr/switchboard/framework/flow"
+)
+
+// A File is a loaded test file: the flow it tests and the calls it places.
+type File struct {
+	// Path is the file's name, as given to [Load] or [Parse].
+	Path string
+	// Flow, Policy and Model are the files named, resolved against the test file's directory;
+	// empty when not set.
+	Flow, Policy, Model string
+	// At is the clock of business hours for calls that set none; zero for the real clock.
+	At time.Time
+	// Calls are the calls, in file order.
+	Calls []*Call
+}
+
+// A Call is one simulated call and what it must do.
+type Call struct {
+	Name string
+	Pos  flow.Pos // where the call's entry starts in the file
+	// From and To are the caller's and the called number; empty for caller.Call's defaults.
+	From, To string
+	// Answers answer the call's gathers, in order; once they run out, the caller is silent.
+	Answers []caller.Answer
+	// At is the clock of business hours; zero for the file's, or the real clock.
+	At time.Time
+	// DialStatus is what a Dial's action hears; empty for "completed".
+	DialStatus string
+	// Path is the route the call starts at, such as "/ivr/reminder" for an outbound call's
+	// entry; empty for the flow's start.
+	Path string
+	// Direction is sent as Direction: empty for "inbound", or "outbound-api".
+	Direction string
+	// Forged signs the call's requests with a token that is not the server's, as a forger
+	// would: every request hears the unauthenticated error flow.
+	Forged bool
+	// Expect is what the call must, or must never, do, in file order.
+	Expect []Expectation
+}
+
+// Load reads and parses the test file at path. See [Parse].
+func Load(path string) (*File, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		msg := err.Error()
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			msg = pe.Err.Error()
+		}
+		return nil, flow.Problem{Pos: flow.Pos{File: path}, Message: "cannot read the test file: " + msg}
+	}
+	return Parse(path, data)
+}
+
+// Parse parses a test file; name is where it came from, used in errors and to resolve the files
+// it names. The error joins every problem found (each a [flow.Problem], with file:line:col).
+// Parse reads nothing but data: the flow is loaded when the calls run.
+func Parse(name string, data []byte) (*File, error) {
+	l := &loader{file: name}
+	root := l.parse(data)
+	if root == nil {
+		return nil, l.probs.Err()
+	}
+	f := &File{Path: name}
+	l.top(f, root)
+	slices.SortStableFunc(l.probs, func(a, b flow.Problem) int {
+		if a.Pos.Line != b.Pos.Line {
+			return a.Pos.Line - b.Pos.Line
+		}
+		return a.Pos.Col - b.Pos.Col
+	})
+	if err := l.probs.Err(); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// maxFileSize bounds a test file. A test file is written by hand; anything larger is a mistake.
+const maxFileSize = 4 << 20
+
+// loader walks the YAML nodes of one test file and collects every problem with its position.
+type loader struct {
+	file  string
+	probs flow.Problems
+}
+
+func (l *loader) errorf(n *yaml.Node, path, format string, args ...any) {
+	p := flow.Problem{Pos: flow.Pos{File: l.file}, Path: path, Message: fmt.Sprintf(format, args...)}
+	if n != nil {
+		p.Pos.Line, p.Pos.Col = n.Line, n.Column
+	}
+	l.probs = append(l.probs, p)
+}
+
+// parse returns the root mapping of the one YAML document in data, or nil with a problem.
+func (l *loader) parse(data []byte) (root *yaml.Node) {
+	defer func() {
+		// The parser is third-party code fed with any text: a crash in it is a problem in the file.
+		if r := recover(); r != nil {
+			root = nil
+			l.probs = append(l.probs, flow.Problem{Pos: flow.Pos{File: l.file, Line: 1}, Message: fmt.Sprintf("the YAML parser failed: %v", r)})
+		}
+	}()
+	if len(data) > maxFileSize {
+		l.errorf(&yaml.Node{Line: 1, Column: 1}, "", "the file is over %d MiB; a test file is written by hand", maxFileSize>>20)
+		return nil
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			l.errorf(&yaml.Node{Line: 1, Column: 1}, "", "the file is empty")
+		} else {
+			l.syntax(err)
+		}
+		return nil
+	}
+	var next yaml.Node
+	if err := dec.Decode(&next); err == nil {
+		l.errorf(&next, "", "a test file holds one YAML document; remove this \"---\" and what follows")
+		return nil
+	} else if !errors.Is(err, io.EOF) {
+		l.syntax(err)
+		return nil
+	}
+	if len(doc.Content) == 0 || isNull(doc.Content[0]) {
+		l.errorf(&yaml.Node{Line: 1, Column: 1}, "", "the file is empty")
+		return nil
+	}
+	root = doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		l.errorf(root, "", "a test file is a mapping with flow: and calls:, got %s", describe(root))
+		return nil
+	}
+	return root
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// parserProblems are the messages of yaml's parser (not its scanner), for which yaml v3 reports a
+// 0-based line; the flow loader corrects them the same way.
+var parserProblems = []string{
+	"did not find expected <stream-start>", "did not find expected <document start>",
+	"did not find expected node content", "did not find expected '-' indicator",
+	"did not find expected key", "did not find expected ',' or ']'", "did not find expected ',' or '}'",
+	"found undefined tag handle", "found incompatible YAML document", "found duplicate %YAML directive",
+	"found duplicate %TAG directive",
+}
+
+// syntax records a YAML syntax error at the line the parser names.
+func (l *loader) syntax(err error) {
+	p := flow.Problem{Pos: flow.Pos{File: l.file, Line: 1}, Message: "invalid YAML: " + err.Error()}
+	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		if slices.Contains(parserProblems, m[2]) {
+			n++
+		}
+		p.Pos.Line, p.Message = max(n, 1), "invalid YAML: "+m[2]
+	}
+	l.probs = append(l.probs, p)
+}
+
+// pair is one key and its value in a mapping.
+type pair struct{ key, val *yaml.Node }
+
+// mapping returns the pairs of n, reporting a node that is no mapping, keys that are not plain
+// strings, duplicate keys, aliases and keys not in known (with a suggestion).
+func (l *loader) mapping(n *yaml.Node, path, what string, known []string) []pair {
+	if n.Kind != yaml.MappingNode {
+		l.errorf(n, path, "%s must be a mapping, got %s", what, describe(n))
+		return nil
+	}
+	var out []pair
+	seen := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind != yaml.ScalarNode || k.ShortTag() == "!!merge" {
+			l.errorf(k, path, "keys must be plain strings, got %s", describe(k))
+			continue
+		}
+		if line, dup := seen[k.Value]; dup {
+			l.errorf(k, path, "duplicate key %q (first at line %d)", k.Value, line)
+			continue
+		}
+		seen[k.Value] = k.Line
+		if !slices.Contains(known, k.Value) {
+			if n.Style&yaml.FlowStyle != 0 && isNull(v) && i > 0 {
+				l.errorf(k, path, "unknown key %q: inside {…} a comma ends a value; quote text that holds one", k.Value)
+				continue
+			}
+			l.errorf(k, path, "unknown key %q%s", k.Value, suggest(k.Value, known))
+			continue
+		}
+		if v.Kind == yaml.AliasNode {
+			l.errorf(v, join(path, k.Value), "aliases (*name) are not supported in a test file; write the value out")
+			continue
+		}
+		out = append(out, pair{k, v})
+	}
+	return out
+}
+
+// fileKeys are the keys of a test file's top level.
+var fileKeys = []string{"flow", "policy", "model", "at", "calls"}
+
+func (l *loader) top(f *File, root *yaml.Node) {
+	dir := filepath.Dir(l.file)
+	var calls *yaml.Node
+	for _, p := range l.mapping(root, "", "a test file", fileKeys) {
+		switch k := p.key.Value; k {
+		case "flow", "policy", "model":
+			name, ok := l.str(p.val, k)
+			if !ok {
+				continue
+			}
+			if name == "" {
+				l.errorf(p.val, k, "must name a file")
+				continue
+			}
+			if !filepath.IsAbs(name) {
+				name = filepath.Join(dir, name)
+			}
+			switch k {
+			case "flow":
+				f.Flow = name
+			case "policy":
+				f.Policy = name
+			default:
+				f.Model = name
+			}
+		case "at":
+			f.At = l.time(p.val, k)
+		case "calls":
+			calls = p.val
+		}
+	}
+	if calls == nil {
+		l.errorf(root, "", "calls: is missing: a test file places at least one call")
+		return
+	}
+	if calls.Kind != yaml.SequenceNode || len(calls.Content) == 0 {
+		l.errorf(calls, "calls", "must be a list of calls, each with a name and expect:, got %s", describe(calls))
+		return
+	}
+	names := map[string]int{}
+	for i, n := range calls.Content {
+		c := l.call(n, "calls["+strconv.Itoa(i)+"]")
+		if c == nil {
+			continue
+		}
+		if line, dup := names[c.Name]; dup {
+			l.errorf(n, "calls["+strconv.Itoa(i)+"].name", "another call is named %q (line %d); names must be unique", c.Name, line)
+		}
+		names[c.Name] = n.Line
+		f.Calls = append(f.Calls, c)
+	}
+}
+
+// A callField reads one key of a call into it. To add a field to calls (a caller's
+// attestation, a PIN to enter, a backend's stubbed answers), add its key here and a field to
+// Call; [Run] passes it on.
+type callField func(l *loader, c *Call, path string, n *yaml.Node)
+
+var callFields = map[string]callField{
+	"name": func(l *loader, c *Call, path string, n *yaml.Node) {
+		if s, ok := l.str(n, path); ok {
+			if strings.TrimSpace(s) == "" {
+				l.errorf(n, path, "must not be empty")
+			}
+			c.Name = s
+		}
+	},
+	"from":        func(l *loader, c *Call, path string, n *yaml.Node) { c.From = l.number(n, path) },
+	"to":          func(l *loader, c *Call, path string, n *yaml.Node) { c.To = l.number(n, path) },
+	"press":       func(l *loader, c *Call, path string, n *yaml.Node) { c.Answers = l.answerList(n, path, caller.Press) },
+	"say":         func(l *loader, c *Call, path string, n *yaml.Node) { c.Answers = l.answerList(n, path, caller.Say) },
+	"answers":     func(l *loader, c *Call, path string, n *yaml.Node) { c.Answers = l.answers(n, path) },
+	"at":          func(l *loader, c *Call, path string, n *yaml.Node) { c.At = l.time(n, path) },
+	"dial_status": func(l *loader, c *Call, path string, n *yaml.Node) { c.DialStatus = l.dialStatus(n, path) },
+	"expect":      func(l *loader, c *Call, path string, n *yaml.Node) { c.Expect = l.expectations(n, path) },
+	"path":        func(l *loader, c *Call, path string, n *yaml.Node) { c.Path = l.routePath(n, path) },
+	"direction": func(l *loader, c *Call, path string, n *yaml.Node) {
+		if s, ok := l.str(n, path); ok && s != "inbound" && s != "outbound-api" {
+			l.errorf(n, path, "must be inbound or outbound-api; got %q", s)
+		} else {
+			c.Direction = s
+		}
+	},
+	"forged": func(l *loader, c *Call, path string, n *yaml.Node) {
+		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" || n.Decode(&c.Forged) != nil {
+			l.errorf(n, path, "must be true or false, got %s", describe(n))
+		}
+	},
+}
+
+func (l *loader) call(n *yaml.Node, path string) *Call {
+	c := &Call{Pos: flow.Pos{File: l.file, Line: n.Line, Col: n.Column}}
+	pairs := l.mapping(n, path, "a call", sortedKeys(callFields))
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	var hasName, hasExpect bool
+	answers := 0
+	for _, p := range pairs {
+		k := p.key.Value
+		callFields[k](l, c, join(path, k), p.val)
+		switch k {
+		case "name":
+			hasName = true
+		case "expect":
+			hasExpect = true
+		case "press", "say", "answers":
+			answers++
+			if answers == 2 {
+				l.errorf(p.key, path, "press, say and answers together lose the order of the answers: use answers: [{press: \"2\"}, {say: billing}]")
+			}
+		}
+	}
+	if !hasName {
+		l.errorf(n, path, "name: is missing: every call has a name, printed with its result")
+	}
+	if !hasExpect {
+		l.errorf(n, path, "expect: is missing: a call with no expectation tests nothing")
+	}
+	return c
+}
+
+// str returns the text of a scalar.
+func (l *loader) str(n *yaml.Node, path string) (string, bool) {
+	if n.Kind != yaml.ScalarNode || isNull(n) {
+		l.errorf(n, path, "must be a string, got %s", describe(n))
+		return "", false
+	}
+	return n.Value, true
+}
+
+var e164 = regexp.MustCompile(`^\+[1-9][0-9]{7,14}$`)
+
+func (l *loader) number(n *yaml.Node, path string) string {
+	s, ok := l.str(n, path)
+	if ok && !e164.MatchString(s) {
+		l.errorf(n, path, "must be an E.164 phone number: + then 8 to 15 digits, like +15555550142; got %q", s)
+	}
+	return s
+}
+
+// routePath reads the path a call starts at: an absolute URL path, no query.
+func (l *loader) routePath(n *yaml.Node, path string) string {
+	s, ok := l.str(n, path)
+	if ok && (!strings.HasPrefix(s, "/") || strings.ContainsAny(s, "?# ")) {
+		l.errorf(n, path, "must be a route's path such as /ivr/reminder; got %q", s)
+	}
+	return s
+}
+
+func (l *loader) time(n *yaml.Node, path string) time.Time {
+	s, ok := l.str(n, path)
+	if !ok {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		l.errorf(n, path, "must be a time in RFC 3339, such as \"2026-12-06T12:00:00-05:00\"; got %q", s)
+	}
+	return t
+}
+
+func (l *loader) dialStatus(n *yaml.Node, path string) string {
+	s, ok := l.str(n, path)
+	if ok && !slices.Contains(caller.DialStatuses(), s) {
+		l.errorf(n, path, "must be one of %s; got %q", strings.Join(caller.DialStatuses(), ", "), s)
+	}
+	return s
+}
+
+// answerList reads press: or say:, a scalar or a list of scalars.
+func (l *loader) answerList(n *yaml.Node, path string, answer func(string) caller.Answer) []caller.Answer {
+	items := []*yaml.Node{n}
+	if n.Kind == yaml.SequenceNode {
+		items = n.Content
+	}
+	var out []caller.Answer
+	for i, it := range items {
+		p := path
+		if n.Kind == yaml.SequenceNode {
+			p = path + "[" + strconv.Itoa(i) + "]"
+		}
+		if s, ok := l.str(it, p); ok {
+			out = append(out, answer(s))
+		}
+	}
+	return out
+}
+
+// answers reads answers: a list of {press: D}, {say: W}, silence and hangup.
+func (l *loader) answers(n *yaml.Node, path string) []caller.Answer {
+	if n.Kind != yaml.SequenceNode {
+		l.errorf(n, path, "must be a list of {press: digits}, {say: words}, silence or hangup; got %s", describe(n))
+		return nil
+	}
+	var out []caller.Answer
+	for i, it := range n.Content {
+		p := path + "[" + strconv.Itoa(i) + "]"
+		if it.Kind == yaml.ScalarNode {
+			switch it.Value {
+			case "silence":
+				out = append(out, caller.Silence())
+			case "hangup":
+				out = append(out, caller.HangUp())
+			default:
+				l.errorf(it, p, "unknown answer %q: an answer is {press: digits}, {say: words}, silence or hangup", it.Value)
+			}
+			continue
+		}
+		pairs := l.mapping(it, p, "an answer", []string{"press", "say"})
+		if len(pairs) != 1 {
+			if it.Kind == yaml.MappingNode && len(it.Content) != 2 {
+				l.errorf(it, p, "an answer is one of {press: digits} or {say: words}")
+			}
+			continue
+		}
+		k := pairs[0].key.Value
+		if s, ok := l.str(pairs[0].val, join(p, k)); ok {
+			if k == "press" {
+				out = append(out, caller.Press(s))
+			} else {
+				out = append(out, caller.Say(s))
+			}
+		}
+	}
+	return out
+}
+
+func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" }
+
+// describe names what a node holds, for "got …" messages.
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.AliasNode:
+		return "an alias"
+	}
+	if isNull(n) {
+		return "nothing"
+	}
+	v := n.Value
+	if len(v) > 40 {
+		v = v[:40] + "…"
+	}
+	return strconv.Quote(v)
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// suggest returns ` (did you mean "x"?)` for the known key within two edits of key, if any.
+func suggest(key string, known []string) string {
+	best, bestD := "", 3
+	for _, k := range known {
+		if d := editDistance(key, k); d < bestD {
+			best, bestD = k, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+// editDistance is the Levenshtein distance of two short strings, in bytes.
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 64
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

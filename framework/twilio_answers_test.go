@@ -1,0 +1,84 @@
+package framework
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/switchboard-ivr/switchboard/principals/principalstest"
+	"github.com/switchboard-ivr/switchboard/twiml"
+)
+
+// saysFirst returns what a voice response says first, failing unless it is 200 TwiML.
+func saysFirst(t *testing.T, w *httptest.ResponseRecorder) string {
+	t.Helper()
+	says := twimlOf(t, w).says()
+	if len(says) == 0 {
+		t.Fatalf("the TwiML says nothing:\n%s", w.Body)
+	}
+	return says[0]
+}
+
+func TestARequestTwilioMayHaveSentAlwaysGetsAnErrorCallFlow(t *testing.T) {
+	const sayStaffOnly = "This line is for Acme staff only."
+	const sayNotFoundES = "Esa opción no está disponible."
+	signed := func(method, target string) *http.Request {
+		if method == http.MethodGet {
+			return principalstest.NewGET(testToken, testHost+target)
+		}
+		return principalstest.NewPOST(testToken, testHost+target, principalstest.CallParams(otherNumber))
+	}
+	forgedTo := func(method, target string) *http.Request {
+		r := httptest.NewRequest(method, testHost+target, strings.NewReader("From=%2B15555550142"))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.Header.Set("X-Twilio-Signature", "AAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+		return r
+	}
+	oversized := func(r *http.Request) *http.Request {
+		r.Body = io.NopCloser(strings.NewReader(strings.Repeat("a=b&", 20<<10)))
+		r.ContentLength = 80 << 10
+		return r
+	}
+	unsigned := func(method, target string) *http.Request { return httptest.NewRequest(method, testHost+target, nil) }
+	tests := []struct {
+		name string
+		req  *http.Request
+		want string // what the caller hears first
+	}{
+		{"SignedOutsideTheBasePathHearsTheTopLevelNotFoundFlow", signed(http.MethodPost, "/elsewhere"), sayNotFound},
+		{"SignedUnderAPrefixHearsThePrefixsNotFoundFlow", signed(http.MethodPost, "/ivr/es/nada"), sayNotFoundES},
+		{"ForgedOutsideTheBasePathHearsTheUnauthenticatedFlow", forgedTo(http.MethodPost, "/elsewhere"), sayUnauthenticated},
+		{"ForgedToANodeWithItsOwnForbiddenFlowHearsTheTopLevelOne", forgedTo(http.MethodPost, "/ivr/staff"), sayUnauthenticated},
+		{"AnOversizedForgedRequestToThatNodeHearsTheTopLevelUnauthenticatedFlow", oversized(forgedTo(http.MethodPost, "/ivr/staff")), sayUnauthenticated},
+		{"ForgedToAnUnknownVoicePathHearsTheSameAsToAMenu", forgedTo(http.MethodPost, "/ivr/nothing"), sayUnauthenticated},
+		{"UnsignedWrongMethodOnAFlowRouteHearsTheUnauthenticatedFlow", unsigned(http.MethodPut, "/ivr/welcome"), sayUnauthenticated},
+		{"SignedWrongMethodOnAVoiceRouteHearsTheNotFoundFlow", signed(http.MethodGet, "/balance"), sayNotFound},
+		{"UnsignedWrongMethodOnAVoiceRouteHearsTheUnauthenticatedFlow", unsigned(http.MethodDelete, "/balance"), sayUnauthenticated},
+		{"SignedToAJSONRouteItMayNotUseHearsTheForbiddenFlow", signed(http.MethodPost, "/calls"), sayForbidden},
+		{"AVerifiedCallerRefusedOnTheStaffMenuHearsItsOwnForbiddenFlow", principalstest.NewPOST(testToken, testHost+"/ivr/staff", principalstest.CallParams(blockedNumber)), sayStaffOnly},
+	}
+	app := newTestApp(t, &Options{})
+	if err := app.Voice(http.MethodPost, "/balance", "view", func(*http.Request) (twiml.Response, error) {
+		return twiml.Response{Verbs: []twiml.Verb{twiml.Say{Text: "Your balance is zero."}}}, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Handle(http.MethodPost, "/calls", "call", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {})); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := saysFirst(t, send(app, tc.req)); got != tc.want {
+				t.Errorf("heard %q, want %q", got, tc.want)
+			}
+		})
+	}
+	t.Run("AnUnsignedRequestOutsideTheVoiceRoutesGetsJSON", func(t *testing.T) {
+		w := send(app, unsigned(http.MethodGet, "/elsewhere"))
+		if w.Code != http.StatusNotFound || !strings.HasPrefix(w.Header().Get("Content-Type"), "application/problem+json") {
+			t.Errorf("status %d, %s; want a 404 problem", w.Code, w.Header().Get("Content-Type"))
+		}
+	})
+}

@@ -1,0 +1,104 @@
+package principals
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"io"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+)
+
+// BasicPolicyName is the name the Basic credentials policy gives in [Identity.Policy] and
+// [Failure.Policy].
+const BasicPolicyName = "basic"
+
+// BasicPrefix is the namespace of the principal of a user whose Basic credentials verified,
+// "basic:<name>".
+const BasicPrefix = "basic:"
+
+// Basic returns the principal of a Basic credentials user, "basic:<name>".
+func Basic(name string) string { return BasicPrefix + name }
+
+// BasicPolicy vouches for requests that carry "Authorization: Basic" credentials listed in a
+// credentials file. It yields "basic:<name>" and "group:<g>" for each of the user's groups.
+// Create one with [NewBasic] or [LoadBasic]; it is safe for concurrent use.
+//
+// It is how a webhook URL with credentials (https://user:pass@ivr.example.com/ivr/welcome) is
+// checked: Twilio sends them as Basic credentials, and signs the URL with them in it, which
+// [TwilioPolicy] verifies. A request with both holds [Twilio] and "basic:<name>", so that a
+// policy can ask for both (for example, deny view on voice routes to every request that holds
+// twilio but no basic: principal).
+//
+// A request without an Authorization header, or with another scheme (Bearer …), carries no
+// credentials of this kind: ok == false and no error.
+type BasicPolicy struct {
+	users []apiKey
+}
+
+// LoadBasic reads a credentials file; see [NewBasic]. It does not check the file's mode; a
+// server should refuse one that other users can read.
+func LoadBasic(path string) (*BasicPolicy, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return NewBasic(path, f)
+}
+
+// NewBasic reads a credentials file from r; name is the file name used in errors. It has the
+// format of a keys file (see [ParseAPIKeys]), a user a line:
+//
+//	name  sha256:<hex>  [group,group…]
+//
+// where name is the user name and the hash is [HashAPIKey] of the password, both exactly as
+// they appear in the webhook URL (percent-encoding included: Twilio sends them as written).
+// Two users may share a password. Use long random passwords: the file holds unsalted SHA-256
+// hashes, which resist a guess only as well as the password does.
+func NewBasic(name string, r io.Reader) (*BasicPolicy, error) {
+	users, err := parseCredentials(name, r, credentialFormat{kind: "user", principal: Basic})
+	if err != nil {
+		return nil, err
+	}
+	return &BasicPolicy{users: users}, nil
+}
+
+// Len returns the number of users.
+func (p *BasicPolicy) Len() int { return len(p.users) }
+
+// Authenticate implements [Policy]. Every user's name and password hash are compared, in
+// constant time, whatever matches.
+func (p *BasicPolicy) Authenticate(r *http.Request) (Identity, bool, error) {
+	hs := r.Header.Values("Authorization")
+	if len(hs) == 0 {
+		return Identity{}, false, nil
+	}
+	scheme, cred, _ := strings.Cut(hs[0], " ")
+	if !strings.EqualFold(scheme, "Basic") {
+		return Identity{}, false, nil
+	}
+	if len(hs) > 1 {
+		return Identity{}, false, &Failure{Policy: BasicPolicyName, Reason: ErrDuplicateAuth}
+	}
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimLeft(cred, " "))
+	user, pass, ok := strings.Cut(string(raw), ":")
+	if err != nil || !ok || user == "" {
+		return Identity{}, false, &Failure{Policy: BasicPolicyName, Reason: ErrMalformedBasic}
+	}
+	sum := sha256.Sum256([]byte(pass))
+	found := -1
+	for i := range p.users {
+		name := subtle.ConstantTimeCompare([]byte(user), []byte(p.users[i].name))
+		hash := subtle.ConstantTimeCompare(sum[:], p.users[i].hash[:])
+		if name&hash == 1 {
+			found = i
+		}
+	}
+	if found < 0 {
+		return Identity{}, false, &Failure{Policy: BasicPolicyName, Reason: ErrUnknownCredentials}
+	}
+	return Identity{Policy: BasicPolicyName, Principals: slices.Clone(p.users[found].principals)}, true, nil
+}
