@@ -87,9 +87,10 @@ func TestFleet(t *testing.T) {
 	}
 	redisURL := freshRedis(t, e.redis)
 
+	keys, monitorKey := monitoringKey(t, bin)
 	var replicas []*replica
 	for _, name := range []string{"A", "B", "C"} {
-		replicas = append(replicas, startReplica(t, bin, name, db, redisURL))
+		replicas = append(replicas, startReplica(t, bin, name, db, redisURL, keys))
 	}
 	rep.line("replicas: 3 `switchboard serve` processes on 127.0.0.1 (%s), --policy-db on a fresh database, --state-redis, --replay-protection, --failed-auth-limit %d", addrs(replicas), authLimit)
 
@@ -139,14 +140,17 @@ func TestFleet(t *testing.T) {
 
 	t.Run("AForgedFloodAcrossReplicasIsLimitedAsOne", func(t *testing.T) {
 		const n = 150
-		passed := 0 // verified as forged and answered with the unauthenticated flow: under the limit
+		// A stranger hears the same flow whether or not the limit refused it (it learns nothing),
+		// so the replicas' metrics tell which were limited.
+		limitedBefore := rateLimited(t, replicas, monitorKey)
 		start := time.Now()
 		for i := range n {
-			if forged(t, replicas[i%3]) == "unverified" {
-				passed++
+			if got := forged(t, replicas[i%3]); got != "unverified" {
+				t.Fatalf("forged request %d heard %s", i, got)
 			}
 		}
 		elapsed := time.Since(start)
+		passed := n - (rateLimited(t, replicas, monitorKey) - limitedBefore)
 		budget := 2*authLimit + int(elapsed.Seconds()*authLimit) + 1
 		rep.line("forged flood: %d forged requests from one address, round-robin over 3 replicas in %s: %d checked to the end, %d limited (one shared budget allows %d; three separate ones would allow %d)",
 			n, elapsed.Round(time.Millisecond), passed, n-passed, budget, 3*budget)
@@ -205,9 +209,19 @@ func TestFleet(t *testing.T) {
 			got[call(t, replicas[i%3], "+15555550142", callSID(), "")]++
 		}
 		blockedHeard := call(t, replicas[0], blockedNumber, callSID(), "")
-		forgedHeard := forged(t, replicas[1])
-		rep.line("Redis stopped: /readyz degraded on all after %s; 30 verified calls heard %v (replay protection fails closed: the internal flow); a blocked caller heard %s; a forged request heard %s (the limit falls back to each process)",
-			slices.Max(degraded).Round(time.Millisecond), got, blockedHeard, forgedHeard)
+		// Each replica falls back to its own limit: a burst of 2×authLimit per replica.
+		limitedBefore := rateLimited(t, replicas, monitorKey)
+		for range 3 * 4 * authLimit {
+			for _, r := range replicas {
+				forged(t, r)
+			}
+		}
+		limited := rateLimited(t, replicas, monitorKey) - limitedBefore
+		rep.line("Redis stopped: /readyz degraded on all after %s; 30 verified calls heard %v (replay protection fails closed: the internal flow); a blocked caller heard %s; %d forged requests, %d to each replica: %d limited by the per-process limits",
+			slices.Max(degraded).Round(time.Millisecond), got, blockedHeard, 3*4*authLimit*3, 3*4*authLimit, limited)
+		if limited == 0 || limited > 3*(3*4*authLimit-2*authLimit) {
+			t.Errorf("with Redis down, %d forged requests were limited; want each replica to apply its own limit (at least 1, at most %d)", limited, 3*(3*4*authLimit-2*authLimit))
+		}
 		if got["internal"] != 30 {
 			t.Errorf("with Redis down, replay-protected calls heard %v, want the internal flow every time", got)
 		}
@@ -262,7 +276,58 @@ func freshRedis(t *testing.T, base string) string {
 	return u.String()
 }
 
-func startReplica(t *testing.T, bin, name, db, redisURL string) *replica {
+// monitoringKey makes an operator key in group:monitoring, which the built-in policy lets read
+// /metrics, and returns the keys file that holds its hash, and the key.
+func monitoringKey(t *testing.T, bin string) (file, key string) {
+	t.Helper()
+	out, err := exec.Command(bin, "key", "--name", "fleet-monitor", "--group", "monitoring").Output()
+	if err != nil {
+		t.Fatalf("switchboard key: %v", err)
+	}
+	var line string
+	for l := range strings.Lines(string(out)) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(l), "key:"); ok {
+			key = strings.TrimSpace(v)
+		}
+		if v, ok := strings.CutPrefix(strings.TrimSpace(l), "line:"); ok {
+			line = strings.TrimSpace(v)
+		}
+	}
+	file = filepath.Join(t.TempDir(), "keys")
+	if err := os.WriteFile(file, []byte(line+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return file, key
+}
+
+// rateLimited sums the requests every replica refused for the failed-auth limit.
+func rateLimited(t *testing.T, rs []*replica, key string) int {
+	t.Helper()
+	total := 0.0
+	for _, r := range rs {
+		req, _ := http.NewRequest(http.MethodGet, "http://"+r.addr+"/metrics", nil)
+		req.Header.Set("Authorization", "Bearer "+key)
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("replica %s /metrics: %d", r.name, resp.StatusCode)
+		}
+		for l := range strings.Lines(string(b)) {
+			if strings.HasPrefix(l, "switchboard_requests_total{") && strings.Contains(l, `outcome="rate_limited"`) {
+				var v float64
+				fmt.Sscan(l[strings.LastIndexByte(l, ' ')+1:], &v)
+				total += v
+			}
+		}
+	}
+	return int(total)
+}
+
+func startReplica(t *testing.T, bin, name, db, redisURL, keys string) *replica {
 	t.Helper()
 	r := &replica{name: name, log: filepath.Join(t.TempDir(), "replica-"+name+".log"), done: make(chan error, 1)}
 	f, err := os.Create(r.log)
@@ -270,7 +335,7 @@ func startReplica(t *testing.T, bin, name, db, redisURL string) *replica {
 		t.Fatal(err)
 	}
 	r.cmd = exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--policy-db", db, "--state-redis", redisURL,
-		"--replay-protection", "--public-url", publicURL, "--failed-auth-limit", fmt.Sprint(authLimit), "--log-format", "json")
+		"--replay-protection", "--public-url", publicURL, "--failed-auth-limit", fmt.Sprint(authLimit), "--keys", keys, "--log-format", "json")
 	r.cmd.Env = append(os.Environ(), "TWILIO_AUTH_TOKEN="+token, "SWITCHBOARD_STATE_KEY="+stateKey)
 	r.cmd.Stdout, r.cmd.Stderr = io.Discard, f
 	if err := r.cmd.Start(); err != nil {

@@ -20,7 +20,6 @@ import (
 
 	"github.com/switchboard-ivr/switchboard/callstate"
 	"github.com/switchboard-ivr/switchboard/framework"
-	"github.com/switchboard-ivr/switchboard/framework/redisstate"
 	"github.com/switchboard-ivr/switchboard/principals"
 )
 
@@ -46,6 +45,7 @@ type serveConfig struct {
 	failedAuthLimit           float64
 	replay                    bool
 	stateRedis                string // the Redis replicas share call state in; "" keeps it in this process
+	policyDB                  string // the PostgreSQL the policy is read from; "" reads --policy
 	sig                       sigConfig
 	stateKeys                 []string // SWITCHBOARD_STATE_KEY, then _SECONDARY
 }
@@ -119,6 +119,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.Int64Var(&cfg.bodyLimit, "body-limit", bodyLimit, "largest request body in `bytes` ["+envBodyLimit+"]")
 	fs.Float64Var(&cfg.failedAuthLimit, "failed-auth-limit", authLimit, "failed-signature requests per second allowed per source address; negative turns it off ["+envAuthLimit+"]")
 	fs.BoolVar(&cfg.replay, "replay-protection", getenv(envReplay) == "true", "refuse a signed request seen in the last 5 minutes ["+envReplay+"]")
+	fs.StringVar(&cfg.policyDB, "policy-db", getenv(envPolicyDB), "postgres://user[:password]@host/db `URL` of the policy replicas share (see switchboard policy) ["+envPolicyDB+"]")
 	fs.StringVar(&cfg.stateRedis, "state-redis", getenv(envStateRedis), "redis://[:password@]host:port/db `URL` where replicas share replay protection, the failed-auth limit and PIN lockouts ["+envStateRedis+"]")
 	cfg.sig.register(fs, getenv)
 	if err := fs.Parse(args); err != nil {
@@ -228,22 +229,11 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 	if cfg.replay {
 		opts.Replay = framework.NewMemoryReplayCache(5*time.Minute, 0)
 	}
-	if cfg.stateRedis != "" {
-		shared, err := redisstate.Open(cfg.stateRedis, &redisstate.Options{Logger: log})
-		if err != nil {
-			return fail(fmt.Errorf("--state-redis: %w", err))
-		}
-		defer shared.Close()
-		if cfg.replay {
-			opts.Replay = shared
-		}
-		opts.FailedAuthStore = shared
-		opts.Dependencies = append(opts.Dependencies, shared)
-		if err := shared.Health(); err != nil {
-			// Short-lived state is no reason to refuse calls: the replica starts degraded.
-			log.Warn("starting without shared state", "problem", err.Error())
-		}
+	closeShared, err := sharedOptions(cfg, log, &opts)
+	if err != nil {
+		return fail(err)
 	}
+	defer closeShared()
 	sealer, devStateKey, err := stateSealer(cfg)
 	if err != nil {
 		return fail(err)
@@ -267,7 +257,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 	}
 	az := app.Authorizer()
 	log.Info("listening", "addr", addr, "signatures_checked_against", checked, "routes", len(app.Routes()),
-		"policy_lines", az.Rules(), "groupings", az.Groupings(), "flow", or(cfg.flow, "built-in demo"), "policy", or(cfg.policy, "built-in policy.csv"))
+		"policy_lines", az.Rules(), "groupings", az.Groupings(), "flow", or(cfg.flow, "built-in demo"), "policy", policyName(cfg))
 	if devToken != "" {
 		base := "http://" + dialable(addr)
 		fmt.Fprintf(stdout, "No %s is set, so this server checks signatures against a development token made for this run:\n\n    %s\n\n", envToken, devToken)

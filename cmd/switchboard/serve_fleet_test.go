@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchboard-ivr/switchboard/framework/pgpolicy/pgpolicytest"
 	"github.com/switchboard-ivr/switchboard/principals/principalstest"
 )
 
@@ -105,5 +106,63 @@ func TestServeWithRedisSharesReplayProtectionBetweenReplicas(t *testing.T) {
 	}
 	if got := send(b.addr); !strings.Contains(got, "cannot take your call") {
 		t.Errorf("the same request on replica B heard:\n%s\nwant the refusal: A served it already", got)
+	}
+}
+
+func TestServeRefusesToStartWithoutItsPolicyDatabase(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"Unreachable", []string{"--policy-db", "postgres://u:hunter2@127.0.0.1:1/ivr?connect_timeout=1"}, "--policy-db: pgpolicy: the policy database at 127.0.0.1:1/ivr does not answer"},
+		{"BothPolicies", []string{"--policy-db", "postgres://u@127.0.0.1:1/ivr", "--policy", "policy.csv"}, "--policy and --policy-db are both set"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := parseServe(append([]string{"--addr", "127.0.0.1:0"}, tt.args...), env(map[string]string{envToken: testToken}), io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var stdout, logs syncBuffer
+			code := serve(t.Context(), cfg, &stdout, &logs, func(addr string) { t.Errorf("serve listened on %s", addr) })
+			if code != 1 || !strings.Contains(logs.String(), tt.want) || strings.Contains(logs.String(), "hunter2") {
+				t.Errorf("exit %d, log:\n%s\nwant 1 and %q, without the password", code, logs.String(), tt.want)
+			}
+		})
+	}
+}
+
+func TestServeRefusesAnEmptyPolicyDatabase(t *testing.T) {
+	db := pgpolicytest.NewDatabase(t)
+	cfg, err := parseServe([]string{"--addr", "127.0.0.1:0", "--policy-db", db}, env(map[string]string{envToken: testToken}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stdout, logs syncBuffer
+	if code := serve(t.Context(), cfg, &stdout, &logs, nil); code != 1 || !strings.Contains(logs.String(), "switchboard policy import") {
+		t.Errorf("exit %d, log:\n%s\nwant a refusal that says how to fill the database", code, logs.String())
+	}
+}
+
+func TestServeWithAPolicyDatabaseAppliesABlockAndNamesTheRule(t *testing.T) {
+	db := importDefault(t)
+	r := startServe(t, []string{"--policy-db", db, "--log-numbers"}, map[string]string{envToken: testToken})
+	if got := signedCall(t, r.addr, "CA00000000000000000000000000000002"); !strings.Contains(got, "<Gather") {
+		t.Fatalf("before the block, the caller heard:\n%s", got)
+	}
+	if code, out, errs := sb(t, "block", "+15555550142", "--policy-db", db); code != 0 {
+		t.Fatalf("block: exit %d\n%s%s", code, out, errs)
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if got := signedCall(t, r.addr, "CA00000000000000000000000000000003"); strings.Contains(got, "cannot take your call") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the server still serves the number 5 s after the block:\n%s", r.logs)
+		}
+	}
+	if logs := r.logs.String(); !strings.Contains(logs, `denied by policy-db rule `) || !strings.Contains(logs, `\"p, group:blocked, /ivr/*, *, deny\"`) {
+		t.Errorf("the refusal's log line does not name the deciding rule by id and text:\n%s", logs)
 	}
 }
