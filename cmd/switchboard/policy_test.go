@@ -101,8 +101,23 @@ func TestPolicyAddAndRemoveByIDOrText(t *testing.T) {
 	if code, _, errs := sb(t, "policy", "add", "p, group:x, /ivr/*, view, allow, extra", "--policy-db", db); code != 1 || !strings.Contains(errs, "4 fields") {
 		t.Errorf("adding a malformed rule: exit %d, %s", code, errs)
 	}
-	// Removing the line that lets Twilio in is a valid policy: the replicas refuse to load it
-	// (every call would hear the forbidden flow) and keep the one they serve.
+}
+
+func TestPolicyChangeWithAFlowIsRefusedWhenReplicasWouldRefuseIt(t *testing.T) {
+	db := importDefault(t)
+	const twilio = "p, twilio, /ivr/*, view, allow"
+	// Without the line, the policy is valid on its own, but every call would hear the forbidden
+	// flow, so a replica refuses it: with --flow, so does the command.
+	code, _, errs := sb(t, "policy", "remove", twilio, "--policy-db", db, "--flow", "../../demo.yaml")
+	if code != 1 || !strings.Contains(errs, "the replicas would refuse the policy") || !strings.Contains(errs, "refuses every voice route") {
+		t.Errorf("removing Twilio's line with --flow: exit %d, stderr:\n%s\nwant a refusal that says why", code, errs)
+	}
+	if _, list, _ := sb(t, "policy", "list", "--policy-db", db); !strings.Contains(list, twilio) {
+		t.Errorf("a refused change removed the line:\n%s", list)
+	}
+	if code, out, errs := sb(t, "block", "+15555550142", "--policy-db", db, "--flow", "../../demo.yaml"); code != 0 {
+		t.Errorf("a block checked with the flow: exit %d\n%s%s", code, out, errs)
+	}
 }
 
 func TestBlockAndUnblockAddAndRemoveTheBlocklistLine(t *testing.T) {

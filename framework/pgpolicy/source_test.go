@@ -13,7 +13,7 @@ import (
 
 func importRules(t *testing.T, s *Store, lines ...string) {
 	t.Helper()
-	if _, err := s.Change(context.Background(), switchboard.DefaultModel, replaceWith(rules(t, lines...))); err != nil {
+	if _, err := s.Change(context.Background(), switchboard.DefaultModel, nil, replaceWith(rules(t, lines...))); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -89,7 +89,7 @@ func TestWatchSaysChangedWhenThePolicyChanges(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the listener did not report connecting")
 	}
-	if _, err := s.Change(context.Background(), switchboard.DefaultModel, func(rs []Rule) ([]Rule, error) {
+	if _, err := s.Change(context.Background(), switchboard.DefaultModel, nil, func(rs []Rule) ([]Rule, error) {
 		return append(rs, Rule{Type: "g", Fields: []string{"caller:+15555550142", "group:blocked"}}), nil
 	}); err != nil {
 		t.Fatal(err)
