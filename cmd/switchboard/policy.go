@@ -293,3 +293,36 @@ func printChange(w io.Writer, c pgpolicy.Change) {
 }
 
 var errNoBlockRule = errors.New("no deny line names the group")
+
+// readPolicyDB reads the policy in the database at url once, for the commands that look at a
+// policy (explain, routes) rather than change it.
+func readPolicyDB(url string) (framework.PolicySource, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	store, err := pgpolicy.Open(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	defer store.Close()
+	snap, err := store.Load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return policyValue{snap.Policy(pgpolicy.SourceName)}, nil
+}
+
+// lookOptions are the options of a command that looks at a flow and a policy: the files, or,
+// with policyDB, the policy in that database (never both).
+func lookOptions(flowFile, modelFile, policyFile, policyDB string) (framework.Options, error) {
+	opts := fileOptions(flowFile, modelFile, policyFile)
+	opts.Logger = slog.New(slog.DiscardHandler)
+	if policyDB == "" {
+		return opts, nil
+	}
+	if policyFile != "" {
+		return opts, errors.New("--policy and --policy-db are both set: the policy comes from one place")
+	}
+	src, err := readPolicyDB(policyDB)
+	opts.Policy = src
+	return opts, err
+}

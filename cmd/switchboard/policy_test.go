@@ -171,3 +171,25 @@ func TestPolicyCommandsNeedADatabase(t *testing.T) {
 		t.Errorf("an unreachable database: exit %d, %s", code, errs)
 	}
 }
+
+func TestExplainAndRoutesReadThePolicyDatabaseAndNameRulesByID(t *testing.T) {
+	db := importDefault(t)
+	_, list, _ := sb(t, "policy", "list", "--policy-db", db)
+	var denyID string
+	for l := range strings.Lines(list) {
+		if strings.Contains(l, "p, group:blocked, /ivr/*, *, deny") {
+			denyID = strings.Fields(l)[0]
+		}
+	}
+	code, out, errs := sb(t, "explain", "--principal", "twilio", "--principal", "caller:+15555550199", "--route", "/ivr/welcome", "--policy-db", db)
+	if code != 1 || !strings.Contains(out, `denied by policy-db rule `+denyID+` "p, group:blocked, /ivr/*, *, deny"`) {
+		t.Errorf("explain against the database: exit %d\n%s%s\nwant a denial naming rule %s", code, out, errs, denyID)
+	}
+	code, out, errs = sb(t, "routes", "--policy-db", db)
+	if code != 0 || !strings.Contains(out, "/ivr/staff") || !strings.Contains(out, "group:blocked") {
+		t.Errorf("routes against the database: exit %d\n%s%s", code, out, errs)
+	}
+	if code, _, errs := sb(t, "explain", "--principal", "twilio", "--route", "/ivr/welcome", "--policy-db", db, "--policy", "policy.csv"); code != 2 || !strings.Contains(errs, "both set") {
+		t.Errorf("explain with both policies: exit %d, %s", code, errs)
+	}
+}
