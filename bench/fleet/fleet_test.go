@@ -217,8 +217,8 @@ func TestFleet(t *testing.T) {
 			}
 		}
 		limited := rateLimited(t, replicas, monitorKey) - limitedBefore
-		rep.line("Redis stopped: /readyz degraded on all after %s; 30 verified calls heard %v (replay protection fails closed: the internal flow); a blocked caller heard %s; %d forged requests, %d to each replica: %d limited by the per-process limits",
-			slices.Max(degraded).Round(time.Millisecond), got, blockedHeard, 3*4*authLimit*3, 3*4*authLimit, limited)
+		rep.line("Redis stopped: /readyz degraded on all after %s; 30 verified calls heard: %s (replay protection fails closed: the internal flow); a blocked caller heard %s; %d forged requests, %d to each replica: %d limited by the per-process limits",
+			slices.Max(degraded).Round(time.Millisecond), tally(got), blockedHeard, 3*4*authLimit*3, 3*4*authLimit, limited)
 		if limited == 0 || limited > 3*(3*4*authLimit-2*authLimit) {
 			t.Errorf("with Redis down, %d forged requests were limited; want each replica to apply its own limit (at least 1, at most %d)", limited, 3*(3*4*authLimit-2*authLimit))
 		}
