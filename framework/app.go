@@ -36,6 +36,11 @@ type Options struct {
 	// policies run after Policies, in order. Optional; none. A credential source that fails to
 	// load leaves none of its credentials in force until it loads again.
 	Credentials []CredentialSource
+	// URLPrefix is the path of the public URL Twilio calls (/acme for
+	// https://ivr.example.com/acme) when a proxy strips it before a request reaches the App: the
+	// flow's TwiML names every route under it, so that Twilio's next request stays under the
+	// prefix (flow.CompileOptions.URLPrefix). Optional; none. A path such as /acme.
+	URLPrefix string
 	// Policies are the authentication policies run on every request, in order, before those of
 	// Credentials. Put the Twilio signature policy here.
 	Policies []principals.Policy
@@ -92,7 +97,9 @@ type state struct {
 	config
 	policies []principals.Policy // Options.Policies, then the credentials that loaded
 	router   http.Handler
-	// voiceRoutes are the patterns of the App.Voice routes, filled by newRouter.
+	// routeCount is len(App.Routes()), and voiceRoutes the patterns of the App.Voice routes,
+	// both filled by newRouter.
+	routeCount  int
 	voiceRoutes map[string]bool
 	// failed is what the last reload could not load, one problem a line, and when; empty after
 	// a load that found nothing wrong. /readyz reports it.
@@ -221,7 +228,7 @@ func (a *App) Reload() error {
 		return err
 	}
 	a.met.reloads.WithLabelValues("ok").Inc()
-	a.log.Info("reloaded", "routes", len(st.flow.Routes()), "policy_lines", st.authz.Rules(), "groupings", st.authz.Groupings())
+	a.log.Info("reloaded", "routes", st.routeCount, "policy_lines", st.authz.Rules(), "groupings", st.authz.Groupings())
 	return nil
 }
 
@@ -288,13 +295,13 @@ func (a *App) load() (cfg *config, creds []principals.Policy, err error) {
 	if err != nil {
 		errs = append(errs, err)
 	} else {
-		fopts.Grants = az.Grants
+		fopts.Grants, fopts.Open = az.Grants, az.Open
 	}
 	f, problems := LoadFlow(ctx, a.opts.Flow, fopts)
 	var compiled *flow.Compiled
 	if err := problems.Err(); err != nil {
 		errs = append(errs, err)
-	} else if compiled, err = flow.Compile(f, &flow.CompileOptions{Validated: true}); err != nil {
+	} else if compiled, err = flow.Compile(f, &flow.CompileOptions{Validated: true, URLPrefix: a.opts.URLPrefix}); err != nil {
 		errs = append(errs, err)
 	}
 	if compiled != nil && az != nil {

@@ -3,6 +3,8 @@ package framework
 import (
 	"net/http"
 	"time"
+
+	"github.com/switchboard-ivr/switchboard/internal/buildinfo"
 )
 
 // A Dependency is a service outside the process that the App relies on: the policy database, the
@@ -26,6 +28,7 @@ type readiness struct {
 	Problems []string          `json:"problems,omitempty"`
 	FailedAt time.Time         `json:"failed_at,omitzero"`
 	Degraded map[string]string `json:"degraded,omitempty"` // dependency or source → what is wrong
+	Version  string            `json:"version"`            // the Switchboard module's version (see internal/buildinfo)
 }
 
 // Readiness reports whether a flow and a policy are loaded, whether the last reload loaded
@@ -36,10 +39,10 @@ type readiness struct {
 func (a *App) Readiness() (int, any) {
 	st := a.state.Load()
 	if st == nil || st.flow == nil || st.authz == nil {
-		return http.StatusServiceUnavailable, readiness{Status: "not ready"}
+		return http.StatusServiceUnavailable, readiness{Status: "not ready", Version: buildinfo.Read().Version}
 	}
-	r := readiness{Status: "ready", Routes: len(st.flow.Routes()), PolicyLines: st.authz.Rules(), Loaded: st.loaded,
-		Problems: st.failed, FailedAt: st.failedAt}
+	r := readiness{Status: "ready", Routes: st.routeCount, PolicyLines: st.authz.Rules(), Loaded: st.loaded,
+		Problems: st.failed, FailedAt: st.failedAt, Version: buildinfo.Read().Version}
 	degraded := func(name string, err error) {
 		if r.Degraded == nil {
 			r.Degraded = map[string]string{}

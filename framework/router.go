@@ -54,6 +54,7 @@ var (
 	twimlType           = []string{twiml.ContentType}
 	errUnauthenticated  = &Error{Op: "authorize", Kind: KindUnauthenticated}
 	errForbidden        = &Error{Op: "authorize", Kind: KindForbidden}
+	errDenied           = &Error{Op: "authorize", Kind: KindDenied}
 	errNotFound         = &Error{Op: "route", Kind: KindNotFound}
 	errMethodNotAllowed = &Error{Op: "route", Kind: KindNotFound, Err: errorString("method not allowed")}
 	otherMethods        = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}
@@ -84,6 +85,9 @@ func (a *App) newRouter(st *state) http.Handler {
 		e.Add(http.MethodPost, r.Path, h)
 		e.Add(http.MethodGet, r.Path, h)
 	}
+	// The one route count: what Routes lists, /readyz, the start and reload lines, and
+	// validate say. /metrics is the 1.
+	st.routeCount = len(st.flow.Routes()) + len(a.routes) + 1
 	st.voiceRoutes = map[string]bool{}
 	methods := map[string][]string{} // path → the methods registered on it
 	for _, cr := range a.routes {
@@ -210,6 +214,9 @@ func (a *App) authorize(ex *exchange, route, permission string) error {
 	}
 	if !ex.auth.Principals.Authenticated() {
 		return errUnauthenticated
+	}
+	if ex.decision.Denied {
+		return errDenied // an explicit deny line: the denied flow, which connects no one
 	}
 	return errForbidden
 }

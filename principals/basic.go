@@ -1,9 +1,11 @@
 package principals
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -22,6 +24,11 @@ const BasicPrefix = "basic:"
 // Basic returns the principal of a Basic credentials user, "basic:<name>".
 func Basic(name string) string { return BasicPrefix + name }
 
+// BasicAnonymous is the principal a Twilio policy with [TwilioOptions.Credentials] adds to a
+// verified request whose signed URL carried no credentials that the Basic policy accepts. No
+// user of a credentials file may be named "anonymous".
+const BasicAnonymous = BasicPrefix + "anonymous"
+
 // BasicPolicy vouches for requests that carry "Authorization: Basic" credentials listed in a
 // credentials file. It yields "basic:<name>" and "group:<g>" for each of the user's groups.
 // Create one with [NewBasic] or [LoadBasic]; it is safe for concurrent use.
@@ -31,6 +38,13 @@ func Basic(name string) string { return BasicPrefix + name }
 // [TwilioPolicy] verifies. A request with both holds [Twilio] and "basic:<name>", so that a
 // policy can ask for both (for example, deny view on voice routes to every request that holds
 // twilio but no basic: principal).
+//
+// The two checks are independent, and the default Casbin model can only add grants, so a
+// request that holds either is allowed by a line that grants either. To require both, give the
+// BasicPolicy to the Twilio policy as [TwilioOptions.Credentials] and deny [BasicAnonymous]:
+//
+//	p, twilio, /ivr/*, view, allow
+//	p, basic:anonymous, /ivr/*, *, deny
 //
 // A request without an Authorization header, or with another scheme (Bearer …), carries no
 // credentials of this kind: ok == false and no error.
@@ -63,7 +77,36 @@ func NewBasic(name string, r io.Reader) (*BasicPolicy, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, u := range users {
+		if u.name == "anonymous" {
+			return nil, fmt.Errorf("%s: the user name \"anonymous\" is reserved (%s stands for no credentials)", name, BasicAnonymous)
+		}
+	}
 	return &BasicPolicy{users: users}, nil
+}
+
+// accepts reports whether userinfo, "user:password", names a user of the file with that
+// password. Every user is compared, in constant time.
+func (p *BasicPolicy) accepts(userinfo []byte) bool {
+	user, pass, ok := bytes.Cut(userinfo, []byte(":"))
+	if !ok {
+		return false
+	}
+	return p.find(user, pass) >= 0
+}
+
+// find returns the index of the user with that name and password, or -1, comparing every user.
+func (p *BasicPolicy) find(user, pass []byte) int {
+	sum := sha256.Sum256(pass)
+	found := -1
+	for i := range p.users {
+		name := subtle.ConstantTimeCompare(user, []byte(p.users[i].name))
+		hash := subtle.ConstantTimeCompare(sum[:], p.users[i].hash[:])
+		if name&hash == 1 {
+			found = i
+		}
+	}
+	return found
 }
 
 // Len returns the number of users.
@@ -88,15 +131,7 @@ func (p *BasicPolicy) Authenticate(r *http.Request) (Identity, bool, error) {
 	if err != nil || !ok || user == "" {
 		return Identity{}, false, &Failure{Policy: BasicPolicyName, Reason: ErrMalformedBasic}
 	}
-	sum := sha256.Sum256([]byte(pass))
-	found := -1
-	for i := range p.users {
-		name := subtle.ConstantTimeCompare([]byte(user), []byte(p.users[i].name))
-		hash := subtle.ConstantTimeCompare(sum[:], p.users[i].hash[:])
-		if name&hash == 1 {
-			found = i
-		}
-	}
+	found := p.find([]byte(user), []byte(pass))
 	if found < 0 {
 		return Identity{}, false, &Failure{Policy: BasicPolicyName, Reason: ErrUnknownCredentials}
 	}

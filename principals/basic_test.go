@@ -112,6 +112,57 @@ func TestTwilioAndBasicTogetherHoldBothPrincipals(t *testing.T) {
 	}
 }
 
+// With the Basic policy as the Twilio policy's Credentials, a Twilio request holds
+// basic:anonymous unless the URL Twilio signed carried credentials the file accepts: one deny
+// line then requires both.
+func TestTwilioWithCredentialsMarksEveryRequestWithoutThem(t *testing.T) {
+	basic := newBasic(t)
+	tw := newTwilio(t, principals.TwilioOptions{Credentials: basic})
+	const u = "https://example.com/ivr"
+	signed := func(configured, userinfo string) func() *http.Request {
+		return func() *http.Request {
+			r := principalstest.NewPOSTBody(u, docParams.Encode(), principalstest.Sign(token, configured, docParams))
+			if userinfo != "" {
+				r.Header.Set("Authorization", basicHeader(userinfo))
+			}
+			return r
+		}
+	}
+	tests := []struct {
+		name      string
+		request   func() *http.Request
+		anonymous bool
+		basic     bool
+	}{
+		{"SignedOverTheCredentialsAndSent", signed("https://hook:"+twilioPass+"@example.com/ivr", "hook:"+twilioPass), false, true},
+		{"SignedWithoutCredentials", signed(u, ""), true, false},
+		{"SentButNotSigned", signed(u, "hook:"+twilioPass), true, true},
+		{"SignedOverMadeUpCredentials", signed("https://hook:guess@example.com/ivr", "hook:guess"), true, false},
+		{"SignedOverAnotherUsersName", signed("https://alice:"+twilioPass+"@example.com/ivr", "alice:"+twilioPass), true, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res := principals.Authenticate(tc.request(), tw, basic)
+			if !res.Principals.Has("twilio") {
+				t.Fatalf("not verified: %v", res.Failures)
+			}
+			if got := res.Principals.Has(principals.BasicAnonymous); got != tc.anonymous {
+				t.Errorf("basic:anonymous = %v, want %v (%v)", got, tc.anonymous, res.Principals)
+			}
+			if got := res.Principals.Has("basic:hook"); got != tc.basic {
+				t.Errorf("basic:hook = %v, want %v (%v)", got, tc.basic, res.Principals)
+			}
+		})
+	}
+	if _, err := principals.NewBasic("basic.txt", strings.NewReader("anonymous "+principals.HashAPIKey("x")+"\n")); err == nil || !strings.Contains(err.Error(), "reserved") {
+		t.Errorf("a user named anonymous: %v, want refused", err)
+	}
+	plain := newTwilio(t, principals.TwilioOptions{})
+	if res := principals.Authenticate(signed(u, "")(), plain); res.Principals.Has(principals.BasicAnonymous) {
+		t.Errorf("without Credentials the policy yields basic:anonymous: %v", res.Principals)
+	}
+}
+
 func TestBasicPolicyConforms(t *testing.T) {
 	p := newBasic(t)
 	principalstest.Run(t, principalstest.Suite{

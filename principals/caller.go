@@ -86,7 +86,7 @@ func remoteParty(get func(string) string) (remote string, inbound bool) {
 // is not an E.164 number; on inbound calls, the [Attestation] of verstat, and
 // [AttestedCaller] when remote is an E.164 number with full attestation.
 func appendCallerFacts(dst []string, remote string, inbound bool, verstat string) []string {
-	if !isE164(remote) {
+	if !IsE164(remote) {
 		dst = append(dst, AnonymousCaller)
 		if (strings.HasPrefix(remote, "sip:") || strings.HasPrefix(remote, "client:")) && printableURI(remote) {
 			dst = append(dst, CallerPrefix+remote)
@@ -98,7 +98,7 @@ func appendCallerFacts(dst []string, remote string, inbound bool, verstat string
 	if a := Attestation(verstat); a != "" {
 		dst = append(dst, a)
 	}
-	if isE164(remote) && isFullAttestation(verstat) {
+	if IsE164(remote) && isFullAttestation(verstat) {
 		dst = append(dst, AttestedCaller(remote))
 	}
 	return dst

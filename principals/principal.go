@@ -21,6 +21,22 @@ const (
 	GroupPrefix   = "group:"   // group:<name>, from a keys file or the authorization policy
 )
 
+// IsE164 reports whether s is an E.164 phone number as Twilio writes one: '+', a country code
+// that does not start with 0, and 8 to 15 digits in all, such as "+15551234567". It is the one
+// rule every package applies: a flow's numbers, the caller principals a request yields, and the
+// caller principals a policy names.
+func IsE164(s string) bool {
+	if len(s) < 9 || len(s) > 16 || s[0] != '+' || s[1] == '0' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // Caller returns the principal of a caller's phone number, "caller:+15551234567".
 func Caller(e164 string) string { return CallerPrefix + e164 }
 

@@ -170,11 +170,13 @@ func (s *Signer) Sign(rawURL string, form url.Values) string {
 // verifyState holds the reusable buffers of one verification.
 type verifyState struct {
 	params   []param
-	sent     []param    // the form sorted by key only, when a key repeats (see signedRequest.sent)
-	dedup    []param    // the form with repeated identical pairs counted once, when tried
-	buf      []byte     // the signed text: URL, then the sorted keys and values
-	userinfo []byte     // the decoded credentials of an Authorization: Basic header, when tried
-	chunk    [4096]byte // one Read for the bodies Twilio sends
+	sent     []param // the form sorted by key only, when a key repeats (see signedRequest.sent)
+	dedup    []param // the form with repeated identical pairs counted once, when tried
+	buf      []byte  // the signed text: URL, then the sorted keys and values
+	userinfo []byte  // the decoded credentials of an Authorization: Basic header, when tried
+	// signedUser is the "user:password" of the URL that matched, nil when it had none
+	signedUser []byte
+	chunk      [4096]byte // one Read for the bodies Twilio sends
 }
 
 // A variant is how a candidate URL differs from the URL as rebuilt.
@@ -208,7 +210,10 @@ func (st *verifyState) try(want []byte, keys []*macKey, t target, v variant, ps 
 // accept, in this order: the port removed (any port) or the default one added; the URL with the
 // credentials of an Authorization: Basic header (authz) before the host, with and without the
 // port; and each of those with repeated identical form values counted once.
+//
+// When it matches, st.signedUser is the credentials the matching URL carried, nil for none.
 func (st *verifyState) match(want []byte, keys []*macKey, t target, ps []param, authz string) bool {
+	st.signedUser = nil
 	if st.try(want, keys, t, variant{}, ps) {
 		return true
 	}
@@ -241,6 +246,7 @@ func (st *verifyState) matchOthers(want []byte, keys []*macKey, t target, ps []p
 					continue // the primary candidate, tried already
 				}
 				if st.try(want, keys, t, variant{togglePort: port == 1, userinfo: u}, form) {
+					st.signedUser = u
 					return true
 				}
 			}

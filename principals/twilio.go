@@ -65,6 +65,14 @@ type TwilioOptions struct {
 	// algorithm; a request without it against the auth tokens with HMAC-SHA1. Optional.
 	SharedKeys map[string]Secret
 
+	// Credentials are the Basic credentials that webhook URLs may carry
+	// (https://user:pass@ivr.example.com/…). When set, a verified request whose signed URL did
+	// not carry credentials that Credentials accepts also yields [BasicAnonymous], so that one
+	// deny line refuses every Twilio request made without them — including one signed, with a
+	// leaked auth token, over a URL with made-up credentials. Optional; without it the policy
+	// never yields BasicAnonymous.
+	Credentials *BasicPolicy
+
 	// Disabled turns checking off, for local tunnels (TWILIO_VALIDATE_SIGNATURE=false; see
 	// [SignatureCheckDisabled]). The policy then vouches for [Twilio] on every request and
 	// marks the Identity Unverified, so that every request can be logged loudly. It never
@@ -87,8 +95,18 @@ type TwilioOptions struct {
 // map; it does not set r.PostForm or r.Form. r.Body is replaced by a reader over the same bytes,
 // so handlers can still read it, and r.ParseForm still parses it (unverified) on demand. A body
 // with a malformed % escape (Twilio never sends one) is not vouched for, with the reason
-// [ReasonMalformedForm]. If r.PostForm is already set, the policy signs it instead of reading the
+// [ErrMalformedForm]. If r.PostForm is already set, the policy signs it instead of reading the
 // body. With Disabled, Identity.Form holds the body parsed as ParseForm would, unchecked.
+//
+// The URL is rebuilt (PublicURL, or the request's scheme and host) and tried as rebuilt first;
+// only when that fails are the other URLs the official SDKs accept tried: the port removed or
+// the default one added, the credentials of an Authorization: Basic header in the URL, and a
+// repeated key's identical values counted once (see the package doc). A GET with "Upgrade:
+// websocket" is checked over the ws:// or wss:// URL, as Twilio signs the handshake of Media
+// Streams and ConversationRelay. A form key with a byte other than an ASCII letter, a digit, '_',
+// '.' or '-' is refused ([ErrMalformedFormKey]): the signed text has no separators, and such a
+// key could carry the tail of a re-targeted URL. A request with
+// X-Twilio-Webhooks-Signature-Settings is checked against the shared key and algorithm it names.
 //
 // A failed signature costs no more than a valid one: the hints that guess why a signature failed
 // (a few more HMACs each) are remembered for the last requests that failed, so a repeated request
@@ -102,6 +120,7 @@ type TwilioPolicy struct {
 	public    string // PublicURL without a trailing slash
 	publicWS  string // public with the ws or wss scheme, for WebSocket handshakes
 	allowed   []string
+	creds     *BasicPolicy
 	trusted   []netip.Prefix
 	maxBody   int64
 	disabled  bool
@@ -113,6 +132,7 @@ type TwilioPolicy struct {
 func NewTwilio(opts TwilioOptions) (*TwilioPolicy, error) {
 	p := &TwilioPolicy{
 		trusted:  slices.Clone(opts.TrustedProxies),
+		creds:    opts.Credentials,
 		maxBody:  opts.MaxBody,
 		disabled: opts.Disabled,
 	}
@@ -361,7 +381,11 @@ func (p *TwilioPolicy) Authenticate(r *http.Request) (Identity, bool, error) {
 	if req.json && !req.bodyMatches() {
 		return Identity{}, false, p.fail(ErrBodySHA256Mismatch, "")
 	}
-	return req.identity(st), true, nil
+	id := req.identity(st)
+	if p.creds != nil && (st.signedUser == nil || !p.creds.accepts(st.signedUser)) {
+		id.Principals = append(id.Principals, BasicAnonymous)
+	}
+	return id, true, nil
 }
 
 // truncate cuts s to at most n bytes, for hints that quote the request.
@@ -501,7 +525,7 @@ func (s *signedRequest) deriveNames(b *strings.Builder) {
 		sid = ""
 	}
 	remote, _ := remoteParty(s.get)
-	if !isE164(remote) {
+	if !IsE164(remote) {
 		remote = ""
 	}
 	b.Grow(len(AccountPrefix) + len(sid) + len(CallerPrefix) + len(remote))
@@ -720,19 +744,6 @@ func isSID(s, prefix string) bool {
 	}
 	for i := 2; i < len(s); i++ {
 		if !ishex(s[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-// isE164 reports whether s looks like an E.164 number: '+' and 8 to 15 digits.
-func isE164(s string) bool {
-	if len(s) < 9 || len(s) > 16 || s[0] != '+' {
-		return false
-	}
-	for i := 1; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
 			return false
 		}
 	}

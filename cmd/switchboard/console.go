@@ -9,8 +9,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -20,12 +23,13 @@ import (
 func init() {
 	commands = append(commands, command{
 		name:  "console",
-		usage: "console [--flow FILE] [--policy FILE] [--model FILE] [--addr 127.0.0.1:8081]",
+		usage: "console [--flow FILE] [--policy FILE] [--model FILE] [--addr 127.0.0.1:8081] | console --server URL",
 		run:   runConsole,
 	})
 }
 
 const consoleUsage = `usage: switchboard console [--flow FILE] [--policy FILE] [--model FILE] [--addr 127.0.0.1:8081]
+       switchboard console --server URL [--addr 127.0.0.1:8081]
 
 console serves a web page on this machine: the flow as a diagram (click a menu for its prompts,
 the TwiML it answers, its routes and who the policy lets in), a phone with a keypad that calls
@@ -37,8 +41,12 @@ change; a file that breaks shows its problems and keeps the last good diagram.
 With no flags it shows the built-in demo under the built-in policy. The page needs no network.
 
   --addr ADDR   where to listen; loopback only (127.0.0.1, [::1] or localhost), since the page
-                has no login. To see a running server's flow and recent calls, use
-                "switchboard serve --console" and an operator key in group:admins.
+                has no login.
+  --server URL  show the console of a running "switchboard serve --console" instead, with its
+                recent calls: the page is fetched from URL/admin/console/ with the operator key
+                in $SWITCHBOARD_CONSOLE_KEY (a key in group:admins) added by this command, so
+                the key never reaches the browser. Like kubectl proxy: anyone who can reach
+                the loopback address can use the key while it runs.
 
 Exit status: 0 after SIGINT or SIGTERM, 1 when it cannot listen, 2 on a usage error.
 `
@@ -52,6 +60,7 @@ func runConsole(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&opts.PolicyFile, "policy", "", "Casbin policy `file`; the built-in policy.csv when empty")
 	fs.StringVar(&opts.ModelFile, "model", "", "Casbin model `file`; the built-in model.conf when empty")
 	addr := fs.String("addr", "127.0.0.1:8081", "listen `address`, loopback only")
+	server := fs.String("server", "", "`URL` of a server running serve --console")
 	if code, ok := parseFlags(fs, args, consoleUsage, stdout, stderr); !ok {
 		return code
 	}
@@ -60,18 +69,51 @@ func runConsole(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return serveConsole(ctx, opts, *addr, stdout, stderr, nil)
+	if *server == "" {
+		opts.Logger = slog.New(slog.NewTextHandler(stderr, nil))
+		c, err := console.New(&opts)
+		if err != nil {
+			fmt.Fprintf(stderr, "switchboard console: %v\n", err)
+			return 1
+		}
+		return serveConsole(ctx, c, c.Watch, *addr, stdout, stderr, nil)
+	}
+	if opts.FlowFile != "" || opts.PolicyFile != "" || opts.ModelFile != "" {
+		return usageError(stderr, "console", consoleUsage, "--server shows the server's own files: leave out --flow, --policy and --model")
+	}
+	proxy, err := consoleProxy(*server, os.Getenv(envConsoleKey))
+	if err != nil {
+		return usageError(stderr, "console", consoleUsage, "%v", err)
+	}
+	return serveConsole(ctx, proxy, nil, *addr, stdout, stderr, nil)
 }
 
-// serveConsole serves the console on addr until ctx is done. ready, when set, receives the
-// address it listens on.
-func serveConsole(ctx context.Context, opts console.Options, addr string, stdout, stderr io.Writer, ready func(string)) int {
-	opts.Logger = slog.New(slog.NewTextHandler(stderr, nil))
-	c, err := console.New(&opts)
-	if err != nil {
-		fmt.Fprintf(stderr, "switchboard console: %v\n", err)
-		return 1
+// envConsoleKey holds the operator key console --server sends.
+const envConsoleKey = "SWITCHBOARD_CONSOLE_KEY"
+
+// consoleProxy forwards every request to the console of the server at base, adding the operator
+// key as a Bearer token and dropping whatever credentials the browser sent.
+func consoleProxy(base, key string) (http.Handler, error) {
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("--server %q must be an absolute http:// or https:// URL", base)
 	}
+	if key == "" {
+		return nil, fmt.Errorf("--server needs an operator key in group:admins in $%s", envConsoleKey)
+	}
+	target := *u
+	target.Path = strings.TrimSuffix(u.Path, "/") + consolePath
+	auth := "Bearer " + key
+	return &httputil.ReverseProxy{Rewrite: func(pr *httputil.ProxyRequest) {
+		pr.SetURL(&target)
+		pr.Out.Header.Del("Cookie")
+		pr.Out.Header.Set("Authorization", auth)
+	}}, nil
+}
+
+// serveConsole serves h on addr until ctx is done, running watch (when set) meanwhile. ready,
+// when set, receives the address it listens on.
+func serveConsole(ctx context.Context, h http.Handler, watch func(context.Context, time.Duration), addr string, stdout, stderr io.Writer, ready func(string)) int {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "switchboard console: %v\n", err)
@@ -82,7 +124,7 @@ func serveConsole(ctx context.Context, opts console.Options, addr string, stdout
 		ready(ln.Addr().String())
 	}
 	srv := &http.Server{
-		Handler:           console.Loopback(c),
+		Handler:           console.Loopback(h),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -91,7 +133,9 @@ func serveConsole(ctx context.Context, opts console.Options, addr string, stdout
 	}
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	go c.Watch(wctx, time.Second)
+	if watch != nil {
+		go watch(wctx, time.Second)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -121,4 +165,35 @@ func loopbackAddr(addr string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// consolePath is where serve --console mounts the console. The default policy grants "admin"
+// on /admin/* to group:admins.
+const consolePath = "/admin/console"
+
+// mountConsole registers the console on app at consolePath, asking for the admin permission on
+// every route: others get the App's JSON problem. It shows the server's own files, masks phone
+// numbers unless logNumbers, and lists the calls recent has seen. The caller runs its Watch.
+func mountConsole(app interface {
+	Handle(method, path, permission string, h http.Handler) error
+}, opts console.Options) (*console.Console, error) {
+	c, err := console.New(&opts)
+	if err != nil {
+		return nil, err
+	}
+	h := http.StripPrefix(consolePath, c)
+	redirect := http.RedirectHandler(consolePath+"/", http.StatusMovedPermanently)
+	for _, r := range []struct {
+		method, path string
+		h            http.Handler
+	}{
+		{http.MethodGet, consolePath, redirect},
+		{http.MethodGet, consolePath + "/*", h},
+		{http.MethodPost, consolePath + "/*", h},
+	} {
+		if err := app.Handle(r.method, r.path, "admin", r.h); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
 }

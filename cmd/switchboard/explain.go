@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/switchboard-ivr/switchboard/framework"
+	"github.com/switchboard-ivr/switchboard/framework/authz"
 	"github.com/switchboard-ivr/switchboard/principals"
 )
 
@@ -58,6 +59,11 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 		return usageError(stderr, "explain", explainUsage, "--principal is required")
 	case *route == "":
 		return usageError(stderr, "explain", explainUsage, "--route is required")
+	}
+	for _, p := range given {
+		if err := authz.CheckPrincipal(p); err != nil {
+			return usageError(stderr, "explain", explainUsage, "--principal %s: %v", p, err)
+		}
 	}
 	opts, err := lookOptions(*flowFile, *modelFile, *policyFile, *policyDB)
 	if err != nil {

@@ -45,6 +45,8 @@ func TestExplainUsage(t *testing.T) {
 		{"NoRouteIsAUsageError", []string{"--principal", "twilio", "--permission", "view"}, 2},
 		{"UnknownRouteWithoutPermissionIsAUsageError", []string{"--principal", "twilio", "--route", "/nowhere"}, 2},
 		{"UnknownRouteWithPermissionIsDecided", []string{"--principal", "twilio", "--route", "/nowhere", "--permission", "view"}, 1},
+		{"ACallerThatIsNotE164IsRefused", []string{"--principal", "caller:5555550199", "--route", "/ivr/welcome", "--permission", "view"}, 2},
+		{"APrincipalWithoutItsNamespaceIsRefused", []string{"--principal", "+15555550199", "--route", "/ivr/welcome", "--permission", "view"}, 2},
 		{"BrokenPolicyIsAnError", []string{"--principal", "twilio", "--route", "/ivr/welcome", "--permission", "view", "--policy", "testdata/validate/bad-policy.csv"}, 2},
 	}
 	for _, tt := range tests {

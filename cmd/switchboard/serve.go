@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"net/url"
 	"os"
 	"os/signal"
 	"strconv"
@@ -19,7 +20,9 @@ import (
 	"time"
 
 	"github.com/switchboard-ivr/switchboard/callstate"
+	"github.com/switchboard-ivr/switchboard/console"
 	"github.com/switchboard-ivr/switchboard/framework"
+	"github.com/switchboard-ivr/switchboard/internal/buildinfo"
 	"github.com/switchboard-ivr/switchboard/principals"
 )
 
@@ -46,6 +49,7 @@ type serveConfig struct {
 	replay                    bool
 	stateRedis                string // the Redis replicas share call state in; "" keeps it in this process
 	policyDB                  string // the PostgreSQL the policy is read from; "" reads --policy
+	console                   bool   // mount the console at /admin/console
 	sig                       sigConfig
 	stateKeys                 []string // SWITCHBOARD_STATE_KEY, then _SECONDARY
 }
@@ -65,6 +69,7 @@ const (
 	envBodyLimit  = "SWITCHBOARD_BODY_LIMIT"
 	envAuthLimit  = "SWITCHBOARD_FAILED_AUTH_LIMIT"
 	envReplay     = "SWITCHBOARD_REPLAY_PROTECTION"
+	envConsole    = "SWITCHBOARD_CONSOLE"
 	envToken      = "TWILIO_AUTH_TOKEN"
 	envToken2     = "TWILIO_AUTH_TOKEN_SECONDARY"
 	envValidate   = "TWILIO_VALIDATE_SIGNATURE"
@@ -121,6 +126,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.BoolVar(&cfg.replay, "replay-protection", getenv(envReplay) == "true", "refuse a signed request seen in the last 5 minutes ["+envReplay+"]")
 	fs.StringVar(&cfg.policyDB, "policy-db", getenv(envPolicyDB), "postgres://user[:password]@host/db `URL` of the policy replicas share (see switchboard policy) ["+envPolicyDB+"]")
 	fs.StringVar(&cfg.stateRedis, "state-redis", getenv(envStateRedis), "redis://[:password@]host:port/db `URL` where replicas share replay protection, the failed-auth limit and PIN lockouts ["+envStateRedis+"]")
+	fs.BoolVar(&cfg.console, "console", getenv(envConsole) == "true", "serve the console at "+consolePath+", to principals the policy grants admin ["+envConsole+"]")
 	cfg.sig.register(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -161,6 +167,11 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 	if cfg.logFormat == "json" {
 		h = slog.NewJSONHandler(stderr, hopts)
 	}
+	var recent *console.Recent // the console's recent calls, read from the request log lines
+	if cfg.console {
+		recent = console.NewRecent(0)
+		h = recent.Handler(h)
+	}
 	log := slog.New(h)
 	fail := func(err error) int {
 		// One line per problem: a flow with five mistakes reads as five lines, not one escaped one.
@@ -194,22 +205,24 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 	if err != nil {
 		return fail(err)
 	}
+	basic, err := cfg.sig.basic()
+	if err != nil {
+		return fail(err)
+	}
 	tw, err := principals.NewTwilio(principals.TwilioOptions{
 		Tokens:         secrets,
 		PublicURL:      cfg.publicURL,
 		TrustedProxies: prefixes,
 		AllowedHosts:   cfg.sig.hosts(),
 		SharedKeys:     shared,
+		Credentials:    basic,
 		MaxBody:        cfg.bodyLimit,
 		Disabled:       !cfg.validate,
 	})
 	if err != nil {
 		return fail(err)
 	}
-	policies, err := cfg.sig.policies(tw)
-	if err != nil {
-		return fail(err)
-	}
+	policies := cfg.sig.policies(tw, basic)
 	if w := cfg.sig.unboundWarning(devToken == "" && cfg.validate, cfg.publicURL); w != "" {
 		log.Warn(w)
 	}
@@ -226,6 +239,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 	opts.LogPhoneNumbers = cfg.logNumbers
 	opts.FailedAuthLimit = cfg.failedAuthLimit
 	opts.TrustedProxies = prefixes
+	opts.URLPrefix = publicPath(cfg.publicURL)
 	if cfg.replay {
 		opts.Replay = framework.NewMemoryReplayCache(5*time.Minute, 0)
 	}
@@ -246,6 +260,13 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 	for _, w := range app.Warnings() {
 		log.Warn(w)
 	}
+	var cons *console.Console
+	if cfg.console {
+		if cons, err = mountConsole(app, console.Options{FlowFile: cfg.flow, PolicyFile: cfg.policy, ModelFile: cfg.model,
+			MaskNumbers: !cfg.logNumbers, Recent: recent, Logger: log}); err != nil {
+			return fail(err)
+		}
+	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fail(err)
@@ -256,7 +277,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 		checked = "the request's own scheme and host (set --public-url behind a proxy)"
 	}
 	az := app.Authorizer()
-	log.Info("listening", "addr", addr, "signatures_checked_against", checked, "routes", len(app.Routes()),
+	log.Info("listening", "version", buildinfo.Read().String(), "addr", addr, "signatures_checked_against", checked, "routes", len(app.Routes()),
 		"policy_lines", az.Rules(), "groupings", az.Groupings(), "flow", or(cfg.flow, "built-in demo"), "policy", policyName(cfg))
 	if devToken != "" {
 		base := "http://" + dialable(addr)
@@ -274,6 +295,9 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 	sctx, stop := context.WithCancel(ctx)
 	defer stop()
 	go app.ReloadOnSignal(sctx, syscall.SIGHUP)
+	if cons != nil {
+		go cons.Watch(sctx, 2*time.Second)
+	}
 	go app.Watch(sctx, 2*time.Second) // the sources that can change say so; the built-in ones never do
 	if err := app.Serve(sctx, ln); err != nil {
 		log.Error("server stopped", "error", err)
@@ -391,4 +415,15 @@ func stateSealer(cfg serveConfig) (s *callstate.Sealer, devKey string, err error
 	}
 	s, err = callstate.New(keys[0], &callstate.Options{Secondary: keys[1:]})
 	return s, "", err
+}
+
+// publicPath returns the path prefix of a public URL ("/acme" for https://ivr.example.com/acme/),
+// which the flow's TwiML puts before its routes; "" for none or for a URL that does not parse
+// (the Twilio policy refuses that one with a clear error first).
+func publicPath(publicURL string) string {
+	u, err := url.Parse(publicURL)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSuffix(u.Path, "/")
 }

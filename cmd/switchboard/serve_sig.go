@@ -86,16 +86,12 @@ func (c *sigConfig) basic() (*principals.BasicPolicy, error) {
 }
 
 // policies returns the Twilio policy followed by the Basic policy, when there is one.
-func (c *sigConfig) policies(tw *principals.TwilioPolicy) ([]principals.Policy, error) {
-	b, err := c.basic()
-	if err != nil {
-		return nil, err
-	}
+func (c *sigConfig) policies(tw *principals.TwilioPolicy, basic *principals.BasicPolicy) []principals.Policy {
 	ps := []principals.Policy{tw}
-	if b != nil {
-		ps = append(ps, b)
+	if basic != nil {
+		ps = append(ps, basic)
 	}
-	return slices.Clip(ps), nil
+	return slices.Clip(ps)
 }
 
 // unboundWarning is what `serve` says when a real token is set but nothing binds a signature to

@@ -113,11 +113,20 @@ func TestServeVerifiesCredentialedURLsAndAllowedHosts(t *testing.T) {
 	if err := os.WriteFile(file, []byte("hook "+principals.HashAPIKey(pass)+" webhooks\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	r := startServe(t, []string{"--basic-auth", file, "--allowed-host", "127.0.0.1", "--log-format", "json"}, map[string]string{envToken: testToken})
-	post := func(host string) *http.Response {
+	policy, err := os.ReadFile("../../policy.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	policyFile := filepath.Join(t.TempDir(), "policy.csv")
+	policy = append(policy, "\n# Twilio must sign a URL with the webhook credentials:\np, basic:anonymous, /ivr/*, *, deny\n"...)
+	if err := os.WriteFile(policyFile, policy, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := startServe(t, []string{"--basic-auth", file, "--policy", policyFile, "--allowed-host", "127.0.0.1", "--log-format", "json"}, map[string]string{envToken: testToken})
+	postAs := func(host, creds string) *http.Response {
 		t.Helper()
 		params := principalstest.CallParams("+15555550142")
-		signed := "http://hook:" + pass + "@" + host + "/ivr/welcome"
+		signed := "http://" + creds + host + "/ivr/welcome"
 		req, err := http.NewRequest(http.MethodPost, "http://"+r.addr+"/ivr/welcome", strings.NewReader(params.Encode()))
 		if err != nil {
 			t.Fatal(err)
@@ -132,11 +141,18 @@ func TestServeVerifiesCredentialedURLsAndAllowedHosts(t *testing.T) {
 		}
 		return resp
 	}
+	post := func(host string) *http.Response { return postAs(host, "hook:"+pass+"@") }
 	resp := post(r.addr)
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if strings.Contains(string(body), "could not verify") {
-		t.Errorf("a request signed over a credentialed URL heard the unauthenticated flow: %s", body)
+	if strings.Contains(string(body), "could not verify") || strings.Contains(string(body), "cannot take your call") {
+		t.Errorf("a request signed over a credentialed URL heard an error flow: %s", body)
+	}
+	resp = postAs(r.addr, "")
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), "cannot take your call") {
+		t.Errorf("a request signed without the credentials did not hear the forbidden flow: %s", body)
 	}
 	resp = post("staging.example.com")
 	resp.Body.Close()

@@ -29,6 +29,13 @@ validate checks a flow file, and the Casbin policy and model it will be served w
 grants is a warning, since nobody could reach that menu. Without --policy and --model, the
 built-in ones are used, as serve would.
 
+With --policy, the policy is checked against the routes serve would answer, and lines that do
+nothing or less than they seem are warnings: a principal that no request can hold (a g line
+member without its namespace, a caller that is not E.164), a route pattern that matches no
+route, a permission no route asks for, a deny on /x/* that leaves the route /x itself allowed
+(the route is named), and a policy that lets Twilio reach only some of the voice routes asking
+a permission (the others are listed).
+
 Exit status: 0 when the files would load (warnings alone do not fail), 1 on any error, 2 on a
 usage error. Problems go to stdout, one a line, so CI can annotate them.
 `
@@ -57,7 +64,7 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 	}
 	var fopts *flow.Options
 	if az != nil {
-		fopts = &flow.Options{Grants: az.Grants}
+		fopts = &flow.Options{Grants: az.Grants, Open: az.Open}
 	}
 	_, problems := loadFlow(*flowFile, fopts)
 	for _, p := range problems {
@@ -85,7 +92,14 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 				errs++
 			}
 		} else {
-			routes = len(app.Flow().Routes())
+			served := app.Routes()
+			routes = len(served)
+			if *policyFile != "" {
+				for _, w := range app.Authorizer().Lint(lintRoutes(served)) {
+					fmt.Fprintln(stdout, lintLine(w))
+					warnings++
+				}
+			}
 		}
 	}
 	if errs > 0 {
@@ -110,6 +124,20 @@ func fileOptions(flowPath, modelPath, policyPath string) framework.Options {
 		o.Policy = framework.File(policyPath)
 	}
 	return o
+}
+
+// lintRoutes turns the routes an App serves into what the policy is linted against.
+func lintRoutes(served []framework.RouteInfo) []authz.Route {
+	out := make([]authz.Route, len(served))
+	for i, r := range served {
+		out[i] = authz.Route{Path: r.Path, Permission: r.Permission, Voice: r.Voice}
+	}
+	return out
+}
+
+// lintLine prints a policy warning as validate prints a flow's: "policy.csv:3: warning: …".
+func lintLine(w *authz.Error) string {
+	return fmt.Sprintf("%s: warning: %s", w.Origin, w.Problem)
 }
 
 // loadAuthorizer loads the model and policy files, each falling back to the built-in one when

@@ -19,6 +19,7 @@ func TestValidate(t *testing.T) {
 		{"WarningsAloneExitZero", []string{"--flow", "testdata/validate/warnings.yaml"}, 0, "warnings"},
 		{"BrokenPolicyLinesArePositioned", []string{"--flow", "../../demo.yaml", "--policy", "testdata/validate/bad-policy.csv"}, 1, "bad-policy"},
 		{"PolicyThatShutsTwilioOutFails", []string{"--flow", "../../demo.yaml", "--policy", "testdata/validate/no-twilio.csv"}, 1, "no-twilio"},
+		{"PolicyLinesThatDoNothingAreWarnings", []string{"--flow", "../../demo.yaml", "--policy", "testdata/validate/policy-mistakes.csv"}, 0, "policy-mistakes"},
 		{"MissingFlowFileIsAnError", []string{"--flow", "testdata/validate/missing.yaml"}, 1, "missing"},
 	}
 	for _, tt := range tests {

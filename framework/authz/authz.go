@@ -324,6 +324,17 @@ func (a *Authorizer) Grants(permission string) bool {
 	return one || all
 }
 
+// Open reports whether every caller, whoever they are, may use permission on route: the policy
+// allows it to system.Everyone and no line denies it to anybody. A flow's forbidden or
+// unauthenticated flow may send a refused caller to such a route without risk of refusing them
+// again (flow.Options.Open).
+func (a *Authorizer) Open(route, permission string) bool {
+	if _, deny := a.Subjects(route, permission); len(deny) > 0 {
+		return false
+	}
+	return a.Decide([]string{principals.Everyone}, route, permission).Allowed
+}
+
 // Subjects returns the subjects (principals and groups, sorted, each once) of the allow lines
 // and of the deny lines that match route and permission, as `switchboard routes` lists them.
 func (a *Authorizer) Subjects(route, permission string) (allow, deny []string) {

@@ -309,3 +309,32 @@ func TestConcurrentDecisionsAgree(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// A route is open only when everybody is allowed it and nobody is denied it: a blocklist on
+// /ivr/* closes every menu, and a permission granted only to twilio is not open.
+func TestOpenMeansAllowedToEverybodyAndDeniedToNobody(t *testing.T) {
+	policy := "p, system.Everyone, /ivr/goodbye, view, allow\n" +
+		"p, system.Everyone, /ivr/welcome, view, allow\n" +
+		"p, group:blocked, /ivr/welcome, *, deny\n" +
+		"p, twilio, /ivr/*, view, allow\n"
+	a, err := New(switchboard.DefaultModel, policy, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		route, permission string
+		want              bool
+	}{
+		{"/ivr/goodbye", "view", true},
+		{"/ivr/welcome", "view", false}, // group:blocked is denied
+		{"/ivr/sales", "view", false},   // only twilio
+		{"/ivr/goodbye", "staff", false},
+	} {
+		if got := a.Open(tt.route, tt.permission); got != tt.want {
+			t.Errorf("Open(%s, %s) = %v, want %v", tt.route, tt.permission, got, tt.want)
+		}
+	}
+	if defaultAuthorizer(t).Open("/ivr/welcome", "view") {
+		t.Error("the default policy, with its blocklist, opens /ivr/welcome to every caller")
+	}
+}

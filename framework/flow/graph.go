@@ -213,6 +213,8 @@ func (g *graph) action(from Target, path string, a *Action, kind EdgeKind, label
 		g.add(from, Target{TargetQueue, s.Name}, kind, label, sp, auto)
 	case Redirect:
 		g.add(from, Target{TargetRedirect, string(s)}, kind, label, sp, auto)
+		// A redirect to a route of this flow goes to its menu as a goto does.
+		g.edges[len(g.edges)-1].to = g.localNode(string(s))
 	case Hangup:
 		g.add(from, Target{TargetHangup, ""}, kind, label, path, auto)
 	}
@@ -272,6 +274,7 @@ func (c *checker) graph(g *graph) {
 			}
 		}
 	}
+	c.refusals(g)
 	_, started := c.f.Menus[c.f.Start]
 	for _, name := range sortedKeys(c.f.Menus) {
 		if started && !reached[name] {

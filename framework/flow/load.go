@@ -24,6 +24,12 @@ type Options struct {
 	// Optional; when nil, permissions are not checked. A node whose permission is never granted
 	// loads with a warning: nobody could reach it.
 	Grants func(permission string) bool
+	// Open reports whether the policy lets every caller, whoever they are, use permission on
+	// route (a menu's route, such as /ivr/welcome): some line grants it to everybody and no
+	// line denies it to anybody, so a refused caller sent there cannot be refused again.
+	// Optional; when nil, any menu may refuse a caller, and a forbidden or unauthenticated
+	// flow may not lead back into a refusal at all (see the package documentation).
+	Open func(route, permission string) bool
 }
 
 // Load reads and parses the flow file at path. See [Parse].
