@@ -415,7 +415,7 @@ func (l *loader) decodeStep(keys []pair, v reflect.Value, path string, depth int
 		path string
 		step Step
 	}
-	var set []found
+	set := make([]found, 0, 2) // one step, or a problem with two
 	for _, p := range keys {
 		kind, _ := kindNamed(p.key.Value)
 		k := &kinds[kind]
