@@ -75,10 +75,10 @@ func newApp(cfg config) (*framework.App, error) {
 		return nil, err
 	}
 	app, err := framework.New(&framework.Options{
-		FlowFile:   cfg.FlowFile,
-		PolicyFile: cfg.PolicyFile,
-		Policies:   []principals.Policy{tw},
-		Logger:     cfg.Logger,
+		Flow:     framework.File(cfg.FlowFile),
+		Policy:   framework.File(cfg.PolicyFile),
+		Policies: []principals.Policy{tw},
+		Logger:   cfg.Logger,
 	})
 	if err != nil {
 		return nil, err

@@ -131,7 +131,7 @@ func newApp(cfg config) (*framework.App, error) {
 		return nil, err
 	}
 	return framework.New(&framework.Options{
-		Flow:     cfg.Flow, // New validates it against the policy and reports every problem at once
+		Flow:     framework.Value(cfg.Flow), // New validates it against the policy and reports every problem at once
 		Policies: []principals.Policy{tw},
 		Logger:   cfg.Logger,
 		Now:      cfg.Now,

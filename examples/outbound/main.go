@@ -91,11 +91,11 @@ func newApp(cfg config) (*framework.App, error) {
 		return nil, err
 	}
 	app, err := framework.New(&framework.Options{
-		FlowFile:   cfg.FlowFile,
-		PolicyFile: cfg.PolicyFile,
-		KeysFile:   cfg.KeysFile,
-		Policies:   []principals.Policy{tw},
-		Logger:     cfg.Logger,
+		Flow:        framework.File(cfg.FlowFile),
+		Policy:      framework.File(cfg.PolicyFile),
+		Credentials: []framework.CredentialSource{framework.APIKeysFile(cfg.KeysFile)},
+		Policies:    []principals.Policy{tw},
+		Logger:      cfg.Logger,
 	})
 	if err != nil {
 		return nil, err

@@ -60,11 +60,11 @@ func newApp(cfg config) (*framework.App, error) {
 		return nil, err
 	}
 	return framework.New(&framework.Options{
-		FlowFile:   cfg.FlowFile,
-		PolicyFile: cfg.PolicyFile,
-		Policies:   []principals.Policy{tw},
-		Logger:     cfg.Logger,
-		Now:        cfg.Now,
+		Flow:     framework.File(cfg.FlowFile),
+		Policy:   framework.File(cfg.PolicyFile),
+		Policies: []principals.Policy{tw},
+		Logger:   cfg.Logger,
+		Now:      cfg.Now,
 	})
 }
 
