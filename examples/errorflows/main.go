@@ -16,6 +16,8 @@
 //	SWITCHBOARD_POLICY           Optional: the policy file; default policy.csv.
 //	LEDGER_DOWN                  Optional: "true" makes the demo ledger fail, to hear the internal flow.
 //	PORT                         Optional: the port to listen on; default 8080.
+//	ADDR                         Optional: the address to listen on, such as 127.0.0.1:8080 to take only local
+//	                             connections; it overrides PORT. Default: every interface, on PORT.
 package main
 
 import (
@@ -180,7 +182,7 @@ func run(ctx context.Context, getenv func(string) string, log *slog.Logger) erro
 		return err
 	}
 	// Reloads flow.yaml and policy.csv when they change: edit them while it runs.
-	return app.ListenAndServe(ctx, ":"+or(getenv("PORT"), "8080"))
+	return app.ListenAndServe(ctx, or(getenv("ADDR"), ":"+or(getenv("PORT"), "8080")))
 }
 
 func or(v, def string) string {

@@ -8,6 +8,8 @@
 //	TWILIO_AUTH_TOKEN_SECONDARY  Optional: the secondary token, while tokens rotate.
 //	SWITCHBOARD_PUBLIC_URL       Optional: the scheme and host Twilio calls, such as https://ivr.example.com.
 //	PORT                         Optional: the port to listen on; default 8080.
+//	ADDR                         Optional: the address to listen on, such as 127.0.0.1:8080 to take only local
+//	                             connections; it overrides PORT. Default: every interface, on PORT.
 package main
 
 import (
@@ -157,7 +159,7 @@ func run(ctx context.Context, getenv func(string) string, log *slog.Logger) erro
 	if err != nil {
 		return err
 	}
-	return app.ListenAndServe(ctx, ":"+or(getenv("PORT"), "8080"))
+	return app.ListenAndServe(ctx, or(getenv("ADDR"), ":"+or(getenv("PORT"), "8080")))
 }
 
 func or(v, def string) string {

@@ -13,6 +13,8 @@
 //	SWITCHBOARD_FLOW        Optional: the flow file; default flow.yaml.
 //	SWITCHBOARD_POLICY      Optional: the policy file; default policy.csv.
 //	PORT                    Optional: the port to listen on; default 8080.
+//	ADDR                    Optional: the address to listen on, such as 127.0.0.1:8080 to take only local
+//	                        connections; it overrides PORT. Default: every interface, on PORT.
 package main
 
 import (
@@ -226,7 +228,7 @@ func run(ctx context.Context, getenv func(string) string, log *slog.Logger) erro
 	}
 	log.Info("calls go out", "public_url", cfg.PublicURL, "caller_id", principals.MaskNumber(cfg.CallerID))
 	// Reloads the flow, policy and keys files when they change: a new key needs no restart.
-	return app.ListenAndServe(ctx, ":"+or(getenv("PORT"), "8080"))
+	return app.ListenAndServe(ctx, or(getenv("ADDR"), ":"+or(getenv("PORT"), "8080")))
 }
 
 func or(v, def string) string {

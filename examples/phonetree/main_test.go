@@ -240,8 +240,10 @@ func TestStaffExtensionCannotBeReachedByPostingTheGatherDirectly(t *testing.T) {
 }
 
 func TestBlockedNumberHearsForbiddenEverywhere(t *testing.T) {
+	// A verified caller who is refused hears the forbidden flow, not "could not verify": that is
+	// for forged requests (TestForgedSignatureHearsTheUnauthenticatedFlow).
 	got := newPhone(t, monday10am, blockedNumber).walk("/ivr/welcome")
-	expectEvents(t, got, []string{"SAY We could not verify this call.", "DIAL " + callCenter})
+	expectEvents(t, got, []string{"SAY Sorry, this line cannot take your call.", "DIAL " + callCenter})
 }
 
 func TestNewOrdersOutsideBusinessHoursGoToVoicemail(t *testing.T) {
@@ -341,7 +343,7 @@ func TestUnknownRoutesUseTheErrorFlowOfTheirPrefix(t *testing.T) {
 	}
 }
 
-func TestForgedSignatureHearsTheForbiddenFlow(t *testing.T) {
+func TestForgedSignatureHearsTheUnauthenticatedFlow(t *testing.T) {
 	p := newPhone(t, monday10am, stranger)
 	p.token = "not-the-account-token"
 	expectEvents(t, p.walk("/ivr/welcome"), []string{"SAY We could not verify this call.", "DIAL " + callCenter})
