@@ -178,6 +178,8 @@ func TestTheConsoleInARealBrowser(t *testing.T) {
 	if overflow := eval("check the width", `document.documentElement.scrollWidth > window.innerWidth + 1`); overflow == true {
 		t.Error("at phone width the page scrolls sideways")
 	}
+	run("press 2 at phone width", chromedp.Click(chromedp.CSS(`button.key[data-key="2"]`)))
+	until("the call waits at the support menu", `document.querySelector('#phone').dataset.state === 'waiting' && document.querySelectorAll('#diagram g.node.visited').length === 2`)
 	shot("console-phone.png")
 	if err := ctx.Err(); errors.Is(err, context.DeadlineExceeded) {
 		t.Fatal(fmt.Errorf("the browser test ran out of time: %w", err))

@@ -4,13 +4,15 @@ import (
 	"bytes"
 	"html/template"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"strings"
 )
 
 // pageData is what the page's templates read.
 type pageData struct {
-	Flow, Policy, Model string
+	Flow, Policy, Model string // as the header shows them
+	FlowPath            string
 	Version             int64
 	Status              *status
 	HasDiagram          bool
@@ -48,11 +50,14 @@ var funcs = template.FuncMap{
 func (c *Console) data() pageData {
 	st := c.status.Load()
 	d := pageData{
-		Flow: or(c.opts.FlowFile, "demo.yaml (built in)"), Policy: or(c.opts.PolicyFile, "policy.csv (built in)"),
+		Flow: "demo.yaml (built in)", FlowPath: or(c.opts.FlowFile, "built in"), Policy: or(c.opts.PolicyFile, "policy.csv (built in)"),
 		Model:   or(c.opts.ModelFile, "model.conf (built in)"),
 		Version: st.Version, Status: st, Zone: "UTC",
 		Keys:   []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"},
 		Recent: c.opts.Recent != nil,
+	}
+	if c.opts.FlowFile != "" {
+		d.Flow = filepath.Base(c.opts.FlowFile)
 	}
 	if s := c.good.Load(); s != nil {
 		d.HasDiagram, d.SVG, d.Matrix, d.PolicyLines, d.Nodes = true, s.svg, &s.matrix, s.policy, s.nodes

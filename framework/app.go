@@ -28,6 +28,11 @@ type Options struct {
 	FlowFile string
 	// Flow is a flow built in Go. Optional; ignored when FlowFile is set.
 	Flow *flow.Flow
+	// URLPrefix is the path of the public URL Twilio calls (/acme for
+	// https://ivr.example.com/acme) when a proxy strips it before a request reaches the App: the
+	// flow's TwiML names every route under it, so that Twilio's next request stays under the
+	// prefix (flow.CompileOptions.URLPrefix). Optional; none. A path such as /acme.
+	URLPrefix string
 	// ModelFile and PolicyFile are the Casbin model and policy, reloaded by [App.Reload].
 	// Optional; when empty, ModelText and PolicyText, and when those are empty too, the
 	// embedded model.conf and policy.csv.
@@ -271,7 +276,7 @@ func (a *App) load() (*state, error) {
 	var compiled *flow.Compiled
 	if err := problems.Err(); err != nil {
 		errs = append(errs, err)
-	} else if compiled, err = flow.Compile(f, &flow.CompileOptions{Validated: true}); err != nil {
+	} else if compiled, err = flow.Compile(f, &flow.CompileOptions{Validated: true, URLPrefix: a.opts.URLPrefix}); err != nil {
 		errs = append(errs, err)
 	}
 	policies := slices.Clone(a.opts.Policies)

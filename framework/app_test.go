@@ -41,11 +41,12 @@ func TestErrorFlowsAnswerVoiceRoutesWith200TwiML(t *testing.T) {
 	app := newTestApp(t, nil)
 	forged := principalstest.NewPOST("not-the-token", testHost+"/ivr/welcome", principalstest.CallParams(otherNumber))
 	tests := []struct {
-		name      string
-		req       *http.Request
-		wantSay   string
-		wantDial  string // the number dialled, or ""
-		wantRedir string // the Redirect target, or ""
+		name       string
+		req        *http.Request
+		wantSay    string
+		wantDial   string // the number dialled, or ""
+		wantRedir  string // the Redirect target, or ""
+		wantHangup bool   // the call ends with <Hangup> and dials no one
 	}{
 		{name: "a forged signature hears the unauthenticated flow",
 			req: forged, wantSay: "We could not verify this call.", wantDial: "+15555550100"},
@@ -57,8 +58,8 @@ func TestErrorFlowsAnswerVoiceRoutesWith200TwiML(t *testing.T) {
 			req: principalstest.NewPOST(testToken, testHost+"/ivr/es/nada", principalstest.CallParams(otherNumber)), wantSay: "Esa opción no está disponible.", wantRedir: "/ivr/es/main"},
 		{name: "a forged request to an unknown path learns nothing: it hears the unauthenticated flow",
 			req: principalstest.NewPOST("not-the-token", testHost+"/ivr/no-such-menu", principalstest.CallParams(otherNumber)), wantSay: "We could not verify this call.", wantDial: "+15555550100"},
-		{name: "a blocked caller hears the forbidden flow although twilio may view",
-			req: principalstest.NewPOST(testToken, testHost+"/ivr/welcome", principalstest.CallParams(blockedNumber)), wantSay: "Sorry, this line cannot take your call.", wantDial: "+15555550100"},
+		{name: "a blocked caller hears the denied flow although twilio may view, and is connected to no one",
+			req: principalstest.NewPOST(testToken, testHost+"/ivr/welcome", principalstest.CallParams(blockedNumber)), wantSay: "Sorry, this line cannot take your call.", wantHangup: true},
 		{name: "a stranger on the staff menu hears that menu's own forbidden flow",
 			req: principalstest.NewPOST(testToken, testHost+"/ivr/staff", principalstest.CallParams(otherNumber)), wantSay: "This line is for Acme staff only.", wantDial: "+15555550100"},
 	}
@@ -72,6 +73,9 @@ func TestErrorFlowsAnswerVoiceRoutesWith200TwiML(t *testing.T) {
 				if n := doc.find("Dial").find("Number"); n == nil || n.Text != tt.wantDial {
 					t.Errorf("want a Dial to %s; got verbs %v", tt.wantDial, doc.verbs())
 				}
+			}
+			if tt.wantHangup && (doc.find("Dial") != nil || doc.find("Hangup") == nil) {
+				t.Errorf("want a Hangup and no Dial; got verbs %v", doc.verbs())
 			}
 			if tt.wantRedir != "" {
 				if r := doc.find("Redirect"); r == nil || r.Text != tt.wantRedir {
@@ -189,7 +193,7 @@ func TestPolicyReloadWithABrokenFileKeepsTheOldDecisions(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got := welcome(); len(got) == 0 || got[0] != "Sorry, this line cannot take your call." {
-		t.Fatalf("after blocking the caller the welcome menu said %q, want the forbidden flow", got)
+		t.Fatalf("after blocking the caller the welcome menu said %q, want the denied flow", got)
 	}
 }
 

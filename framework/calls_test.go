@@ -92,9 +92,9 @@ func TestCallsThroughTheDemoMenu(t *testing.T) {
 			last:    "DIAL +15555550122",
 		},
 		{
-			name: "a blocked caller hears the forbidden flow from the first request", when: openHours, caller: blockedNumber,
+			name: "a blocked caller hears the denied flow from the first request, and the call ends with no Dial", when: openHours, caller: blockedNumber,
 			want: []string{"SAY Sorry, this line cannot take your call."},
-			last: "DIAL +15555550100",
+			last: "HANGUP",
 		},
 	}
 	for _, tt := range tests {

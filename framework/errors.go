@@ -25,9 +25,10 @@ const (
 	KindTimeout                     // the handler missed its deadline: 503, the internal flow
 	KindRateLimited                 // too many failed credentials from one address: 429, the forbidden flow
 	KindUpstream                    // a service the handler called failed (Twilio's API): 502, the internal flow
+	KindDenied                      // a deny line refused one of the principals (a blocklist): 403, the denied flow
 )
 
-var kindNames = [...]string{"internal", "unauthenticated", "forbidden", "not_found", "too_large", "bad_request", "timeout", "rate_limited", "upstream"}
+var kindNames = [...]string{"internal", "unauthenticated", "forbidden", "not_found", "too_large", "bad_request", "timeout", "rate_limited", "upstream", "denied"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
@@ -41,7 +42,7 @@ func (k Kind) Status() int {
 	switch k {
 	case KindUnauthenticated:
 		return http.StatusUnauthorized
-	case KindForbidden:
+	case KindForbidden, KindDenied:
 		return http.StatusForbidden
 	case KindNotFound:
 		return http.StatusNotFound
@@ -68,6 +69,8 @@ func (k Kind) flowKind() flow.ErrorKind {
 		return flow.Forbidden
 	case KindNotFound:
 		return flow.NotFound
+	case KindDenied:
+		return flow.Denied
 	}
 	return flow.Internal
 }

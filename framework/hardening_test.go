@@ -1070,14 +1070,14 @@ func TestMetricsCountRequestsFailuresDenialsErrorFlowsAndLatency(t *testing.T) {
 	text := send(app, r).Body.String()
 	for _, want := range []string{
 		`switchboard_requests_total{outcome="ok",route="/ivr/welcome"} 1`,
-		`switchboard_requests_total{outcome="forbidden",route="/ivr/welcome"} 1`,
+		`switchboard_requests_total{outcome="denied",route="/ivr/welcome"} 1`,
 		`switchboard_requests_total{outcome="unauthenticated",route="/ivr/welcome"} 2`,
 		`switchboard_requests_total{outcome="internal",route="/ivr/boom"} 1`,
 		`switchboard_requests_total{outcome="not_found",route="unmatched"} 1`,
 		`switchboard_auth_failures_total{policy="twilio",reason="signature_mismatch"} 1`,
 		`switchboard_auth_failures_total{policy="twilio",reason="missing_signature"} 1`,
 		`switchboard_authorization_denials_total{route="/ivr/welcome"} 3`,
-		`switchboard_error_flows_total{kind="forbidden"} 1`,
+		`switchboard_error_flows_total{kind="denied"} 1`,
 		`switchboard_error_flows_total{kind="internal"} 1`,
 		`switchboard_error_flows_total{kind="unauthenticated"} 2`,
 		`switchboard_request_duration_seconds_bucket{voice="true",le="+Inf"} 6`,

@@ -3,6 +3,8 @@ package framework
 import (
 	"net/http"
 	"time"
+
+	"github.com/switchboard-ivr/switchboard/internal/buildinfo"
 )
 
 // A Dependency is a service outside the process that the App relies on: the policy database, the
@@ -21,6 +23,7 @@ type readiness struct {
 	PolicyLines int               `json:"policy_lines,omitempty"`
 	Loaded      time.Time         `json:"loaded,omitzero"`
 	Degraded    map[string]string `json:"degraded,omitempty"` // dependency → what is wrong
+	Version     string            `json:"version"`            // the Switchboard module's version (see internal/buildinfo)
 }
 
 // Readiness reports whether a flow and a policy are loaded and how every dependency fares, with
@@ -29,9 +32,9 @@ type readiness struct {
 func (a *App) Readiness() (int, any) {
 	st := a.state.Load()
 	if st == nil || st.flow == nil || st.authz == nil {
-		return http.StatusServiceUnavailable, readiness{Status: "not ready"}
+		return http.StatusServiceUnavailable, readiness{Status: "not ready", Version: buildinfo.Read().Version}
 	}
-	r := readiness{Status: "ready", Routes: st.routeCount, PolicyLines: st.authz.Rules(), Loaded: st.loaded}
+	r := readiness{Status: "ready", Routes: st.routeCount, PolicyLines: st.authz.Rules(), Loaded: st.loaded, Version: buildinfo.Read().Version}
 	for _, d := range a.opts.Dependencies {
 		if err := d.Health(); err != nil {
 			if r.Degraded == nil {

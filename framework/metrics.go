@@ -110,7 +110,7 @@ func (m *metrics) observe(rm *routeMetrics, route, outcome string, voice, failed
 	if !failed {
 		return
 	}
-	if outcome == KindForbidden.String() || outcome == KindUnauthenticated.String() {
+	if outcome == KindForbidden.String() || outcome == KindDenied.String() || outcome == KindUnauthenticated.String() {
 		m.denials.WithLabelValues(route).Inc()
 	}
 	if voice {

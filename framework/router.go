@@ -54,6 +54,7 @@ var (
 	twimlType           = []string{twiml.ContentType}
 	errUnauthenticated  = &Error{Op: "authorize", Kind: KindUnauthenticated}
 	errForbidden        = &Error{Op: "authorize", Kind: KindForbidden}
+	errDenied           = &Error{Op: "authorize", Kind: KindDenied}
 	errNotFound         = &Error{Op: "route", Kind: KindNotFound}
 	errMethodNotAllowed = &Error{Op: "route", Kind: KindNotFound, Err: errorString("method not allowed")}
 	otherMethods        = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}
@@ -222,6 +223,9 @@ func (a *App) authorize(ex *exchange, route, permission string) error {
 	}
 	if !ex.auth.Principals.Authenticated() {
 		return errUnauthenticated
+	}
+	if ex.decision.Denied {
+		return errDenied // an explicit deny line: the denied flow, which connects no one
 	}
 	return errForbidden
 }

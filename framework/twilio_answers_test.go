@@ -57,7 +57,8 @@ func TestARequestTwilioMayHaveSentAlwaysGetsAnErrorCallFlow(t *testing.T) {
 		{"SignedWrongMethodOnAVoiceRouteHearsTheNotFoundFlow", signed(http.MethodGet, "/balance"), sayNotFound},
 		{"UnsignedWrongMethodOnAVoiceRouteHearsTheUnauthenticatedFlow", unsigned(http.MethodDelete, "/balance"), sayUnauthenticated},
 		{"SignedToAJSONRouteItMayNotUseHearsTheForbiddenFlow", signed(http.MethodPost, "/calls"), sayForbidden},
-		{"AVerifiedCallerRefusedOnTheStaffMenuHearsItsOwnForbiddenFlow", principalstest.NewPOST(testToken, testHost+"/ivr/staff", principalstest.CallParams(blockedNumber)), sayStaffOnly},
+		{"AVerifiedCallerRefusedOnTheStaffMenuHearsItsOwnForbiddenFlow", principalstest.NewPOST(testToken, testHost+"/ivr/staff", principalstest.CallParams(otherNumber)), sayStaffOnly},
+		{"ABlockedCallerOnTheStaffMenuHearsTheDeniedFlowNotItsForbiddenOne", principalstest.NewPOST(testToken, testHost+"/ivr/staff", principalstest.CallParams(blockedNumber)), "Sorry, this line cannot take your call."},
 	}
 	app := newTestApp(t, &Options{})
 	if err := app.Voice(http.MethodPost, "/balance", "view", func(*http.Request) (twiml.Response, error) {

@@ -31,6 +31,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
+	if args[0] == "--version" || args[0] == "-version" {
+		args = append([]string{"version"}, args[1:]...)
+	}
 	for _, c := range commands {
 		if c.name == args[0] {
 			return c.run(args[1:], stdout, stderr)
@@ -42,17 +45,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 // order is the order help lists the commands in: a newcomer's first hour, top to bottom.
-var order = []string{"serve", "simulate", "test", "validate", "routes", "explain", "graph", "signature", "key"}
+var order = []string{"serve", "simulate", "test", "validate", "routes", "explain", "graph", "signature", "key", "version", "completion"}
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: switchboard <command> [flags]\n\ncommands:")
 	sorted := slices.Clone(commands)
-	rank := func(name string) int {
-		if i := slices.Index(order, name); i >= 0 {
-			return i
-		}
-		return len(order)
-	}
 	slices.SortStableFunc(sorted, func(a, b command) int { return rank(a.name) - rank(b.name) })
 	for _, c := range sorted {
 		fmt.Fprintf(w, "  %s\n", c.usage)

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"net/url"
 	"os"
 	"os/signal"
 	"strconv"
@@ -21,6 +22,7 @@ import (
 	"github.com/switchboard-ivr/switchboard/callstate"
 	"github.com/switchboard-ivr/switchboard/console"
 	"github.com/switchboard-ivr/switchboard/framework"
+	"github.com/switchboard-ivr/switchboard/internal/buildinfo"
 	"github.com/switchboard-ivr/switchboard/principals"
 )
 
@@ -232,6 +234,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 		LogPhoneNumbers: cfg.logNumbers,
 		FailedAuthLimit: cfg.failedAuthLimit,
 		TrustedProxies:  prefixes,
+		URLPrefix:       publicPath(cfg.publicURL),
 	}
 	if cfg.replay {
 		opts.Replay = framework.NewMemoryReplayCache(5*time.Minute, 0)
@@ -265,7 +268,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 		checked = "the request's own scheme and host (set --public-url behind a proxy)"
 	}
 	az := app.Authorizer()
-	log.Info("listening", "addr", addr, "signatures_checked_against", checked, "routes", len(app.Routes()),
+	log.Info("listening", "version", buildinfo.Read().String(), "addr", addr, "signatures_checked_against", checked, "routes", len(app.Routes()),
 		"policy_lines", az.Rules(), "groupings", az.Groupings(), "flow", or(cfg.flow, "built-in demo"), "policy", or(cfg.policy, "built-in policy.csv"))
 	if devToken != "" {
 		base := "http://" + dialable(addr)
@@ -405,4 +408,15 @@ func stateSealer(cfg serveConfig) (s *callstate.Sealer, devKey string, err error
 	}
 	s, err = callstate.New(keys[0], &callstate.Options{Secondary: keys[1:]})
 	return s, "", err
+}
+
+// publicPath returns the path prefix of a public URL ("/acme" for https://ivr.example.com/acme/),
+// which the flow's TwiML puts before its routes; "" for none or for a URL that does not parse
+// (the Twilio policy refuses that one with a clear error first).
+func publicPath(publicURL string) string {
+	u, err := url.Parse(publicURL)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSuffix(u.Path, "/")
 }

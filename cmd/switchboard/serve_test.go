@@ -189,3 +189,19 @@ func TestServeRefusesASecondaryStateKeyAlone(t *testing.T) {
 		t.Errorf("parseServe = %v", err)
 	}
 }
+
+// The flow's TwiML names its routes under the path of --public-url.
+func TestPublicPathIsThePathOfThePublicURL(t *testing.T) {
+	for given, want := range map[string]string{
+		"":                                  "",
+		"https://ivr.example.com":           "",
+		"https://ivr.example.com/":          "",
+		"https://ivr.example.com/acme":      "/acme",
+		"https://ivr.example.com/acme/":     "/acme",
+		"https://ivr.example.com/acme/ivr2": "/acme/ivr2",
+	} {
+		if got := publicPath(given); got != want {
+			t.Errorf("publicPath(%q) = %q, want %q", given, got, want)
+		}
+	}
+}

@@ -40,8 +40,8 @@ const (
 var (
 	unauthenticatedEN = []string{"SAY en-US We could not verify this call. Goodbye.", "HANGUP"}
 	unauthenticatedES = []string{"SAY es-MX No pudimos verificar esta llamada. Adiós.", "HANGUP"}
-	forbiddenEN       = []string{"SAY en-US This number cannot use this line.", "HANGUP"}
-	forbiddenES       = []string{"SAY es-MX Este número no puede usar esta línea.", "HANGUP"}
+	deniedEN          = []string{"SAY en-US This number cannot use this line.", "HANGUP"}
+	deniedES          = []string{"SAY es-MX Este número no puede usar esta línea.", "HANGUP"}
 	forbiddenStaff    = []string{"SAY en-US This line is for Initech staff. Connecting you to reception.", "DIAL " + callCenter}
 	notFoundEN        = []string{"SAY en-US That option is not available.", "REDIRECT /ivr/welcome"}
 	notFoundES        = []string{"SAY es-MX Esa opción no está disponible.", "REDIRECT /ivr/es/menu"}
@@ -150,11 +150,12 @@ func TestUnauthenticatedAndForbiddenAreDifferentFlows(t *testing.T) {
 		{"a forged request under /ivr/es hears Spanish", forged, "/ivr/es/menu", customer, unauthenticatedES},
 		{"a forged request for no route learns nothing about which routes exist", forged, "/ivr/nowhere", customer, unauthenticatedEN},
 
-		// Forbidden: Twilio's signature verified, and the policy refuses this caller.
-		{"a blocked number is forbidden", signed, "/ivr/welcome", blockedNumber, forbiddenEN},
-		{"a blocked number under /ivr/es hears Spanish", signed, "/ivr/es/menu", blockedNumber, forbiddenES},
+		// Denied: Twilio's signature verified, and a deny line refuses this caller.
+		{"a blocked number is denied", signed, "/ivr/welcome", blockedNumber, deniedEN},
+		{"a blocked number under /ivr/es hears Spanish", signed, "/ivr/es/menu", blockedNumber, deniedES},
+		{"a blocked number on the staff menu is denied, not helped to reception", signed, "/ivr/staff", blockedNumber, deniedEN},
+		// Forbidden: Twilio's signature verified, and no policy line grants this caller the route.
 		{"a customer on the staff menu hears its own forbidden flow", signed, "/ivr/staff", customer, forbiddenStaff},
-		{"a blocked number on the staff menu hears the staff menu's flow", signed, "/ivr/staff", blockedNumber, forbiddenStaff},
 
 		// Not found: back to a menu instead of dialling, in the prefix's language.
 		{"an unknown route goes back to the main menu", signed, "/ivr/nowhere", customer, notFoundEN},
@@ -238,7 +239,7 @@ func TestBalanceLine(t *testing.T) {
 		{"a failing ledger is the internal flow", down, signed, "/ivr/balance", customer, internalEN},
 		{"a failing ledger under /ivr/es is the Spanish internal flow", down, signed, "/ivr/es/saldo", customer, internalES},
 		{"a forged request never reaches the ledger", down, forged, "/ivr/balance", customer, unauthenticatedEN},
-		{"a blocked number never reaches the ledger", down, signed, "/ivr/balance", blockedNumber, forbiddenEN},
+		{"a blocked number never reaches the ledger", down, signed, "/ivr/balance", blockedNumber, deniedEN},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

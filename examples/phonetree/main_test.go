@@ -204,11 +204,11 @@ func TestStaffMenuIsOnlyForGroupStaff(t *testing.T) {
 			"DIAL " + callCenter,
 		},
 	}, {
-		name: "a blocked number is refused too",
+		name: "a blocked number is denied and hung up on, not helped to the call center",
 		from: blockedNumber,
 		expect: []string{
-			"SAY This line is for Globex staff only.",
-			"DIAL " + callCenter,
+			"SAY This number cannot call this line.",
+			"HANGUP",
 		},
 	}, {
 		name: "a number in group:staff reaches an extension",
@@ -223,7 +223,7 @@ func TestStaffMenuIsOnlyForGroupStaff(t *testing.T) {
 			p := newPhone(t, monday10am, tt.from)
 			expectEvents(t, p.walk("/ivr/staff", "0101"), tt.expect)
 			if tt.from == blockedNumber {
-				return // the blocklist refuses the welcome menu too; see TestBlockedNumberHearsForbiddenEverywhere
+				return // the blocklist refuses the welcome menu too; see TestBlockedNumberHearsDeniedEverywhereAndIsConnectedToNoOne
 			}
 			got := p.walk("/ivr/welcome", "6", "0101")
 			expectEvents(t, got, append([]string{welcomeGreet, welcomePrompt, "GATHER pressed 6", "REDIRECT /ivr/staff"}, tt.expect...))
@@ -239,11 +239,9 @@ func TestStaffExtensionCannotBeReachedByPostingTheGatherDirectly(t *testing.T) {
 	}
 }
 
-func TestBlockedNumberHearsForbiddenEverywhere(t *testing.T) {
-	// A verified caller who is refused hears the forbidden flow, not "could not verify": that is
-	// for forged requests (TestForgedSignatureHearsTheUnauthenticatedFlow).
+func TestBlockedNumberHearsDeniedEverywhereAndIsConnectedToNoOne(t *testing.T) {
 	got := newPhone(t, monday10am, blockedNumber).walk("/ivr/welcome")
-	expectEvents(t, got, []string{"SAY Sorry, this line cannot take your call.", "DIAL " + callCenter})
+	expectEvents(t, got, []string{"SAY This number cannot call this line.", "HANGUP"})
 }
 
 func TestNewOrdersOutsideBusinessHoursGoToVoicemail(t *testing.T) {

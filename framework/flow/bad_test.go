@@ -213,6 +213,27 @@ menus:
 			want: []string{`bad.yaml:4:31: errors.forbidden.goto: a caller refused at "a" hears this flow, which leads back into a refusal ("a" → "a"), forever: dial or hang up instead, or go to a menu every caller may use`},
 		},
 		{
+			name: "denied error flow that goes to a menu, or dials out",
+			given: `version: 1
+start: a
+call_center: "+15555550100"
+errors:
+  denied: {say: No., goto: a}
+  by_prefix:
+    /ivr/a:
+      denied: {dial: call_center}
+menus:
+  a:
+    hangup: true
+    errors: {denied: {say: No., dial: "+15555550111"}}
+`,
+			want: []string{
+				`bad.yaml:5:28: errors.denied.goto: a denied error flow may not goto a menu: the caller a deny line refused would be refused again, forever; say something and hang up instead`,
+				`bad.yaml:8:22: errors.by_prefix["/ivr/a"].denied.dial: warning: the denied flow answers callers a deny line refuses (a blocklist); dialing out connects them anyway: say something and hang up instead`,
+				`bad.yaml:12:39: menus.a.errors.denied.dial: warning: the denied flow answers callers a deny line refuses (a blocklist); dialing out connects them anyway: say something and hang up instead`,
+			},
+		},
+		{
 			name: "a menu that does two things",
 			given: `version: 1
 start: a

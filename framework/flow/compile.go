@@ -14,6 +14,12 @@ import (
 type CompileOptions struct {
 	// BasePath overrides the flow's base_path. Optional.
 	BasePath string
+	// URLPrefix is put before every URL the TwiML names on this server — gather, dial and record
+	// actions, redirects to a menu or to a path such as /ivr/balance — but not before the routes
+	// themselves: it is the path of a public URL (/acme in https://ivr.example.com/acme) that a
+	// proxy strips before a request reaches this server, so that Twilio's next request stays
+	// under it. Optional; none. A path such as /acme: a leading "/", no trailing "/".
+	URLPrefix string
 	// Validated says the caller has just checked the flow — Parse, Load or Flow.Validate found
 	// no errors — and has not changed it since, so Compile skips checking it again (about a
 	// tenth of a large flow's load time). Optional; when false, Compile checks the flow itself
@@ -58,6 +64,13 @@ func Compile(f *Flow, opts *CompileOptions) (*Compiled, error) {
 		}
 		base = opts.BasePath
 	}
+	prefix := ""
+	if opts != nil && opts.URLPrefix != "" {
+		if !pathRe.MatchString(opts.URLPrefix) {
+			return nil, fmt.Errorf("flow: CompileOptions.URLPrefix %q: must be a path such as /acme: a leading \"/\", no trailing \"/\"", opts.URLPrefix)
+		}
+		prefix = opts.URLPrefix
+	}
 	g := buildGraph(f)
 	if opts == nil || !opts.Validated {
 		c := &checker{f: f, opts: &Options{}}
@@ -68,7 +81,7 @@ func Compile(f *Flow, opts *CompileOptions) (*Compiled, error) {
 			return nil, err
 		}
 	}
-	return compile(f, g, base)
+	return compile(f, g, base, prefix)
 }
 
 // BasePath returns the path every route starts with, such as "/ivr".
@@ -90,8 +103,8 @@ func (c *Compiled) Edges() []Edge { return c.edges }
 // ignored) fails with kind. The flow is the first set of: the error flows of the node owning the
 // route, those of the longest by_prefix entry that path falls under (the prefix itself or below
 // a "/"), the flow's own, then the built-in one ("We're sorry…", then dial call_center, or hang
-// up without one). An unset Unauthenticated falls back to Forbidden at the end of that chain.
-// The caller must not modify the bytes.
+// up without one; the built-in Denied flow always hangs up). An unset Unauthenticated falls back
+// to Forbidden at the end of that chain. The caller must not modify the bytes.
 func (c *Compiled) ErrorFlow(path string, kind ErrorKind) []byte {
 	if kind < 0 || kind >= numErrorKinds {
 		kind = Internal
@@ -137,7 +150,8 @@ func underPrefix(path, prefix string) bool {
 type compiler struct {
 	f       *Flow
 	g       *graph
-	base    string
+	base    string // routes start with it
+	prefix  string // URLs in the TwiML start with it, then base (CompileOptions.URLPrefix)
 	probs   Problems
 	out     *Compiled
 	nodes   map[string]*node
@@ -147,13 +161,13 @@ type compiler struct {
 // twimlMaxSize is twiml.MaxSize, for files that do not import twiml.
 const twimlMaxSize = twiml.MaxSize
 
-func newCompiler(f *Flow, g *graph, base string) *compiler {
-	return &compiler{f: f, g: g, base: base, nodes: make(map[string]*node, len(f.Menus)),
+func newCompiler(f *Flow, g *graph, base, prefix string) *compiler {
+	return &compiler{f: f, g: g, base: base, prefix: prefix, nodes: make(map[string]*node, len(f.Menus)),
 		out: &Compiled{basePath: base, start: routePath(base, f.Start), byPath: make(map[string]*Route, len(f.Menus)*2)}}
 }
 
-func compile(f *Flow, g *graph, base string) (*Compiled, error) {
-	c := newCompiler(f, g, base)
+func compile(f *Flow, g *graph, base, prefix string) (*Compiled, error) {
+	c := newCompiler(f, g, base, prefix)
 	c.errorTables()
 	for _, name := range sortedKeys(f.Menus) {
 		if n := f.Menus[name]; n != nil {
@@ -172,6 +186,18 @@ func compile(f *Flow, g *graph, base string) (*Compiled, error) {
 }
 
 func routePath(base, name string) string { return base + "/" + name }
+
+// url returns the URL the TwiML names for path, a path on this server: path under the URL prefix.
+func (c *compiler) url(path string) string { return c.prefix + path }
+
+// redirectURL returns the URL a redirect step names: an absolute URL as it is, a path on this
+// server under the URL prefix.
+func (c *compiler) redirectURL(target string) string {
+	if strings.HasPrefix(target, "/") && !strings.HasPrefix(target, "//") {
+		return c.url(target)
+	}
+	return target
+}
 
 // voice is the voice and language prompts inherit in one context.
 type voice struct{ voice, language string }
@@ -210,6 +236,7 @@ var defaultErrorText = [numErrorKinds]string{
 	Forbidden:       "We're sorry, this line is not available to you.",
 	NotFound:        "We're sorry, that option is not available.",
 	Internal:        "We're sorry, something went wrong.",
+	Denied:          "This call cannot be completed.",
 }
 
 // errorTables renders the flow-level and by_prefix error flows, each kind resolved through its
@@ -219,7 +246,7 @@ func (c *compiler) errorTables() {
 	builtin := &c.builtin
 	for k := range numErrorKinds {
 		verbs := []twiml.Verb{twiml.Say{Text: defaultErrorText[k], Voice: def.voice, Language: def.language}}
-		if c.f.CallCenter != "" {
+		if c.f.CallCenter != "" && k != Denied {
 			verbs = append(verbs, twiml.Dial{Nouns: []twiml.Noun{twiml.Number{Number: c.f.CallCenter}}})
 		} else {
 			verbs = append(verbs, twiml.Hangup{})
@@ -436,7 +463,7 @@ func (nc *nodeCompiler) gather(path string, g *Gather) []twiml.Verb {
 	cn.exhausted = nc.c.render(joinKey(path, "exhausted"), nc.action(ex))
 
 	withGather := func(say Prompts, i, n int) []twiml.Verb {
-		url := nc.route + "/gather?i=" + strconv.Itoa(i) + "&n=" + strconv.Itoa(n)
+		url := nc.c.url(nc.route + "/gather?i=" + strconv.Itoa(i) + "&n=" + strconv.Itoa(n))
 		gv := tg
 		gv.Action = url
 		return append(nc.prompts(say, nil), gv, twiml.Redirect{URL: url})
@@ -491,9 +518,9 @@ func (nc *nodeCompiler) gatherVerb(g *Gather) twiml.Gather {
 	}
 	nav := f.Navigation
 	for _, k := range []struct{ key, to string }{
-		{nav.Repeat, nc.route},
+		{nav.Repeat, nc.c.url(nc.route)},
 		{nav.Back, nc.backTarget()},
-		{nav.Main, nc.c.out.start},
+		{nav.Main, nc.c.url(nc.c.out.start)},
 	} {
 		if k.key != "" {
 			cn.nav = append(cn.nav, option{k.key, nc.c.render(joinKey("navigation", k.key), nc.prompts(nil, []twiml.Verb{twiml.Redirect{URL: k.to}}))})
@@ -551,9 +578,9 @@ func (nc *nodeCompiler) gatherOptions(path string, g *Gather, tg *twiml.Gather) 
 // back repeats).
 func (nc *nodeCompiler) backTarget() string {
 	if p := nc.c.g.parent[nc.name]; p != "" {
-		return routePath(nc.c.base, p)
+		return nc.c.url(routePath(nc.c.base, p))
 	}
-	return nc.c.out.start
+	return nc.c.url(nc.c.out.start)
 }
 
 func firstPositive(vs ...int) int {
@@ -608,7 +635,7 @@ func (nc *nodeCompiler) step(s Step, menu bool) []twiml.Verb {
 	case nil:
 		return nil
 	case Goto:
-		return []twiml.Verb{twiml.Redirect{URL: routePath(nc.c.base, string(s))}}
+		return []twiml.Verb{twiml.Redirect{URL: nc.c.url(routePath(nc.c.base, string(s)))}}
 	case *Dial:
 		number := s.Number
 		if number == CallCenter {
@@ -616,19 +643,19 @@ func (nc *nodeCompiler) step(s Step, menu bool) []twiml.Verb {
 		}
 		td := twiml.Dial{Timeout: s.Timeout, CallerID: s.CallerID, Nouns: []twiml.Noun{twiml.Number{Number: number}}}
 		if s.NoAnswer != nil && nc.name != "" {
-			td.Action = nc.site(nc.route+"/dialed", siteIndex(nc, &nc.dials, s))
+			td.Action = nc.site(nc.c.url(nc.route+"/dialed"), siteIndex(nc, &nc.dials, s))
 		}
 		return []twiml.Verb{td}
 	case *Record:
 		tr := twiml.Record{MaxLength: s.MaxLength, Transcribe: s.Transcribe, FinishOnKey: s.FinishOnKey}
 		if nc.name != "" {
-			tr.Action = nc.site(nc.route+"/recorded", siteIndex(nc, &nc.records, s))
+			tr.Action = nc.site(nc.c.url(nc.route+"/recorded"), siteIndex(nc, &nc.records, s))
 		}
 		return []twiml.Verb{tr}
 	case *Enqueue:
 		return []twiml.Verb{twiml.Enqueue{Name: s.Name, WaitURL: s.WaitURL}}
 	case Redirect:
-		return []twiml.Verb{twiml.Redirect{URL: string(s)}}
+		return []twiml.Verb{twiml.Redirect{URL: nc.c.redirectURL(string(s))}}
 	case Hangup:
 		return []twiml.Verb{twiml.Hangup{}}
 	case *Gather:

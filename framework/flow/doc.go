@@ -102,7 +102,8 @@
 //	errors:
 //	  voice: Polly.Joanna           # Optional, as language; default the node's or flow's.
 //	  unauthenticated: …            # a destination; falls back to forbidden when unset.
-//	  forbidden: {say: We could not verify this call., dial: call_center}
+//	  forbidden: {say: This line is for staff., dial: call_center}   # no policy line grants the route
+//	  denied: {say: This call cannot be completed., hangup: true}     # a deny line refused the caller
 //	  not_found: {say: That option is not available., goto: welcome}
 //	  internal: {say: We're sorry., dial: call_center}
 //	  by_prefix:                    # Top level only: route prefix → error flows.
@@ -115,7 +116,10 @@
 // caller refused at a menu can be sent, through menus that follow on with no input, to a menu
 // that may refuse them too, and so on back to the first, the flow is refused — the caller would
 // be redirected forever. A menu the policy opens to every caller ([Options].Open) cannot refuse;
-// without a policy, any menu may. Error flows cannot record, nor dial with
+// without a policy, any menu may. Denied is what a caller refused by an explicit deny line hears
+// (a blocklist); it never falls back to forbidden, may not goto a menu, and its built-in flow
+// says "This call cannot be completed." and hangs up, naming no business and dialing no one; a
+// denied flow that dials out is a warning. Error flows cannot record, nor dial with
 // no_answer: they own no route to receive the result.
 //
 // # Routes

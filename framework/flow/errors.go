@@ -104,19 +104,21 @@ func (ps Problems) String() string {
 // ErrorKind names the failure an error call flow answers.
 type ErrorKind int
 
-// The kinds of error call flow. Unauthenticated falls back to Forbidden when a flow does not set it.
+// The kinds of error call flow. Unauthenticated falls back to Forbidden when a flow does not set
+// it; Denied never falls back to Forbidden, whose default dials the call center.
 const (
 	Unauthenticated ErrorKind = iota // the request proved no identity (for example a bad signature)
-	Forbidden                        // the route's permission was not granted
+	Forbidden                        // the route's permission was not granted to any principal
 	NotFound                         // no such route
 	Internal                         // the server failed
+	Denied                           // a deny line refused one of the request's principals (a blocklist)
 	numErrorKinds
 )
 
-var errorKindNames = [numErrorKinds]string{"unauthenticated", "forbidden", "not_found", "internal"}
+var errorKindNames = [numErrorKinds]string{"unauthenticated", "forbidden", "not_found", "internal", "denied"}
 
 // String returns the kind's name as the flow file spells it: "unauthenticated", "forbidden",
-// "not_found" or "internal".
+// "not_found", "internal" or "denied".
 func (k ErrorKind) String() string {
 	if k < 0 || k >= numErrorKinds {
 		return "ErrorKind(" + strconv.Itoa(int(k)) + ")"

@@ -96,7 +96,7 @@ func TestGoldenTwiML(t *testing.T) {
 				checkGolden(t, name, r.Respond(tc.in))
 			}
 		}
-		for _, k := range []ErrorKind{Unauthenticated, Forbidden, NotFound, Internal} {
+		for _, k := range []ErrorKind{Unauthenticated, Forbidden, NotFound, Internal, Denied} {
 			for _, p := range []string{"/ivr/menu", "/ivr/secret", "/ivr/es/inicio", "/ivr/es/nowhere", "/elsewhere"} {
 				name := prefix + ".error" + strings.ReplaceAll(p, "/", "_") + "." + k.String() + ".xml"
 				want[name] = true

@@ -128,7 +128,9 @@ type Hours struct {
 // unauthenticated, missing or failed request. Each unset kind falls back to the next level: the
 // node's own, the longest ByPrefix match, the flow's, then a built-in "We're sorry" that dials
 // the call center. Unauthenticated falls back to Forbidden. Forbidden and Unauthenticated may
-// not lead a refused caller back into a refusal (see the package documentation).
+// not lead a refused caller back into a refusal (see the package documentation). Denied — a
+// caller a deny line refuses — never falls back to Forbidden: its built-in flow says only "This
+// call cannot be completed." and hangs up, naming no business and dialing no one; it may not Goto.
 type ErrorFlows struct {
 	Voice           string                 `yaml:"voice" validate:"omitempty,voice"`       // Optional; default the node's or flow's voice.
 	Language        string                 `yaml:"language" validate:"omitempty,language"` // Optional; default the node's or flow's language.
@@ -136,6 +138,7 @@ type ErrorFlows struct {
 	Forbidden       *Action                `yaml:"forbidden"`
 	NotFound        *Action                `yaml:"not_found"`
 	Internal        *Action                `yaml:"internal"`
+	Denied          *Action                `yaml:"denied"`
 	ByPrefix        map[string]*ErrorFlows `yaml:"by_prefix" validate:"dive,keys,pathprefix,endkeys,required"` // Top level only: route prefix → flows.
 }
 

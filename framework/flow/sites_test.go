@@ -248,3 +248,60 @@ func checkURLs(t *testing.T, seed uint64, c *Compiled, from string, doc []byte) 
 		}
 	}
 }
+
+// With a URL prefix, every URL the TwiML names on this server — actions, redirects to menus, a
+// redirect to a path such as /ivr/balance, navigation keys, error flows — starts with it and
+// then names a route (or the path) under the base path; URLs of other servers are left alone.
+func TestEveryURLOnThisServerIsUnderTheURLPrefix(t *testing.T) {
+	f, probs := Load("testdata/kinds.yaml", nil)
+	if f == nil {
+		t.Fatal(probs)
+	}
+	f.Menus["queue"].Do = Redirect("/ivr/balance?x=1")
+	c, err := Compile(f, &CompileOptions{URLPrefix: "/acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var docs [][]byte
+	for _, r := range c.Routes() {
+		if r.Path != "" && !strings.HasPrefix(r.Path, "/ivr/") {
+			t.Errorf("route %s moved: routes stay under the base path", r.Path)
+		}
+		for _, in := range variants(r) {
+			docs = append(docs, r.Respond(in))
+		}
+		for k := range numErrorKinds {
+			docs = append(docs, c.ErrorFlow(r.Path, k))
+		}
+	}
+	local := 0
+	for _, doc := range docs {
+		var resp twimlElem
+		if err := xml.Unmarshal(doc, &resp); err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range resp.Kids {
+			u := e.attr("action")
+			if e.XMLName.Local == "Redirect" {
+				u = e.Text
+			}
+			switch {
+			case u == "" || strings.HasPrefix(u, "https://"):
+			case !strings.HasPrefix(u, "/acme/ivr/"):
+				t.Errorf("%s names %s, outside /acme", doc, u)
+			default:
+				local++
+				path, _, _ := strings.Cut(strings.TrimPrefix(u, "/acme"), "?")
+				if c.Route(path) == nil && path != "/ivr/balance" {
+					t.Errorf("%s names %s, which is no route", doc, u)
+				}
+			}
+		}
+	}
+	if local < 50 {
+		t.Errorf("only %d URLs on this server: the walk missed documents", local)
+	}
+	if _, err := Compile(f, &CompileOptions{URLPrefix: "acme/"}); err == nil || !strings.Contains(err.Error(), `URLPrefix "acme/": must be a path such as /acme`) {
+		t.Errorf("a prefix that is not a path: %v", err)
+	}
+}

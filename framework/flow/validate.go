@@ -151,7 +151,7 @@ func sizeCheck(f *Flow, g *graph) Problems {
 		longest = max(longest, len(name))
 	}
 	perValue := 256 + len(base) + longest + len(f.CallCenter)
-	c := newCompiler(f, g, base)
+	c := newCompiler(f, g, base, "")
 	c.errorTables()
 	for _, name := range sortedKeys(f.Menus) {
 		n := f.Menus[name]
@@ -428,8 +428,14 @@ func (c *checker) action(path string, a *Action, ctx actionCtx) {
 	case *Gather:
 		c.gather(sp, s)
 	case Goto:
+		if ctx.inError && ctx.errorKind == Denied {
+			c.errorf(sp, "a denied error flow may not goto a menu: the caller a deny line refused would be refused again, forever; say something and hang up instead")
+		}
 		c.gotoTarget(sp, string(s))
 	case *Dial:
+		if ctx.inError && ctx.errorKind == Denied {
+			c.warnf(sp, "the denied flow answers callers a deny line refuses (a blocklist); dialing out connects them anyway: say something and hang up instead")
+		}
 		if s.Number == CallCenter && c.f.CallCenter == "" {
 			c.errorf(joinKey(sp, "number"), "dials call_center, but the flow sets no call_center")
 		}
@@ -503,7 +509,7 @@ func (c *checker) errorFlows(path string, e *ErrorFlows, top bool) {
 
 // kinds returns the flows indexed by ErrorKind.
 func (e *ErrorFlows) kinds() [numErrorKinds]*Action {
-	return [numErrorKinds]*Action{e.Unauthenticated, e.Forbidden, e.NotFound, e.Internal}
+	return [numErrorKinds]*Action{e.Unauthenticated, e.Forbidden, e.NotFound, e.Internal, e.Denied}
 }
 
 func (c *checker) gather(path string, g *Gather) {
