@@ -354,7 +354,7 @@ type errorCheck struct {
 }
 
 // errorKinds are the kinds of error flow, as flow.ErrorKind names them.
-var errorKinds = []string{flow.Unauthenticated.String(), flow.Forbidden.String(), flow.NotFound.String(), flow.Internal.String()}
+var errorKinds = []string{flow.Unauthenticated.String(), flow.Forbidden.String(), flow.NotFound.String(), flow.Internal.String(), flow.Denied.String()}
 
 func errorParser(never bool) expectParser {
 	return func(l *loader, path string, n *yaml.Node) check {

@@ -49,7 +49,7 @@ func TestMistakesInATestFileAreReportedTogetherWithTheirPositions(t *testing.T) 
 				"t_test.yaml:7:14: calls[0].expect[2].say: bad regular expression: missing closing ]: `[`",
 				`t_test.yaml:8:17: calls[0].expect[3].record: record: false is not an expectation; to say it never happens, write no_record: true`,
 				`t_test.yaml:9:18: calls[0].expect[4].no_dial: no_dial: false expects nothing; remove it`,
-				`t_test.yaml:10:16: calls[0].expect[5].error: must be true or one of unauthenticated, forbidden, not_found, internal; got "forbiden" (did you mean "forbidden"?)`,
+				`t_test.yaml:10:16: calls[0].expect[5].error: must be true or one of unauthenticated, forbidden, not_found, internal, denied; got "forbiden" (did you mean "forbidden"?)`,
 				`t_test.yaml:11:14: calls[0].expect[6].say: must not be empty; true matches anything`,
 				`t_test.yaml:12:15: calls[0].expect[7].node: must be a string, got a list`,
 			}},

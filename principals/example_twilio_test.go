@@ -1,6 +1,7 @@
 package principals_test
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 
@@ -35,4 +36,37 @@ func ExampleNewTwilio() {
 	// RSOYDt4T1cUTdK1PDd93/VVr8B8=
 	// caller:+14158675309, system.Authenticated, system.Everyone, twilio
 	// system.Everyone [twilio: signature mismatch]
+}
+
+// A program that plays Twilio's part, such as a test or a load generator, signs requests with a
+// Signer: here the published vector of a webhook URL with credentials.
+func ExampleSigner_Sign() {
+	s, err := principals.NewSigner(principals.NewSecret("12345"), principals.HMACSHA1)
+	if err != nil {
+		panic(err)
+	}
+	params := url.Values{
+		"CallSid": {"CA1234567890ABCDE"}, "Caller": {"+14158675309"}, "Digits": {"1234"},
+		"From": {"+14158675309"}, "To": {"+18005551212"},
+	}
+	fmt.Println(s.Sign("https://user:pass@mycompany.com/myapp.php?foo=1&bar=2", params))
+	// Output:
+	// CukzLTc1tT5dXEDIHm/tKBanW10=
+}
+
+// Why a request was not vouched for is a Reason, matched with errors.Is; its Label is a fixed
+// metric label value.
+func ExampleReason() {
+	p, err := principals.NewTwilio(principals.TwilioOptions{Tokens: []principals.Secret{principals.NewSecret("12345")}})
+	if err != nil {
+		panic(err)
+	}
+	r := principalstest.NewPOST("wrong-token", "https://mycompany.com/ivr", url.Values{"Digits": {"1"}})
+	_, _, err = p.Authenticate(r)
+	var f *principals.Failure
+	if errors.As(err, &f) && errors.Is(err, principals.ErrSignatureMismatch) {
+		fmt.Println(f.Reason.Label())
+	}
+	// Output:
+	// signature_mismatch
 }

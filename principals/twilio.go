@@ -94,8 +94,18 @@ type TwilioOptions struct {
 // map; it does not set r.PostForm or r.Form. r.Body is replaced by a reader over the same bytes,
 // so handlers can still read it, and r.ParseForm still parses it (unverified) on demand. A body
 // with a malformed % escape (Twilio never sends one) is not vouched for, with the reason
-// [ReasonMalformedForm]. If r.PostForm is already set, the policy signs it instead of reading the
+// [ErrMalformedForm]. If r.PostForm is already set, the policy signs it instead of reading the
 // body. With Disabled, Identity.Form holds the body parsed as ParseForm would, unchecked.
+//
+// The URL is rebuilt (PublicURL, or the request's scheme and host) and tried as rebuilt first;
+// only when that fails are the other URLs the official SDKs accept tried: the port removed or
+// the default one added, the credentials of an Authorization: Basic header in the URL, and a
+// repeated key's identical values counted once (see the package doc). A GET with "Upgrade:
+// websocket" is checked over the ws:// or wss:// URL, as Twilio signs the handshake of Media
+// Streams and ConversationRelay. A form key with a byte other than an ASCII letter, a digit, '_',
+// '.' or '-' is refused ([ErrMalformedFormKey]): the signed text has no separators, and such a
+// key could carry the tail of a re-targeted URL. A request with
+// X-Twilio-Webhooks-Signature-Settings is checked against the shared key and algorithm it names.
 //
 // A failed signature costs no more than a valid one: the hints that guess why a signature failed
 // (a few more HMACs each) are remembered for the last requests that failed, so a repeated request

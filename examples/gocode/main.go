@@ -97,6 +97,7 @@ func acmeFlow() *flow.Flow {
 		},
 		Errors: flow.ErrorFlows{
 			Forbidden: &flow.Action{Say: say("We could not verify this call."), Do: flow.Hangup{}},
+			Denied:    &flow.Action{Say: say("This number cannot call this line."), Do: flow.Hangup{}},
 			NotFound:  &flow.Action{Say: say("That option is not available."), Do: flow.Goto("welcome")},
 		},
 	}

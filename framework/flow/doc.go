@@ -138,7 +138,8 @@
 //
 //  1. its type in model.go (a struct with yaml and validate tags, like [Dial]), with Kind and
 //     step methods in step.go, a Kind constant and a row of kinds; the loader then knows its
-//     key and the validator its field rules, with no other change;
+//     key and the validator its field rules, with no other change (rules that relate its
+//     fields are a struct-level function in rules.go);
 //  2. a case in checker.action (validate.go) for the rules that span fields or nodes: targets
 //     that must name a menu, what an error flow may not do;
 //  3. a case in nodeCompiler.step (compile.go) that returns its verbs; a kind that answers a
@@ -157,8 +158,27 @@
 // targets that name no node, a missing or unknown start, numbers that are not E.164, voice and
 // language formats, time zones and hours ranges, a node that does two things, option keys that
 // clash with navigation keys or finish_on_key, a loop of nodes with no gather between them (an
-// error: Twilio would redirect forever), nodes no path from start reaches (a warning), a
-// permission no policy line grants (a warning, with [Options].Grants), and any rendered
-// document over 64 kB. Time zones need zoneinfo: a program that serves flows on a machine
-// without it should import time/tzdata.
+// error: Twilio would redirect forever), a refusal that leads back into a refusal, nodes no path
+// from start reaches (a warning), a permission no policy line grants (a warning, with
+// [Options].Grants), and any rendered document over 64 kB. Time zones need zoneinfo: a program
+// that serves flows on a machine without it should import time/tzdata.
+//
+// Each check lives in one of four places, and every problem carries the YAML path of what it
+// is about, which the loader maps to file:line:col:
+//
+//   - The loader (load.go): YAML syntax, types, unknown and duplicate keys, aliases, and a node
+//     or destination that sets two kinds of step.
+//   - The validator, go-playground/validator/v10 (validate.go, rules.go): every rule about what
+//     one struct says. Formats and ranges are validate tags on the fields of model.go, with one
+//     English message per tag in fieldRules; rules that relate the fields of one struct (a
+//     prompt is one of say, play or pause; option keys a caller can enter; hours.open or a
+//     body; call_center set when dialed) are struct-level functions in rules.go, whose message
+//     is their problem's parameter. Its namespaces become field paths by walking the flow's
+//     values (fieldPath), whatever the field: a new field needs its tag, nothing else.
+//   - The checker (validate.go, graph.go, refusal.go): rules that relate parts of the flow —
+//     goto targets, start and entries; where a step may be (a menu-only kind in a destination,
+//     what an error flow cannot do); navigation keys each gather can take; the graph
+//     (reachability, loops without a gather, refusals that lead back into a refusal); and the
+//     policy, through [Options].
+//   - The compiler (compile.go): every document within Twilio's 64 kB.
 package flow

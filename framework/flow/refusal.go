@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// refusals reports the forbidden and unauthenticated flows that can lead a refused caller back
+// refusals reports the forbidden, unauthenticated and denied flows that can lead a refused caller back
 // into a refusal with no input in between: a caller refused at a menu hears the flow that
 // applies there, which sends them (by goto, or by redirect to a path of this flow) to a menu
 // where they can be refused again, whose flow sends them on, and so on back to the first: Twilio
@@ -25,7 +25,7 @@ func (c *checker) refusals(g *graph) {
 		return c.opts.Open == nil || !c.opts.Open(routePath(base, name), n.permission())
 	}
 	reported := map[string]bool{} // error flows' paths: one flow can start many loops
-	for _, kind := range []ErrorKind{Forbidden, Unauthenticated} {
+	for _, kind := range []ErrorKind{Forbidden, Unauthenticated, Denied} {
 		// next[a] lists the menus where a caller refused at a may be refused next, with the
 		// field path of the error flow that sends them there.
 		type hop struct{ to, path string }
@@ -56,12 +56,15 @@ func (c *checker) refusals(g *graph) {
 			for i, n := range cycle {
 				names[i] = strconv.Quote(n)
 			}
-			who := "a caller refused at"
-			if kind == Unauthenticated {
+			who, instead := "a caller refused at", "dial or hang up instead, or go to a menu every caller may use"
+			switch kind {
+			case Unauthenticated:
 				who = "an unauthenticated caller at"
+			case Denied:
+				who, instead = "a caller a deny line refused at", "say something and hang up instead"
 			}
-			c.errorf(first.path, "%s %q hears this flow, which leads back into a refusal (%s), forever: "+
-				"dial or hang up instead, or go to a menu every caller may use", who, start, strings.Join(names, " → "))
+			c.errorf(first.path, "%s %q hears this flow, which leads back into a refusal (%s), forever: %s",
+				who, start, strings.Join(names, " → "), instead)
 		}
 	}
 }
@@ -113,8 +116,8 @@ func cycleThrough[H any](start string, next func(string) []H, to func(H) string)
 
 // refusalFlow returns where the error flow of kind that a refusal at menu name's routes plays is
 // defined — the menu itself, a by_prefix entry, the top level — and the kind it was set as (an
-// unset unauthenticated flow is the forbidden one); ok is false for the built-in flow, which
-// leads nowhere. It follows the compiler's resolution (see [Compiled.ErrorFlow]).
+// unset unauthenticated flow is the forbidden one; denied never falls back); ok is false for
+// the built-in flow, which leads nowhere. It follows the compiler's resolution (see [Compiled.ErrorFlow]).
 func (c *checker) refusalFlow(name string, kind ErrorKind) (src Target, used ErrorKind, ok bool) {
 	route := routePath(c.f.basePath(), name)
 	best := ""
@@ -123,7 +126,11 @@ func (c *checker) refusalFlow(name string, kind ErrorKind) (src Target, used Err
 			best = prefix
 		}
 	}
-	for _, k := range []ErrorKind{kind, Forbidden} {
+	chain := []ErrorKind{kind}
+	if kind == Unauthenticated {
+		chain = append(chain, Forbidden)
+	}
+	for _, k := range chain {
 		if n := c.f.Menus[name]; n != nil && n.Errors != nil && n.Errors.kinds()[k] != nil {
 			return Target{TargetNode, name}, k, true
 		}

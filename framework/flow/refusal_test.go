@@ -99,3 +99,14 @@ func TestARedirectToAMenusRouteIsAnEdgeToTheMenu(t *testing.T) {
 		t.Errorf("a menu reached by a redirect to its gather route: %s", probs)
 	}
 }
+
+// A denied flow, which never falls back to forbidden, may not redirect a blocked caller back to
+// the menu that refused them either.
+func TestADeniedFlowMayNotRedirectBackIntoARefusal(t *testing.T) {
+	src := "version: 1\nstart: a\nerrors: {denied: {say: No., redirect: /ivr/a}}\nmenus:\n  a: {say: Hi., hangup: true}\n"
+	_, probs := Parse("d.yaml", []byte(src), nil)
+	want := `d.yaml:3:39: errors.denied.redirect: a caller a deny line refused at "a" hears this flow, which leads back into a refusal ("a" → "a"), forever: say something and hang up instead`
+	if !strings.Contains(probs.String(), want) {
+		t.Errorf("problems:\n%s\nwant one holding:\n%s", probs, want)
+	}
+}

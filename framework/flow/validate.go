@@ -93,6 +93,9 @@ var fieldValidator = sync.OnceValues(func() (*validator.Validate, ut.Translator)
 			panic(err)
 		}
 	}
+	for _, r := range structRules {
+		v.RegisterStructValidation(r.fn, r.of)
+	}
 	return v, trans
 })
 
@@ -239,11 +242,18 @@ func fieldProblems(v any, at string, pos *positions) Problems {
 		} else {
 			path = at + path
 		}
-		p := pos.at(path)
-		if fe.Tag() == "nodename" || fe.Tag() == "pathprefix" { // rules on map keys
+		p, msg := pos.at(path), fe.Param()
+		switch fe.Tag() {
+		case tagRule:
+		case tagKeyRule:
 			p = pos.atKey(path)
+		default:
+			msg = fe.Translate(trans)
+			if keyTags()[fe.Tag()] {
+				p = pos.atKey(path)
+			}
 		}
-		probs = append(probs, Problem{Pos: p, Path: path, Message: fe.Translate(trans)})
+		probs = append(probs, Problem{Pos: p, Path: path, Message: msg})
 	}
 	return probs
 }
@@ -340,7 +350,7 @@ func (c *checker) structure() {
 			c.errorf(joinIndex("entries", i), "no menu is named %q%s", e, c.nearestNode(e))
 		}
 	}
-	c.errorFlows("errors", &f.Errors, true)
+	c.errorFlows("errors", &f.Errors)
 	for _, name := range sortedKeys(f.Menus) {
 		n := f.Menus[name]
 		if n == nil {
@@ -376,26 +386,12 @@ func (c *checker) node(path, name string, n *Node) {
 		c.warnf(p, "no line of the policy grants permission %q: nobody can reach this menu", perm)
 	}
 	if n.Errors != nil {
-		c.errorFlows(joinKey(path, "errors"), n.Errors, false)
+		c.errorFlows(joinKey(path, "errors"), n.Errors)
 	}
 	if h := n.Hours; h != nil {
 		hp := joinKey(path, "hours")
-		for i, r := range h.Weekly {
-			if _, err := parseWeekly(r); err != nil && r != "" {
-				c.errorf(joinIndex(joinKey(hp, "weekly"), i), "%v", err)
-			}
-		}
-		if h.Open != nil {
-			if n.Do != nil {
-				c.errorf(joinKey(hp, "open"), "hours.open replaces this menu's own %s, which would never run; remove one", n.Do.Kind())
-			}
-			c.action(joinKey(hp, "open"), h.Open, actionCtx{})
-		} else if n.Do == nil && len(n.Say) == 0 {
-			c.errorf(hp, "hours needs open, or a body (say, gather, dial…) for this menu to run when open")
-		}
-		if h.Closed != nil {
-			c.action(joinKey(hp, "closed"), h.Closed, actionCtx{})
-		}
+		c.action(joinKey(hp, "open"), h.Open, actionCtx{})
+		c.action(joinKey(hp, "closed"), h.Closed, actionCtx{})
 	}
 	c.action(path, &n.Action, actionCtx{menu: true})
 }
@@ -413,7 +409,6 @@ func (c *checker) action(path string, a *Action, ctx actionCtx) {
 	if a == nil {
 		return
 	}
-	c.prompts(joinKey(path, "say"), a.Say)
 	if a.Do == nil {
 		return
 	}
@@ -435,9 +430,6 @@ func (c *checker) action(path string, a *Action, ctx actionCtx) {
 	case *Dial:
 		if ctx.inError && ctx.errorKind == Denied {
 			c.warnf(sp, "the denied flow answers callers a deny line refuses (a blocklist); dialing out connects them anyway: say something and hang up instead")
-		}
-		if s.Number == CallCenter && c.f.CallCenter == "" {
-			c.errorf(joinKey(sp, "number"), "dials call_center, but the flow sets no call_center")
 		}
 		if ctx.inError && s.NoAnswer != nil {
 			c.errorf(joinKey(sp, "no_answer"), "error flows cannot use no_answer (they own no route to receive the dial status)")
@@ -466,30 +458,9 @@ func (c *checker) gotoTarget(path, name string) {
 	}
 }
 
-func (c *checker) prompts(path string, ps Prompts) {
-	for i, p := range ps {
-		pp := joinIndex(path, i)
-		n := 0
-		for _, on := range []bool{p.Say != "", p.Play != "", p.Pause != 0} {
-			if on {
-				n++
-			}
-		}
-		switch {
-		case n == 0:
-			c.errorf(pp, "a prompt needs one of say, play or pause")
-		case n > 1:
-			c.errorf(pp, "a prompt is one of say, play or pause, not several; use a list")
-		case p.Pause != 0 && p.Loop != 0:
-			c.errorf(joinKey(pp, "loop"), "loop applies to say and play, not pause")
-		}
-	}
-}
-
-func (c *checker) errorFlows(path string, e *ErrorFlows, top bool) {
-	if !top && len(e.ByPrefix) > 0 {
-		c.errorf(joinKey(path, "by_prefix"), "by_prefix is only allowed in the flow's top-level errors")
-	}
+// errorFlows checks where the steps of a set of error flows may go, and warns of a by_prefix
+// entry no route falls under.
+func (c *checker) errorFlows(path string, e *ErrorFlows) {
 	for k, a := range e.kinds() {
 		c.action(joinKey(path, ErrorKind(k).String()), a, actionCtx{errorKind: ErrorKind(k), inError: true})
 	}
@@ -502,7 +473,7 @@ func (c *checker) errorFlows(path string, e *ErrorFlows, top bool) {
 				Message: fmt.Sprintf("%s is outside base_path %s, so it matches no menu route", prefix, base)})
 		}
 		if sub != nil {
-			c.errorFlows(p, sub, false)
+			c.errorFlows(p, sub)
 		}
 	}
 }
@@ -512,92 +483,31 @@ func (e *ErrorFlows) kinds() [numErrorKinds]*Action {
 	return [numErrorKinds]*Action{e.Unauthenticated, e.Forbidden, e.NotFound, e.Internal, e.Denied}
 }
 
+// gather checks the destinations of a menu's gather, and that the flow's navigation keys can be
+// entered in it.
 func (c *checker) gather(path string, g *Gather) {
-	c.prompts(joinKey(path, "prompt"), g.Prompt)
-	c.prompts(joinKey(path, "invalid"), g.Invalid)
-	c.prompts(joinKey(path, "no_input"), g.NoInput)
 	c.action(joinKey(path, "exhausted"), g.Exhausted, actionCtx{})
-	input := g.input()
-	finish := g.FinishOnKey
-	if finish == "" {
-		finish = "#"
-	}
-	nav := c.f.Navigation
-	navKeys := map[string]string{}
-	if input != "speech" {
-		for _, k := range []struct{ name, key string }{{"repeat", nav.Repeat}, {"back", nav.Back}, {"main", nav.Main}} {
-			if k.key == "" {
-				continue
-			}
-			if prev, dup := navKeys[k.key]; dup {
-				c.errorf(joinKey("navigation", k.name), "key %q is also navigation.%s", k.key, prev)
-				continue
-			}
-			navKeys[k.key] = k.name
-		}
-	}
-	op := joinKey(path, "options")
-	words := map[string]string{} // lower-cased word → option key
 	for _, key := range sortedKeys(g.Options) {
-		kp := joinKey(op, key)
 		a := g.Options[key]
-		c.action(kp, &a, actionCtx{})
-		if input == "speech" {
-			c.word(kp, key, key, words)
-			continue
-		}
-		switch {
-		case !dtmfRe.MatchString(key):
-			c.keyErrorf(kp, "option keys must be DTMF keys (0-9, * and #) unless input is speech; got %q", key)
-		case strings.Contains(key, finish):
-			c.keyErrorf(kp, "option %q holds %q, the finish_on_key, which ends input: callers cannot enter it", key, finish)
-		case navKeys[key] != "":
-			c.keyErrorf(kp, "option %q is also the navigation key %s", key, navKeys[key])
-		case g.NumDigits > 0 && len(key) > g.NumDigits:
-			c.keyErrorf(kp, "option %q has %d digits but num_digits is %d: callers cannot enter it", key, len(key), g.NumDigits)
-		}
+		c.action(joinKey(joinKey(path, "options"), key), &a, actionCtx{})
 	}
-	sp := joinKey(path, "synonyms")
-	for _, key := range sortedKeys(g.Synonyms) {
-		kp := joinKey(sp, key)
-		if input == "dtmf" {
-			c.keyErrorf(kp, "synonyms are words for speech; set input to speech or both")
-			continue
-		}
-		if _, ok := g.Options[key]; !ok {
-			c.keyErrorf(kp, "no option is keyed %q", key)
-			continue
-		}
-		for i, w := range g.Synonyms[key] {
-			c.word(joinIndex(kp, i), key, w, words)
-		}
-	}
-	for key, name := range navKeys {
-		if key == finish || (len(key) > 1 && strings.Contains(key, finish)) {
-			c.errorf(joinKey("navigation", name), "key %q holds %q, the finish_on_key of %s, which ends input: callers cannot enter it", key, finish, path)
-		}
-		if g.NumDigits > 0 && len(key) > g.NumDigits {
-			c.errorf(joinKey("navigation", name), "key %q has %d digits but %s.num_digits is %d: callers cannot enter it", key, len(key), path, g.NumDigits)
-		}
-	}
-}
-
-// word records a speech word for option key, reporting one that another option already uses.
-func (c *checker) word(path, key, w string, words map[string]string) {
-	norm := normalizeWord(w)
-	if norm == "" {
-		c.errorf(path, "a speech option needs a word; got %q", w)
+	if g.input() == "speech" {
 		return
 	}
-	if prev, dup := words[norm]; dup {
-		if prev == key {
-			c.errorf(path, "duplicate option: %q already chooses this option", w)
-		} else {
-			c.errorf(path, "duplicate option: %q already chooses option %q", w, prev)
+	finish := g.finishOnKey()
+	seen := map[string]bool{}
+	for _, k := range c.f.Navigation.keys() {
+		if seen[k.key] {
+			continue // navigationRules reports it
 		}
-		return
+		seen[k.key] = true
+		if k.key == finish || (len(k.key) > 1 && strings.Contains(k.key, finish)) {
+			c.errorf(joinKey("navigation", k.name), "key %q holds %q, the finish_on_key of %s, which ends input: callers cannot enter it", k.key, finish, path)
+		}
+		if g.NumDigits > 0 && len(k.key) > g.NumDigits {
+			c.errorf(joinKey("navigation", k.name), "key %q has %d digits but %s.num_digits is %d: callers cannot enter it", k.key, len(k.key), path, g.NumDigits)
+		}
 	}
-	words[norm] = key
 }
 
 func (g *Gather) input() string {
@@ -622,3 +532,40 @@ func sortedKeys[V any](m map[string]V) []string {
 	slices.Sort(keys)
 	return keys
 }
+
+// keyTags are the validator tags that judge map keys (between "keys" and "endkeys" in a
+// validate tag of the flow's types): their problems are placed at the key.
+var keyTags = sync.OnceValue(func() map[string]bool {
+	out := map[string]bool{}
+	seen := map[reflect.Type]bool{}
+	var walk func(t reflect.Type)
+	walk = func(t reflect.Type) {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct || seen[t] {
+			return
+		}
+		seen[t] = true
+		for i := range t.NumField() {
+			f := t.Field(i)
+			inKeys := false
+			for _, tag := range strings.Split(f.Tag.Get("validate"), ",") {
+				switch {
+				case tag == "keys":
+					inKeys = true
+				case tag == "endkeys":
+					inKeys = false
+				case inKeys:
+					out[tag] = true
+				}
+			}
+			walk(f.Type)
+		}
+	}
+	walk(reflect.TypeFor[Flow]())
+	for _, k := range Kinds() {
+		walk(kinds[k].decode)
+	}
+	return out
+})
