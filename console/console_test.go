@@ -87,6 +87,7 @@ func TestThePhoneWalksTheDemoAsSimulateDoes(t *testing.T) {
 		{"TheExtensionIsMaskedInTheTranscript", `{"from":"+15555550123","answers":[{"press":"6"},{"press":"0101"}]}`, "DIAL +15555550121", []string{"welcome", "staff", "dial +15555550121"}, -1, false},
 		{"SilenceRetries", `{"answers":[{}]}`, "SAY For sales, press 1. For support, press 2. For our hours, press 3. To leave a message, press 4. Staff, press 6. To speak with someone, press 0.", []string{"welcome"}, 1, false},
 		{"ClosedSalesGoesToVoicemail", `{"at":"2026-11-22T10:00","answers":[{"press":"1"}]}`, "HANGUP", []string{"welcome", "sales", "voicemail", "goodbye", "hangup"}, -1, false},
+		{"AnAttestedCallerWalksTheSameMenus", `{"from":"+15555550123","attest":"A","answers":[{"press":"2"},{"press":"1"}]}`, "DIAL +15555550112", []string{"welcome", "support", "dial +15555550112"}, -1, false},
 		{"HangingUpEndsTheCall", `{"answers":[],"hangup":true}`, "GATHER hung up", []string{"welcome"}, -1, false},
 	}
 	ids := nodeIDs(t, c)
@@ -272,6 +273,7 @@ func TestTheAPIRefusesWhatItDoesNotExpect(t *testing.T) {
 		{"FormPostIsRefused", http.MethodPost, "/api/call", `answers=2`, "application/x-www-form-urlencoded", http.StatusUnsupportedMediaType},
 		{"UnknownFieldIsRefused", http.MethodPost, "/api/call", `{"token":"x"}`, "application/json", http.StatusBadRequest},
 		{"LettersAreNoDigits", http.MethodPost, "/api/call", `{"answers":[{"press":"12a"}]}`, "application/json", http.StatusBadRequest},
+		{"AnUnknownAttestationIsRefused", http.MethodPost, "/api/call", `{"attest":"TN-Validation-Passed-A"}`, "application/json", http.StatusBadRequest},
 		{"ANumberMustBeE164", http.MethodPost, "/api/call", `{"from":"555-0100"}`, "application/json", http.StatusBadRequest},
 		{"AnOversizedBodyIsRefused", http.MethodPost, "/api/call", `{"from":"` + strings.Repeat("1", 20000) + `"}`, "application/json", http.StatusBadRequest},
 		{"NoPrincipalsIsRefused", http.MethodPost, "/api/explain", `{"principals":" "}`, "application/json", http.StatusBadRequest},

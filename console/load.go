@@ -12,6 +12,7 @@ import (
 
 	"github.com/switchboard-ivr/switchboard"
 	"github.com/switchboard-ivr/switchboard/diagram"
+	"github.com/switchboard-ivr/switchboard/framework"
 	"github.com/switchboard-ivr/switchboard/framework/authz"
 	"github.com/switchboard-ivr/switchboard/framework/flow"
 	"github.com/switchboard-ivr/switchboard/sandbox"
@@ -74,7 +75,14 @@ func build(o *Options) (*snapshot, []Problem) {
 		return nil, problems
 	}
 	s := &snapshot{flow: f, authz: az, zone: zoneOf(f), loaded: o.Now()}
-	sb, err := sandbox.New(&sandbox.Options{Flow: f, PolicyFile: o.PolicyFile, ModelFile: o.ModelFile, Now: s.now})
+	so := &sandbox.Options{Flow: framework.Value(f), Now: s.now}
+	if o.PolicyFile != "" {
+		so.Policy = framework.File(o.PolicyFile)
+	}
+	if o.ModelFile != "" {
+		so.Model = framework.File(o.ModelFile)
+	}
+	sb, err := sandbox.New(so)
 	if err != nil {
 		return nil, append(problems, split(err)...)
 	}

@@ -24,6 +24,15 @@ type callRequest struct {
 	At      string   `json:"at"`      // the time of day, "2006-01-02T15:04" in the flow's time zone; default now
 	Answers []answer `json:"answers"` // the answers to the gathers, in order
 	HangUp  bool     `json:"hangup"`  // the caller hangs up at the next gather instead of waiting
+	// Attest is the SHAKEN/STIR attestation Twilio reports for the caller's number, sent as
+	// StirVerstat: one of attestations; "" sends none.
+	Attest string `json:"attest"`
+}
+
+// attestations are the StirVerstat values the phone offers, by the names it shows.
+var attestations = map[string]string{
+	"A": "TN-Validation-Passed-A", "B": "TN-Validation-Passed-B", "C": "TN-Validation-Passed-C",
+	"failed": "TN-Validation-Failed", "none": "No-TN-Validation",
 }
 
 type answer struct {
@@ -80,6 +89,11 @@ func (c *Console) serveCall(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusBadRequest, "the caller's number must be E.164, such as +15555550123, or anonymous")
 		return
 	}
+	verstat, ok := attestations[req.Attest]
+	if !ok && req.Attest != "" {
+		problem(w, http.StatusBadRequest, "attest must be A, B, C, failed, none or empty")
+		return
+	}
 	if len(req.Answers) > maxAnswers {
 		problem(w, http.StatusBadRequest, "too many answers for one call")
 		return
@@ -111,7 +125,7 @@ func (c *Console) serveCall(w http.ResponseWriter, r *http.Request) {
 		at = t
 	}
 	more := &stopAtGather{}
-	call := caller.Call{From: from, Answers: answers, More: more, MaxRequests: maxCallRequests}
+	call := caller.Call{From: from, StirVerstat: verstat, Answers: answers, More: more, MaxRequests: maxCallRequests}
 	if req.HangUp {
 		call.Answers = append(call.Answers, caller.HangUp())
 		call.More = nil

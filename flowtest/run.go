@@ -119,9 +119,18 @@ func Run(ctx context.Context, files []*File, opts *Options) *Report {
 				failed = errors.New("the file names no flow: add flow: and the flow file it tests")
 			}
 			if !ok && failed == nil {
-				so := &sandbox.Options{FlowFile: f.Flow, PolicyFile: f.Policy, ModelFile: f.Model, Setup: o.Setup}
-				if f.Flow == "" {
-					so.Flow = o.Flow
+				so := &sandbox.Options{Setup: o.Setup}
+				switch {
+				case f.Flow != "":
+					so.Flow = framework.File(f.Flow)
+				case o.Flow != nil:
+					so.Flow = framework.Value(o.Flow)
+				}
+				if f.Policy != "" {
+					so.Policy = framework.File(f.Policy)
+				}
+				if f.Model != "" {
+					so.Model = framework.File(f.Model)
 				}
 				if !at.IsZero() {
 					so.Now = func() time.Time { return at }

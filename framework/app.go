@@ -1,13 +1,14 @@
 package framework
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"os"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,28 +24,25 @@ import (
 // flow under the embedded default model and policy, with no authentication policy (so every
 // voice request hears the unauthenticated flow until Policies holds a Twilio policy).
 type Options struct {
-	// FlowFile is the YAML flow file to serve, reloaded by [App.Reload]. Optional; when empty,
-	// Flow is served, and when Flow is nil too, the embedded demo flow.
-	FlowFile string
-	// Flow is a flow built in Go. Optional; ignored when FlowFile is set.
-	Flow *flow.Flow
+	// Flow is where the flow comes from: File("menu.yaml"), Text("menu.yaml", yaml) for a flow a
+	// program embeds, or Value(f) for one built in Go. Optional; nil serves [DemoFlow].
+	Flow FlowSource
+	// Model is where the Casbin model comes from: File or Text. Optional; nil uses [DefaultModel].
+	Model ModelSource
+	// Policy is where the authorization policy comes from: File, Text or a database. Optional;
+	// nil uses [DefaultPolicy].
+	Policy PolicySource
+	// Credentials are stores of credentials, such as APIKeysFile("keys"), whose authentication
+	// policies run after Policies, in order. Optional; none. A credential source that fails to
+	// load leaves none of its credentials in force until it loads again.
+	Credentials []CredentialSource
 	// URLPrefix is the path of the public URL Twilio calls (/acme for
 	// https://ivr.example.com/acme) when a proxy strips it before a request reaches the App: the
 	// flow's TwiML names every route under it, so that Twilio's next request stays under the
 	// prefix (flow.CompileOptions.URLPrefix). Optional; none. A path such as /acme.
 	URLPrefix string
-	// ModelFile and PolicyFile are the Casbin model and policy, reloaded by [App.Reload].
-	// Optional; when empty, ModelText and PolicyText, and when those are empty too, the
-	// embedded model.conf and policy.csv.
-	ModelFile, PolicyFile string
-	// ModelText and PolicyText are a model and a policy given as text, for a program that
-	// embeds its own (go:embed). Optional; ignored when the matching file is set.
-	ModelText, PolicyText string
-	// KeysFile lists operator API keys (see principals.ParseAPIKeys). Optional; no keys when empty.
-	// It is reloaded with the flow and the policy.
-	KeysFile string
-	// Policies are the authentication policies run on every request, in order, before the API-key
-	// policy built from KeysFile. Put the Twilio signature policy here.
+	// Policies are the authentication policies run on every request, in order, before those of
+	// Credentials. Put the Twilio signature policy here.
 	Policies []principals.Policy
 	// Logger receives one line per request and every reload. Optional; slog.Default().
 	Logger *slog.Logger
@@ -92,23 +90,30 @@ type App struct {
 	routes []customRoute
 	limit  *limiter
 	met    *metrics
-	// baseline stamps the watched files as they were just before the first load, so that
-	// Watch also sees a change made between New and its own start.
-	baseline fileStamps
 }
 
-// state is one loaded generation of configuration; a reload builds a new one and swaps it in.
+// state is one generation of configuration; a reload builds a new one and swaps it in.
 type state struct {
-	flow     *flow.Compiled
-	authz    *authz.Authorizer
-	policies []principals.Policy
+	config
+	policies []principals.Policy // Options.Policies, then the credentials that loaded
 	router   http.Handler
 	// routeCount is len(App.Routes()), and voiceRoutes the patterns of the App.Voice routes,
 	// both filled by newRouter.
 	routeCount  int
 	voiceRoutes map[string]bool
-	warnings    []string
-	loaded      time.Time
+	// failed is what the last reload could not load, one problem a line, and when; empty after
+	// a load that found nothing wrong. /readyz reports it.
+	failed   []string
+	failedAt time.Time
+}
+
+// config is the flow and the policy, loaded and checked together; a reload that fails keeps the
+// running one.
+type config struct {
+	flow     *flow.Compiled
+	authz    *authz.Authorizer
+	warnings []string
+	loaded   time.Time
 }
 
 // customRoute is a route registered with [App.Handle] or [App.Voice].
@@ -143,11 +148,12 @@ func New(opts *Options) (*App, error) {
 	a.log, a.now = a.opts.Logger, a.opts.Now
 	a.limit = newLimiter(a.opts.FailedAuthLimit, a.opts.TrustedProxies, a.opts.FailedAuthStore)
 	a.met = newMetrics()
-	a.baseline = stamps(a.watchedFiles())
-	st, err := a.load()
+	cfg, creds, err := a.load()
 	if err != nil {
 		return nil, err
 	}
+	st := &state{config: *cfg, policies: creds}
+	st.router = a.newRouter(st)
 	a.state.Store(st)
 	return a, nil
 }
@@ -190,19 +196,37 @@ func (a *App) register(cr customRoute) error {
 	return nil
 }
 
-// Reload reads the flow, model, policy and keys files again and swaps them in atomically. When
-// anything is wrong, the running configuration stays in force and the error says every problem.
-// Calls in progress keep working as long as the nodes they are on still exist.
+// Reload loads every source again and swaps the result in atomically. When the flow, model or
+// policy has a problem, the running flow and policy stay in force; credentials never do: each
+// credential source is in force as it loaded now, or not at all. Until a reload finds nothing
+// wrong, /readyz answers 503 with the problems. The error says every problem. Calls in progress
+// keep working as long as the nodes they are on still exist.
 func (a *App) Reload() error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	st, err := a.load()
+	old := a.state.Load()
+	cfg, creds, err := a.load()
+	st := &state{policies: creds}
+	if cfg != nil {
+		st.config = *cfg
+	} else {
+		st.config = old.config
+	}
+	if err != nil {
+		st.failed, st.failedAt = problemLines(err, maxReportedProblems), time.Now()
+	}
+	st.router = a.newRouter(st)
+	a.state.Store(st)
 	if err != nil {
 		a.met.reloads.WithLabelValues("failed").Inc()
-		a.log.Error("reload failed; the running configuration stays in force", "error", err)
+		what := "the running flow and policy stay in force"
+		if cfg != nil {
+			what = "the new flow and policy are in force"
+		}
+		a.log.Error("reload failed: "+what+"; credentials that did not load are withdrawn",
+			"problems", len(splitErrors(err)), "error", strings.Join(st.failed, "; "))
 		return err
 	}
-	a.state.Store(st)
 	a.met.reloads.WithLabelValues("ok").Inc()
 	a.log.Info("reloaded", "routes", st.routeCount, "policy_lines", st.authz.Rules(), "groupings", st.authz.Groupings())
 	return nil
@@ -249,86 +273,92 @@ func (a *App) Authorizer() *authz.Authorizer { return a.state.Load().authz }
 // policy line grants), one "file:line:col: …" line each.
 func (a *App) Warnings() []string { return a.state.Load().warnings }
 
-// Ready reports whether a flow and a policy are loaded; /readyz answers with it.
-func (a *App) Ready() bool { s := a.state.Load(); return s != nil && s.flow != nil && s.authz != nil }
+// Ready reports whether a flow and a policy are loaded and the last reload found nothing wrong;
+// /readyz answers 503 when it is false (see [App.Readiness]).
+func (a *App) Ready() bool {
+	s := a.state.Load()
+	return s != nil && s.flow != nil && s.authz != nil && len(s.failed) == 0
+}
 
-// load builds a complete new generation from the configured sources, or fails with every problem
+// loadTimeout bounds one load of every source.
+const loadTimeout = 30 * time.Second
+
+// load loads every source. cfg is the flow and policy, or nil when either has a problem; creds
+// are Options.Policies followed by each credential source that loaded. err holds every problem
 // of every source: a broken policy does not hide a broken flow or keys file.
-func (a *App) load() (*state, error) {
+func (a *App) load() (cfg *config, creds []principals.Policy, err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), loadTimeout)
+	defer cancel()
 	var errs []error
 	fopts := &flow.Options{}
-	az, err := a.loadAuthorizer()
+	az, err := LoadAuthorizer(ctx, a.opts.Model, a.opts.Policy)
 	if err != nil {
 		errs = append(errs, err)
 	} else {
 		fopts.Grants, fopts.Open = az.Grants, az.Open
 	}
-	var f *flow.Flow
-	var problems flow.Problems
-	switch {
-	case a.opts.FlowFile != "":
-		f, problems = flow.Load(a.opts.FlowFile, fopts)
-	case a.opts.Flow != nil:
-		f, problems = a.opts.Flow, a.opts.Flow.Validate(fopts)
-	default:
-		f, problems = flow.Parse("demo.yaml", []byte(demoFlow), fopts)
-	}
+	f, problems := LoadFlow(ctx, a.opts.Flow, fopts)
 	var compiled *flow.Compiled
 	if err := problems.Err(); err != nil {
 		errs = append(errs, err)
 	} else if compiled, err = flow.Compile(f, &flow.CompileOptions{Validated: true, URLPrefix: a.opts.URLPrefix}); err != nil {
 		errs = append(errs, err)
 	}
-	policies := slices.Clone(a.opts.Policies)
-	if a.opts.KeysFile != "" {
-		keys, err := loadKeys(a.opts.KeysFile)
-		if err != nil {
-			errs = append(errs, err)
-		}
-		policies = append(policies, keys)
-	}
 	if compiled != nil && az != nil {
 		if err := checkAgreement(compiled, az); err != nil {
 			errs = append(errs, err)
+		} else {
+			cfg = &config{flow: compiled, authz: az, loaded: time.Now()}
+			for _, p := range problems.Warnings() {
+				cfg.warnings = append(cfg.warnings, p.String())
+			}
 		}
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	st := &state{flow: compiled, authz: az, policies: policies, loaded: time.Now()}
-	for _, p := range problems.Warnings() {
-		st.warnings = append(st.warnings, p.String())
-	}
-	st.router = a.newRouter(st)
-	return st, nil
-}
-
-func (a *App) loadAuthorizer() (*authz.Authorizer, error) {
-	model, modelName, err := source(a.opts.ModelFile, a.opts.ModelText, defaultModel, "model.conf")
-	if err != nil {
-		return nil, err
-	}
-	policy, policyName, err := source(a.opts.PolicyFile, a.opts.PolicyText, defaultPolicy, "policy.csv")
-	if err != nil {
-		return nil, err
-	}
-	return authz.New(model, policy, &authz.Options{ModelName: modelName, PolicyName: policyName})
-}
-
-// source returns the text of a configuration source and the name errors call it by: the file at
-// path when set, else text, else the embedded default.
-func source(path, text, def, defName string) (string, string, error) {
-	switch {
-	case path != "":
-		b, err := os.ReadFile(path)
+	creds = slices.Clone(a.opts.Policies)
+	for _, src := range a.opts.Credentials {
+		p, err := src.LoadCredentials(ctx)
 		if err != nil {
-			return "", "", err
+			errs = append(errs, err)
+			continue
 		}
-		return string(b), path, nil
-	case text != "":
-		return text, defName, nil
+		creds = append(creds, p)
 	}
-	return def, defName, nil
+	return cfg, creds, errors.Join(errs...)
+}
+
+// maxReportedProblems bounds the problems /readyz and the reload log line repeat; the error
+// Reload returns holds them all.
+const maxReportedProblems = 20
+
+// problemLines returns the problems of a joined error, one a line, at most max of them and a
+// last line that counts the rest.
+func problemLines(err error, max int) []string {
+	var out []string
+	errs := splitErrors(err)
+	for i, e := range errs {
+		if i == max {
+			out = append(out, fmt.Sprintf("and %d more problems", len(errs)-max))
+			break
+		}
+		out = append(out, e.Error())
+	}
+	return out
+}
+
+// splitErrors undoes errors.Join, recursively, so that each problem stands alone.
+func splitErrors(err error) []error {
+	if err == nil {
+		return nil
+	}
+	j, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		return []error{err}
+	}
+	var out []error
+	for _, e := range j.Unwrap() {
+		out = append(out, splitErrors(e)...)
+	}
+	return out
 }
 
 // checkAgreement refuses a flow whose every voice route the policy refuses to Twilio: every call

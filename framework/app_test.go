@@ -110,7 +110,7 @@ func TestHandlerPanicHearsTheInternalFlowAndTheServerKeepsServing(t *testing.T) 
 }
 
 func TestNonVoiceRoutesAnswerJSONProblemsWithRealStatus(t *testing.T) {
-	app := newTestApp(t, &Options{KeysFile: keysFile(t)})
+	app := newTestApp(t, &Options{Credentials: []CredentialSource{APIKeysFile(keysFile(t))}})
 	called := 0
 	err := app.Handle(http.MethodPost, "/calls", "call", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		called++
@@ -166,7 +166,7 @@ func TestNonVoiceRoutesAnswerJSONProblemsWithRealStatus(t *testing.T) {
 func TestPolicyReloadWithABrokenFileKeepsTheOldDecisions(t *testing.T) {
 	dir := t.TempDir()
 	policy := writeFile(t, dir, "policy.csv", defaultPolicy)
-	app := newTestApp(t, &Options{PolicyFile: policy})
+	app := newTestApp(t, &Options{Policy: File(policy)})
 	welcome := func() []string {
 		return twimlOf(t, call(t, app, "/ivr/welcome", principalstest.CallParams(otherNumber))).says()
 	}
@@ -199,7 +199,7 @@ func TestPolicyReloadWithABrokenFileKeepsTheOldDecisions(t *testing.T) {
 
 func TestAFlowThePolicyRefusesEverywhereDoesNotStart(t *testing.T) {
 	policy := writeFile(t, t.TempDir(), "policy.csv", "p, group:staff, /ivr/*, view, allow\n")
-	_, err := New(&Options{PolicyFile: policy})
+	_, err := New(&Options{Policy: File(policy)})
 	if err == nil || !strings.Contains(err.Error(), "the flow and the policy disagree") {
 		t.Fatalf("New = %v, want the disagreement refused", err)
 	}
@@ -226,7 +226,7 @@ func TestRoutesListEveryFlowRouteWithItsPermission(t *testing.T) {
 }
 
 func TestWrongAPIKeysAreRateLimitedButTheRightKeyIsNot(t *testing.T) {
-	app := newTestApp(t, &Options{KeysFile: keysFile(t), FailedAuthLimit: 1}) // a burst of 2
+	app := newTestApp(t, &Options{Credentials: []CredentialSource{APIKeysFile(keysFile(t))}, FailedAuthLimit: 1}) // a burst of 2
 	if err := app.Handle(http.MethodPost, "/calls", "call", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})); err != nil {
 		t.Fatal(err)
 	}
@@ -284,11 +284,11 @@ func TestWriteErrorAnswersAProblemWithTheKindsStatus(t *testing.T) {
 }
 
 func TestAPolicyGivenAsTextIsServedWithItsName(t *testing.T) {
-	app := newTestApp(t, &Options{PolicyText: defaultPolicy + "g, caller:" + otherNumber + ", group:blocked\n"})
+	app := newTestApp(t, &Options{Policy: Text("policy.csv", defaultPolicy+"g, caller:"+otherNumber+", group:blocked\n")})
 	if got := twimlOf(t, call(t, app, "/ivr/welcome", principalstest.CallParams(otherNumber))).says(); len(got) == 0 || got[0] != "Sorry, this line cannot take your call." {
 		t.Errorf("a caller the text policy blocks heard %q", got)
 	}
-	_, err := New(&Options{PolicyText: "p, twilio\n"})
+	_, err := New(&Options{Policy: Text("policy.csv", "p, twilio\n")})
 	if err == nil || !strings.Contains(err.Error(), "policy.csv:1") {
 		t.Errorf("a broken text policy: %v, want an error at policy.csv:1", err)
 	}
@@ -321,11 +321,11 @@ errors: {forbidden: {say: Sorry., redirect: /ivr/welcome}}
 menus:
   welcome: {say: Hello., hangup: true}
 `)
-	_, err := New(&Options{FlowFile: flowFile, PolicyText: "p, twilio, /ivr/*, view, allow\n"})
+	_, err := New(&Options{Flow: File(flowFile), Policy: Text("policy.csv", "p, twilio, /ivr/*, view, allow\n")})
 	if err == nil || !strings.Contains(err.Error(), `a caller refused at "welcome" hears this flow, which leads back into a refusal`) {
 		t.Fatalf("New = %v, want the loop refused", err)
 	}
-	if _, err := New(&Options{FlowFile: flowFile, PolicyText: "p, system.Everyone, /ivr/*, view, allow\n"}); err != nil {
+	if _, err := New(&Options{Flow: File(flowFile), Policy: Text("policy.csv", "p, system.Everyone, /ivr/*, view, allow\n")}); err != nil {
 		t.Fatalf("New with /ivr/* open to everybody = %v", err)
 	}
 }

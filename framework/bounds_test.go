@@ -108,8 +108,8 @@ func TestRequestDataNeverGrowsTheSeriesOrTheHeap(t *testing.T) {
 	}
 	logs := &byteCounter{}
 	app, _ := hardenedApp(t, principals.TwilioOptions{}, &Options{
-		KeysFile: keysFile(t),
-		Logger:   slog.New(slog.NewJSONHandler(logs, nil)),
+		Credentials: []CredentialSource{APIKeysFile(keysFile(t))},
+		Logger:      slog.New(slog.NewJSONHandler(logs, nil)),
 	})
 	addr := listen(t, app)
 	const batch = 3000

@@ -126,7 +126,7 @@ func inOrder(got, want []string) bool {
 func TestCallInProgressSurvivesAFlowReload(t *testing.T) {
 	dir := t.TempDir()
 	path := writeFile(t, dir, "flow.yaml", demoFlow)
-	app := newTestApp(t, &Options{FlowFile: path, Now: fixedClock(openHours)})
+	app := newTestApp(t, &Options{Flow: File(path), Now: fixedClock(openHours)})
 	// The caller is at the welcome menu's gather when the flow changes under them.
 	writeFile(t, dir, "flow.yaml", strings.Replace(demoFlow, "Connecting you to billing.", "Billing here.", 1))
 	if err := app.Reload(); err != nil {
@@ -152,7 +152,7 @@ menus:
 	if err := probs.Err(); err != nil {
 		t.Fatal(err)
 	}
-	app := newTestApp(t, &Options{Flow: f})
+	app := newTestApp(t, &Options{Flow: Value(f)})
 	err := app.Voice(http.MethodPost, "/ivr/balance", "view", func(r *http.Request) (twiml.Response, error) {
 		set, _ := principals.FromContext(r.Context())
 		if !set.Has(principals.Caller(otherNumber)) {

@@ -36,7 +36,7 @@ const (
 
 func TestStateTokenGrantsItsScopeOnlyInItsCallOnItsPathBeforeExpiry(t *testing.T) {
 	s := newSealer(t)
-	app := newTestApp(t, &Options{PolicyText: pinPolicy, State: s})
+	app := newTestApp(t, &Options{Policy: Text("policy.csv", pinPolicy), State: s})
 	seal := func(call, path string, at time.Time) string {
 		tok, err := s.Seal(call, path, callstate.State{Scopes: []string{"staff"}}, at)
 		if err != nil {
@@ -69,7 +69,7 @@ func TestStateTokenGrantsItsScopeOnlyInItsCallOnItsPathBeforeExpiry(t *testing.T
 
 func TestStateTokenOnAnUnsignedRequestGrantsNothing(t *testing.T) {
 	s := newSealer(t)
-	app := newTestApp(t, &Options{PolicyText: pinPolicy, State: s})
+	app := newTestApp(t, &Options{Policy: Text("policy.csv", pinPolicy), State: s})
 	tok, _ := s.Seal(thisCall, "/ivr/staff", callstate.State{Scopes: []string{"staff"}}, time.Now())
 	r := principalstest.NewPOSTBody(testHost+"/ivr/staff?st="+tok, principalstest.CallParams(otherNumber).Encode(), "forged")
 	doc := twimlOf(t, send(app, r))
@@ -83,7 +83,7 @@ func TestStateTokenOnAnUnsignedRequestGrantsNothing(t *testing.T) {
 // still granted.
 func TestEveryCallbackOfAGrantedCallCarriesItsOwnToken(t *testing.T) {
 	s := newSealer(t)
-	app := newTestApp(t, &Options{PolicyText: pinPolicy, State: s})
+	app := newTestApp(t, &Options{Policy: Text("policy.csv", pinPolicy), State: s})
 	tok, _ := s.Seal(thisCall, "/ivr/staff", callstate.State{Scopes: []string{"staff"}}, time.Now())
 	doc := twimlOf(t, call(t, app, "/ivr/staff?st="+tok, principalstest.CallParams(otherNumber)))
 	var urls []string

@@ -40,7 +40,7 @@ errors:
 		return
 	}
 	app, err := framework.New(&framework.Options{
-		Flow:     f,
+		Flow:     framework.Value(f),
 		Policies: []principals.Policy{tw},
 		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})

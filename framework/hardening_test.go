@@ -502,7 +502,7 @@ func writeConfig(t testing.TB) configFiles {
 }
 
 func (c configFiles) options() *Options {
-	return &Options{FlowFile: c.flow, ModelFile: c.model, PolicyFile: c.policy, KeysFile: c.keys}
+	return &Options{Flow: File(c.flow), Model: File(c.model), Policy: File(c.policy), Credentials: []CredentialSource{APIKeysFile(c.keys)}}
 }
 
 // put writes text to path with perm, whatever the umask.
@@ -522,26 +522,38 @@ func TestBrokenReloadKeepsTheRunningConfigurationAndNamesEveryProblem(t *testing
 	brokenModel := strings.Replace(defaultModel, "[matchers]", "[matchers_oops]", 1)
 	brokenKeys := "monitor not-a-hash monitoring\n"
 	tests := []struct {
-		name    string
-		breakIt func(c configFiles)
-		expect  []string // each must be in the error
+		name        string
+		breakIt     func(c configFiles)
+		expect      []string // each must be in the error
+		expectKeys  bool     // the keys still open /metrics: only a keys file that loads keeps them
+		expectFlows bool     // the flow and policy in force are the ones loaded before
 	}{
-		{name: "BrokenFlow", breakIt: func(c configFiles) { put(t, c.flow, brokenFlow, 0o644) }, expect: []string{"flow.yaml", "nowhere"}},
-		{name: "BrokenPolicy", breakIt: func(c configFiles) { put(t, c.policy, brokenPolicy, 0o644) }, expect: []string{"policy.csv"}},
-		{name: "BrokenModel", breakIt: func(c configFiles) { put(t, c.model, brokenModel, 0o644) }, expect: []string{"model.conf"}},
+		{name: "BrokenFlow", breakIt: func(c configFiles) { put(t, c.flow, brokenFlow, 0o644) }, expect: []string{"flow.yaml", "nowhere"}, expectKeys: true, expectFlows: true},
+		{name: "BrokenPolicy", breakIt: func(c configFiles) { put(t, c.policy, brokenPolicy, 0o644) }, expect: []string{"policy.csv"}, expectKeys: true, expectFlows: true},
+		{name: "BrokenModel", breakIt: func(c configFiles) { put(t, c.model, brokenModel, 0o644) }, expect: []string{"model.conf"}, expectKeys: true, expectFlows: true},
+		{name: "PolicyFileRemoved", breakIt: func(c configFiles) { _ = os.Remove(c.policy) }, expect: []string{"policy.csv", "no such file"}, expectKeys: true, expectFlows: true},
 		{name: "BrokenKeys", breakIt: func(c configFiles) { put(t, c.keys, brokenKeys, 0o600) }, expect: []string{"keys:1", "sha256"}},
 		{name: "KeysFileMadeReadableByOthers", breakIt: func(c configFiles) { _ = os.Chmod(c.keys, 0o644) }, expect: []string{"keys", "chmod 600"}},
-		{name: "FlowFileRemoved", breakIt: func(c configFiles) { _ = os.Remove(c.flow) }, expect: []string{"flow.yaml"}},
+		{name: "KeysFileRemoved", breakIt: func(c configFiles) { _ = os.Remove(c.keys) }, expect: []string{"keys", "no such file"}},
+		{name: "FlowFileRemoved", breakIt: func(c configFiles) { _ = os.Remove(c.flow) }, expect: []string{"flow.yaml"}, expectKeys: true, expectFlows: true},
 		{name: "EverythingBrokenAtOnce", breakIt: func(c configFiles) {
 			put(t, c.flow, brokenFlow, 0o644)
 			put(t, c.policy, brokenPolicy, 0o644)
 			put(t, c.keys, brokenKeys, 0o600)
-		}, expect: []string{"nowhere", "policy.csv", "keys:1"}},
+		}, expect: []string{"nowhere", "policy.csv", "keys:1"}, expectFlows: true},
+	}
+	scrape := func(app *App) int {
+		r := httptest.NewRequest(http.MethodGet, testHost+"/metrics", nil)
+		r.Header.Set("Authorization", "Bearer "+scrapeKey)
+		return send(app, r).Code
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := writeConfig(t)
 			app, _ := hardenedApp(t, principals.TwilioOptions{}, c.options())
+			if code := scrape(app); code != http.StatusOK {
+				t.Fatalf("before the reload the monitoring key got %d", code)
+			}
 			before := app.state.Load()
 			tt.breakIt(c)
 			err := app.Reload()
@@ -553,14 +565,22 @@ func TestBrokenReloadKeepsTheRunningConfigurationAndNamesEveryProblem(t *testing
 					t.Errorf("the error does not name %q:\n%v", want, err)
 				}
 			}
-			if app.state.Load() != before {
-				t.Error("the running configuration was replaced")
+			after := app.state.Load()
+			if kept := after.flow == before.flow && after.authz == before.authz; kept != tt.expectFlows {
+				t.Errorf("the flow and policy loaded before are in force: %v, want %v", kept, tt.expectFlows)
 			}
 			if got := heardRecorder(t, call(t, app, "/ivr/welcome", principalstest.CallParams(otherNumber))); got != "menu" {
 				t.Errorf("after the failed reload a call heard %s", got)
 			}
+			if code := scrape(app); (code == http.StatusOK) != tt.expectKeys {
+				t.Errorf("after the failed reload the monitoring key got %d; keys in force: want %v", code, tt.expectKeys)
+			}
 			if n := sample(t, app, `switchboard_reloads_total{result="failed"}`); n != 1 {
 				t.Errorf("reloads{result=failed} = %v, want 1", n)
+			}
+			w := send(app, httptest.NewRequest(http.MethodGet, testHost+"/readyz", nil))
+			if w.Code != http.StatusServiceUnavailable || !strings.Contains(w.Body.String(), tt.expect[0]) {
+				t.Errorf("/readyz after the failed reload: %d %s; want 503 naming %q", w.Code, w.Body, tt.expect[0])
 			}
 		})
 	}
@@ -954,7 +974,7 @@ func TestKeysFileReadableByOtherUsersIsRefusedAtStart(t *testing.T) {
 			if err := os.Chmod(c.keys, tt.mode); err != nil {
 				t.Fatal(err)
 			}
-			_, err := New(&Options{KeysFile: c.keys, Logger: slog.New(slog.DiscardHandler)})
+			_, err := New(&Options{Credentials: []CredentialSource{APIKeysFile(c.keys)}, Logger: slog.New(slog.DiscardHandler)})
 			switch {
 			case !tt.refuse && err != nil:
 				t.Errorf("refused: %v", err)
@@ -983,7 +1003,7 @@ func TestFlowThatThePolicyRefusesToTwilioIsRefusedAtStart(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			policy := filepath.Join(t.TempDir(), "policy.csv")
 			put(t, policy, tt.policy, 0o644)
-			_, err := New(&Options{PolicyFile: policy, Logger: slog.New(slog.DiscardHandler)})
+			_, err := New(&Options{Policy: File(policy), Logger: slog.New(slog.DiscardHandler)})
 			if tt.refuse != (err != nil) {
 				t.Fatalf("refused: %v, want %v", err, tt.refuse)
 			}

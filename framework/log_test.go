@@ -45,8 +45,8 @@ func TestRequestsThatDoNotAuthenticateCannotFloodTheLog(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			logs := &logCapture{}
 			app, _ := hardenedApp(t, principals.TwilioOptions{}, &Options{
-				Logger:   slog.New(slog.NewJSONHandler(logs, nil)),
-				KeysFile: keysFile(t),
+				Logger:      slog.New(slog.NewJSONHandler(logs, nil)),
+				Credentials: []CredentialSource{APIKeysFile(keysFile(t))},
 			})
 			const n = 2000
 			start := time.Now()

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -60,51 +61,56 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return err
 }
 
-// Watch reloads the configuration whenever the flow, model, policy or keys file changes on disk
-// (polled every interval; editors that replace files by renaming are seen too), until ctx is done.
-// A change that fails to load keeps the running configuration and logs why.
+// Watch reloads the configuration whenever a source says it changed (see [Watcher]; files are
+// polled every interval, and editors that replace files by renaming are seen too), until ctx is
+// done. A change that fails to load is handled as [App.Reload] says, and logged.
 func (a *App) Watch(ctx context.Context, interval time.Duration) {
-	files := a.watchedFiles()
-	last := a.baseline
-	t := time.NewTicker(interval)
-	defer t.Stop()
+	changed := make(chan struct{}, 1)
+	notify := func() {
+		select {
+		case changed <- struct{}{}:
+		default: // a reload is pending already; it will read the latest version
+		}
+	}
+	var wg sync.WaitGroup
+	for _, w := range a.watchers() {
+		wg.Go(func() { w.Watch(ctx, interval, notify) })
+	}
+	defer wg.Wait()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
-		}
-		now := stamps(files)
-		if now == last {
-			continue
-		}
-		last = now
-		_ = a.Reload() // Reload logs the outcome either way.
-	}
-}
-
-// watchedFiles are the configuration files Watch looks at; unset ones are empty strings.
-func (a *App) watchedFiles() []string {
-	return []string{a.opts.FlowFile, a.opts.ModelFile, a.opts.PolicyFile, a.opts.KeysFile}
-}
-
-// fileStamps summarises the watched files' modification times and sizes.
-type fileStamps [4]struct {
-	mod  time.Time
-	size int64
-}
-
-// stamps stamps files; a missing or unset file stamps as zero.
-func stamps(files []string) (s fileStamps) {
-	for i, f := range files {
-		if f == "" {
-			continue
-		}
-		if fi, err := os.Stat(f); err == nil {
-			s[i].mod, s[i].size = fi.ModTime(), fi.Size()
+		case <-changed:
+			_ = a.Reload() // Reload logs the outcome either way.
 		}
 	}
-	return s
+}
+
+// sources returns every configured source, flow, model, policy and credentials, leaving out
+// those Options leave unset.
+func (a *App) sources() []Source {
+	var out []Source
+	for _, s := range []Source{a.opts.Flow, a.opts.Model, a.opts.Policy} {
+		if s != nil {
+			out = append(out, s)
+		}
+	}
+	for _, s := range a.opts.Credentials {
+		out = append(out, s)
+	}
+	return out
+}
+
+// watchers returns the sources that can change while the App runs.
+func (a *App) watchers() []Watcher {
+	var out []Watcher
+	for _, s := range a.sources() {
+		if w, ok := s.(Watcher); ok {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // ListenAndServe is the whole life of a server: it logs the configuration's warnings, listens on
@@ -123,9 +129,7 @@ func (a *App) ListenAndServe(ctx context.Context, addr string) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go a.ReloadOnSignal(ctx, syscall.SIGHUP)
-	if a.watchesFiles() {
-		go a.Watch(ctx, 2*time.Second)
-	}
+	go a.Watch(ctx, 2*time.Second)
 	return a.Serve(ctx, ln)
 }
 
@@ -144,14 +148,4 @@ func (a *App) ReloadOnSignal(ctx context.Context, sigs ...os.Signal) {
 			_ = a.Reload() // Reload logs the outcome either way.
 		}
 	}
-}
-
-// watchesFiles reports whether any configuration comes from a file that can change.
-func (a *App) watchesFiles() bool {
-	for _, f := range a.watchedFiles() {
-		if f != "" {
-			return true
-		}
-	}
-	return false
 }

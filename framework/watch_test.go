@@ -14,7 +14,7 @@ import (
 func TestWatchReloadsAChangedPolicyFile(t *testing.T) {
 	dir := t.TempDir()
 	policy := writeFile(t, dir, "policy.csv", defaultPolicy)
-	app := newTestApp(t, &Options{PolicyFile: policy})
+	app := newTestApp(t, &Options{Policy: File(policy)})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { app.Watch(ctx, 10*time.Millisecond); close(done) }()

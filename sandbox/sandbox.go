@@ -13,20 +13,19 @@ import (
 
 	"github.com/switchboard-ivr/switchboard/caller"
 	"github.com/switchboard-ivr/switchboard/framework"
-	"github.com/switchboard-ivr/switchboard/framework/flow"
 	"github.com/switchboard-ivr/switchboard/principals"
 )
 
 // Options configures a [Sandbox]. Every field is optional; the zero Options serves the embedded
 // demo flow under the embedded model and policy.
 type Options struct {
-	// FlowFile is the YAML flow to serve. Optional; when empty, Flow, and when Flow is nil too,
-	// the embedded demo flow.
-	FlowFile string
-	// Flow is a flow built in Go. Optional; ignored when FlowFile is set.
-	Flow *flow.Flow
-	// PolicyFile and ModelFile are the Casbin policy and model. Optional; the embedded ones.
-	PolicyFile, ModelFile string
+	// Flow is the flow to serve: framework.File("menu.yaml"), or framework.Value(f) for one
+	// built in Go. Optional; the embedded demo flow.
+	Flow framework.FlowSource
+	// Policy and Model are the Casbin policy and model (see [framework.Options]). Optional; the
+	// embedded ones.
+	Policy framework.PolicySource
+	Model  framework.ModelSource
 	// Now is the clock business hours are decided on. Optional; time.Now.
 	Now func() time.Time
 	// Logger receives the server's log, one line a request. Optional; discarded.
@@ -76,7 +75,7 @@ func New(opts *Options) (*Sandbox, error) {
 		next = o.Logger.Handler()
 	}
 	app, err := framework.New(&framework.Options{
-		FlowFile: o.FlowFile, Flow: o.Flow, PolicyFile: o.PolicyFile, ModelFile: o.ModelFile,
+		Flow: o.Flow, Policy: o.Policy, Model: o.Model,
 		Policies: []principals.Policy{tw},
 		Logger:   slog.New(logTap{next: next}),
 		Now:      o.Now,

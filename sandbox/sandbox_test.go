@@ -205,7 +205,7 @@ func TestListenServesCallsOverLoopback(t *testing.T) {
 }
 
 func TestABrokenFlowIsRefusedWithItsPosition(t *testing.T) {
-	_, err := sandbox.New(&sandbox.Options{FlowFile: "testdata/broken.yaml"})
+	_, err := sandbox.New(&sandbox.Options{Flow: framework.File("testdata/broken.yaml")})
 	if err == nil || !strings.Contains(err.Error(), "testdata/broken.yaml:") {
 		t.Fatalf("New = %v, want an error naming testdata/broken.yaml:line:col", err)
 	}

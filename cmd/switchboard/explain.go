@@ -70,8 +70,9 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if *permission == "" {
-		app, err := framework.New(&framework.Options{FlowFile: *flowFile, PolicyFile: *policyFile, ModelFile: *modelFile,
-			Logger: slog.New(slog.DiscardHandler)})
+		opts := fileOptions(*flowFile, *modelFile, *policyFile)
+		opts.Logger = slog.New(slog.DiscardHandler)
+		app, err := framework.New(&opts)
 		if err != nil {
 			fmt.Fprintf(stderr, "switchboard explain: %v\n", err)
 			return 2

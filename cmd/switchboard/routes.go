@@ -39,8 +39,9 @@ func runRoutes(args []string, stdout, stderr io.Writer) int {
 	if code, ok := parseFlags(fs, args, routesUsage, stdout, stderr); !ok {
 		return code
 	}
-	app, err := framework.New(&framework.Options{FlowFile: *flowFile, PolicyFile: *policyFile, ModelFile: *modelFile,
-		Logger: slog.New(slog.DiscardHandler)})
+	opts := fileOptions(*flowFile, *modelFile, *policyFile)
+	opts.Logger = slog.New(slog.DiscardHandler)
+	app, err := framework.New(&opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "switchboard routes: %v\n", err)
 		return 1

@@ -226,16 +226,17 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 	if !cfg.validate {
 		log.Warn("SIGNATURE CHECKING IS OFF (" + envValidate + "=false): anyone who can reach this server can drive your phone menus. Use it only behind a local tunnel, never in production.")
 	}
-	opts := &framework.Options{
-		FlowFile: cfg.flow, PolicyFile: cfg.policy, ModelFile: cfg.model, KeysFile: cfg.keys,
-		Policies:        policies,
-		Logger:          log,
-		BodyLimit:       cfg.bodyLimit,
-		LogPhoneNumbers: cfg.logNumbers,
-		FailedAuthLimit: cfg.failedAuthLimit,
-		TrustedProxies:  prefixes,
-		URLPrefix:       publicPath(cfg.publicURL),
+	opts := fileOptions(cfg.flow, cfg.model, cfg.policy)
+	if cfg.keys != "" {
+		opts.Credentials = []framework.CredentialSource{framework.APIKeysFile(cfg.keys)}
 	}
+	opts.Policies = policies
+	opts.Logger = log
+	opts.BodyLimit = cfg.bodyLimit
+	opts.LogPhoneNumbers = cfg.logNumbers
+	opts.FailedAuthLimit = cfg.failedAuthLimit
+	opts.TrustedProxies = prefixes
+	opts.URLPrefix = publicPath(cfg.publicURL)
 	if cfg.replay {
 		opts.Replay = framework.NewMemoryReplayCache(5*time.Minute, 0)
 	}
@@ -244,7 +245,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 		return fail(err)
 	}
 	opts.State = sealer
-	app, err := framework.New(opts)
+	app, err := framework.New(&opts)
 	if err != nil {
 		return fail(err)
 	}
@@ -289,9 +290,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 	if cons != nil {
 		go cons.Watch(sctx, 2*time.Second)
 	}
-	if cfg.flow != "" || cfg.policy != "" || cfg.model != "" || cfg.keys != "" {
-		go app.Watch(sctx, 2*time.Second)
-	}
+	go app.Watch(sctx, 2*time.Second) // the sources that can change say so; the built-in ones never do
 	if err := app.Serve(sctx, ln); err != nil {
 		log.Error("server stopped", "error", err)
 		return 1

@@ -265,7 +265,8 @@ func (t verboseTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // sandbox), and returns the URL of its start route, the token, and a function that stops the
 // server.
 func serveInProcess(ctx context.Context, cfg simConfig, stderr io.Writer) (start, token string, stop func(), err error) {
-	opts := &sandbox.Options{FlowFile: cfg.flowFile, PolicyFile: cfg.policyFile, ModelFile: cfg.modelFile}
+	fo := fileOptions(cfg.flowFile, cfg.modelFile, cfg.policyFile)
+	opts := &sandbox.Options{Flow: fo.Flow, Policy: fo.Policy, Model: fo.Model}
 	if cfg.verbose {
 		opts.Logger = slog.New(slog.NewTextHandler(stderr, nil))
 	}

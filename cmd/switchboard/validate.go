@@ -1,15 +1,13 @@
 package main
 
 import (
-	"errors"
+	"context"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"strings"
 
-	"github.com/switchboard-ivr/switchboard"
 	"github.com/switchboard-ivr/switchboard/framework"
 	"github.com/switchboard-ivr/switchboard/framework/authz"
 	"github.com/switchboard-ivr/switchboard/framework/flow"
@@ -68,7 +66,7 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 	if az != nil {
 		fopts = &flow.Options{Grants: az.Grants, Open: az.Open}
 	}
-	_, problems := flow.Load(*flowFile, fopts)
+	_, problems := loadFlow(*flowFile, fopts)
 	for _, p := range problems {
 		fmt.Fprintln(stdout, p.String())
 		if p.Warning {
@@ -81,8 +79,9 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 	if errs == 0 {
 		// The parts are sound on their own: build the App exactly as serve would, which also
 		// compiles the flow and checks that the policy lets Twilio in at all.
-		app, err := framework.New(&framework.Options{FlowFile: *flowFile, PolicyFile: *policyFile, ModelFile: *modelFile,
-			Logger: slog.New(slog.DiscardHandler)})
+		opts := fileOptions(*flowFile, *modelFile, *policyFile)
+		opts.Logger = slog.New(slog.DiscardHandler)
+		app, err := framework.New(&opts)
 		if err != nil {
 			for _, e := range splitErrors(err) {
 				msg := e.Error()
@@ -111,6 +110,22 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// fileOptions returns the App options that serve the named files, each left to the built-in
+// default when its path is empty, as serve does.
+func fileOptions(flowPath, modelPath, policyPath string) framework.Options {
+	var o framework.Options
+	if flowPath != "" {
+		o.Flow = framework.File(flowPath)
+	}
+	if modelPath != "" {
+		o.Model = framework.File(modelPath)
+	}
+	if policyPath != "" {
+		o.Policy = framework.File(policyPath)
+	}
+	return o
+}
+
 // lintRoutes turns the routes an App serves into what the policy is linted against.
 func lintRoutes(served []framework.RouteInfo) []authz.Route {
 	out := make([]authz.Route, len(served))
@@ -122,42 +137,19 @@ func lintRoutes(served []framework.RouteInfo) []authz.Route {
 
 // lintLine prints a policy warning as validate prints a flow's: "policy.csv:3: warning: …".
 func lintLine(w *authz.Error) string {
-	if w.Line == 0 {
-		return fmt.Sprintf("%s: warning: %s", w.File, w.Problem)
-	}
-	return fmt.Sprintf("%s:%d: warning: %s", w.File, w.Line, w.Problem)
+	return fmt.Sprintf("%s: warning: %s", w.Origin, w.Problem)
 }
 
 // loadAuthorizer loads the model and policy files, each falling back to the built-in one when
 // its path is empty, as the App does.
 func loadAuthorizer(modelPath, policyPath string) (*authz.Authorizer, error) {
-	if modelPath != "" && policyPath != "" {
-		return authz.Load(modelPath, policyPath, nil)
-	}
-	mt, pt := switchboard.DefaultModel, switchboard.DefaultPolicy
-	var errs []error
-	if modelPath != "" {
-		b, err := os.ReadFile(modelPath)
-		errs = append(errs, err)
-		mt = string(b)
-	}
-	if policyPath != "" {
-		b, err := os.ReadFile(policyPath)
-		errs = append(errs, err)
-		pt = string(b)
-	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	return authz.New(mt, pt, &authz.Options{ModelName: or(modelPath, "model.conf"), PolicyName: or(policyPath, "policy.csv")})
+	o := fileOptions("", modelPath, policyPath)
+	return framework.LoadAuthorizer(context.Background(), o.Model, o.Policy)
 }
 
-// loadFlow loads the flow file at path, or the built-in demo when path is empty.
+// loadFlow loads the flow file at path, or the built-in demo when path is empty, as the App does.
 func loadFlow(path string, opts *flow.Options) (*flow.Flow, flow.Problems) {
-	if path == "" {
-		return flow.Parse("demo.yaml", []byte(switchboard.DemoFlow), opts)
-	}
-	return flow.Load(path, opts)
+	return framework.LoadFlow(context.Background(), fileOptions(path, "", "").Flow, opts)
 }
 
 // splitErrors undoes errors.Join, recursively, so that each problem prints on its own line.

@@ -116,7 +116,7 @@
     if (call.busy) return;
     call.busy = true;
     try {
-      show(await post("api/call", Object.assign({ from: $("#from").value, at: $("#at").value, answers: call.answers }, extra || {})));
+      show(await post("api/call", Object.assign({ from: $("#from").value, at: $("#at").value, attest: $("#attest").value, answers: call.answers }, extra || {})));
     } catch (e) {
       show({ lines: [], error: e.message });
     } finally {

@@ -15,8 +15,9 @@ import (
 
 // Options configures an [Authorizer]. A nil *Options means every default.
 type Options struct {
-	// ModelName and PolicyName name the files in errors and in [Decision.Source]. Optional; New
-	// defaults to "model.conf" and "policy.csv", Load to the paths it read.
+	// ModelName and PolicyName name the files in errors and in a decision's [Origin]. Optional;
+	// New defaults to "model.conf" and "policy.csv", Load to the paths it read. NewFromPolicy
+	// takes the policy's names from its lines' origins.
 	ModelName, PolicyName string
 
 	// CacheSize bounds the number of cached decisions. Optional; default 10,000. A negative value
@@ -31,7 +32,7 @@ const DefaultCacheSize = 10_000
 // never changes: to reload, build a new one and swap it in (an atomic.Pointer), which also starts
 // a fresh decision cache.
 type Authorizer struct {
-	source    string
+	name      string // the policy's name, the origin of a default deny
 	rules     []rule
 	groupings []grouping
 	routes    map[string]*routePattern // each rule's route pattern, compiled
@@ -69,6 +70,17 @@ func Load(modelPath, policyPath string, opts *Options) (*Authorizer, error) {
 // compare principals with hasPrincipal(r.sub, p.sub). Every problem in either text is reported
 // at once, joined with errors.Join, each an [*Error] naming the file and the line.
 func New(modelText, policyText string, opts *Options) (*Authorizer, error) {
+	name := "policy.csv"
+	if opts != nil && opts.PolicyName != "" {
+		name = opts.PolicyName
+	}
+	return NewFromPolicy(modelText, PolicyText(name, policyText), opts)
+}
+
+// NewFromPolicy builds an [Authorizer] from the text of a model and a policy as its source
+// delivered it, each line with its [Origin]: decisions, explanations and errors name a line by
+// its origin ("policy.csv:5", "policy-db rule 42"). See [New] for the rules.
+func NewFromPolicy(modelText string, pol Policy, opts *Options) (*Authorizer, error) {
 	o := Options{}
 	if opts != nil {
 		o = *opts
@@ -76,24 +88,24 @@ func New(modelText, policyText string, opts *Options) (*Authorizer, error) {
 	if o.ModelName == "" {
 		o.ModelName = "model.conf"
 	}
-	if o.PolicyName == "" {
-		o.PolicyName = "policy.csv"
+	if pol.Name == "" {
+		pol.Name = "policy"
 	}
 	if o.CacheSize == 0 {
 		o.CacheSize = DefaultCacheSize
 	}
 
 	info, merr := checkModel(o.ModelName, modelText)
-	pol, perr := parsePolicy(o.PolicyName, policyText, info.hasGroups)
+	parsed, perr := parsePolicy(pol, info.hasGroups)
 	if err := errors.Join(merr, perr); err != nil {
 		return nil, err
 	}
 
 	a := &Authorizer{
-		source:    o.PolicyName,
-		rules:     pol.rules,
-		groupings: pol.groupings,
-		routes:    pol.routes,
+		name:      pol.Name,
+		rules:     parsed.rules,
+		groupings: parsed.groupings,
+		routes:    parsed.routes,
 		groups:    map[string][]string{},
 		mentioned: map[string]struct{}{},
 		grants:    map[string]struct{}{},
@@ -115,9 +127,9 @@ func New(modelText, policyText string, opts *Options) (*Authorizer, error) {
 		a.cache = newDecisionCache(o.CacheSize)
 	}
 
-	eng, err := newEngine(modelText, pol, a.routeMatch)
+	eng, err := newEngine(modelText, parsed, a.routeMatch)
 	if err != nil {
-		return nil, &Error{File: o.ModelName, Problem: err.Error()}
+		return nil, &Error{Origin: Origin{Source: o.ModelName}, Problem: err.Error()}
 	}
 	a.eng = eng
 	// Evaluate the matcher once against every rule, so that a matcher Casbin cannot compile or
@@ -126,7 +138,7 @@ func New(modelText, policyText string, opts *Options) (*Authorizer, error) {
 	probe.index()
 	if _, _, err := eng.decide(probe, "/", "view"); err != nil {
 		msg, _, _ := strings.Cut(err.Error(), "\n")
-		return nil, &Error{File: o.ModelName, Line: info.matcherLine, Problem: "matcher: " + msg}
+		return nil, &Error{Origin: Origin{Source: o.ModelName, Line: info.matcherLine}, Problem: "matcher: " + msg}
 	}
 	return a, nil
 }
@@ -136,9 +148,10 @@ type Decision struct {
 	Allowed bool
 	Denied  bool   // an explicit deny line matched; false for a default deny
 	Rule    string // the deciding policy line as written, "p, twilio, /ivr/*, view, allow"; "" for a default deny
-	Line    int    // the line number of Rule in Source; 0 for a default deny
-	Source  string // the policy file's name
-	Err     error  // Casbin could not evaluate the matcher: the request is refused
+	// Origin is where Rule came from: its file and line, or its database rule's ID. For a
+	// default deny, the policy's name alone.
+	Origin
+	Err error // Casbin could not evaluate the matcher: the request is refused
 
 	principals []string
 	route      string
@@ -149,6 +162,7 @@ type Decision struct {
 //
 //	allowed by policy.csv:5 "p, twilio, /ivr/*, view, allow"
 //	denied by policy.csv:13 "p, group:blocked, /ivr/*, *, deny"
+//	denied by policy-db rule 42 "p, group:blocked, /ivr/*, *, deny"
 //	no policy line grants "view" on /ivr/welcome to [system.Everyone]
 //
 // Caller numbers among the request's principals are masked; the policy line is quoted as written.
@@ -157,9 +171,9 @@ func (d Decision) Reason() string {
 	case d.Err != nil:
 		return "refused: the policy could not be evaluated: " + d.Err.Error()
 	case d.Allowed:
-		return fmt.Sprintf("allowed by %s:%d %q", d.Source, d.Line, d.Rule)
+		return fmt.Sprintf("allowed by %s %q", d.Origin, d.Rule)
 	case d.Denied:
-		return fmt.Sprintf("denied by %s:%d %q", d.Source, d.Line, d.Rule)
+		return fmt.Sprintf("denied by %s %q", d.Origin, d.Rule)
 	default:
 		return fmt.Sprintf("no policy line grants %q on %s to %v", d.permission, d.route, principals.NewSet(d.principals...).Masked())
 	}
@@ -190,11 +204,11 @@ func (a *Authorizer) Decide(principals []string, route, permission string) Decis
 		*kp = key
 		keyPool.Put(kp)
 	}
-	d := Decision{Allowed: o.allowed, Source: a.source, Err: o.err, principals: principals, route: route, permission: permission}
+	d := Decision{Allowed: o.allowed, Origin: Origin{Source: a.name}, Err: o.err, principals: principals, route: route, permission: permission}
 	if o.rule >= 0 {
 		r := &a.rules[o.rule]
 		d.Denied = !o.allowed && r.deny
-		d.Rule, d.Line = r.text, r.line
+		d.Rule, d.Origin = r.text, r.origin
 	}
 	return d
 }

@@ -17,7 +17,7 @@ type Explanation struct {
 
 // Match is one policy line that matches a request.
 type Match struct {
-	Line    int
+	Origin         // where the line came from
 	Rule    string // the line as written
 	Deny    bool
 	Subject string
@@ -46,7 +46,7 @@ func (a *Authorizer) Explain(principals []string, route, permission string) Expl
 			path = append(path, n)
 		}
 		slices.Reverse(path)
-		x.Matches = append(x.Matches, Match{Line: r.line, Rule: r.text, Deny: r.deny, Subject: r.sub, Via: path})
+		x.Matches = append(x.Matches, Match{Origin: r.origin, Rule: r.text, Deny: r.deny, Subject: r.sub, Via: path})
 	}
 	return x
 }
@@ -69,7 +69,7 @@ func (x Explanation) String() string {
 		if m.Deny {
 			eft = "deny "
 		}
-		fmt.Fprintf(&b, "  %s %s:%d %q via %s\n", eft, x.Decision.Source, m.Line, m.Rule, strings.Join(m.Via, " → "))
+		fmt.Fprintf(&b, "  %s %s %q via %s\n", eft, m.Origin, m.Rule, strings.Join(m.Via, " → "))
 	}
 	return b.String()
 }

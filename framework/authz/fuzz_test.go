@@ -23,7 +23,7 @@ func FuzzPolicy(f *testing.F) {
 			}
 			for _, e := range errs {
 				var pe *Error
-				if !errors.As(e, &pe) || pe.Line < 1 || pe.File != "policy.csv" {
+				if !errors.As(e, &pe) || pe.Line < 1 || pe.Source != "policy.csv" {
 					t.Fatalf("problem without a line: %v", e)
 				}
 			}

@@ -69,19 +69,19 @@ type Route struct {
 //   - a policy that lets a verified Twilio request reach some voice routes asking a permission
 //     but not others asking the same one: the callers of those hear the forbidden flow.
 func (a *Authorizer) Lint(routes []Route) []*Error {
-	pr := problems{file: a.source}
-	warn := func(line int, format string, args ...any) { pr.add(line, format, args...) }
+	pr := problems{source: a.name}
+	warn := func(o Origin, format string, args ...any) { pr.at(o, format, args...) }
 	for _, r := range a.rules {
 		if err := CheckPrincipal(r.sub); err != nil {
-			warn(r.line, "subject: %v", err)
+			warn(r.origin, "subject: %v", err)
 		}
 	}
 	for _, g := range a.groupings {
 		if err := CheckPrincipal(g.member); err != nil {
-			warn(g.line, "member: %v", err)
+			warn(g.origin, "member: %v", err)
 		}
 		if err := CheckPrincipal(g.group); err != nil {
-			warn(g.line, "group: %v", err)
+			warn(g.origin, "group: %v", err)
 		}
 	}
 	asked := map[string]bool{}
@@ -91,10 +91,10 @@ func (a *Authorizer) Lint(routes []Route) []*Error {
 	for _, r := range a.rules {
 		pat := a.routes[r.obj]
 		if !slices.ContainsFunc(routes, func(rt Route) bool { return pat.match(rt.Path) }) {
-			warn(r.line, "route pattern %s matches no route (the routes: %s)", r.obj, routeSummary(routes))
+			warn(r.origin, "route pattern %s matches no route (the routes: %s)", r.obj, routeSummary(routes))
 		}
 		if r.act != "*" && !asked[r.act] {
-			warn(r.line, "permission %q is asked for by no route (they ask for: %s)", r.act, strings.Join(slices.Sorted(maps.Keys(asked)), ", "))
+			warn(r.origin, "permission %q is asked for by no route (they ask for: %s)", r.act, strings.Join(slices.Sorted(maps.Keys(asked)), ", "))
 		}
 		if r.deny {
 			a.lintDenyPrefix(&pr, r, routes)
@@ -105,8 +105,8 @@ func (a *Authorizer) Lint(routes []Route) []*Error {
 	for i, e := range pr.errs {
 		out[i] = e.(*Error)
 	}
-	order := func(e *Error) int { // in file order; the policy as a whole last
-		if e.Line == 0 {
+	order := func(e *Error) int { // in file order (a database's rules in their order); the policy as a whole last
+		if e.Line == 0 && e.ID == "" {
 			return math.MaxInt
 		}
 		return e.Line
@@ -129,7 +129,7 @@ func (a *Authorizer) lintDenyPrefix(pr *problems, r rule, routes []Route) {
 			return o.deny && o.sub == r.sub && o.grants(rt.Permission) && a.routes[o.obj].match(rt.Path)
 		})
 		if !covered {
-			pr.add(r.line, "this deny on %s does not cover the route %s itself (\"*\" matches only below %s/); add: p, %s, %s, %s, deny",
+			pr.at(r.origin, "this deny on %s does not cover the route %s itself (\"*\" matches only below %s/); add: p, %s, %s, %s, deny",
 				r.obj, rt.Path, head, r.sub, rt.Path, r.act)
 		}
 	}

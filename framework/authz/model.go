@@ -1,9 +1,6 @@
 package authz
 
-import (
-	"errors"
-	"strings"
-)
+import "strings"
 
 // The parts of Switchboard's model that the authorizer relies on. Only the matcher may differ
 // from the default model.conf, and it must keep comparing principals by name through
@@ -40,7 +37,7 @@ var sectionKeys = map[string]string{
 // "key = value" lines, "#" and ";" comments, "\" continues a line) and checks that it is
 // Switchboard's model, reporting every problem with its line.
 func checkModel(file, text string) (modelInfo, error) {
-	pr := problems{file: file}
+	pr := problems{source: file}
 	defs := map[string]modelDef{}
 	section, pending, start := "", "", 0
 	flush := func() {
@@ -52,13 +49,13 @@ func checkModel(file, text string) (modelInfo, error) {
 		pending = ""
 		switch {
 		case !ok:
-			pr.add(start, "want \"key = value\", got %q", key)
+			pr.add(start, "want \"key = value\", got %s", excerpt(key))
 		case section == "":
-			pr.add(start, "%q is outside any [section]", key)
+			pr.add(start, "%s is outside any [section]", excerpt(key))
 		case sectionKeys[section] == "":
 			// the unknown section is reported already
 		case sectionKeys[section] != key:
-			pr.add(start, "[%s] takes only %s = …, got %q", section, sectionKeys[section], key)
+			pr.add(start, "[%s] takes only %s = …, got %s", section, sectionKeys[section], excerpt(key))
 		default:
 			if prev, dup := defs[key]; dup {
 				pr.add(start, "%s is defined again (first on line %d)", key, prev.line)
@@ -77,7 +74,7 @@ func checkModel(file, text string) (modelInfo, error) {
 			flush()
 			section = line[1 : len(line)-1]
 			if _, ok := sectionKeys[section]; !ok {
-				pr.add(n, "unknown section [%s]", section)
+				pr.add(n, "unknown section %s", excerpt("["+section+"]"))
 			}
 		default:
 			if pending == "" {
@@ -123,8 +120,5 @@ func checkModel(file, text string) (modelInfo, error) {
 			pr.add(m.line, "the matcher must use r.sub only in %s", wantPrincipl)
 		}
 	}
-	if len(pr.errs) > 0 {
-		return info, errors.Join(pr.errs...)
-	}
-	return info, nil
+	return info, pr.err()
 }

@@ -53,7 +53,7 @@ func TestBrokenPolicyIsRejectedWithItsLine(t *testing.T) {
 				t.Errorf("error:\n%s\nwant:\n%s", err, tt.want)
 			}
 			var e *Error
-			if !errors.As(err, &e) || e.File != "policy.csv" || e.Line == 0 {
+			if !errors.As(err, &e) || e.Source != "policy.csv" || e.Line == 0 {
 				t.Errorf("error %#v does not hold an *Error with a line", err)
 			}
 		})
@@ -88,7 +88,7 @@ func TestBrokenModelIsRejectedWithItsLine(t *testing.T) {
 		{"MatcherUsesSubjectTwice", replace("hasPrincipal(r.sub, p.sub) &&", "hasPrincipal(r.sub, p.sub) && r.sub != \"\" &&"), line("m =") + ": the matcher must use r.sub only in hasPrincipal(r.sub, p.sub)"},
 		{"UnknownFunction", replace("routeMatch(r.obj, p.obj)", "keyMatch9(r.obj, p.obj)"), line("m =") + ": matcher: Undefined function keyMatch9"},
 		{"MatcherSyntax", replace("routeMatch(r.obj, p.obj)", "routeMatch(r.obj, p.obj"), line("m =") + ": matcher: Unbalanced parenthesis"},
-		{"UnknownSection", replace("[matchers]", "[matcher]"), line("[matchers]") + ": unknown section [matcher]\nmodel.conf: missing [matchers] m = …"},
+		{"UnknownSection", replace("[matchers]", "[matcher]"), line("[matchers]") + ": unknown section \"[matcher]\"\nmodel.conf: missing [matchers] m = …"},
 		{"WrongKey", replace("g = _, _", "g2 = _, _"), line("g =") + `: [role_definition] takes only g = …, got "g2"`},
 		{"NotKeyValue", replace("g = _, _", "g _, _"), line("g =") + `: want "key = value", got "g _, _"`},
 		{"Redefined", replace("r = sub, obj, act", "r = sub, obj, act\nr = sub, obj"), "model.conf:11: r is defined again (first on line 10)"},

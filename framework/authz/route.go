@@ -29,7 +29,7 @@ const (
 // compileRoute compiles a policy route pattern.
 func compileRoute(pattern string) (routePattern, error) {
 	if !strings.HasPrefix(pattern, "/") {
-		return routePattern{}, fmt.Errorf("route %q must start with \"/\"", pattern)
+		return routePattern{}, fmt.Errorf("route %s must start with \"/\"", excerpt(pattern))
 	}
 	literal := func(s string) bool { return !strings.Contains(s, ":") && regexp.QuoteMeta(s) == s }
 	if literal(pattern) {
@@ -42,7 +42,7 @@ func compileRoute(pattern string) (routePattern, error) {
 	expr = paramRe.ReplaceAllString(expr, "[^/]+")
 	re, err := regexp.Compile("^" + expr + "$")
 	if err != nil {
-		return routePattern{}, fmt.Errorf("route %q is not a valid pattern: %v", pattern, unwrapRegexpError(err))
+		return routePattern{}, fmt.Errorf("route %s is not a valid pattern: %v", excerpt(pattern), unwrapRegexpError(err))
 	}
 	return routePattern{kind: regexpPattern, re: re}, nil
 }

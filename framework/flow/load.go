@@ -582,15 +582,24 @@ func describe(n *yaml.Node) string {
 	switch n.ShortTag() {
 	case "!!null":
 		return "nothing"
-	case "!!str":
-		return strconv.Quote(clip(n.Value))
+	case "!!int", "!!float", "!!bool":
+		return clip(n.Value)
 	}
-	return clip(n.Value)
+	return strconv.Quote(clip(n.Value))
 }
 
+// clipRunes bounds what a problem quotes of a value: a path that points at the wrong file (a
+// file of secrets) must not be printed into logs by the errors that refuse it.
+const clipRunes = 24
+
+// clip cuts s after clipRunes runes, marking the cut with "...".
 func clip(s string) string {
-	if len(s) > 40 {
-		return s[:37] + "..."
+	n := 0
+	for i := range s {
+		if n == clipRunes {
+			return s[:i] + "..."
+		}
+		n++
 	}
 	return s
 }

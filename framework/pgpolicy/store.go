@@ -275,7 +275,7 @@ func validate(modelText string, rules []Rule) error {
 	var problems []error
 	for _, e := range unjoin(err) {
 		var ae *authz.Error
-		if errors.As(e, &ae) && ae.File == SourceName && ae.Line >= 1 && ae.Line <= len(rules) {
+		if errors.As(e, &ae) && ae.Source == SourceName && ae.Line >= 1 && ae.Line <= len(rules) {
 			r := rules[ae.Line-1]
 			id := r.ID
 			if id == "" {
