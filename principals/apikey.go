@@ -43,12 +43,18 @@ func HashAPIKey(key string) string {
 
 // LoadAPIKeys reads a keys file; see [ParseAPIKeys].
 func LoadAPIKeys(path string) (*APIKeyPolicy, error) {
+	return parseFile(path, ParseAPIKeys)
+}
+
+// parseFile opens path and parses it with parse, naming it by its path in errors.
+func parseFile[T any](path string, parse func(name string, r io.Reader) (T, error)) (T, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		var zero T
+		return zero, err
 	}
 	defer f.Close()
-	return ParseAPIKeys(path, f)
+	return parse(path, f)
 }
 
 // ParseAPIKeys reads a keys file from r; name is the file name used in errors. Each line holds
@@ -133,6 +139,15 @@ func parseCredentials(name string, r io.Reader, cf credentialFormat) ([]apiKey, 
 		return nil, errors.Join(errs...)
 	}
 	return keys, nil
+}
+
+// CheckName returns what is wrong with s as the name of a key, a user or a group in a keys or
+// credentials file ("may hold only letters, digits and .-_@"), or nil.
+func CheckName(s string) error {
+	if msg := checkName(s); msg != "" {
+		return errors.New(msg)
+	}
+	return nil
 }
 
 // checkName returns why s cannot be a key or group name, or "".

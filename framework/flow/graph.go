@@ -12,16 +12,18 @@ type EdgeKind string
 
 // The kinds of edge.
 const (
-	EdgeGoto      EdgeKind = "goto"      // a node's own goto, dial, record, enqueue, redirect or hangup
-	EdgeOption    EdgeKind = "option"    // the caller chose an option (Label is its key)
-	EdgeInvalid   EdgeKind = "invalid"   // an invalid choice: the gather again (a self edge)
-	EdgeNoInput   EdgeKind = "no_input"  // silence: the gather again (a self edge)
-	EdgeExhausted EdgeKind = "exhausted" // too many invalid choices or silences
-	EdgeOpen      EdgeKind = "open"      // hours: open
-	EdgeClosed    EdgeKind = "closed"    // hours: closed
-	EdgeNoAnswer  EdgeKind = "no_answer" // a dial was not answered
-	EdgeThen      EdgeKind = "then"      // after a recording
-	EdgeError     EdgeKind = "error"     // an error flow (Label is the ErrorKind)
+	EdgeGoto      EdgeKind = "goto"       // a node's own goto, dial, record, enqueue, redirect or hangup
+	EdgeOption    EdgeKind = "option"     // the caller chose an option (Label is its key)
+	EdgeInvalid   EdgeKind = "invalid"    // an invalid choice: the gather again (a self edge)
+	EdgeNoInput   EdgeKind = "no_input"   // silence: the gather again (a self edge)
+	EdgeExhausted EdgeKind = "exhausted"  // too many invalid choices or silences
+	EdgeOpen      EdgeKind = "open"       // hours: open
+	EdgeClosed    EdgeKind = "closed"     // hours: closed
+	EdgeNoAnswer  EdgeKind = "no_answer"  // a dial was not answered
+	EdgeThen      EdgeKind = "then"       // after a recording
+	EdgeError     EdgeKind = "error"      // an error flow (Label is the ErrorKind)
+	EdgePINRight  EdgeKind = "pin_right"  // a pin node's PIN was right
+	EdgePINFailed EdgeKind = "pin_failed" // a pin node's PIN was wrong too often, or the caller is locked out
 )
 
 // Edge is one way a call can move, for drawing the flow. From is a node, or the error flows
@@ -219,6 +221,13 @@ func (g *graph) action(from Target, path string, a *Action, kind EdgeKind, label
 		g.edges[len(g.edges)-1].to = g.localNode(string(s))
 	case Hangup:
 		g.add(from, Target{TargetHangup, ""}, kind, label, path, auto)
+	case *PIN:
+		g.action(from, joinKey(sp, "then"), s.Then, EdgePINRight, "", false)
+		if s.Failed != nil {
+			g.action(from, joinKey(sp, "failed"), s.Failed, EdgePINFailed, "", false)
+		} else {
+			g.add(from, Target{TargetHangup, ""}, EdgePINFailed, "", sp, false)
+		}
 	}
 }
 
