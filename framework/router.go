@@ -175,18 +175,6 @@ func (a *App) pipeline(st *state, c echo.Context, next echo.HandlerFunc) error {
 		a.respondError(ex, errRateLimited)
 		return nil
 	}
-	if ex.voice && a.opts.Replay != nil {
-		seen, err := a.replayed(r, &ex.auth)
-		if err != nil {
-			// Fail closed: what the cache cannot rule out may be a replay.
-			a.respondError(ex, &Error{Op: "replay protection", Kind: KindInternal, Err: err})
-			return nil
-		}
-		if seen {
-			a.respondError(ex, errReplayed)
-			return nil
-		}
-	}
 	if ex.voice && a.opts.State != nil {
 		a.openState(ex, r)
 	}
@@ -219,6 +207,9 @@ func (a *App) authorize(ex *exchange, route, permission string) error {
 	ex.decision = ex.st.authz.Decide(ex.auth.Principals.Names(), route, permission)
 	ex.decided = true
 	if ex.decision.Allowed {
+		if ex.voice && a.opts.Replay != nil {
+			return a.checkReplay(ex)
+		}
 		return nil
 	}
 	if !ex.auth.Principals.Authenticated() {
