@@ -29,8 +29,8 @@
 // of the text and dial and enqueue the whole number or queue name; true matches any. Each has a
 // never form, no_say, no_dial and so on, which no event of the call may match. The call as a
 // whole: node (the node of the last request the flow answered), visit and no_visit (a node some
-// request reached), error (the kind of error flow heard: unauthenticated, forbidden, not_found,
-// internal; or true for any) and no_error, and end (how the call ended, as a part of the text
+// request reached), error (the kind of error flow heard, as flow.ErrorKind names it, such as
+// forbidden or denied; or true for any) and no_error, and end (how the call ended, as a part of the text
 // such as "hung up").
 //
 // A call without at (its own or the file's) runs on the real clock: through a menu with business

@@ -353,8 +353,15 @@ type errorCheck struct {
 	never bool
 }
 
-// errorKinds are the kinds of error flow, as flow.ErrorKind names them.
-var errorKinds = []string{flow.Unauthenticated.String(), flow.Forbidden.String(), flow.NotFound.String(), flow.Internal.String(), flow.Denied.String()}
+// errorKinds are the kinds of error flow, as flow.ErrorKind names them: every kind from 0 up to
+// the first that has no name.
+var errorKinds = func() []string {
+	var kinds []string
+	for k := flow.ErrorKind(0); !strings.HasPrefix(k.String(), "ErrorKind("); k++ {
+		kinds = append(kinds, k.String())
+	}
+	return kinds
+}()
 
 func errorParser(never bool) expectParser {
 	return func(l *loader, path string, n *yaml.Node) check {

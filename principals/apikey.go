@@ -43,12 +43,18 @@ func HashAPIKey(key string) string {
 
 // LoadAPIKeys reads a keys file; see [ParseAPIKeys].
 func LoadAPIKeys(path string) (*APIKeyPolicy, error) {
+	return parseFile(path, ParseAPIKeys)
+}
+
+// parseFile opens path and parses it with parse, naming it by its path in errors.
+func parseFile[T any](path string, parse func(name string, r io.Reader) (T, error)) (T, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		var zero T
+		return zero, err
 	}
 	defer f.Close()
-	return ParseAPIKeys(path, f)
+	return parse(path, f)
 }
 
 // ParseAPIKeys reads a keys file from r; name is the file name used in errors. Each line holds

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"slices"
 	"strings"
 )
@@ -55,12 +54,7 @@ type BasicPolicy struct {
 // LoadBasic reads a credentials file; see [NewBasic]. It does not check the file's mode; a
 // server should refuse one that other users can read.
 func LoadBasic(path string) (*BasicPolicy, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return NewBasic(path, f)
+	return parseFile(path, NewBasic)
 }
 
 // NewBasic reads a credentials file from r; name is the file name used in errors. It has the

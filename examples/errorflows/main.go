@@ -15,7 +15,9 @@
 //	SWITCHBOARD_FLOW             Optional: the flow file; default flow.yaml.
 //	SWITCHBOARD_POLICY           Optional: the policy file; default policy.csv.
 //	LEDGER_DOWN                  Optional: "true" makes the demo ledger fail, to hear the internal flow.
-//	PORT                         Optional: the port to listen on; default 8080.
+//	ADDR                         Optional: the address to listen on; default 127.0.0.1:$PORT, this machine
+//	                             only. ADDR=:8080 listens on every interface (a container, behind a proxy).
+//	PORT                         Optional: the port of the default ADDR; default 8080.
 package main
 
 import (
@@ -180,7 +182,7 @@ func run(ctx context.Context, getenv func(string) string, log *slog.Logger) erro
 		return err
 	}
 	// Reloads flow.yaml and policy.csv when they change: edit them while it runs.
-	return app.ListenAndServe(ctx, ":"+or(getenv("PORT"), "8080"))
+	return app.ListenAndServe(ctx, listenAddr(getenv))
 }
 
 func or(v, def string) string {
@@ -188,4 +190,10 @@ func or(v, def string) string {
 		return def
 	}
 	return v
+}
+
+// listenAddr is ADDR, or loopback on PORT: an example run to try it out is reachable from this
+// machine only, until ADDR says otherwise.
+func listenAddr(getenv func(string) string) string {
+	return or(getenv("ADDR"), "127.0.0.1:"+or(getenv("PORT"), "8080"))
 }

@@ -7,7 +7,9 @@
 //	TWILIO_AUTH_TOKEN            Required: the account's auth token, which signatures are checked with.
 //	TWILIO_AUTH_TOKEN_SECONDARY  Optional: the secondary token, while tokens rotate.
 //	SWITCHBOARD_PUBLIC_URL       Optional: the scheme and host Twilio calls, such as https://ivr.example.com.
-//	PORT                         Optional: the port to listen on; default 8080.
+//	ADDR                         Optional: the address to listen on; default 127.0.0.1:$PORT, this machine
+//	                             only. ADDR=:8080 listens on every interface (a container, behind a proxy).
+//	PORT                         Optional: the port of the default ADDR; default 8080.
 package main
 
 import (
@@ -158,7 +160,7 @@ func run(ctx context.Context, getenv func(string) string, log *slog.Logger) erro
 	if err != nil {
 		return err
 	}
-	return app.ListenAndServe(ctx, ":"+or(getenv("PORT"), "8080"))
+	return app.ListenAndServe(ctx, listenAddr(getenv))
 }
 
 func or(v, def string) string {
@@ -166,4 +168,10 @@ func or(v, def string) string {
 		return def
 	}
 	return v
+}
+
+// listenAddr is ADDR, or loopback on PORT: an example run to try it out is reachable from this
+// machine only, until ADDR says otherwise.
+func listenAddr(getenv func(string) string) string {
+	return or(getenv("ADDR"), "127.0.0.1:"+or(getenv("PORT"), "8080"))
 }

@@ -12,7 +12,9 @@
 //	SWITCHBOARD_KEYS        Required: the operator API keys file (name, sha256:<hex>, groups; see principals.ParseAPIKeys).
 //	SWITCHBOARD_FLOW        Optional: the flow file; default flow.yaml.
 //	SWITCHBOARD_POLICY      Optional: the policy file; default policy.csv.
-//	PORT                    Optional: the port to listen on; default 8080.
+//	ADDR                    Optional: the address to listen on; default 127.0.0.1:$PORT, this machine
+//	                        only. ADDR=:8080 listens on every interface (a container, behind a proxy).
+//	PORT                    Optional: the port of the default ADDR; default 8080.
 package main
 
 import (
@@ -226,7 +228,7 @@ func run(ctx context.Context, getenv func(string) string, log *slog.Logger) erro
 	}
 	log.Info("calls go out", "public_url", cfg.PublicURL, "caller_id", principals.MaskNumber(cfg.CallerID))
 	// Reloads the flow, policy and keys files when they change: a new key needs no restart.
-	return app.ListenAndServe(ctx, ":"+or(getenv("PORT"), "8080"))
+	return app.ListenAndServe(ctx, listenAddr(getenv))
 }
 
 func or(v, def string) string {
@@ -234,4 +236,10 @@ func or(v, def string) string {
 		return def
 	}
 	return v
+}
+
+// listenAddr is ADDR, or loopback on PORT: an example run to try it out is reachable from this
+// machine only, until ADDR says otherwise.
+func listenAddr(getenv func(string) string) string {
+	return or(getenv("ADDR"), "127.0.0.1:"+or(getenv("PORT"), "8080"))
 }

@@ -10,7 +10,9 @@
 //	SWITCHBOARD_PUBLIC_URL       Optional: the scheme and host Twilio calls, such as https://ivr.example.com.
 //	SWITCHBOARD_FLOW             Optional: the flow file; default flow.yaml.
 //	SWITCHBOARD_POLICY           Optional: the policy file; default policy.csv.
-//	PORT                         Optional: the port to listen on; default 8080.
+//	ADDR                         Optional: the address to listen on; default 127.0.0.1:$PORT, this machine
+//	                             only. ADDR=:8080 listens on every interface (a container, behind a proxy).
+//	PORT                         Optional: the port of the default ADDR; default 8080.
 package main
 
 import (
@@ -89,7 +91,7 @@ func run(ctx context.Context, getenv func(string) string, log *slog.Logger) erro
 		return err
 	}
 	// Reloads flow.yaml and policy.csv when they change: edit them while it runs.
-	return app.ListenAndServe(ctx, ":"+or(getenv("PORT"), "8080"))
+	return app.ListenAndServe(ctx, listenAddr(getenv))
 }
 
 func or(v, def string) string {
@@ -97,4 +99,10 @@ func or(v, def string) string {
 		return def
 	}
 	return v
+}
+
+// listenAddr is ADDR, or loopback on PORT: an example run to try it out is reachable from this
+// machine only, until ADDR says otherwise.
+func listenAddr(getenv func(string) string) string {
+	return or(getenv("ADDR"), "127.0.0.1:"+or(getenv("PORT"), "8080"))
 }

@@ -25,6 +25,14 @@ import (
 //
 // It is written plainly, apart from the policy's own code, so that each checks the other.
 func Sign(token, rawURL string, params url.Values) string {
+	mac := hmac.New(sha1.New, []byte(token))
+	mac.Write([]byte(signedText(rawURL, params)))
+	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// signedText returns what Twilio signs: rawURL, then each key and value, keys sorted, a
+// repeated key's values sorted and all kept.
+func signedText(rawURL string, params url.Values) string {
 	keys := make([]string, 0, len(params))
 	for k := range params {
 		keys = append(keys, k)
@@ -40,9 +48,7 @@ func Sign(token, rawURL string, params url.Values) string {
 			b.WriteString(v)
 		}
 	}
-	mac := hmac.New(sha1.New, []byte(token))
-	mac.Write([]byte(b.String()))
-	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
+	return b.String()
 }
 
 // BodySHA256 returns the hex SHA-256 of body, the value of the bodySHA256 query parameter Twilio
@@ -170,22 +176,7 @@ func CallParams(from string, extra ...string) url.Values {
 // with a shared key: the same text as [Sign], with HMAC-SHA256 keyed with the key's secret.
 // Twilio then adds X-Twilio-Webhooks-Signature-Settings: key=<name>,algorithm=HMAC_SHA256.
 func SignSHA256(secret, rawURL string, params url.Values) string {
-	keys := make([]string, 0, len(params))
-	for k := range params {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	var b strings.Builder
-	b.WriteString(rawURL)
-	for _, k := range keys {
-		vs := slices.Clone(params[k])
-		slices.Sort(vs)
-		for _, v := range vs {
-			b.WriteString(k)
-			b.WriteString(v)
-		}
-	}
 	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte(b.String()))
+	mac.Write([]byte(signedText(rawURL, params)))
 	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
 }
