@@ -198,3 +198,37 @@ func chown(t *testing.T, path string, uid, gid int) {
 		t.Fatal(err)
 	}
 }
+
+func TestBasicCredentialsAreWithdrawnEverywhereWhenTheirFileCannotBeRead(t *testing.T) {
+	const password = "correct-horse-battery-staple-7f3a"
+	path := putFile(t, t.TempDir(), "basic", "ops "+principals.HashAPIKey(password)+" monitoring\n", 0o600)
+	basic := &principals.BasicPolicy{} // shared with a Twilio policy's Credentials in serve
+	app, _ := hardenedApp(t, principals.TwilioOptions{}, &Options{Credentials: []CredentialSource{BasicFile(path, basic)}})
+	scrape := func() int {
+		r := httptest.NewRequest(http.MethodGet, testHost+"/metrics", nil)
+		r.SetBasicAuth("ops", password)
+		return send(app, r).Code
+	}
+	if code := scrape(); code != http.StatusOK || basic.Len() != 1 {
+		t.Fatalf("before: /metrics %d, %d users", code, basic.Len())
+	}
+	for _, breakIt := range []func(){
+		func() { _ = os.Chmod(path, 0o640) },
+		func() { _ = os.Remove(path) },
+	} {
+		breakIt()
+		if err := app.Reload(); err == nil {
+			t.Fatal("the reload accepted the broken credentials file")
+		}
+		if code := scrape(); code != http.StatusUnauthorized || basic.Len() != 0 {
+			t.Errorf("after the failed reload: /metrics %d, %d users in force; want 401 and none", code, basic.Len())
+		}
+		put(t, path, "ops "+principals.HashAPIKey(password)+" monitoring\n", 0o600)
+		if err := app.Reload(); err != nil {
+			t.Fatal(err)
+		}
+		if code := scrape(); code != http.StatusOK || basic.Len() != 1 {
+			t.Errorf("after the fix: /metrics %d, %d users", code, basic.Len())
+		}
+	}
+}
