@@ -63,32 +63,30 @@ type Edge struct {
 
 // Diagram is a flow drawn as nodes and edges. Build one with [New]; it is immutable.
 type Diagram struct {
-	Nodes []Node // the start menu first, then in the order the edges reach them
-	Edges []Edge
-	ids   map[string]int // node name → index in Nodes
+	Nodes   []Node // the start menu first, then in the order the edges reach them
+	Edges   []Edge
+	targets map[flow.Target]int // the flow's end of an edge → index in Nodes
+	names   map[string]int      // Node.Name → index in Nodes; a menu wins over an exit of the same name
 }
 
 // New draws the compiled flow c, whose source f gives the nodes' prompts, permissions and marks.
 func New(f *flow.Flow, c *flow.Compiled) *Diagram {
-	d := &Diagram{ids: map[string]int{}}
-	start := f.Start
-	d.add(start)
+	d := &Diagram{targets: map[flow.Target]int{}, names: map[string]int{}}
+	start := flow.Target{Kind: flow.TargetNode, Value: f.Start}
+	d.add(start, f, c)
 	edges := c.Edges()
 	for _, e := range edges {
-		d.add(e.From.String())
-		d.add(e.To.String())
-	}
-	for i := range d.Nodes {
-		d.describe(&d.Nodes[i], f, c)
+		d.add(e.From, f, c)
+		d.add(e.To, f, c)
 	}
 	d.Nodes[0].Start = true
 
 	type key struct {
-		from, to string
+		from, to flow.Target
 		kind     EdgeKind
 	}
 	merged := map[key]int{} // index in d.Edges
-	add := func(from, to string, kind EdgeKind, label string) {
+	add := func(from, to flow.Target, kind EdgeKind, label string) {
 		if from == to {
 			// One loop per menu, whatever brings the call back: loops drawn apart overlap
 			// their labels.
@@ -104,14 +102,10 @@ func New(f *flow.Flow, c *flow.Compiled) *Diagram {
 		merged[k] = len(d.Edges)
 		d.Edges = append(d.Edges, Edge{From: d.id(from), To: d.id(to), Kind: kind, Label: label})
 	}
-	parents := parents(start, edges)
+	parents := parents(f.Start, edges)
 	nav := f.Navigation
-	for _, fe := range edges {
-		e := struct {
-			From, To, Label string
-			Kind            flow.EdgeKind
-		}{fe.From.String(), fe.To.String(), fe.Label, fe.Kind}
-		n := f.Menus[fe.From.Node()]
+	for _, e := range edges {
+		n := f.Menus[e.From.Node()]
 		switch e.Kind {
 		case flow.EdgeOption:
 			add(e.From, e.To, Option, optionLabel(n, e.Label))
@@ -124,15 +118,15 @@ func New(f *flow.Flow, c *flow.Compiled) *Diagram {
 				if nav.Repeat != "" {
 					add(e.From, e.From, Retry, nav.Repeat+" repeat")
 				}
-				back := parents[e.From]
-				if back == "" {
-					back = e.From // at the start node, back repeats
+				back := e.From // at the start node, back repeats
+				if p := parents[e.From.Node()]; p != "" {
+					back = flow.Target{Kind: flow.TargetNode, Value: p}
 				}
 				if nav.Back != "" {
-					d.addNav(add, e.From, back, nav.Back+" back")
+					add(e.From, back, Navigation, nav.Back+" back")
 				}
 				if nav.Main != "" {
-					d.addNav(add, e.From, start, nav.Main+" main")
+					add(e.From, start, Navigation, nav.Main+" main")
 				}
 			}
 		case flow.EdgeExhausted:
@@ -154,18 +148,9 @@ func New(f *flow.Flow, c *flow.Compiled) *Diagram {
 	return d
 }
 
-// addNav adds a navigation edge, or to a self edge's label when the key leads back to the menu.
-func (d *Diagram) addNav(add func(from, to string, kind EdgeKind, label string), from, to, label string) {
-	if from == to {
-		add(from, to, Retry, label)
-		return
-	}
-	add(from, to, Navigation, label)
-}
-
 // Node returns the node named name: a menu's name, or an exit's such as "dial +15555550100".
 func (d *Diagram) Node(name string) (Node, bool) {
-	i, ok := d.ids[name]
+	i, ok := d.names[name]
 	if !ok {
 		return Node{}, false
 	}
@@ -175,29 +160,35 @@ func (d *Diagram) Node(name string) (Node, bool) {
 // Start returns the node calls enter.
 func (d *Diagram) Start() Node { return d.Nodes[0] }
 
-func (d *Diagram) add(name string) {
-	if _, ok := d.ids[name]; !ok {
-		d.ids[name] = len(d.Nodes)
-		d.Nodes = append(d.Nodes, Node{ID: "n" + strconv.Itoa(len(d.Nodes)), Name: name})
+// add adds the node of a target, once, described from the flow.
+func (d *Diagram) add(t flow.Target, f *flow.Flow, c *flow.Compiled) {
+	if _, ok := d.targets[t]; ok {
+		return
 	}
+	i := len(d.Nodes)
+	d.targets[t] = i
+	n := Node{ID: "n" + strconv.Itoa(i), Name: strings.Trim(t.String(), "()")}
+	switch t.Kind {
+	case flow.TargetNode:
+		n.Kind, n.Name = Menu, t.Value
+		if m := f.Menus[t.Value]; m != nil {
+			describe(&n, m, f, c)
+		}
+	case flow.TargetErrors:
+		n.Kind = Errors
+	default:
+		n.Kind = Exit
+	}
+	if j, taken := d.names[n.Name]; !taken || d.Nodes[j].Kind != Menu && n.Kind == Menu {
+		d.names[n.Name] = i
+	}
+	d.Nodes = append(d.Nodes, n)
 }
 
-func (d *Diagram) id(name string) string { return d.Nodes[d.ids[name]].ID }
+func (d *Diagram) id(t flow.Target) string { return d.Nodes[d.targets[t]].ID }
 
-// describe fills in what the flow says about a node.
-func (d *Diagram) describe(n *Node, f *flow.Flow, c *flow.Compiled) {
-	m, ok := f.Menus[n.Name]
-	switch {
-	case strings.HasPrefix(n.Name, "(errors"):
-		n.Kind = Errors
-		d.alias(n)
-		return
-	case !ok || m == nil:
-		n.Kind = Exit
-		d.alias(n)
-		return
-	}
-	n.Kind = Menu
+// describe fills in what the flow says about a menu.
+func describe(n *Node, m *flow.Node, f *flow.Flow, c *flow.Compiled) {
 	n.Route = c.BasePath() + "/" + n.Name
 	n.Permission = m.Permission
 	if n.Permission == "" {
@@ -225,15 +216,6 @@ func (d *Diagram) describe(n *Node, f *flow.Flow, c *flow.Compiled) {
 				n.Keys = append(n.Keys, k[0]+" "+k[1])
 			}
 		}
-	}
-}
-
-// alias names a pseudo node "(dial +1…)" without its parentheses, unless a menu has that name.
-func (d *Diagram) alias(n *Node) {
-	full := n.Name
-	n.Name = strings.Trim(full, "()")
-	if _, taken := d.ids[n.Name]; !taken {
-		d.ids[n.Name] = d.ids[full]
 	}
 }
 
