@@ -3,6 +3,8 @@ package principals_test
 import (
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 
 	"github.com/switchboard-ivr/switchboard/principals"
@@ -69,4 +71,31 @@ func ExampleReason() {
 	}
 	// Output:
 	// signature_mismatch
+}
+
+// A Media Streams or ConversationRelay endpoint served with plain net/http guards its WebSocket
+// upgrade with the same policy: Twilio signs the handshake over the wss:// URL.
+func ExampleTwilioPolicy_webSocket() {
+	p, err := principals.NewTwilio(principals.TwilioOptions{
+		Tokens:    []principals.Secret{principals.NewSecret("12345")},
+		PublicURL: "https://ivr.example.com",
+	})
+	if err != nil {
+		panic(err)
+	}
+	stream := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok, _ := p.Authenticate(r); !ok {
+			http.Error(w, "forbidden", http.StatusForbidden) // log the error; tell the peer nothing
+			return
+		}
+		fmt.Fprintln(w, "upgrade") // a real endpoint upgrades the connection here
+	})
+	for _, token := range []string{"12345", "forged"} {
+		w := httptest.NewRecorder()
+		stream.ServeHTTP(w, principalstest.NewHandshake(token, "wss://ivr.example.com/stream?call=CA1"))
+		fmt.Print(w.Code, " ", w.Body.String())
+	}
+	// Output:
+	// 200 upgrade
+	// 403 forbidden
 }

@@ -180,3 +180,27 @@ func SignSHA256(secret, rawURL string, params url.Values) string {
 	mac.Write([]byte(signedText(rawURL, params)))
 	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
 }
+
+// NewHandshake returns the WebSocket upgrade Twilio makes to open a Media Stream or a
+// ConversationRelay session at wsURL (wss:// or ws://), signed with token over wsURL: a GET of
+// the https:// (or http://) URL with "Upgrade: websocket". It panics if wsURL is not ws:// or
+// wss://.
+func NewHandshake(token, wsURL string) *http.Request {
+	scheme, rest, _ := strings.Cut(wsURL, "://")
+	var target string
+	switch strings.ToLower(scheme) {
+	case "wss":
+		target = "https://" + rest
+	case "ws":
+		target = "http://" + rest
+	default:
+		panic("principalstest.NewHandshake: " + wsURL + " is not a ws:// or wss:// URL")
+	}
+	r := httptest.NewRequest(http.MethodGet, target, nil)
+	r.Header.Set("Connection", "Upgrade")
+	r.Header.Set("Upgrade", "websocket")
+	r.Header.Set("Sec-WebSocket-Version", "13")
+	r.Header.Set("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
+	r.Header.Set("X-Twilio-Signature", Sign(token, wsURL, nil))
+	return r
+}
