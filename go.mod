@@ -10,6 +10,7 @@ require (
 	github.com/go-playground/validator/v10 v10.30.6
 	github.com/goccy/go-graphviz v0.2.10
 	github.com/jackc/pgx/v5 v5.7.1
+	github.com/jackc/pgxlisten v0.0.0-20250802141604-12b92425684c
 	github.com/labstack/echo/v4 v4.16.0
 	github.com/pckhoi/casbin-pgx-adapter/v3 v3.2.0
 	github.com/prometheus/client_golang v1.25.0

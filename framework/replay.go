@@ -26,6 +26,20 @@ type ReplayCache interface {
 	Seen(key string, now time.Time) (bool, error)
 }
 
+// checkReplay refuses a request already served, and fails closed — the internal flow — when the
+// cache cannot tell. It runs only on requests the policy allows, so that a refused caller hears
+// the refusal whatever the cache's state, and refused requests cost the cache nothing.
+func (a *App) checkReplay(ex *exchange) error {
+	seen, err := a.replayed(ex.Request(), &ex.auth)
+	if err != nil {
+		return &Error{Op: "replay protection", Kind: KindInternal, Err: err}
+	}
+	if seen {
+		return errReplayed
+	}
+	return nil
+}
+
 // replayed reports whether r, whose authentication result is auth, repeats a request already
 // served, or the cache's error. Only a request whose Twilio signature verified is looked up.
 func (a *App) replayed(r *http.Request, auth *principals.Result) (bool, error) {

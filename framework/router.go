@@ -25,18 +25,19 @@ import (
 // ended. It travels to handlers inside reqContext and is pooled.
 type exchange struct {
 	reqContext
-	st       *state
-	auth     principals.Result
-	decision authz.Decision
-	decided  bool
-	route    *flow.Route   // the flow route served, when one was
-	met      *routeMetrics // the series of the route whose handler ran, kept by the handler
-	voice    bool          // the route answers TwiML
-	kind     Kind          // the error kind, when err != nil
-	err      error
-	panicked bool
-	scopes   []string // the PIN scopes the call holds (package callstate), sealed into its URLs
-	stateErr error    // why a state token the request carried grants nothing, for the log
+	st        *state
+	auth      principals.Result
+	decision  authz.Decision
+	decided   bool
+	route     *flow.Route   // the flow route served, when one was
+	met       *routeMetrics // the series of the route whose handler ran, kept by the handler
+	voice     bool          // the route answers TwiML
+	kind      Kind          // the error kind, when err != nil
+	err       error
+	panicked  bool
+	scopes    []string // the PIN scopes the call holds (package callstate), sealed into its URLs
+	stateErr  error    // why a state token the request carried grants nothing, for the log
+	pinResult string   // on a pin route: right, wrong, locked…, for the log (never the digits)
 }
 
 // reqContext is the echo.Context handlers receive; it reaches the exchange without a map lookup.
@@ -175,18 +176,6 @@ func (a *App) pipeline(st *state, c echo.Context, next echo.HandlerFunc) error {
 		a.respondError(ex, errRateLimited)
 		return nil
 	}
-	if ex.voice && a.opts.Replay != nil {
-		seen, err := a.replayed(r, &ex.auth)
-		if err != nil {
-			// Fail closed: what the cache cannot rule out may be a replay.
-			a.respondError(ex, &Error{Op: "replay protection", Kind: KindInternal, Err: err})
-			return nil
-		}
-		if seen {
-			a.respondError(ex, errReplayed)
-			return nil
-		}
-	}
 	if ex.voice && a.opts.State != nil {
 		a.openState(ex, r)
 	}
@@ -219,6 +208,9 @@ func (a *App) authorize(ex *exchange, route, permission string) error {
 	ex.decision = ex.st.authz.Decide(ex.auth.Principals.Names(), route, permission)
 	ex.decided = true
 	if ex.decision.Allowed {
+		if ex.voice && a.opts.Replay != nil {
+			return a.checkReplay(ex)
+		}
 		return nil
 	}
 	if !ex.auth.Principals.Authenticated() {
@@ -240,14 +232,21 @@ func (a *App) flowHandler(rt *flow.Route) echo.HandlerFunc {
 			return err
 		}
 		r := c.Request()
-		b := rt.Respond(flow.Input{ // from the form the Twilio policy parsed, when it vouched
+		in := flow.Input{ // from the form the Twilio policy parsed, when it vouched
 			Digits:         ex.formValue(r, "Digits"),
 			Speech:         ex.formValue(r, "SpeechResult"),
 			DialCallStatus: ex.formValue(r, "DialCallStatus"),
 			Query:          r.URL.RawQuery,
 			Now:            a.now(),
-		})
-		a.writeVoice(ex, b)
+		}
+		if chk := rt.PIN(); chk != nil {
+			res, err := a.checkPIN(ex, chk, in.Digits)
+			if err != nil {
+				return err
+			}
+			in.PIN = res
+		}
+		a.writeVoice(ex, rt.Respond(in))
 		return nil
 	}
 }

@@ -135,3 +135,11 @@ func TestMemoryAttemptStoreStaysBoundedUnderAFlood(t *testing.T) {
 		}
 	}
 }
+
+func TestARefusedCallerHearsTheRefusalEvenWhenTheReplayStoreIsDown(t *testing.T) {
+	app, _ := hardenedApp(t, principals.TwilioOptions{}, &Options{Replay: &downStore{}})
+	r := principalstest.NewPOST(testToken, testHost+"/ivr/welcome", principalstest.CallParams("+15555550199")) // blocked by the default policy
+	if got := heardRecorder(t, send(app, r)); got != "forbidden" {
+		t.Errorf("a blocked caller heard %s while the replay store was down, want the refusal: the policy decides before the cache is asked", got)
+	}
+}

@@ -35,6 +35,7 @@ flags:
   --policy-db URL  postgres://user[:password]@host[:port]/database [` + envPolicyDB + `]
   --group GROUP    the blocklist group (default group:blocked)
   --model FILE     the Casbin model changes are checked against [` + envModel + `]
+  --flow FILE      the flow the replicas serve, to check the change with, as they will [` + envFlow + `]
 `
 
 func runBlock(name string, args []string, stdout, stderr io.Writer) int {
@@ -74,7 +75,7 @@ func runBlock(name string, args []string, stdout, stderr io.Writer) int {
 	}
 	defer cancel()
 	defer store.Close()
-	c, err := store.Change(ctx, model, func(rules []pgpolicy.Rule) ([]pgpolicy.Rule, error) {
+	c, err := store.Change(ctx, model, db.check(), func(rules []pgpolicy.Rule) ([]pgpolicy.Rule, error) {
 		if name == "unblock" {
 			return slices.DeleteFunc(rules, func(r pgpolicy.Rule) bool {
 				return slices.ContainsFunc(lines, func(l pgpolicy.Rule) bool { return r.Text() == l.Text() })

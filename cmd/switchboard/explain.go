@@ -1,10 +1,10 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"strings"
 
 	"github.com/switchboard-ivr/switchboard/framework"
@@ -15,13 +15,13 @@ import (
 func init() {
 	commands = append(commands, command{
 		name:  "explain",
-		usage: "explain --principal P [--principal P]... --route ROUTE [--permission PERM] [--policy FILE] [--model FILE] [--flow FILE]",
+		usage: "explain --principal P [--principal P]... --route ROUTE [--permission PERM] [--policy FILE|--policy-db URL] [--model FILE] [--flow FILE]",
 		run:   runExplain,
 	})
 }
 
 const explainUsage = `usage: switchboard explain --principal P [--principal P]... --route ROUTE [--permission PERM]
-                           [--policy FILE] [--model FILE] [--flow FILE]
+                           [--policy FILE | --policy-db URL] [--model FILE] [--flow FILE]
 
 explain decides one request the way the server would and prints the decision, the groups the
 principals reach through g lines, and every policy line that matches, with the principal or
@@ -49,6 +49,7 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 	flowFile := fs.String("flow", "", "flow `file` that --permission defaults from; the built-in demo when empty")
 	policyFile := fs.String("policy", "", "Casbin policy `file`; the built-in policy.csv when empty")
 	modelFile := fs.String("model", "", "Casbin model `file`; the built-in model.conf when empty")
+	policyDB := fs.String("policy-db", "", "postgres:// `URL` of the policy replicas share, instead of --policy")
 	if code, ok := parseFlags(fs, args, explainUsage, stdout, stderr); !ok {
 		return code
 	}
@@ -64,14 +65,17 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 			return usageError(stderr, "explain", explainUsage, "--principal %s: %v", p, err)
 		}
 	}
-	az, err := loadAuthorizer(*modelFile, *policyFile)
+	opts, err := lookOptions(*flowFile, *modelFile, *policyFile, *policyDB)
+	if err != nil {
+		fmt.Fprintf(stderr, "switchboard explain: %v\n", err)
+		return 2
+	}
+	az, err := framework.LoadAuthorizer(context.Background(), opts.Model, opts.Policy)
 	if err != nil {
 		fmt.Fprintf(stderr, "switchboard explain: %v\n", err)
 		return 2
 	}
 	if *permission == "" {
-		opts := fileOptions(*flowFile, *modelFile, *policyFile)
-		opts.Logger = slog.New(slog.DiscardHandler)
 		app, err := framework.New(&opts)
 		if err != nil {
 			fmt.Fprintf(stderr, "switchboard explain: %v\n", err)

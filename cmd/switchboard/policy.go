@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"slices"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/switchboard-ivr/switchboard"
+	"github.com/switchboard-ivr/switchboard/framework"
 	"github.com/switchboard-ivr/switchboard/framework/authz"
 	"github.com/switchboard-ivr/switchboard/framework/pgpolicy"
 )
@@ -20,18 +22,18 @@ import (
 func init() {
 	commands = append(commands, command{
 		name:  "policy",
-		usage: "policy import FILE|export|list|add RULE...|remove ID|RULE... --policy-db URL [--model FILE]",
+		usage: "policy import FILE|export|list|add RULE...|remove ID|RULE... --policy-db URL [--model FILE] [--flow FILE]",
 		run:   runPolicy,
 	})
 }
 
 const envPolicyDB = "SWITCHBOARD_POLICY_DB"
 
-const policyHelp = `usage: switchboard policy import FILE   --policy-db URL [--model FILE]
-       switchboard policy export        --policy-db URL
-       switchboard policy list          --policy-db URL
-       switchboard policy add RULE...   --policy-db URL [--model FILE]
-       switchboard policy remove ID|RULE... --policy-db URL [--model FILE]
+const policyHelp = `usage: switchboard policy import FILE      --policy-db URL [--model FILE] [--flow FILE]
+       switchboard policy export           --policy-db URL
+       switchboard policy list             --policy-db URL
+       switchboard policy add RULE...      --policy-db URL [--model FILE] [--flow FILE]
+       switchboard policy remove ID|RULE... --policy-db URL [--model FILE] [--flow FILE]
 
 policy manages the authorization policy that replicas started with serve --policy-db share, in
 PostgreSQL. Every change is checked as a whole policy against the model before it is committed
@@ -48,19 +50,46 @@ flags:
   --policy-db URL  postgres://user[:password]@host[:port]/database [` + envPolicyDB + `]
   --model FILE     the Casbin model changes are checked against; the built-in model.conf when
                    empty [` + envModel + `]
+  --flow FILE      the flow the replicas serve: a change is also checked by loading it with the
+                   flow, as a replica will (one that refuses every menu to Twilio is refused here,
+                   rather than by every replica) [` + envFlow + `]
 
 Exit status: 0 on success, 1 when the change is refused or the database fails, 2 on a usage error.
 `
 
 // dbFlags are the flags every command that reaches the policy database takes.
 type dbFlags struct {
-	url, model string
+	url, model, flow string
 }
 
 func (d *dbFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&d.url, "policy-db", getenv(envPolicyDB), "")
 	fs.StringVar(&d.model, "model", getenv(envModel), "")
+	fs.StringVar(&d.flow, "flow", getenv(envFlow), "")
 }
+
+// check returns what a new policy must pass besides the model: with --flow, loading with the
+// flow exactly as a replica does (a policy that refuses every menu to Twilio is refused here,
+// not by every replica at once).
+func (d *dbFlags) check() pgpolicy.Check {
+	if d.flow == "" {
+		return nil
+	}
+	return func(p authz.Policy) error {
+		opts := fileOptions(d.flow, d.model, "")
+		opts.Policy = policyValue{p}
+		opts.Logger = slog.New(slog.DiscardHandler)
+		_, err := framework.New(&opts)
+		return err
+	}
+}
+
+// policyValue is a policy already read, as a source.
+type policyValue struct{ p authz.Policy }
+
+func (v policyValue) String() string { return v.p.Name }
+
+func (v policyValue) LoadPolicy(context.Context) (authz.Policy, error) { return v.p, nil }
 
 // modelText returns the model changes are validated against.
 func (d *dbFlags) modelText() (string, error) {
@@ -177,7 +206,7 @@ func runPolicy(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail(err)
 		}
-		return report(stdout, stderr, sub, store, ctx, model, func([]pgpolicy.Rule) ([]pgpolicy.Rule, error) { return rules, nil })
+		return report(stdout, stderr, sub, store, ctx, model, db.check(), func([]pgpolicy.Rule) ([]pgpolicy.Rule, error) { return rules, nil })
 	case "add":
 		var add []pgpolicy.Rule
 		for _, o := range operands {
@@ -187,11 +216,11 @@ func runPolicy(args []string, stdout, stderr io.Writer) int {
 			}
 			add = append(add, r)
 		}
-		return report(stdout, stderr, sub, store, ctx, model, func(rules []pgpolicy.Rule) ([]pgpolicy.Rule, error) {
+		return report(stdout, stderr, sub, store, ctx, model, db.check(), func(rules []pgpolicy.Rule) ([]pgpolicy.Rule, error) {
 			return append(rules, add...), nil
 		})
 	default: // remove
-		return report(stdout, stderr, sub, store, ctx, model, func(rules []pgpolicy.Rule) ([]pgpolicy.Rule, error) {
+		return report(stdout, stderr, sub, store, ctx, model, db.check(), func(rules []pgpolicy.Rule) ([]pgpolicy.Rule, error) {
 			for _, o := range operands {
 				found := pgpolicy.Find(rules, o)
 				switch {
@@ -239,8 +268,8 @@ func readPolicyFile(path, model string) ([]pgpolicy.Rule, error) {
 }
 
 // report applies a change and prints what it did.
-func report(stdout, stderr io.Writer, sub string, store *pgpolicy.Store, ctx context.Context, model string, edit func([]pgpolicy.Rule) ([]pgpolicy.Rule, error)) int {
-	c, err := store.Change(ctx, model, edit)
+func report(stdout, stderr io.Writer, sub string, store *pgpolicy.Store, ctx context.Context, model string, check pgpolicy.Check, edit func([]pgpolicy.Rule) ([]pgpolicy.Rule, error)) int {
+	c, err := store.Change(ctx, model, check, edit)
 	if err != nil {
 		fmt.Fprintf(stderr, "switchboard policy %s: %v\n", sub, err)
 		return 1
@@ -264,3 +293,36 @@ func printChange(w io.Writer, c pgpolicy.Change) {
 }
 
 var errNoBlockRule = errors.New("no deny line names the group")
+
+// readPolicyDB reads the policy in the database at url once, for the commands that look at a
+// policy (explain, routes) rather than change it.
+func readPolicyDB(url string) (framework.PolicySource, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	store, err := pgpolicy.Open(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	defer store.Close()
+	snap, err := store.Load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return policyValue{snap.Policy(pgpolicy.SourceName)}, nil
+}
+
+// lookOptions are the options of a command that looks at a flow and a policy: the files, or,
+// with policyDB, the policy in that database (never both).
+func lookOptions(flowFile, modelFile, policyFile, policyDB string) (framework.Options, error) {
+	opts := fileOptions(flowFile, modelFile, policyFile)
+	opts.Logger = slog.New(slog.DiscardHandler)
+	if policyDB == "" {
+		return opts, nil
+	}
+	if policyFile != "" {
+		return opts, errors.New("--policy and --policy-db are both set: the policy comes from one place")
+	}
+	src, err := readPolicyDB(policyDB)
+	opts.Policy = src
+	return opts, err
+}

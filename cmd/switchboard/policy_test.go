@@ -101,8 +101,23 @@ func TestPolicyAddAndRemoveByIDOrText(t *testing.T) {
 	if code, _, errs := sb(t, "policy", "add", "p, group:x, /ivr/*, view, allow, extra", "--policy-db", db); code != 1 || !strings.Contains(errs, "4 fields") {
 		t.Errorf("adding a malformed rule: exit %d, %s", code, errs)
 	}
-	// Removing the line that lets Twilio in is a valid policy: the replicas refuse to load it
-	// (every call would hear the forbidden flow) and keep the one they serve.
+}
+
+func TestPolicyChangeWithAFlowIsRefusedWhenReplicasWouldRefuseIt(t *testing.T) {
+	db := importDefault(t)
+	const twilio = "p, twilio, /ivr/*, view, allow"
+	// Without the line, the policy is valid on its own, but every call would hear the forbidden
+	// flow, so a replica refuses it: with --flow, so does the command.
+	code, _, errs := sb(t, "policy", "remove", twilio, "--policy-db", db, "--flow", "../../demo.yaml")
+	if code != 1 || !strings.Contains(errs, "the replicas would refuse the policy") || !strings.Contains(errs, "refuses every voice route") {
+		t.Errorf("removing Twilio's line with --flow: exit %d, stderr:\n%s\nwant a refusal that says why", code, errs)
+	}
+	if _, list, _ := sb(t, "policy", "list", "--policy-db", db); !strings.Contains(list, twilio) {
+		t.Errorf("a refused change removed the line:\n%s", list)
+	}
+	if code, out, errs := sb(t, "block", "+15555550142", "--policy-db", db, "--flow", "../../demo.yaml"); code != 0 {
+		t.Errorf("a block checked with the flow: exit %d\n%s%s", code, out, errs)
+	}
 }
 
 func TestBlockAndUnblockAddAndRemoveTheBlocklistLine(t *testing.T) {
@@ -154,5 +169,27 @@ func TestPolicyCommandsNeedADatabase(t *testing.T) {
 	}
 	if code, _, errs := sb(t, "policy", "list", "--policy-db", "postgres://u:hunter2@127.0.0.1:1/db?connect_timeout=1"); code != 1 || strings.Contains(errs, "hunter2") {
 		t.Errorf("an unreachable database: exit %d, %s", code, errs)
+	}
+}
+
+func TestExplainAndRoutesReadThePolicyDatabaseAndNameRulesByID(t *testing.T) {
+	db := importDefault(t)
+	_, list, _ := sb(t, "policy", "list", "--policy-db", db)
+	var denyID string
+	for l := range strings.Lines(list) {
+		if strings.Contains(l, "p, group:blocked, /ivr/*, *, deny") {
+			denyID = strings.Fields(l)[0]
+		}
+	}
+	code, out, errs := sb(t, "explain", "--principal", "twilio", "--principal", "caller:+15555550199", "--route", "/ivr/welcome", "--policy-db", db)
+	if code != 1 || !strings.Contains(out, `denied by policy-db rule `+denyID+` "p, group:blocked, /ivr/*, *, deny"`) {
+		t.Errorf("explain against the database: exit %d\n%s%s\nwant a denial naming rule %s", code, out, errs, denyID)
+	}
+	code, out, errs = sb(t, "routes", "--policy-db", db)
+	if code != 0 || !strings.Contains(out, "/ivr/staff") || !strings.Contains(out, "group:blocked") {
+		t.Errorf("routes against the database: exit %d\n%s%s", code, out, errs)
+	}
+	if code, _, errs := sb(t, "explain", "--principal", "twilio", "--route", "/ivr/welcome", "--policy-db", db, "--policy", "policy.csv"); code != 2 || !strings.Contains(errs, "both set") {
+		t.Errorf("explain with both policies: exit %d, %s", code, errs)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"strings"
 	"text/tabwriter"
 
@@ -14,12 +13,12 @@ import (
 func init() {
 	commands = append(commands, command{
 		name:  "routes",
-		usage: "routes [--flow FILE] [--policy FILE] [--model FILE]",
+		usage: "routes [--flow FILE] [--policy FILE | --policy-db URL] [--model FILE]",
 		run:   runRoutes,
 	})
 }
 
-const routesUsage = `usage: switchboard routes [--flow FILE] [--policy FILE] [--model FILE]
+const routesUsage = `usage: switchboard routes [--flow FILE] [--policy FILE | --policy-db URL] [--model FILE]
 
 routes prints every route the server would answer: its path, methods, the permission it asks
 for, and the subjects (principals and groups) whose policy lines allow or deny that permission
@@ -36,11 +35,15 @@ func runRoutes(args []string, stdout, stderr io.Writer) int {
 	flowFile := fs.String("flow", "", "flow `file`; the built-in demo when empty")
 	policyFile := fs.String("policy", "", "Casbin policy `file`; the built-in policy.csv when empty")
 	modelFile := fs.String("model", "", "Casbin model `file`; the built-in model.conf when empty")
+	policyDB := fs.String("policy-db", "", "postgres:// `URL` of the policy replicas share, instead of --policy")
 	if code, ok := parseFlags(fs, args, routesUsage, stdout, stderr); !ok {
 		return code
 	}
-	opts := fileOptions(*flowFile, *modelFile, *policyFile)
-	opts.Logger = slog.New(slog.DiscardHandler)
+	opts, err := lookOptions(*flowFile, *modelFile, *policyFile, *policyDB)
+	if err != nil {
+		fmt.Fprintf(stderr, "switchboard routes: %v\n", err)
+		return 1
+	}
 	app, err := framework.New(&opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "switchboard routes: %v\n", err)

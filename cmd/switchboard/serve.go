@@ -29,7 +29,7 @@ import (
 func init() {
 	commands = append(commands, command{
 		name:  "serve",
-		usage: "serve [--flow FILE] [--policy FILE] [--model FILE] [--keys FILE] [--addr :8080] [--public-url URL] [--trusted-proxy CIDR]... [--allowed-host HOST]... [--basic-auth FILE]",
+		usage: "serve [--flow FILE] [--policy FILE] [--model FILE] [--keys FILE] [--addr :8080] [--public-url URL] [--trusted-proxy CIDR]... [--allowed-host HOST]... [--basic-auth FILE] [--policy-db URL] [--state-redis URL]",
 		run:   runServe,
 	})
 }
@@ -47,7 +47,9 @@ type serveConfig struct {
 	bodyLimit                 int64
 	failedAuthLimit           float64
 	replay                    bool
-	console                   bool // mount the console at /admin/console
+	stateRedis                string // the Redis replicas share call state in; "" keeps it in this process
+	policyDB                  string // the PostgreSQL the policy is read from; "" reads --policy
+	console                   bool   // mount the console at /admin/console
 	sig                       sigConfig
 	stateKeys                 []string // SWITCHBOARD_STATE_KEY, then _SECONDARY
 }
@@ -72,6 +74,7 @@ const (
 	envToken2     = "TWILIO_AUTH_TOKEN_SECONDARY"
 	envValidate   = "TWILIO_VALIDATE_SIGNATURE"
 	envStateKey   = "SWITCHBOARD_STATE_KEY"
+	envStateRedis = "SWITCHBOARD_STATE_REDIS"
 	envStateKey2  = "SWITCHBOARD_STATE_KEY_SECONDARY"
 )
 
@@ -121,6 +124,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.Int64Var(&cfg.bodyLimit, "body-limit", bodyLimit, "largest request body in `bytes` ["+envBodyLimit+"]")
 	fs.Float64Var(&cfg.failedAuthLimit, "failed-auth-limit", authLimit, "failed-signature requests per second allowed per source address; negative turns it off ["+envAuthLimit+"]")
 	fs.BoolVar(&cfg.replay, "replay-protection", getenv(envReplay) == "true", "refuse a signed request seen in the last 5 minutes ["+envReplay+"]")
+	fs.StringVar(&cfg.policyDB, "policy-db", getenv(envPolicyDB), "postgres://user[:password]@host/db `URL` of the policy replicas share (see switchboard policy) ["+envPolicyDB+"]")
+	fs.StringVar(&cfg.stateRedis, "state-redis", getenv(envStateRedis), "redis://[:password@]host:port/db `URL` where replicas share replay protection, the failed-auth limit and PIN lockouts ["+envStateRedis+"]")
 	fs.BoolVar(&cfg.console, "console", getenv(envConsole) == "true", "serve the console at "+consolePath+", to principals the policy grants admin ["+envConsole+"]")
 	cfg.sig.register(fs, getenv)
 	if err := fs.Parse(args); err != nil {
@@ -151,7 +156,9 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 			cfg.stateKeys = append(cfg.stateKeys, k)
 		}
 	}
-	cfg.validate = !principals.SignatureCheckDisabled(getenv)
+	if cfg.validate, err = principals.ParseSignatureCheck(getenv(envValidate)); err != nil {
+		return cfg, err
+	}
 	return cfg, nil
 }
 
@@ -200,9 +207,12 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 	if err != nil {
 		return fail(err)
 	}
-	basic, err := cfg.sig.basic()
-	if err != nil {
-		return fail(err)
+	// The Basic credentials file is a credential source like the keys file (read under the same
+	// rules, reloaded, withdrawn when it cannot be read); the Twilio policy checks URL credentials
+	// against the same users.
+	var basic *principals.BasicPolicy
+	if cfg.sig.basicAuth != "" {
+		basic = &principals.BasicPolicy{}
 	}
 	tw, err := principals.NewTwilio(principals.TwilioOptions{
 		Tokens:         secrets,
@@ -217,7 +227,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 	if err != nil {
 		return fail(err)
 	}
-	policies := cfg.sig.policies(tw, basic)
+	policies := []principals.Policy{tw}
 	if w := cfg.sig.unboundWarning(devToken == "" && cfg.validate, cfg.publicURL); w != "" {
 		log.Warn(w)
 	}
@@ -226,7 +236,10 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 	}
 	opts := fileOptions(cfg.flow, cfg.model, cfg.policy)
 	if cfg.keys != "" {
-		opts.Credentials = []framework.CredentialSource{framework.APIKeysFile(cfg.keys)}
+		opts.Credentials = append(opts.Credentials, framework.APIKeysFile(cfg.keys))
+	}
+	if basic != nil {
+		opts.Credentials = append(opts.Credentials, framework.BasicFile(cfg.sig.basicAuth, basic))
 	}
 	opts.Policies = policies
 	opts.Logger = log
@@ -238,6 +251,11 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 	if cfg.replay {
 		opts.Replay = framework.NewMemoryReplayCache(5*time.Minute, 0)
 	}
+	closeShared, err := sharedOptions(cfg, log, &opts)
+	if err != nil {
+		return fail(err)
+	}
+	defer closeShared()
 	sealer, devStateKey, err := stateSealer(cfg)
 	if err != nil {
 		return fail(err)
@@ -268,7 +286,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 	}
 	az := app.Authorizer()
 	log.Info("listening", "version", buildinfo.Read().String(), "addr", addr, "signatures_checked_against", checked, "routes", len(app.Routes()),
-		"policy_lines", az.Rules(), "groupings", az.Groupings(), "flow", or(cfg.flow, "built-in demo"), "policy", or(cfg.policy, "built-in policy.csv"))
+		"policy_lines", az.Rules(), "groupings", az.Groupings(), "flow", or(cfg.flow, "built-in demo"), "policy", policyName(cfg))
 	if devToken != "" {
 		base := "http://" + dialable(addr)
 		fmt.Fprintf(stdout, "No %s is set, so this server checks signatures against a development token made for this run:\n\n    %s\n\n", envToken, devToken)

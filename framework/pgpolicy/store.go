@@ -198,12 +198,17 @@ type Change struct {
 	Version        int64 // the version after the change
 }
 
+// Check is what a new policy must pass before it is committed, beyond building an authorizer
+// with the model: loading it with the flow the replicas serve, as they will.
+type Check func(p authz.Policy) error
+
 // Change applies edit to the policy and commits the result only if modelText and the whole new
-// policy build an authorizer, reporting every problem with the rule it is about. Changes made
-// through Change are serialised by an advisory lock, so that two operators' edits never
-// interleave between reading and writing. edit receives the rules in force and returns the rules
-// wanted; rules are compared by content, so returning a rule twice stores it once.
-func (s *Store) Change(ctx context.Context, modelText string, edit func(rules []Rule) ([]Rule, error)) (Change, error) {
+// policy build an authorizer, and check (Optional) accepts it, reporting every problem with the
+// rule it is about. Changes made through Change are serialised by an advisory lock, so that two
+// operators' edits never interleave between reading and writing. edit receives the rules in
+// force and returns the rules wanted; rules are compared by content, so returning a rule twice
+// stores it once.
+func (s *Store) Change(ctx context.Context, modelText string, check Check, edit func(rules []Rule) ([]Rule, error)) (Change, error) {
 	if err := s.Setup(ctx); err != nil {
 		return Change{}, fmt.Errorf("preparing %s: %w", s.host, err)
 	}
@@ -231,6 +236,17 @@ func (s *Store) Change(ctx context.Context, modelText string, edit func(rules []
 	wanted = dedupe(wanted)
 	if err := validate(modelText, wanted); err != nil {
 		return Change{}, err
+	}
+	if check != nil {
+		p := Snapshot{Rules: wanted}.Policy(SourceName)
+		for i := range p.Lines {
+			if p.Lines[i].Origin.ID == "" {
+				p.Lines[i].Origin.ID = "(new)"
+			}
+		}
+		if err := check(p); err != nil {
+			return Change{}, fmt.Errorf("the replicas would refuse the policy, so nothing was changed:\n%w", err)
+		}
 	}
 	added, removed := diff(old.Rules, wanted)
 	if len(added) == 0 && len(removed) == 0 {

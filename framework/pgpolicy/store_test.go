@@ -55,7 +55,7 @@ func TestImportedPolicyReadsBackWithStableIDs(t *testing.T) {
 	s, _ := openTest(t)
 	ctx := context.Background()
 	want := rules(t, "g, caller:+15555550199, group:blocked", "p, twilio, /ivr/*, view, allow", "p, group:blocked, /ivr/*, *, deny")
-	c, err := s.Change(ctx, switchboard.DefaultModel, replaceWith(want))
+	c, err := s.Change(ctx, switchboard.DefaultModel, nil, replaceWith(want))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func TestImportedPolicyReadsBackWithStableIDs(t *testing.T) {
 	}
 	// The same rules in another database have the same ids: the id is a hash of the content.
 	other, _ := openTest(t)
-	if _, err := other.Change(ctx, switchboard.DefaultModel, replaceWith(want)); err != nil {
+	if _, err := other.Change(ctx, switchboard.DefaultModel, nil, replaceWith(want)); err != nil {
 		t.Fatal(err)
 	}
 	snap2, _ := other.Load(ctx)
@@ -93,11 +93,11 @@ func TestImportedPolicyReadsBackWithStableIDs(t *testing.T) {
 func TestABrokenChangeIsRefusedWholeAndNamesTheRule(t *testing.T) {
 	s, _ := openTest(t)
 	ctx := context.Background()
-	if _, err := s.Change(ctx, switchboard.DefaultModel, replaceWith(rules(t, "p, twilio, /ivr/*, view, allow"))); err != nil {
+	if _, err := s.Change(ctx, switchboard.DefaultModel, nil, replaceWith(rules(t, "p, twilio, /ivr/*, view, allow"))); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := s.Load(ctx)
-	_, err := s.Change(ctx, switchboard.DefaultModel, func(rs []Rule) ([]Rule, error) {
+	_, err := s.Change(ctx, switchboard.DefaultModel, nil, func(rs []Rule) ([]Rule, error) {
 		return append(rs, rules(t, "p, group:blocked, /ivr/*, *, dney", "g, caller:+15555550199, group:blocked")...), nil
 	})
 	if err == nil || !strings.Contains(err.Error(), `policy-db rule (new) "p, group:blocked, /ivr/*, *, dney"`) || !strings.Contains(err.Error(), "nothing was changed") {
@@ -112,7 +112,7 @@ func TestABrokenChangeIsRefusedWholeAndNamesTheRule(t *testing.T) {
 func TestEveryChangeBumpsTheVersionAndNotifies(t *testing.T) {
 	s, url := openTest(t)
 	ctx := context.Background()
-	if _, err := s.Change(ctx, switchboard.DefaultModel, replaceWith(rules(t, "p, twilio, /ivr/*, view, allow", "p, group:blocked, /ivr/*, *, deny"))); err != nil {
+	if _, err := s.Change(ctx, switchboard.DefaultModel, nil, replaceWith(rules(t, "p, twilio, /ivr/*, view, allow", "p, group:blocked, /ivr/*, *, deny"))); err != nil {
 		t.Fatal(err)
 	}
 	conn, err := pgx.Connect(ctx, url)
@@ -124,7 +124,7 @@ func TestEveryChangeBumpsTheVersionAndNotifies(t *testing.T) {
 		t.Fatal(err)
 	}
 	v0, _ := s.Version(ctx)
-	c, err := s.Change(ctx, switchboard.DefaultModel, func(rs []Rule) ([]Rule, error) {
+	c, err := s.Change(ctx, switchboard.DefaultModel, nil, func(rs []Rule) ([]Rule, error) {
 		return append(rs, rules(t, "g, caller:+15555550142, group:blocked")...), nil
 	})
 	if err != nil {
@@ -154,14 +154,14 @@ func TestEveryChangeBumpsTheVersionAndNotifies(t *testing.T) {
 func TestConcurrentChangesAreSerialised(t *testing.T) {
 	s, _ := openTest(t)
 	ctx := context.Background()
-	if _, err := s.Change(ctx, switchboard.DefaultModel, replaceWith(rules(t, "p, twilio, /ivr/*, view, allow", "p, group:blocked, /ivr/*, *, deny"))); err != nil {
+	if _, err := s.Change(ctx, switchboard.DefaultModel, nil, replaceWith(rules(t, "p, twilio, /ivr/*, view, allow", "p, group:blocked, /ivr/*, *, deny"))); err != nil {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup
 	numbers := []string{"+15555550101", "+15555550102", "+15555550103", "+15555550104"}
 	for _, n := range numbers {
 		wg.Go(func() {
-			if _, err := s.Change(ctx, switchboard.DefaultModel, func(rs []Rule) ([]Rule, error) {
+			if _, err := s.Change(ctx, switchboard.DefaultModel, nil, func(rs []Rule) ([]Rule, error) {
 				return append(rs, Rule{Type: "g", Fields: []string{"caller:" + n, "group:blocked"}}), nil
 			}); err != nil {
 				t.Error(err)
