@@ -188,7 +188,12 @@ func compile(f *Flow, g *graph, base, prefix string) (*Compiled, error) {
 func routePath(base, name string) string { return base + "/" + name }
 
 // url returns the URL the TwiML names for path, a path on this server: path under the URL prefix.
-func (c *compiler) url(path string) string { return c.prefix + path }
+func (c *compiler) url(path string) string {
+	if c.prefix == "" {
+		return path
+	}
+	return c.prefix + path
+}
 
 // redirectURL returns the URL a redirect step names: an absolute URL as it is, a path on this
 // server under the URL prefix.

@@ -419,7 +419,7 @@ func (l *loader) decodeStep(keys []pair, v reflect.Value, path string, depth int
 		path string
 		step Step
 	}
-	var set []found
+	set := make([]found, 0, 2) // one step, or a problem with two
 	for _, p := range keys {
 		kind, _ := kindNamed(p.key.Value)
 		k := &kinds[kind]
@@ -587,20 +587,24 @@ func describe(n *yaml.Node) string {
 	case "!!null":
 		return "nothing"
 	case "!!int", "!!float", "!!bool":
-		return clip(n.Value)
+		return clip(n.Value, clipRunes)
 	}
-	return strconv.Quote(clip(n.Value))
+	return strconv.Quote(clip(n.Value, clipRunes))
 }
 
-// clipRunes bounds what a problem quotes of a value: a path that points at the wrong file (a
-// file of secrets) must not be printed into logs by the errors that refuse it.
-const clipRunes = 24
+// clipRunes bounds what a problem quotes of a node it could not decode: a path that points at
+// the wrong file (a file of secrets) must not be printed into logs by the errors that refuse it.
+// A value that decoded, and only broke a rule, is quoted up to valueRunes.
+const (
+	clipRunes  = 16
+	valueRunes = 40
+)
 
-// clip cuts s after clipRunes runes, marking the cut with "...".
-func clip(s string) string {
+// clip cuts s after max runes, marking the cut with "...".
+func clip(s string, max int) string {
 	n := 0
 	for i := range s {
-		if n == clipRunes {
+		if n == max {
 			return s[:i] + "..."
 		}
 		n++
