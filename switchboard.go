@@ -19,6 +19,12 @@ var DefaultPolicy string
 //go:embed demo.yaml
 var DemoFlow string
 
+// DemoPINs is the text of demo.pins, the PIN secrets of the demo's staff login. Its one PIN,
+// 2468, is printed in the README: it guards nothing but the demo's fictional numbers.
+//
+//go:embed demo.pins
+var DemoPINs string
+
 // DemoTests is the text of demo_test.yaml, the demo's calls and what each must hear, which
 // `switchboard test --demo` runs against the built-in demo flow and policy.
 //

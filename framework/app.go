@@ -16,6 +16,7 @@ import (
 	"github.com/switchboard-ivr/switchboard/callstate"
 	"github.com/switchboard-ivr/switchboard/framework/authz"
 	"github.com/switchboard-ivr/switchboard/framework/flow"
+	"github.com/switchboard-ivr/switchboard/pin"
 	"github.com/switchboard-ivr/switchboard/principals"
 	"github.com/switchboard-ivr/switchboard/twiml"
 )
@@ -73,10 +74,22 @@ type Options struct {
 	// a shared state store); /readyz reports their health. Optional.
 	Dependencies []Dependency
 	// State seals the state a call carries in its callback URLs — the PIN scopes it entered —
-	// under the server's own key (package callstate); replicas that serve one number share the
-	// key. Optional; without it no request holds a pin: principal, and a flow with a pin node
-	// does not load.
+	// under the server's own key (package callstate); replicas that serve one number must share
+	// the key. Optional; a key made for this process, which no other replica and no restart
+	// shares (a call in progress then has to enter its PIN again).
 	State *callstate.Sealer
+	// PINs is where the PIN secrets of the flow's pin nodes come from: PINFile("pins") or Text.
+	// Optional; [DemoPINs] when Flow is nil too (the demo's staff PIN), else none, and a flow
+	// with a pin node does not load without them.
+	PINs PINSource
+	// PINAttempts counts wrong PINs per calling number across calls, for the lockout; share one
+	// when several instances serve one number. Optional; this process's memory.
+	PINAttempts AttemptStore
+	// PINLockout is how many wrong PINs one calling number may enter for one secret within
+	// PINLockoutWindow; past it, its attempts fail unchecked until the window ends. Optional; 5.
+	PINLockout int
+	// PINLockoutWindow is how long wrong PINs count, from the first. Optional; 15 minutes.
+	PINLockoutWindow time.Duration
 }
 
 // App serves a compiled flow and the routes registered on it. Create it with [New]; it is an
@@ -90,6 +103,8 @@ type App struct {
 	routes []customRoute
 	limit  *limiter
 	met    *metrics
+	// pinAttempts is Options.PINAttempts, or one in memory.
+	pinAttempts AttemptStore
 }
 
 // state is one generation of configuration; a reload builds a new one and swaps it in.
@@ -112,6 +127,7 @@ type state struct {
 type config struct {
 	flow     *flow.Compiled
 	authz    *authz.Authorizer
+	pins     *pin.Secrets // nil when the App has no PIN source
 	warnings []string
 	loaded   time.Time
 }
@@ -144,6 +160,9 @@ func New(opts *Options) (*App, error) {
 	}
 	if a.opts.FailedAuthLimit == 0 {
 		a.opts.FailedAuthLimit = 20
+	}
+	if err := a.pinDefaults(); err != nil {
+		return nil, err
 	}
 	a.log, a.now = a.opts.Logger, a.opts.Now
 	a.limit = newLimiter(a.opts.FailedAuthLimit, a.opts.TrustedProxies, a.opts.FailedAuthStore)
@@ -291,6 +310,15 @@ func (a *App) load() (cfg *config, creds []principals.Policy, err error) {
 	defer cancel()
 	var errs []error
 	fopts := &flow.Options{}
+	var pins *pin.Secrets
+	if a.opts.PINs != nil {
+		var err error
+		if pins, err = a.opts.PINs.LoadPINs(ctx); err != nil {
+			errs = append(errs, err)
+		} else {
+			fopts.Secrets = pins.Has
+		}
+	}
 	az, err := LoadAuthorizer(ctx, a.opts.Model, a.opts.Policy)
 	if err != nil {
 		errs = append(errs, err)
@@ -304,11 +332,14 @@ func (a *App) load() (cfg *config, creds []principals.Policy, err error) {
 	} else if compiled, err = flow.Compile(f, &flow.CompileOptions{Validated: true, URLPrefix: a.opts.URLPrefix}); err != nil {
 		errs = append(errs, err)
 	}
+	if compiled != nil {
+		errs = append(errs, a.checkPINNodes(compiled)...)
+	}
 	if compiled != nil && az != nil {
 		if err := checkAgreement(compiled, az); err != nil {
 			errs = append(errs, err)
 		} else {
-			cfg = &config{flow: compiled, authz: az, loaded: time.Now()}
+			cfg = &config{flow: compiled, authz: az, pins: pins, loaded: time.Now()}
 			for _, p := range problems.Warnings() {
 				cfg.warnings = append(cfg.warnings, p.String())
 			}

@@ -61,7 +61,7 @@ func (ex *exchange) grantScope(scope string) {
 func (a *App) writeVoice(ex *exchange, b []byte) {
 	if len(ex.scopes) > 0 && a.opts.State != nil {
 		if id, ok := ex.twilioIdentity(); ok && id.CallSID != "" {
-			sealed, err := sealURLs(b, ex.st.flow.BasePath(), func(path string) (string, error) {
+			sealed, err := sealURLs(b, a.opts.URLPrefix, ex.st.flow.BasePath(), func(path string) (string, error) {
 				return a.opts.State.Seal(id.CallSID, path, callstate.State{Scopes: ex.scopes}, time.Now())
 			})
 			if err == nil {
@@ -74,10 +74,11 @@ func (a *App) writeVoice(ex *exchange, b []byte) {
 	writeTwiML(ex.Response(), b)
 }
 
-// sealURLs returns doc with a state token appended to each callback URL under base: the value
-// of every action="…" attribute and the text of every <Redirect>. seal returns the token for a
-// path.
-func sealURLs(doc []byte, base string, seal func(path string) (string, error)) ([]byte, error) {
+// sealURLs returns doc with a state token appended to each callback URL under prefix+base: the
+// value of every action="…" attribute and the text of every <Redirect>. seal returns the token
+// for a path as this server will see it, without the prefix (Options.URLPrefix) that a proxy
+// strips.
+func sealURLs(doc []byte, prefix, base string, seal func(path string) (string, error)) ([]byte, error) {
 	var out []byte
 	rest := doc
 	for {
@@ -91,7 +92,7 @@ func sealURLs(doc []byte, base string, seal func(path string) (string, error)) (
 			path = u[:i]
 		}
 		out = append(out, rest[:end]...)
-		if p := string(path); p == base || strings.HasPrefix(p, base+"/") {
+		if p, ok := strings.CutPrefix(string(path), prefix); ok && (p == base || strings.HasPrefix(p, base+"/")) {
 			tok, err := seal(p)
 			if err != nil {
 				return nil, err

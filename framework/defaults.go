@@ -7,6 +7,7 @@ var (
 	defaultModel  = switchboard.DefaultModel
 	defaultPolicy = switchboard.DefaultPolicy
 	demoFlow      = switchboard.DemoFlow
+	demoPINs      = switchboard.DemoPINs
 )
 
 // DemoFlow is the embedded demo flow (demo.yaml), which an App serves when [Options] name no flow.
@@ -19,3 +20,7 @@ func DefaultModel() ModelSource { return Text("model.conf", defaultModel) }
 // DefaultPolicy is the embedded policy (policy.csv), which an App uses when [Options] name no
 // policy.
 func DefaultPolicy() PolicySource { return Text("policy.csv", defaultPolicy) }
+
+// DemoPINs are the embedded PIN secrets of the demo flow (demo.pins: the staff PIN is 2468),
+// which an App uses when [Options] name neither a flow nor PINs. They are for the demo only.
+func DemoPINs() PINSource { return Text("demo.pins", demoPINs) }

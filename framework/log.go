@@ -84,6 +84,9 @@ func (a *App) logRequest(ex *exchange, start time.Time) {
 			attrs = append(attrs, slog.String("signature_check", "OFF (TWILIO_VALIDATE_SIGNATURE=false): this request was not verified"))
 		}
 	}
+	if ex.pinResult != "" {
+		attrs = append(attrs, slog.String("pin", ex.pinResult))
+	}
 	if ex.stateErr != nil {
 		attrs = append(attrs, slog.String("state_token", ex.stateErr.Error()))
 	}

@@ -26,6 +26,7 @@ type metrics struct {
 	errorFlows *prometheus.CounterVec
 	latency    *prometheus.HistogramVec
 	reloads    *prometheus.CounterVec
+	pins       *prometheus.CounterVec
 
 	// unauthLines bounds the log lines of requests that did not authenticate (see lineAllowed);
 	// these counters still count every request.
@@ -64,8 +65,11 @@ func newMetrics() *metrics {
 		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "switchboard_reloads_total", Help: "Configuration reloads by result.",
 		}, []string{"result"}),
+		pins: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "switchboard_pin_attempts_total", Help: "PINs entered on pin nodes, by result: right, wrong, silence, locked (refused unchecked), locked_out (the wrong PIN that locked the number).",
+		}, []string{"result"}),
 	}
-	m.reg.MustRegister(m.requests, m.sigFails, m.denials, m.errorFlows, m.latency, m.reloads,
+	m.reg.MustRegister(m.requests, m.sigFails, m.denials, m.errorFlows, m.latency, m.reloads, m.pins,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.unauthLines.cells = budget.Budget{PerSecond: unauthenticatedLinesPerSecond, Burst: 2 * unauthenticatedLinesPerSecond}
 	return m
@@ -169,3 +173,7 @@ func failureLabels(err error) failureKey {
 	// whose details (a body read error with the client's address) go to the log line only.
 	return failureKey{policy: f.Policy, reason: f.Reason.Label()}
 }
+
+// pinAttempt counts one PIN entered on a pin node, by result (a closed set: right, wrong,
+// silence, locked, locked_out).
+func (m *metrics) pinAttempt(result string) { m.pins.WithLabelValues(result).Inc() }

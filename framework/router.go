@@ -25,18 +25,19 @@ import (
 // ended. It travels to handlers inside reqContext and is pooled.
 type exchange struct {
 	reqContext
-	st       *state
-	auth     principals.Result
-	decision authz.Decision
-	decided  bool
-	route    *flow.Route   // the flow route served, when one was
-	met      *routeMetrics // the series of the route whose handler ran, kept by the handler
-	voice    bool          // the route answers TwiML
-	kind     Kind          // the error kind, when err != nil
-	err      error
-	panicked bool
-	scopes   []string // the PIN scopes the call holds (package callstate), sealed into its URLs
-	stateErr error    // why a state token the request carried grants nothing, for the log
+	st        *state
+	auth      principals.Result
+	decision  authz.Decision
+	decided   bool
+	route     *flow.Route   // the flow route served, when one was
+	met       *routeMetrics // the series of the route whose handler ran, kept by the handler
+	voice     bool          // the route answers TwiML
+	kind      Kind          // the error kind, when err != nil
+	err       error
+	panicked  bool
+	scopes    []string // the PIN scopes the call holds (package callstate), sealed into its URLs
+	stateErr  error    // why a state token the request carried grants nothing, for the log
+	pinResult string   // on a pin route: right, wrong, locked…, for the log (never the digits)
 }
 
 // reqContext is the echo.Context handlers receive; it reaches the exchange without a map lookup.
@@ -231,14 +232,21 @@ func (a *App) flowHandler(rt *flow.Route) echo.HandlerFunc {
 			return err
 		}
 		r := c.Request()
-		b := rt.Respond(flow.Input{ // from the form the Twilio policy parsed, when it vouched
+		in := flow.Input{ // from the form the Twilio policy parsed, when it vouched
 			Digits:         ex.formValue(r, "Digits"),
 			Speech:         ex.formValue(r, "SpeechResult"),
 			DialCallStatus: ex.formValue(r, "DialCallStatus"),
 			Query:          r.URL.RawQuery,
 			Now:            a.now(),
-		})
-		a.writeVoice(ex, b)
+		}
+		if chk := rt.PIN(); chk != nil {
+			res, err := a.checkPIN(ex, chk, in.Digits)
+			if err != nil {
+				return err
+			}
+			in.PIN = res
+		}
+		a.writeVoice(ex, rt.Respond(in))
 		return nil
 	}
 }

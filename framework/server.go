@@ -99,6 +99,9 @@ func (a *App) sources() []Source {
 	for _, s := range a.opts.Credentials {
 		out = append(out, s)
 	}
+	if a.opts.PINs != nil {
+		out = append(out, a.opts.PINs)
+	}
 	return out
 }
 

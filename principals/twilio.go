@@ -12,7 +12,6 @@ import (
 	"net/netip"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 )
@@ -322,11 +321,26 @@ func (p *TwilioPolicy) sharedKeys(r *http.Request) ([]*macKey, Algorithm, *Failu
 }
 
 // SignatureCheckDisabled reports whether TWILIO_VALIDATE_SIGNATURE, read with getenv (usually
-// [os.Getenv]), turns the signature check off: only a value that [strconv.ParseBool] reads as
-// false does. Unset, empty or unreadable values keep the check on.
+// [os.Getenv]), turns the signature check off: only a value that [ParseSignatureCheck] reads as
+// off does. Unset, empty or unreadable values keep the check on; a program should refuse an
+// unreadable one at start with ParseSignatureCheck's error.
 func SignatureCheckDisabled(getenv func(string) string) bool {
-	v, err := strconv.ParseBool(strings.TrimSpace(getenv("TWILIO_VALIDATE_SIGNATURE")))
-	return err == nil && !v
+	check, err := ParseSignatureCheck(getenv("TWILIO_VALIDATE_SIGNATURE"))
+	return err == nil && !check
+}
+
+// ParseSignatureCheck reads a value of TWILIO_VALIDATE_SIGNATURE: whether signatures are
+// checked. Empty means yes; the usual spellings of a boolean are read without regard to case and
+// surrounding space (true, false, 1, 0, t, f, yes, no, y, n, on, off); anything else is an error
+// that says so, and keeps the check on.
+func ParseSignatureCheck(v string) (check bool, err error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "", "true", "1", "t", "yes", "y", "on":
+		return true, nil
+	case "false", "0", "f", "no", "n", "off":
+		return false, nil
+	}
+	return true, fmt.Errorf("principals: TWILIO_VALIDATE_SIGNATURE=%q: want true or false (or yes/no, on/off, 1/0)", v)
 }
 
 // Disabled reports whether the policy was built with checking turned off.

@@ -528,7 +528,8 @@ func TestTwilioDisabledVouchesLoudly(t *testing.T) {
 }
 
 func TestSignatureCheckDisabledOnlyByAnExplicitFalse(t *testing.T) {
-	for v, want := range map[string]bool{"": false, "false": true, "FALSE": true, "0": true, " false ": true, "true": false, "1": false, "no": false, "flase": false} {
+	for v, want := range map[string]bool{"": false, "false": true, "FALSE": true, "0": true, " false ": true, "true": false, "1": false,
+		"no": true, "Off": true, "n": true, "yes": false, "on": false, "flase": false, "disabled": false} {
 		got := principals.SignatureCheckDisabled(func(k string) string {
 			if k != "TWILIO_VALIDATE_SIGNATURE" {
 				t.Errorf("read %q", k)
@@ -537,6 +538,15 @@ func TestSignatureCheckDisabledOnlyByAnExplicitFalse(t *testing.T) {
 		})
 		if got != want {
 			t.Errorf("TWILIO_VALIDATE_SIGNATURE=%q: disabled = %v, want %v", v, got, want)
+		}
+	}
+}
+
+func TestParseSignatureCheckRefusesWhatItCannotRead(t *testing.T) {
+	for _, v := range []string{"flase", "disabled", "nope", "2"} {
+		check, err := principals.ParseSignatureCheck(v)
+		if err == nil || !check || !strings.Contains(err.Error(), "want true or false") {
+			t.Errorf("ParseSignatureCheck(%q) = %v, %v; want the check on and an error", v, check, err)
 		}
 	}
 }

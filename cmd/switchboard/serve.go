@@ -156,7 +156,9 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 			cfg.stateKeys = append(cfg.stateKeys, k)
 		}
 	}
-	cfg.validate = !principals.SignatureCheckDisabled(getenv)
+	if cfg.validate, err = principals.ParseSignatureCheck(getenv(envValidate)); err != nil {
+		return cfg, err
+	}
 	return cfg, nil
 }
 

@@ -188,7 +188,12 @@ func compile(f *Flow, g *graph, base, prefix string) (*Compiled, error) {
 func routePath(base, name string) string { return base + "/" + name }
 
 // url returns the URL the TwiML names for path, a path on this server: path under the URL prefix.
-func (c *compiler) url(path string) string { return c.prefix + path }
+func (c *compiler) url(path string) string {
+	if c.prefix == "" {
+		return path
+	}
+	return c.prefix + path
+}
 
 // redirectURL returns the URL a redirect step names: an absolute URL as it is, a path on this
 // server under the URL prefix.
@@ -331,6 +336,11 @@ type node struct {
 	dialed    [][]byte // per dial site: the no_answer branch
 	hangup    []byte   // a dial that was answered and ended
 	recorded  [][]byte // per record site: the then branch
+	pin       *PINCheck
+	pinMax    int      // pin: the wrong PIN (or silence) that fails
+	pinRetry  [][]byte // pin: after the a-th wrong PIN, indexed a
+	pinOK     []byte   // pin: a right PIN, to then
+	pinFailed []byte   // pin: too many wrong PINs, or a locked-out caller
 	errs      [numErrorKinds][]byte
 }
 
@@ -395,7 +405,8 @@ func (c *compiler) node(name string, n *Node) {
 // addRoute adds the node's route with suffix ("" for the node's own, "/gather"…).
 func (nc *nodeCompiler) addRoute(suffix string, kind routeKind) {
 	p := nc.route + suffix
-	r := &Route{Path: p, Node: nc.name, Permission: nc.perm, Sensitive: nc.n.Sensitive, kind: kind, n: nc.cn}
+	_, pin := nc.n.Do.(*PIN) // digits entered on a pin node are a PIN: never logged
+	r := &Route{Path: p, Node: nc.name, Permission: nc.perm, Sensitive: nc.n.Sensitive || pin, kind: kind, n: nc.cn}
 	nc.c.out.routes = append(nc.c.out.routes, r)
 	nc.c.out.byPath[p] = r
 }
@@ -489,6 +500,50 @@ func (nc *nodeCompiler) gather(path string, g *Gather) []twiml.Verb {
 	}
 	nc.addRoute("/gather", routeGather)
 	return withGather(nil, 0, 0)
+}
+
+// Built-in texts of a pin node.
+const (
+	defaultPINPrompt = "Please enter your PIN, then press pound."
+	defaultPINWrong  = "That PIN is not correct."
+)
+
+// pin compiles a node's pin step: the documents of its /pin route, which it adds, and the verbs
+// that ask for the PIN on entry. The attempt count travels in the action URL (?a=), as a gather's
+// counts do; the server checks the digits and tells Respond the outcome.
+func (nc *nodeCompiler) pin(path string, p *PIN) []twiml.Verb {
+	f, cn := nc.c.f, nc.cn
+	cn.pin = &PINCheck{Secret: p.Secret, Grants: p.Grants}
+	cn.pinMax = firstPositive(p.MaxAttempts, DefaultMaxPINs)
+	prompt, wrong := p.Prompt, p.Wrong
+	if len(prompt) == 0 {
+		prompt = Prompts{{Say: defaultPINPrompt}}
+	}
+	if len(wrong) == 0 {
+		wrong = Prompts{{Say: defaultPINWrong}}
+	}
+	ask := func(say Prompts, a int) []twiml.Verb {
+		url := nc.c.url(nc.route + "/pin?a=" + strconv.Itoa(a))
+		g := twiml.Gather{
+			Action:      url,
+			Timeout:     firstPositive(p.Timeout, f.Defaults.Timeout, DefaultTimeout),
+			FinishOnKey: "#",
+			Prompts:     nc.promptList(prompt),
+		}
+		return append(nc.prompts(say, nil), g, twiml.Redirect{URL: url})
+	}
+	cn.pinRetry = make([][]byte, cn.pinMax)
+	for a := 1; a < cn.pinMax; a++ {
+		cn.pinRetry[a] = nc.c.render(path, ask(wrong, a))
+	}
+	cn.pinOK = nc.c.render(joinKey(path, "then"), nc.action(p.Then))
+	failed := p.Failed
+	if failed == nil {
+		failed = &Action{Say: Prompts{{Say: "Goodbye."}}, Do: Hangup{}}
+	}
+	cn.pinFailed = nc.c.render(joinKey(path, "failed"), nc.action(failed))
+	nc.addRoute("/pin", routePIN)
+	return ask(nil, 0)
 }
 
 // gatherVerb returns the <Gather> of g, without its action: input, timeout, digits and the
@@ -661,6 +716,10 @@ func (nc *nodeCompiler) step(s Step, menu bool) []twiml.Verb {
 	case *Gather:
 		if menu {
 			return nc.gather(joinKey(nc.path, "gather"), s)
+		}
+	case *PIN:
+		if menu {
+			return nc.pin(joinKey(nc.path, "pin"), s)
 		}
 	}
 	nc.c.probs = append(nc.c.probs, Problem{Pos: nc.c.f.pos.at(nc.path), Path: nc.path,

@@ -52,6 +52,12 @@ func casesFor(r *Route) []goldenCase {
 			cs = append(cs, goldenCase{"silence-from-n" + string(rune('0'+c)), Input{Query: "i=0&n=" + string(rune('0'+c))}})
 		}
 		return cs
+	case strings.HasSuffix(r.Path, "/pin"):
+		cs := []goldenCase{{"right", Input{Digits: "2468", PIN: PINRight, Query: "a=0"}}, {"locked", Input{Digits: "2468", PIN: PINLocked, Query: "a=0"}}}
+		for a := range r.n.pinMax {
+			cs = append(cs, goldenCase{"wrong-from-a" + string(rune('0'+a)), Input{Digits: "1111", PIN: PINWrong, Query: "a=" + string(rune('0'+a))}})
+		}
+		return cs
 	case strings.HasSuffix(r.Path, "/dialed"):
 		cs := []goldenCase{{"completed", Input{DialCallStatus: "completed"}}}
 		for s := range r.n.dialed {

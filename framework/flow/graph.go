@@ -12,16 +12,18 @@ type EdgeKind string
 
 // The kinds of edge.
 const (
-	EdgeGoto      EdgeKind = "goto"      // a node's own goto, dial, record, enqueue, redirect or hangup
-	EdgeOption    EdgeKind = "option"    // the caller chose an option (Label is its key)
-	EdgeInvalid   EdgeKind = "invalid"   // an invalid choice: the gather again (a self edge)
-	EdgeNoInput   EdgeKind = "no_input"  // silence: the gather again (a self edge)
-	EdgeExhausted EdgeKind = "exhausted" // too many invalid choices or silences
-	EdgeOpen      EdgeKind = "open"      // hours: open
-	EdgeClosed    EdgeKind = "closed"    // hours: closed
-	EdgeNoAnswer  EdgeKind = "no_answer" // a dial was not answered
-	EdgeThen      EdgeKind = "then"      // after a recording
-	EdgeError     EdgeKind = "error"     // an error flow (Label is the ErrorKind)
+	EdgeGoto      EdgeKind = "goto"       // a node's own goto, dial, record, enqueue, redirect or hangup
+	EdgeOption    EdgeKind = "option"     // the caller chose an option (Label is its key)
+	EdgeInvalid   EdgeKind = "invalid"    // an invalid choice: the gather again (a self edge)
+	EdgeNoInput   EdgeKind = "no_input"   // silence: the gather again (a self edge)
+	EdgeExhausted EdgeKind = "exhausted"  // too many invalid choices or silences
+	EdgeOpen      EdgeKind = "open"       // hours: open
+	EdgeClosed    EdgeKind = "closed"     // hours: closed
+	EdgeNoAnswer  EdgeKind = "no_answer"  // a dial was not answered
+	EdgeThen      EdgeKind = "then"       // after a recording
+	EdgeError     EdgeKind = "error"      // an error flow (Label is the ErrorKind)
+	EdgePINRight  EdgeKind = "pin_right"  // a pin node's PIN was right
+	EdgePINFailed EdgeKind = "pin_failed" // a pin node's PIN was wrong too often, or the caller is locked out
 )
 
 // Edge is one way a call can move, for drawing the flow. From is a node, or the error flows
@@ -58,23 +60,25 @@ const (
 // not a node: "(errors)", "(errors /ivr/es)", "(dial +15555550100)", "(record)",
 // "(queue support)", "(redirect https://…)", "(hangup)".
 func (t Target) String() string {
-	switch t.Kind {
-	case TargetNode:
+	if t.Kind == TargetNode {
 		return t.Value
-	case TargetErrors:
-		return parens("errors", t.Value)
-	case TargetDial:
-		return parens("dial", t.Value)
-	case TargetRecord:
-		return "(record)"
-	case TargetQueue:
-		return parens("queue", t.Value)
-	case TargetRedirect:
-		return parens("redirect", t.Value)
-	case TargetHangup:
-		return "(hangup)"
 	}
-	return "(TargetKind(" + strconv.Itoa(int(t.Kind)) + ") " + t.Value + ")"
+	if t.Value == "" {
+		return "(" + t.Kind.String() + ")"
+	}
+	return "(" + t.Kind.String() + " " + t.Value + ")"
+}
+
+var targetKindNames = [...]string{TargetNode: "node", TargetErrors: "errors", TargetDial: "dial",
+	TargetRecord: "record", TargetQueue: "queue", TargetRedirect: "redirect", TargetHangup: "hangup"}
+
+// String returns the kind's name: "node", "errors", "dial", "record", "queue", "redirect" or
+// "hangup".
+func (k TargetKind) String() string {
+	if int(k) < len(targetKindNames) {
+		return targetKindNames[k]
+	}
+	return "TargetKind(" + strconv.Itoa(int(k)) + ")"
 }
 
 // Node returns the name of the node the target is, or "" when it is not a node.
@@ -217,6 +221,13 @@ func (g *graph) action(from Target, path string, a *Action, kind EdgeKind, label
 		g.edges[len(g.edges)-1].to = g.localNode(string(s))
 	case Hangup:
 		g.add(from, Target{TargetHangup, ""}, kind, label, path, auto)
+	case *PIN:
+		g.action(from, joinKey(sp, "then"), s.Then, EdgePINRight, "", false)
+		if s.Failed != nil {
+			g.action(from, joinKey(sp, "failed"), s.Failed, EdgePINFailed, "", false)
+		} else {
+			g.add(from, Target{TargetHangup, ""}, EdgePINFailed, "", sp, false)
+		}
 	}
 }
 

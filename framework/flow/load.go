@@ -30,6 +30,10 @@ type Options struct {
 	// Optional; when nil, any menu may refuse a caller, and a forbidden or unauthenticated
 	// flow may not lead back into a refusal at all (see the package documentation).
 	Open func(route, permission string) bool
+	// Secrets reports whether the PIN secrets file holds a PIN named name. Optional; when nil,
+	// a pin node's secret is not checked. With it, a pin node whose secret the file lacks is an
+	// error: no caller could ever pass it.
+	Secrets func(name string) bool
 }
 
 // Load reads and parses the flow file at path. See [Parse].
@@ -415,7 +419,7 @@ func (l *loader) decodeStep(keys []pair, v reflect.Value, path string, depth int
 		path string
 		step Step
 	}
-	var set []found
+	set := make([]found, 0, 2) // one step, or a problem with two
 	for _, p := range keys {
 		kind, _ := kindNamed(p.key.Value)
 		k := &kinds[kind]

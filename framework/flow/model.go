@@ -93,6 +93,23 @@ type Gather struct {
 	Exhausted   *Action             `yaml:"exhausted"`                                         // Optional; default: dial call_center (hang up without one).
 }
 
+// PIN asks for a PIN before the call may go on: the caller types it and presses pound. A right
+// PIN grants the call the principal pin:<Grants> for the rest of that call only (the server seals
+// it into the call's callback URLs) and goes to Then; the MaxAttempts-th wrong PIN or silence
+// goes to Failed, and so does a calling number locked out for wrong PINs across calls. The PIN
+// itself is never in the flow: Secret names it in the PIN secrets file. Digits entered on a node
+// with a pin are never logged, whatever its sensitive flag says.
+type PIN struct {
+	Prompt      Prompts `yaml:"prompt" validate:"dive"`               // Optional; default "Please enter your PIN, then press pound."
+	Secret      string  `yaml:"secret" validate:"required,pinname"`   // Required: the name of the PIN in the secrets file.
+	Grants      string  `yaml:"grants" validate:"required,pinname"`   // Required: the scope a right PIN grants; the call holds pin:<grants>.
+	MaxAttempts int     `yaml:"max_attempts" validate:"min=0,max=10"` // Optional; default 3.
+	Timeout     int     `yaml:"timeout" validate:"min=0,max=60"`      // Optional, seconds to wait; default Defaults.Timeout.
+	Wrong       Prompts `yaml:"wrong" validate:"dive"`                // Optional: said after a wrong PIN or silence; default "That PIN is not correct."
+	Then        *Action `yaml:"then" validate:"required"`             // Required: where a right PIN goes, usually the menu it guards.
+	Failed      *Action `yaml:"failed"`                               // Optional; default say "Goodbye." and hang up.
+}
+
 // Dial calls a number. In YAML a plain string is the Number.
 type Dial struct {
 	Number   string  `yaml:"number" validate:"required,dialnumber"` // Required: E.164, or "call_center".
@@ -149,5 +166,6 @@ const (
 	DefaultTimeout    = 5
 	DefaultMaxInvalid = 3
 	DefaultMaxNoInput = 3
+	DefaultMaxPINs    = 3             // PIN.MaxAttempts
 	CallCenter        = "call_center" // the Dial.Number that means Flow.CallCenter
 )

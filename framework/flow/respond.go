@@ -14,6 +14,34 @@ type Input struct {
 	Query          string    // the request URL's raw query, which carries retry counts
 	DialCallStatus string    // the DialCallStatus form field, on a dialed route
 	Now            time.Time // the time for business hours; zero means time.Now()
+	PIN            PINResult // on a pin route: what the server found of the digits
+}
+
+// PINResult is what the server found of the digits sent to a pin route ([Route.PIN]).
+type PINResult uint8
+
+// The outcomes of a PIN check.
+const (
+	PINUnchecked PINResult = iota // no digits (silence), or not checked: counts as a wrong attempt
+	PINRight                      // the digits are the secret's PIN
+	PINWrong                      // they are not
+	PINLocked                     // the calling number is locked out: the failed branch, unchecked
+)
+
+// PINCheck is what a pin route asks the server to check: the digits against the PIN named
+// Secret in the secrets file; a right one grants the call the scope Grants.
+type PINCheck struct {
+	Secret string
+	Grants string
+}
+
+// PIN returns what the server must check before [Route.Respond] on a pin route (the node's
+// /pin), or nil on any other route.
+func (r *Route) PIN() *PINCheck {
+	if r.kind != routePIN {
+		return nil
+	}
+	return r.n.pin
 }
 
 // Route is one path a compiled flow answers, with the permission the authorizer must check for
@@ -35,6 +63,7 @@ const (
 	routeGather                    // /ivr/<node>/gather?i=&n=
 	routeDialed                    // /ivr/<node>/dialed?s=
 	routeRecorded                  // /ivr/<node>/recorded?s=
+	routePIN                       // /ivr/<node>/pin?a=
 )
 
 // Respond returns the TwiML for a request to the route: pre-rendered bytes the caller must not
@@ -95,6 +124,18 @@ func (r *Route) Respond(in Input) []byte {
 		return n.dialed[clamp(queryInt(in.Query, "s"), len(n.dialed))]
 	case routeRecorded:
 		return n.recorded[clamp(queryInt(in.Query, "s"), len(n.recorded))]
+	case routePIN:
+		switch in.PIN {
+		case PINRight:
+			return n.pinOK
+		case PINLocked:
+			return n.pinFailed
+		}
+		a := clamp(queryInt(in.Query, "a"), n.pinMax)
+		if a+1 >= n.pinMax {
+			return n.pinFailed
+		}
+		return n.pinRetry[a+1]
 	}
 	return n.errs[Internal]
 }

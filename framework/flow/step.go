@@ -6,7 +6,7 @@ import (
 )
 
 // Step is what a node or a destination does after its prompts: exactly one of [*Gather],
-// [Goto], [*Dial], [*Record], [*Enqueue], [Redirect] or [Hangup]. The set is sealed (only this
+// [Goto], [*Dial], [*Record], [*Enqueue], [Redirect], [Hangup] or [*PIN]. The set is sealed (only this
 // package's types implement it), and each consumer — the loader's keys, the validator, the
 // compiler, the graph — handles it in one type switch, so a new kind is one new case in each
 // (see the package documentation's "Adding a kind of step").
@@ -39,6 +39,7 @@ const (
 	KindEnqueue
 	KindRedirect
 	KindHangup
+	KindPIN
 	numKinds
 )
 
@@ -57,6 +58,7 @@ var kinds = [numKinds]struct {
 	KindEnqueue:  {key: "enqueue", decode: reflect.TypeFor[*Enqueue]()},
 	KindRedirect: {key: "redirect", decode: reflect.TypeFor[Redirect]()},
 	KindHangup:   {key: "hangup", decode: reflect.TypeFor[bool](), step: func(reflect.Value) Step { return Hangup{} }},
+	KindPIN:      {key: "pin", decode: reflect.TypeFor[*PIN](), menuOnly: true},
 }
 
 // Kinds returns every kind of step, in order.
@@ -97,6 +99,7 @@ func (*Record) Kind() Kind  { return KindRecord }
 func (*Enqueue) Kind() Kind { return KindEnqueue }
 func (Redirect) Kind() Kind { return KindRedirect }
 func (Hangup) Kind() Kind   { return KindHangup }
+func (*PIN) Kind() Kind     { return KindPIN }
 
 func (*Gather) step()  {}
 func (Goto) step()     {}
@@ -105,3 +108,4 @@ func (*Record) step()  {}
 func (*Enqueue) step() {}
 func (Redirect) step() {}
 func (Hangup) step()   {}
+func (*PIN) step()     {}

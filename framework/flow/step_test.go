@@ -20,6 +20,8 @@ var stepSamples = map[Kind]struct {
 	KindEnqueue:  {&Enqueue{Name: "sales"}, `<Enqueue>sales</Enqueue>`, Target{TargetQueue, "sales"}},
 	KindRedirect: {Redirect("https://example.com/twiml"), `<Redirect>https://example.com/twiml</Redirect>`, Target{TargetRedirect, "https://example.com/twiml"}},
 	KindHangup:   {Hangup{}, `<Hangup/>`, Target{TargetHangup, ""}},
+	KindPIN: {&PIN{Secret: "staff", Grants: "staff", Then: &Action{Do: Goto("end")}},
+		`<Gather action="/ivr/a/pin?a=0" timeout="5" finishOnKey="#"><Say>Please enter your PIN, then press pound.</Say></Gather><Redirect>/ivr/a/pin?a=0</Redirect>`, Target{TargetNode, "end"}},
 }
 
 // Every kind of step validates, compiles, renders as a menu's body and draws an edge: a kind
@@ -85,7 +87,7 @@ func TestKindsAreNamedByTheirKeys(t *testing.T) {
 			t.Errorf("kindNamed(%q) = %v, %v", k, got, ok)
 		}
 	}
-	if got := strings.Join(names, " "); got != "gather goto dial record enqueue redirect hangup" {
+	if got := strings.Join(names, " "); got != "gather goto dial record enqueue redirect hangup pin" {
 		t.Errorf("kinds %s", got)
 	}
 	if Kind(200).String() != "Kind(200)" {

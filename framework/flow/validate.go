@@ -26,10 +26,11 @@ var (
 	pathRe       = regexp.MustCompile(`^(/[A-Za-z0-9][A-Za-z0-9_.-]*)+$`)
 	dtmfRe       = regexp.MustCompile(`^[0-9*#]+$`)
 	permissionRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.:-]*$`)
+	pinNameRe    = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 )
 
 // routeSuffixes are the sub-routes a node may own; no node name may end in one.
-var routeSuffixes = []string{"gather", "dialed", "recorded"}
+var routeSuffixes = []string{"gather", "dialed", "recorded", "pin"}
 
 func validNodeName(s string) bool {
 	if !nodeNameRe.MatchString(s) {
@@ -56,6 +57,7 @@ var fieldRules = []struct {
 	{"dtmf", "must be DTMF keys (0-9, * and #); got {0}", text(dtmfRe.MatchString)},
 	{"dtmfkey", "must be one DTMF key (0-9, * or #); got {0}", text(func(s string) bool { return len(s) == 1 && dtmfRe.MatchString(s) })},
 	{"permission", `must be a permission name such as view or staff (letters, digits, "_", ".", ":", "-"); got {0}`, text(permissionRe.MatchString)},
+	{"pinname", `must be 1 to 64 letters, digits, ".", "-" and "_", such as staff; got {0}`, text(pinNameRe.MatchString)},
 	{"required", "is required", nil},
 	{"eq", "must be {1}; got {0}", nil},
 	{"min", "must be at least {1}; got {0}", nil},
@@ -442,6 +444,12 @@ func (c *checker) action(path string, a *Action, ctx actionCtx) {
 		} else {
 			c.action(joinKey(sp, "then"), s.Then, nested)
 		}
+	case *PIN:
+		if c.opts.Secrets != nil && s.Secret != "" && !c.opts.Secrets(s.Secret) {
+			c.errorf(joinKey(sp, "secret"), "the PIN secrets file has no secret named %q: add one with `switchboard key --pin --name %s`", s.Secret, s.Secret)
+		}
+		c.action(joinKey(sp, "then"), s.Then, nested)
+		c.action(joinKey(sp, "failed"), s.Failed, nested)
 	case *Enqueue, Redirect, Hangup:
 		// Field rules only.
 	default:
