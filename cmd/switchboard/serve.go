@@ -207,9 +207,12 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 	if err != nil {
 		return fail(err)
 	}
-	basic, err := cfg.sig.basic()
-	if err != nil {
-		return fail(err)
+	// The Basic credentials file is a credential source like the keys file (read under the same
+	// rules, reloaded, withdrawn when it cannot be read); the Twilio policy checks URL credentials
+	// against the same users.
+	var basic *principals.BasicPolicy
+	if cfg.sig.basicAuth != "" {
+		basic = &principals.BasicPolicy{}
 	}
 	tw, err := principals.NewTwilio(principals.TwilioOptions{
 		Tokens:         secrets,
@@ -224,7 +227,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 	if err != nil {
 		return fail(err)
 	}
-	policies := cfg.sig.policies(tw, basic)
+	policies := []principals.Policy{tw}
 	if w := cfg.sig.unboundWarning(devToken == "" && cfg.validate, cfg.publicURL); w != "" {
 		log.Warn(w)
 	}
@@ -233,7 +236,10 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 	}
 	opts := fileOptions(cfg.flow, cfg.model, cfg.policy)
 	if cfg.keys != "" {
-		opts.Credentials = []framework.CredentialSource{framework.APIKeysFile(cfg.keys)}
+		opts.Credentials = append(opts.Credentials, framework.APIKeysFile(cfg.keys))
+	}
+	if basic != nil {
+		opts.Credentials = append(opts.Credentials, framework.BasicFile(cfg.sig.basicAuth, basic))
 	}
 	opts.Policies = policies
 	opts.Logger = log

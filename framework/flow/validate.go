@@ -119,7 +119,7 @@ func validRedirect(s string) bool {
 
 func describeValue(v any) string {
 	if rv := reflect.ValueOf(v); rv.Kind() == reflect.String {
-		return strconv.Quote(clip(rv.String()))
+		return strconv.Quote(clip(rv.String(), valueRunes))
 	}
 	return fmt.Sprint(v)
 }
