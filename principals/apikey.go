@@ -141,6 +141,15 @@ func parseCredentials(name string, r io.Reader, cf credentialFormat) ([]apiKey, 
 	return keys, nil
 }
 
+// CheckName returns what is wrong with s as the name of a key, a user or a group in a keys or
+// credentials file ("may hold only letters, digits and .-_@"), or nil.
+func CheckName(s string) error {
+	if msg := checkName(s); msg != "" {
+		return errors.New(msg)
+	}
+	return nil
+}
+
 // checkName returns why s cannot be a key or group name, or "".
 func checkName(s string) string {
 	if s == "" {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync/atomic"
 )
 
 // BasicPolicyName is the name the Basic credentials policy gives in [Identity.Policy] and
@@ -48,7 +49,7 @@ const BasicAnonymous = BasicPrefix + "anonymous"
 // A request without an Authorization header, or with another scheme (Bearer …), carries no
 // credentials of this kind: ok == false and no error.
 type BasicPolicy struct {
-	users []apiKey
+	users atomic.Pointer[[]apiKey] // replaced whole by Update; never nil after NewBasic
 }
 
 // LoadBasic reads a credentials file; see [NewBasic]. It does not check the file's mode; a
@@ -76,7 +77,9 @@ func NewBasic(name string, r io.Reader) (*BasicPolicy, error) {
 			return nil, fmt.Errorf("%s: the user name \"anonymous\" is reserved (%s stands for no credentials)", name, BasicAnonymous)
 		}
 	}
-	return &BasicPolicy{users: users}, nil
+	p := &BasicPolicy{}
+	p.users.Store(&users)
+	return p, nil
 }
 
 // accepts reports whether userinfo, "user:password", names a user of the file with that
@@ -86,16 +89,17 @@ func (p *BasicPolicy) accepts(userinfo []byte) bool {
 	if !ok {
 		return false
 	}
-	return p.find(user, pass) >= 0
+	return find(p.load(), user, pass) >= 0
 }
 
-// find returns the index of the user with that name and password, or -1, comparing every user.
-func (p *BasicPolicy) find(user, pass []byte) int {
+// find returns the index of the user with that name and password in users, or -1, comparing
+// every user.
+func find(users []apiKey, user, pass []byte) int {
 	sum := sha256.Sum256(pass)
 	found := -1
-	for i := range p.users {
-		name := subtle.ConstantTimeCompare(user, []byte(p.users[i].name))
-		hash := subtle.ConstantTimeCompare(sum[:], p.users[i].hash[:])
+	for i := range users {
+		name := subtle.ConstantTimeCompare(user, []byte(users[i].name))
+		hash := subtle.ConstantTimeCompare(sum[:], users[i].hash[:])
 		if name&hash == 1 {
 			found = i
 		}
@@ -103,8 +107,28 @@ func (p *BasicPolicy) find(user, pass []byte) int {
 	return found
 }
 
+// load returns the users in force; none for a zero BasicPolicy.
+func (p *BasicPolicy) load() []apiKey {
+	if u := p.users.Load(); u != nil {
+		return *u
+	}
+	return nil
+}
+
+// Update puts the users of q in force in place of p's, atomically: a request sees either set,
+// never a mix. A nil q leaves no user in force, so that a server whose credentials file can no
+// longer be read accepts nobody (see framework.BasicFile). Every policy p was given to, such
+// as a Twilio policy's [TwilioOptions.Credentials], sees the change.
+func (p *BasicPolicy) Update(q *BasicPolicy) {
+	var users []apiKey
+	if q != nil {
+		users = q.load()
+	}
+	p.users.Store(&users)
+}
+
 // Len returns the number of users.
-func (p *BasicPolicy) Len() int { return len(p.users) }
+func (p *BasicPolicy) Len() int { return len(p.load()) }
 
 // Authenticate implements [Policy]. Every user's name and password hash are compared, in
 // constant time, whatever matches.
@@ -125,9 +149,10 @@ func (p *BasicPolicy) Authenticate(r *http.Request) (Identity, bool, error) {
 	if err != nil || !ok || user == "" {
 		return Identity{}, false, &Failure{Policy: BasicPolicyName, Reason: ErrMalformedBasic}
 	}
-	found := p.find([]byte(user), []byte(pass))
+	users := p.load()
+	found := find(users, []byte(user), []byte(pass))
 	if found < 0 {
 		return Identity{}, false, &Failure{Policy: BasicPolicyName, Reason: ErrUnknownCredentials}
 	}
-	return Identity{Policy: BasicPolicyName, Principals: slices.Clone(p.users[found].principals)}, true, nil
+	return Identity{Policy: BasicPolicyName, Principals: slices.Clone(users[found].principals)}, true, nil
 }

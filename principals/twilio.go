@@ -12,7 +12,6 @@ import (
 	"net/netip"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 )
@@ -271,13 +270,28 @@ type sharedKey struct {
 	sha1, sha256 []*macKey
 }
 
-// signatureSettingsHeader names the webhook shared key and algorithm Twilio signed with.
-const signatureSettingsHeader = "X-Twilio-Webhooks-Signature-Settings"
+// The headers the policy reads on every request, in canonical form, so that the hot path
+// indexes r.Header directly (as Header.Values would after canonicalizing the name, which costs
+// more than the rest of the lookup).
+const (
+	signatureHeader         = "X-Twilio-Signature"
+	signatureSettingsHeader = "X-Twilio-Webhooks-Signature-Settings" // the shared key and algorithm Twilio signed with
+	authorizationHeader     = "Authorization"
+	contentTypeHeader       = "Content-Type"
+)
+
+// firstHeader is r.Header.Get(name) for a canonical name.
+func firstHeader(r *http.Request, name string) string {
+	if vs := r.Header[name]; len(vs) > 0 {
+		return vs[0]
+	}
+	return ""
+}
 
 // sharedKeys returns the keys and algorithm that X-Twilio-Webhooks-Signature-Settings names, or
 // nil keys and HMACSHA1 when the request has no such header.
 func (p *TwilioPolicy) sharedKeys(r *http.Request) ([]*macKey, Algorithm, *Failure) {
-	vs := r.Header.Values(signatureSettingsHeader)
+	vs := r.Header[signatureSettingsHeader]
 	switch {
 	case len(vs) == 0:
 		return nil, HMACSHA1, nil
@@ -322,11 +336,26 @@ func (p *TwilioPolicy) sharedKeys(r *http.Request) ([]*macKey, Algorithm, *Failu
 }
 
 // SignatureCheckDisabled reports whether TWILIO_VALIDATE_SIGNATURE, read with getenv (usually
-// [os.Getenv]), turns the signature check off: only a value that [strconv.ParseBool] reads as
-// false does. Unset, empty or unreadable values keep the check on.
+// [os.Getenv]), turns the signature check off: only a value that [ParseSignatureCheck] reads as
+// off does. Unset, empty or unreadable values keep the check on; a program should refuse an
+// unreadable one at start with ParseSignatureCheck's error.
 func SignatureCheckDisabled(getenv func(string) string) bool {
-	v, err := strconv.ParseBool(strings.TrimSpace(getenv("TWILIO_VALIDATE_SIGNATURE")))
-	return err == nil && !v
+	check, err := ParseSignatureCheck(getenv("TWILIO_VALIDATE_SIGNATURE"))
+	return err == nil && !check
+}
+
+// ParseSignatureCheck reads a value of TWILIO_VALIDATE_SIGNATURE: whether signatures are
+// checked. Empty means yes; the usual spellings of a boolean are read without regard to case and
+// surrounding space (true, false, 1, 0, t, f, yes, no, y, n, on, off); anything else is an error
+// that says so, and keeps the check on.
+func ParseSignatureCheck(v string) (check bool, err error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "", "true", "1", "t", "yes", "y", "on":
+		return true, nil
+	case "false", "0", "f", "no", "n", "off":
+		return false, nil
+	}
+	return true, fmt.Errorf("principals: TWILIO_VALIDATE_SIGNATURE=%q: want true or false (or yes/no, on/off, 1/0)", v)
 }
 
 // Disabled reports whether the policy was built with checking turned off.
@@ -338,7 +367,7 @@ func (p *TwilioPolicy) Authenticate(r *http.Request) (Identity, bool, error) {
 	if p.disabled {
 		return Identity{Policy: TwilioPolicyName, Principals: []string{Twilio}, Unverified: true, Form: p.unverifiedForm(r)}, true, nil
 	}
-	sigs := r.Header.Values("X-Twilio-Signature")
+	sigs := r.Header[signatureHeader]
 	switch {
 	case len(sigs) == 0:
 		return Identity{}, false, p.fail(ErrMissingSignature, "")
@@ -375,7 +404,7 @@ func (p *TwilioPolicy) Authenticate(r *http.Request) (Identity, bool, error) {
 			return Identity{}, false, p.fail(ErrUnknownAccount, p.budgetedHint(st, r, &req, want.bytes(), nil))
 		}
 	}
-	if !st.match(want.bytes(), keys, t, req.params, r.Header.Get("Authorization")) {
+	if !st.match(want.bytes(), keys, t, req.params, firstHeader(r, authorizationHeader)) {
 		return Identity{}, false, p.fail(ErrSignatureMismatch, p.budgetedHint(st, r, &req, want.bytes(), keys))
 	}
 	if req.json && !req.bodyMatches() {
@@ -467,8 +496,11 @@ type signedRequest struct {
 	form bool
 	sent []param // the form sorted by key only, when a key repeats; else params is in that order
 
-	derived         bool
-	account, caller string // the principals the request would vouch for, "" for none
+	derived                   bool
+	account, caller, attested string // the principals the request would vouch for, "" for none
+	// What deriveNames looked up, so that identity does not look it up again.
+	remote, verstat string
+	inbound         bool
 }
 
 // get returns the first value of key in the verified parameters: the form, else the query.
@@ -517,18 +549,23 @@ func (s *signedRequest) bodyMatches() bool {
 	return subtle.ConstantTimeCompare(got[:], want[:]) == 1
 }
 
-// deriveNames sets s.account and s.caller, the account: and caller: principals of the request,
-// writing them to b.
+// deriveNames sets s.account, s.caller and s.attested, the account:, caller: and
+// caller-attested: principals of the request, writing them to b.
 func (s *signedRequest) deriveNames(b *strings.Builder) {
 	sid := s.get("AccountSid")
 	if !isSID(sid, "AC") {
 		sid = ""
 	}
-	remote, _ := remoteParty(s.get)
+	remote, inbound := remoteParty(s.get)
+	s.remote, s.inbound, s.verstat = remote, inbound, s.get("StirVerstat")
+	attested := ""
+	if isAttestedCaller(remote, inbound, s.verstat) {
+		attested = remote
+	}
 	if !IsE164(remote) {
 		remote = ""
 	}
-	b.Grow(len(AccountPrefix) + len(sid) + len(CallerPrefix) + len(remote))
+	b.Grow(len(AccountPrefix) + len(sid) + len(CallerPrefix) + len(remote) + len(AttestedCallerPrefix) + len(attested))
 	start := b.Len()
 	if sid != "" {
 		b.WriteString(AccountPrefix)
@@ -539,8 +576,13 @@ func (s *signedRequest) deriveNames(b *strings.Builder) {
 		b.WriteString(CallerPrefix)
 		b.WriteString(remote)
 	}
+	caller := b.Len()
+	if attested != "" {
+		b.WriteString(AttestedCallerPrefix)
+		b.WriteString(attested)
+	}
 	names := b.String()
-	s.account, s.caller, s.derived = names[start:account], names[account:], true
+	s.account, s.caller, s.attested, s.derived = names[start:account], names[account:caller], names[caller:], true
 }
 
 // identity returns what a verified request vouches for.
@@ -556,8 +598,7 @@ func (s *signedRequest) identity(st *verifyState) Identity {
 	if s.caller != "" {
 		id.Principals = append(id.Principals, s.caller)
 	}
-	remote, inbound := remoteParty(s.get)
-	id.Principals = appendCallerFacts(id.Principals, remote, inbound, s.get("StirVerstat"))
+	id.Principals = appendCallerFacts(id.Principals, s.remote, s.inbound, s.verstat, s.attested)
 	return id
 }
 
@@ -651,7 +692,7 @@ func (st *verifyState) fromPostForm(form map[string][]string) []param {
 }
 
 func isJSON(r *http.Request) bool {
-	ct := r.Header.Get("Content-Type")
+	ct := firstHeader(r, contentTypeHeader)
 	if i := strings.IndexByte(ct, ';'); i >= 0 {
 		ct = ct[:i]
 	}

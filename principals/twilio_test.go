@@ -444,6 +444,14 @@ func TestTwilioFormIsParsedOnceAndShared(t *testing.T) {
 		t.Errorf("Identity.Form: Len %d, Digits %q %q, FinishedOnKey %v, retry %v",
 			form.Len(), form.Get("Digits"), form.Values("Digits"), form.Has("FinishedOnKey"), form.Has("retry"))
 	}
+	for key, want := range map[string]struct {
+		v  string
+		ok bool
+	}{"Digits": {"2", true}, "FinishedOnKey": {"", true}, "retry": {"", false}} {
+		if v, ok := form.Lookup(key); v != want.v || ok != want.ok {
+			t.Errorf("Identity.Form.Lookup(%q) = %q, %v; want %q, %v", key, v, ok, want.v, want.ok)
+		}
+	}
 	v := form.URLValues()
 	v["Digits"] = append(v["Digits"], "x")
 	if got := v["From"]; !slices.Equal(got, []string{"+15551234567"}) {
@@ -528,7 +536,8 @@ func TestTwilioDisabledVouchesLoudly(t *testing.T) {
 }
 
 func TestSignatureCheckDisabledOnlyByAnExplicitFalse(t *testing.T) {
-	for v, want := range map[string]bool{"": false, "false": true, "FALSE": true, "0": true, " false ": true, "true": false, "1": false, "no": false, "flase": false} {
+	for v, want := range map[string]bool{"": false, "false": true, "FALSE": true, "0": true, " false ": true, "true": false, "1": false,
+		"no": true, "Off": true, "n": true, "yes": false, "on": false, "flase": false, "disabled": false} {
 		got := principals.SignatureCheckDisabled(func(k string) string {
 			if k != "TWILIO_VALIDATE_SIGNATURE" {
 				t.Errorf("read %q", k)
@@ -537,6 +546,15 @@ func TestSignatureCheckDisabledOnlyByAnExplicitFalse(t *testing.T) {
 		})
 		if got != want {
 			t.Errorf("TWILIO_VALIDATE_SIGNATURE=%q: disabled = %v, want %v", v, got, want)
+		}
+	}
+}
+
+func TestParseSignatureCheckRefusesWhatItCannotRead(t *testing.T) {
+	for _, v := range []string{"flase", "disabled", "nope", "2"} {
+		check, err := principals.ParseSignatureCheck(v)
+		if err == nil || !check || !strings.Contains(err.Error(), "want true or false") {
+			t.Errorf("ParseSignatureCheck(%q) = %v, %v; want the check on and an error", v, check, err)
 		}
 	}
 }

@@ -53,6 +53,16 @@ func runKey(args []string, stdout, stderr io.Writer) int {
 	if *name == "" {
 		return usageError(stderr, "key", keyHelp, "--name is required")
 	}
+	// Say what is wrong with a name itself, before it is written into a line whose fields a
+	// space would shift.
+	if err := principals.CheckName(*name); err != nil {
+		return usageError(stderr, "key", keyHelp, "--name %q %v", *name, err)
+	}
+	for _, g := range groups {
+		if err := principals.CheckName(g); err != nil {
+			return usageError(stderr, "key", keyHelp, "--group %q %v (repeat --group for each group)", g, err)
+		}
+	}
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
 		fmt.Fprintln(stderr, "switchboard key:", err)

@@ -44,11 +44,14 @@ func TestKeyRefusesABadName(t *testing.T) {
 	tests := []struct {
 		name string
 		args []string
+		want string // in the first line of stderr: what is wrong with the name
 	}{
-		{"no name", []string{"key"}},
-		{"a reserved name", []string{"key", "--name", "system.Everyone"}},
-		{"a reserved group", []string{"key", "--name", "x", "--group", "twilio"}},
-		{"spaces in a name", []string{"key", "--name", "a b"}},
+		{"NoName", []string{"key"}, "--name is required"},
+		{"AReservedName", []string{"key", "--name", "system.Everyone"}, `--name "system.Everyone" is reserved`},
+		{"AReservedGroup", []string{"key", "--name", "x", "--group", "twilio"}, `--group "twilio" is reserved`},
+		{"SpacesInAName", []string{"key", "--name", "bad name"}, `--name "bad name" may hold only letters, digits and .-_@`},
+		{"SpacesInAGroup", []string{"key", "--name", "x", "--group", "ops team"}, `--group "ops team" may hold only letters, digits and .-_@ (repeat --group for each group)`},
+		{"ACommaInAGroup", []string{"key", "--name", "x", "--group", "ops,admins"}, `--group "ops,admins" may hold only`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -58,6 +61,9 @@ func TestKeyRefusesABadName(t *testing.T) {
 			}
 			if out.Len() != 0 {
 				t.Errorf("printed a key for a refused name: %q", out.String())
+			}
+			if first, _, _ := strings.Cut(errb.String(), "\n"); !strings.Contains(first, tt.want) {
+				t.Errorf("stderr begins %q, want it to say %q", first, tt.want)
 			}
 		})
 	}

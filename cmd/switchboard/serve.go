@@ -159,7 +159,9 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 			cfg.stateKeys = append(cfg.stateKeys, k)
 		}
 	}
-	cfg.validate = !principals.SignatureCheckDisabled(getenv)
+	if cfg.validate, err = principals.ParseSignatureCheck(getenv(envValidate)); err != nil {
+		return cfg, err
+	}
 	return cfg, nil
 }
 
@@ -208,9 +210,12 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 	if err != nil {
 		return fail(err)
 	}
-	basic, err := cfg.sig.basic()
-	if err != nil {
-		return fail(err)
+	// The Basic credentials file is a credential source like the keys file (read under the same
+	// rules, reloaded, withdrawn when it cannot be read); the Twilio policy checks URL credentials
+	// against the same users.
+	var basic *principals.BasicPolicy
+	if cfg.sig.basicAuth != "" {
+		basic = &principals.BasicPolicy{}
 	}
 	tw, err := principals.NewTwilio(principals.TwilioOptions{
 		Tokens:         secrets,
@@ -225,7 +230,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 	if err != nil {
 		return fail(err)
 	}
-	policies := cfg.sig.policies(tw, basic)
+	policies := []principals.Policy{tw}
 	if w := cfg.sig.unboundWarning(devToken == "" && cfg.validate, cfg.publicURL); w != "" {
 		log.Warn(w)
 	}
@@ -234,7 +239,10 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 	}
 	opts := fileOptions(cfg.flow, cfg.model, cfg.policy)
 	if cfg.keys != "" {
-		opts.Credentials = []framework.CredentialSource{framework.APIKeysFile(cfg.keys)}
+		opts.Credentials = append(opts.Credentials, framework.APIKeysFile(cfg.keys))
+	}
+	if basic != nil {
+		opts.Credentials = append(opts.Credentials, framework.BasicFile(cfg.sig.basicAuth, basic))
 	}
 	opts.Policies = policies
 	opts.Logger = log

@@ -56,6 +56,8 @@ func TestServeRefusesABadValueInTheEnvironment(t *testing.T) {
 		{"BodyLimitZero", map[string]string{envBodyLimit: "0"}, envBodyLimit},
 		{"AuthLimitNotANumber", map[string]string{envAuthLimit: "lots"}, envAuthLimit},
 		{"UnknownLogFormat", map[string]string{envLogFormat: "xml"}, "--log-format"},
+		{"SignatureSwitchMisspelt", map[string]string{envValidate: "flase"}, envValidate},
+		{"SignatureSwitchUnknownWord", map[string]string{envValidate: "disabled"}, envValidate},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -68,7 +70,8 @@ func TestServeRefusesABadValueInTheEnvironment(t *testing.T) {
 }
 
 func TestTurningSignatureChecksOffTakesAnExplicitFalse(t *testing.T) {
-	for value, validate := range map[string]bool{"": true, "false": false, "0": false, "true": true, "no": true} {
+	for value, validate := range map[string]bool{"": true, "false": false, "0": false, "no": false, "off": false, "Off": false,
+		"true": true, "yes": true, "on": true} {
 		cfg, err := parseServe(nil, env(map[string]string{envValidate: value}), io.Discard)
 		if err != nil {
 			t.Fatal(err)

@@ -3,8 +3,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"os"
-	"slices"
 	"strings"
 
 	"github.com/switchboard-ivr/switchboard/principals"
@@ -65,33 +63,6 @@ func (c *sigConfig) shared() (map[string]principals.Secret, error) {
 		keys[name] = principals.NewSecret(secret)
 	}
 	return keys, nil
-}
-
-// basic loads the Basic credentials file, refusing one that other users can read or write.
-func (c *sigConfig) basic() (*principals.BasicPolicy, error) {
-	if c.basicAuth == "" {
-		return nil, nil
-	}
-	fi, err := os.Stat(c.basicAuth)
-	if err != nil {
-		return nil, fmt.Errorf("--basic-auth: %w", err)
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("--basic-auth %s is not a regular file", c.basicAuth)
-	}
-	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
-		return nil, fmt.Errorf("--basic-auth %s has mode %#o: other users can read the password hashes; chmod 600 it", c.basicAuth, perm)
-	}
-	return principals.LoadBasic(c.basicAuth)
-}
-
-// policies returns the Twilio policy followed by the Basic policy, when there is one.
-func (c *sigConfig) policies(tw *principals.TwilioPolicy, basic *principals.BasicPolicy) []principals.Policy {
-	ps := []principals.Policy{tw}
-	if basic != nil {
-		ps = append(ps, basic)
-	}
-	return slices.Clip(ps)
 }
 
 // unboundWarning is what `serve` says when a real token is set but nothing binds a signature to

@@ -341,7 +341,7 @@ func TestUnknownRoutesUseTheErrorFlowOfTheirPrefix(t *testing.T) {
 	}
 }
 
-func TestForgedSignatureHearsTheForbiddenFlow(t *testing.T) {
+func TestForgedSignatureHearsTheUnauthenticatedFlow(t *testing.T) {
 	p := newPhone(t, monday10am, stranger)
 	p.token = "not-the-account-token"
 	expectEvents(t, p.walk("/ivr/welcome"), []string{"SAY We could not verify this call.", "DIAL " + callCenter})

@@ -57,7 +57,7 @@ func PolicyText(name, text string) Policy {
 }
 
 // excerptRunes bounds what a problem quotes from a line it could not read.
-const excerptRunes = 20
+const excerptRunes = 12
 
 // excerpt quotes s for a problem message: escaped, and cut after a few characters. A file that
 // is not what it claims (a policy path pointing at a file of secrets) must not be printed into

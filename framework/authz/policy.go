@@ -186,6 +186,6 @@ func checkPrincipal(pr *problems, o Origin, what, name string) {
 	case name == "":
 		pr.at(o, "empty %s", what)
 	case strings.HasPrefix(name, "system.") && name != principals.Everyone && name != principals.Authenticated:
-		pr.at(o, "unknown system principal %s (want %s or %s)", excerpt(name), principals.Everyone, principals.Authenticated)
+		pr.at(o, "unknown system principal %q (want %s or %s)", name, principals.Everyone, principals.Authenticated)
 	}
 }

@@ -60,23 +60,25 @@ const (
 // not a node: "(errors)", "(errors /ivr/es)", "(dial +15555550100)", "(record)",
 // "(queue support)", "(redirect https://…)", "(hangup)".
 func (t Target) String() string {
-	switch t.Kind {
-	case TargetNode:
+	if t.Kind == TargetNode {
 		return t.Value
-	case TargetErrors:
-		return parens("errors", t.Value)
-	case TargetDial:
-		return parens("dial", t.Value)
-	case TargetRecord:
-		return "(record)"
-	case TargetQueue:
-		return parens("queue", t.Value)
-	case TargetRedirect:
-		return parens("redirect", t.Value)
-	case TargetHangup:
-		return "(hangup)"
 	}
-	return "(TargetKind(" + strconv.Itoa(int(t.Kind)) + ") " + t.Value + ")"
+	if t.Value == "" {
+		return "(" + t.Kind.String() + ")"
+	}
+	return "(" + t.Kind.String() + " " + t.Value + ")"
+}
+
+var targetKindNames = [...]string{TargetNode: "node", TargetErrors: "errors", TargetDial: "dial",
+	TargetRecord: "record", TargetQueue: "queue", TargetRedirect: "redirect", TargetHangup: "hangup"}
+
+// String returns the kind's name: "node", "errors", "dial", "record", "queue", "redirect" or
+// "hangup".
+func (k TargetKind) String() string {
+	if int(k) < len(targetKindNames) {
+		return targetKindNames[k]
+	}
+	return "TargetKind(" + strconv.Itoa(int(k)) + ")"
 }
 
 // Node returns the name of the node the target is, or "" when it is not a node.

@@ -28,7 +28,9 @@ type Options struct {
 	// route (a menu's route, such as /ivr/welcome): some line grants it to everybody and no
 	// line denies it to anybody, so a refused caller sent there cannot be refused again.
 	// Optional; when nil, any menu may refuse a caller, and a forbidden or unauthenticated
-	// flow may not lead back into a refusal at all (see the package documentation).
+	// flow may not lead back into a refusal at all (see the package documentation). Compile,
+	// which checks a flow without a policy, counts every menu as one that may refuse, unless
+	// CompileOptions.Validated says the flow was validated (with this hook) already.
 	Open func(route, permission string) bool
 	// Secrets reports whether the PIN secrets file holds a PIN named name. Optional; when nil,
 	// a pin node's secret is not checked. With it, a pin node whose secret the file lacks is an
@@ -419,7 +421,7 @@ func (l *loader) decodeStep(keys []pair, v reflect.Value, path string, depth int
 		path string
 		step Step
 	}
-	var set []found
+	set := make([]found, 0, 2) // one step, or a problem with two
 	for _, p := range keys {
 		kind, _ := kindNamed(p.key.Value)
 		k := &kinds[kind]
@@ -587,20 +589,24 @@ func describe(n *yaml.Node) string {
 	case "!!null":
 		return "nothing"
 	case "!!int", "!!float", "!!bool":
-		return clip(n.Value)
+		return clip(n.Value, clipRunes)
 	}
-	return strconv.Quote(clip(n.Value))
+	return strconv.Quote(clip(n.Value, clipRunes))
 }
 
-// clipRunes bounds what a problem quotes of a value: a path that points at the wrong file (a
-// file of secrets) must not be printed into logs by the errors that refuse it.
-const clipRunes = 24
+// clipRunes bounds what a problem quotes of a node it could not decode: a path that points at
+// the wrong file (a file of secrets) must not be printed into logs by the errors that refuse it.
+// A value that decoded, and only broke a rule, is quoted up to valueRunes.
+const (
+	clipRunes  = 16
+	valueRunes = 40
+)
 
-// clip cuts s after clipRunes runes, marking the cut with "...".
-func clip(s string) string {
+// clip cuts s after max runes, marking the cut with "...".
+func clip(s string, max int) string {
 	n := 0
 	for i := range s {
-		if n == clipRunes {
+		if n == max {
 			return s[:i] + "..."
 		}
 		n++
