@@ -22,7 +22,8 @@ const (
 func AttestedCaller(e164 string) string { return AttestedCallerPrefix + e164 }
 
 // Attestation returns the attest: principal for a StirVerstat value, which Twilio adds to the
-// voice webhook of a call that carried a SHAKEN PASSporT (matched without regard to case):
+// voice webhook of a call that carried a SHAKEN PASSporT (matched without regard to ASCII case;
+// a non-ASCII letter never matches, so no look-alike of a value is read as that value):
 //
 //	TN-Validation-Passed-A|B|C                 attest:A, attest:B, attest:C
 //	TN-Validation-Passed-A|B|C-Diverted        attest:A-diverted, …
@@ -33,39 +34,72 @@ func AttestedCaller(e164 string) string { return AttestedCallerPrefix + e164 }
 // A diverted or passed-through attestation is a different principal from the plain one on
 // purpose: a diverted call's PASSporT vouches for the number that forwarded it, and a passed
 // through one was not verified by Twilio, so a policy that grants "attest:A" does not grant them.
-// An empty value (no StirVerstat) yields "".
+// An empty value (no StirVerstat) yields "". It does not allocate.
 func Attestation(verstat string) string {
-	v := strings.ToLower(strings.TrimSpace(verstat))
-	if v == "" {
+	v := strings.TrimSpace(verstat)
+	switch {
+	case v == "":
 		return ""
+	case hasPrefixFoldASCII(v, "tn-validation-failed"):
+		return attestFailed
+	case !hasPrefixFoldASCII(v, attestPassed) || len(v) == len(attestPassed):
+		return attestNone
 	}
-	if strings.HasPrefix(v, "tn-validation-failed") {
-		return AttestPrefix + "failed"
+	level := int(v[len(attestPassed)]|0x20) - 'a' // an ASCII letter, lower-cased
+	if level < 0 || level >= len(attestLevels) {
+		return attestNone
 	}
-	rest, ok := strings.CutPrefix(v, "tn-validation-passed-")
-	if !ok || rest == "" {
-		return AttestPrefix + "none"
+	switch rest := v[len(attestPassed)+1:]; {
+	case rest == "":
+		return attestLevels[level][0]
+	case equalFoldASCII(rest, "-diverted"):
+		return attestLevels[level][1]
+	case equalFoldASCII(rest, "-passthrough"):
+		return attestLevels[level][2]
 	}
-	level := rest[0]
-	if level != 'a' && level != 'b' && level != 'c' {
-		return AttestPrefix + "none"
+	return attestNone
+}
+
+// The closed set of attest: principals, so that naming one allocates nothing.
+const (
+	attestPassed = "tn-validation-passed-"
+	attestFailed = AttestPrefix + "failed"
+	attestNone   = AttestPrefix + "none"
+)
+
+var attestLevels = [...][3]string{
+	{AttestPrefix + "A", AttestPrefix + "A-diverted", AttestPrefix + "A-passthrough"},
+	{AttestPrefix + "B", AttestPrefix + "B-diverted", AttestPrefix + "B-passthrough"},
+	{AttestPrefix + "C", AttestPrefix + "C-diverted", AttestPrefix + "C-passthrough"},
+}
+
+// equalFoldASCII reports whether s equals lower, a lower-case ASCII string, when ASCII letters
+// of s are lower-cased; any other byte must match exactly.
+func equalFoldASCII(s, lower string) bool {
+	if len(s) != len(lower) {
+		return false
 	}
-	lv := string(level - 'a' + 'A')
-	switch rest[1:] {
-	case "":
-		return AttestPrefix + lv
-	case "-diverted":
-		return AttestPrefix + lv + "-diverted"
-	case "-passthrough":
-		return AttestPrefix + lv + "-passthrough"
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c |= 0x20
+		}
+		if c != lower[i] {
+			return false
+		}
 	}
-	return AttestPrefix + "none"
+	return true
+}
+
+// hasPrefixFoldASCII is strings.HasPrefix with [equalFoldASCII].
+func hasPrefixFoldASCII(s, lower string) bool {
+	return len(s) >= len(lower) && equalFoldASCII(s[:len(lower)], lower)
 }
 
 // isFullAttestation reports whether a StirVerstat value is full attestation of the caller's own
-// number, the one value Twilio's Voice SDKs call "verified".
+// number, the one value Twilio's Voice SDKs call "verified" (the rule of [Attestation]).
 func isFullAttestation(verstat string) bool {
-	return strings.EqualFold(strings.TrimSpace(verstat), "TN-Validation-Passed-A")
+	return equalFoldASCII(strings.TrimSpace(verstat), "tn-validation-passed-a")
 }
 
 // maxCallerURI bounds the SIP URI or client identity kept in a caller:sip:… or caller:client:…
@@ -83,9 +117,9 @@ func remoteParty(get func(string) string) (remote string, inbound bool) {
 
 // appendCallerFacts appends what a verified request says about its caller besides the
 // caller:+E164 principal: [AnonymousCaller] (and caller:sip:… or caller:client:…) when remote
-// is not an E.164 number; on inbound calls, the [Attestation] of verstat, and
-// [AttestedCaller] when remote is an E.164 number with full attestation.
-func appendCallerFacts(dst []string, remote string, inbound bool, verstat string) []string {
+// is not an E.164 number; on inbound calls, the [Attestation] of verstat, and attested, the
+// [AttestedCaller] name when [isAttestedCaller] holds (else "").
+func appendCallerFacts(dst []string, remote string, inbound bool, verstat, attested string) []string {
 	if !IsE164(remote) {
 		dst = append(dst, AnonymousCaller)
 		if (strings.HasPrefix(remote, "sip:") || strings.HasPrefix(remote, "client:")) && printableURI(remote) {
@@ -98,10 +132,16 @@ func appendCallerFacts(dst []string, remote string, inbound bool, verstat string
 	if a := Attestation(verstat); a != "" {
 		dst = append(dst, a)
 	}
-	if IsE164(remote) && isFullAttestation(verstat) {
-		dst = append(dst, AttestedCaller(remote))
+	if attested != "" {
+		dst = append(dst, attested)
 	}
 	return dst
+}
+
+// isAttestedCaller reports whether a request names an [AttestedCaller]: an inbound call from an
+// E.164 number with full attestation.
+func isAttestedCaller(remote string, inbound bool, verstat string) bool {
+	return inbound && IsE164(remote) && isFullAttestation(verstat)
 }
 
 // printableURI reports whether s is short and holds only printable ASCII other than a space, so

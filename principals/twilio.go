@@ -481,8 +481,8 @@ type signedRequest struct {
 	form bool
 	sent []param // the form sorted by key only, when a key repeats; else params is in that order
 
-	derived         bool
-	account, caller string // the principals the request would vouch for, "" for none
+	derived                   bool
+	account, caller, attested string // the principals the request would vouch for, "" for none
 }
 
 // get returns the first value of key in the verified parameters: the form, else the query.
@@ -531,18 +531,22 @@ func (s *signedRequest) bodyMatches() bool {
 	return subtle.ConstantTimeCompare(got[:], want[:]) == 1
 }
 
-// deriveNames sets s.account and s.caller, the account: and caller: principals of the request,
-// writing them to b.
+// deriveNames sets s.account, s.caller and s.attested, the account:, caller: and
+// caller-attested: principals of the request, writing them to b.
 func (s *signedRequest) deriveNames(b *strings.Builder) {
 	sid := s.get("AccountSid")
 	if !isSID(sid, "AC") {
 		sid = ""
 	}
-	remote, _ := remoteParty(s.get)
+	remote, inbound := remoteParty(s.get)
+	attested := ""
+	if isAttestedCaller(remote, inbound, s.get("StirVerstat")) {
+		attested = remote
+	}
 	if !IsE164(remote) {
 		remote = ""
 	}
-	b.Grow(len(AccountPrefix) + len(sid) + len(CallerPrefix) + len(remote))
+	b.Grow(len(AccountPrefix) + len(sid) + len(CallerPrefix) + len(remote) + len(AttestedCallerPrefix) + len(attested))
 	start := b.Len()
 	if sid != "" {
 		b.WriteString(AccountPrefix)
@@ -553,8 +557,13 @@ func (s *signedRequest) deriveNames(b *strings.Builder) {
 		b.WriteString(CallerPrefix)
 		b.WriteString(remote)
 	}
+	caller := b.Len()
+	if attested != "" {
+		b.WriteString(AttestedCallerPrefix)
+		b.WriteString(attested)
+	}
 	names := b.String()
-	s.account, s.caller, s.derived = names[start:account], names[account:], true
+	s.account, s.caller, s.attested, s.derived = names[start:account], names[account:caller], names[caller:], true
 }
 
 // identity returns what a verified request vouches for.
@@ -571,7 +580,7 @@ func (s *signedRequest) identity(st *verifyState) Identity {
 		id.Principals = append(id.Principals, s.caller)
 	}
 	remote, inbound := remoteParty(s.get)
-	id.Principals = appendCallerFacts(id.Principals, remote, inbound, s.get("StirVerstat"))
+	id.Principals = appendCallerFacts(id.Principals, remote, inbound, s.get("StirVerstat"), s.attested)
 	return id
 }
 

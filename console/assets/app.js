@@ -19,6 +19,19 @@
   }
 
   // ---- the diagram: highlight, select, details
+  // decorate makes the diagram's nodes reachable from the keyboard: Tab to one, Enter to open it.
+  function decorate() {
+    $$("#diagram g.node").forEach((g) => {
+      g.setAttribute("tabindex", "0");
+      g.setAttribute("role", "button");
+      const t = g.querySelector("text");
+      if (t) g.setAttribute("aria-label", t.textContent);
+    });
+  }
+  $("#diagram").addEventListener("keydown", (ev) => {
+    const g = ev.target.closest("g.node");
+    if (g && (ev.key === "Enter" || ev.key === " ")) { ev.preventDefault(); select(g.id); }
+  });
   function paint() {
     $$("#diagram g.node").forEach((g) => {
       g.classList.remove("visited", "current", "selected", "reach-allow", "reach-deny", "reach-none");
@@ -62,6 +75,7 @@
           version = st.version;
           document.body.dataset.version = String(version);
           $("#status").className = "status " + (st.ok ? "ok" : "bad");
+          decorate();
           if (selected) select(selected);
           paint();
         }
@@ -151,7 +165,7 @@
   }
   $$(".key").forEach((b) => b.addEventListener("click", () => { queue.push(b.dataset.key); drain(); }));
   document.addEventListener("keydown", (ev) => {
-    if (ev.target.closest("input")) return;
+    if (ev.target.closest("input, select, button, #diagram")) return;
     if (/^[0-9*#]$/.test(ev.key)) { queue.push(ev.key); drain(); }
   });
   $("#call").addEventListener("click", start);
@@ -211,5 +225,6 @@
     setTimeout(recent, 3000);
   }
   if (document.body.dataset.recent === "true") recent();
+  decorate();
   showState();
 })();

@@ -126,3 +126,49 @@ func ExampleCompiled_Edges() {
 	// welcome -no_input -> welcome
 	// welcome -exhausted -> (dial +15555550100)
 }
+
+// A public URL with a path (https://ivr.example.com/acme) behind a proxy that strips it: the
+// routes stay under /ivr, and every URL the TwiML names starts with /acme.
+func ExampleCompileOptions_uRLPrefix() {
+	f, _ := flow.Parse("example.yaml", []byte(exampleFlow), nil)
+	c, _ := flow.Compile(f, &flow.CompileOptions{URLPrefix: "/acme"})
+	r := c.Route("/ivr/welcome/gather")
+	fmt.Printf("%s\n", r.Respond(flow.Input{Digits: "1", Query: "i=0&n=0"}))
+	// Output:
+	// <?xml version="1.0" encoding="UTF-8"?><Response><Redirect>/acme/ivr/sales</Redirect></Response>
+}
+
+// A forbidden flow that sends the caller back to the menu that refused them is refused, unless
+// the policy (Options.Open) opens that menu to every caller.
+func ExampleOptions_open() {
+	const src = `version: 1
+start: welcome
+errors: {forbidden: {say: Sorry., redirect: /ivr/welcome}}
+menus:
+  welcome: {say: Hello., hangup: true}
+`
+	_, probs := flow.Parse("refusal.yaml", []byte(src), nil)
+	fmt.Println(probs)
+	open := func(route, permission string) bool { return route == "/ivr/welcome" }
+	_, probs = flow.Parse("refusal.yaml", []byte(src), &flow.Options{Open: open})
+	fmt.Println(len(probs), "problems")
+	// Output:
+	// refusal.yaml:3:45: errors.forbidden.redirect: a caller refused at "welcome" hears this flow, which leads back into a refusal ("welcome" → "welcome"), forever: dial or hang up instead, or go to a menu every caller may use
+	// 0 problems
+}
+
+// Every kind of step, named by the key that sets it in a flow file.
+func ExampleKinds() {
+	for _, k := range flow.Kinds() {
+		fmt.Println(k, k.MenuOnly())
+	}
+	// Output:
+	// gather true
+	// goto false
+	// dial false
+	// record false
+	// enqueue false
+	// redirect false
+	// hangup false
+	// pin true
+}

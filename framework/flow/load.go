@@ -28,7 +28,9 @@ type Options struct {
 	// route (a menu's route, such as /ivr/welcome): some line grants it to everybody and no
 	// line denies it to anybody, so a refused caller sent there cannot be refused again.
 	// Optional; when nil, any menu may refuse a caller, and a forbidden or unauthenticated
-	// flow may not lead back into a refusal at all (see the package documentation).
+	// flow may not lead back into a refusal at all (see the package documentation). Compile,
+	// which checks a flow without a policy, counts every menu as one that may refuse, unless
+	// CompileOptions.Validated says the flow was validated (with this hook) already.
 	Open func(route, permission string) bool
 	// Secrets reports whether the PIN secrets file holds a PIN named name. Optional; when nil,
 	// a pin node's secret is not checked. With it, a pin node whose secret the file lacks is an
