@@ -14,6 +14,7 @@ import (
 
 	"github.com/switchboard-ivr/switchboard"
 	"github.com/switchboard-ivr/switchboard/flowtest"
+	"github.com/switchboard-ivr/switchboard/framework"
 	"github.com/switchboard-ivr/switchboard/framework/flow"
 )
 
@@ -75,6 +76,7 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		files, opts.Flow, opts.FlowName = append(files, f), demoFlow, "the built-in demo flow"
+		opts.PINs = framework.DemoPINs()
 	}
 	if len(paths) == 0 && !*demo {
 		paths = []string{"."}
@@ -139,7 +141,7 @@ func demoTests() (*flowtest.File, *flow.Flow, error) {
 	if err := problems.Err(); err != nil {
 		return nil, nil, err
 	}
-	f.Flow, f.Policy, f.Model = "", "", ""
+	f.Flow, f.Policy, f.Model, f.PINs = "", "", "", ""
 	return f, demoFlow, nil
 }
 
