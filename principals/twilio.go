@@ -498,6 +498,9 @@ type signedRequest struct {
 
 	derived                   bool
 	account, caller, attested string // the principals the request would vouch for, "" for none
+	// What deriveNames looked up, so that identity does not look it up again.
+	remote, verstat string
+	inbound         bool
 }
 
 // get returns the first value of key in the verified parameters: the form, else the query.
@@ -554,8 +557,9 @@ func (s *signedRequest) deriveNames(b *strings.Builder) {
 		sid = ""
 	}
 	remote, inbound := remoteParty(s.get)
+	s.remote, s.inbound, s.verstat = remote, inbound, s.get("StirVerstat")
 	attested := ""
-	if isAttestedCaller(remote, inbound, s.get("StirVerstat")) {
+	if isAttestedCaller(remote, inbound, s.verstat) {
 		attested = remote
 	}
 	if !IsE164(remote) {
@@ -594,8 +598,7 @@ func (s *signedRequest) identity(st *verifyState) Identity {
 	if s.caller != "" {
 		id.Principals = append(id.Principals, s.caller)
 	}
-	remote, inbound := remoteParty(s.get)
-	id.Principals = appendCallerFacts(id.Principals, remote, inbound, s.get("StirVerstat"), s.attested)
+	id.Principals = appendCallerFacts(id.Principals, s.remote, s.inbound, s.verstat, s.attested)
 	return id
 }
 
