@@ -352,9 +352,6 @@ func (a *App) load() (cfg *config, creds []principals.Policy, err error) {
 	} else if compiled, err = flow.Compile(f, &flow.CompileOptions{Validated: true, URLPrefix: a.opts.URLPrefix}); err != nil {
 		errs = append(errs, err)
 	}
-	if compiled != nil {
-		errs = append(errs, a.checkPINNodes(compiled)...)
-	}
 	if compiled != nil && az != nil {
 		if err := checkAgreement(compiled, az); err != nil {
 			errs = append(errs, err)
@@ -362,6 +359,9 @@ func (a *App) load() (cfg *config, creds []principals.Policy, err error) {
 			cfg = &config{flow: compiled, authz: az, pins: pins, loaded: time.Now()}
 			for _, p := range problems.Warnings() {
 				cfg.warnings = append(cfg.warnings, p.String())
+			}
+			if w := a.pinWarning(compiled); w != "" {
+				cfg.warnings = append(cfg.warnings, w)
 			}
 		}
 	}

@@ -273,13 +273,28 @@ type sharedKey struct {
 	sha1, sha256 []*macKey
 }
 
-// signatureSettingsHeader names the webhook shared key and algorithm Twilio signed with.
-const signatureSettingsHeader = "X-Twilio-Webhooks-Signature-Settings"
+// The headers the policy reads on every request, in canonical form, so that the hot path
+// indexes r.Header directly (as Header.Values would after canonicalizing the name, which costs
+// more than the rest of the lookup).
+const (
+	signatureHeader         = "X-Twilio-Signature"
+	signatureSettingsHeader = "X-Twilio-Webhooks-Signature-Settings" // the shared key and algorithm Twilio signed with
+	authorizationHeader     = "Authorization"
+	contentTypeHeader       = "Content-Type"
+)
+
+// firstHeader is r.Header.Get(name) for a canonical name.
+func firstHeader(r *http.Request, name string) string {
+	if vs := r.Header[name]; len(vs) > 0 {
+		return vs[0]
+	}
+	return ""
+}
 
 // sharedKeys returns the keys and algorithm that X-Twilio-Webhooks-Signature-Settings names, or
 // nil keys and HMACSHA1 when the request has no such header.
 func (p *TwilioPolicy) sharedKeys(r *http.Request) ([]*macKey, Algorithm, *Failure) {
-	vs := r.Header.Values(signatureSettingsHeader)
+	vs := r.Header[signatureSettingsHeader]
 	switch {
 	case len(vs) == 0:
 		return nil, HMACSHA1, nil
@@ -364,7 +379,7 @@ func (p *TwilioPolicy) Authenticate(r *http.Request) (Identity, bool, error) {
 	if p.disabled {
 		return Identity{Policy: TwilioPolicyName, Principals: []string{Twilio}, Unverified: true, Form: p.unverifiedForm(r)}, true, nil
 	}
-	sigs := r.Header.Values("X-Twilio-Signature")
+	sigs := r.Header[signatureHeader]
 	switch {
 	case len(sigs) == 0:
 		return Identity{}, false, p.fail(ErrMissingSignature, "")
@@ -401,7 +416,7 @@ func (p *TwilioPolicy) Authenticate(r *http.Request) (Identity, bool, error) {
 			return Identity{}, false, p.fail(ErrUnknownAccount, p.budgetedHint(st, r, &req, want.bytes(), nil))
 		}
 	}
-	if !st.match(want.bytes(), keys, t, req.params, r.Header.Get("Authorization")) {
+	if !st.match(want.bytes(), keys, t, req.params, firstHeader(r, authorizationHeader)) {
 		return Identity{}, false, p.fail(ErrSignatureMismatch, p.budgetedHint(st, r, &req, want.bytes(), keys))
 	}
 	if req.json && !req.bodyMatches() {
@@ -495,6 +510,9 @@ type signedRequest struct {
 
 	derived                   bool
 	account, caller, attested string // the principals the request would vouch for, "" for none
+	// What deriveNames looked up, so that identity does not look it up again.
+	remote, verstat string
+	inbound         bool
 }
 
 // get returns the first value of key in the verified parameters: the form, else the query.
@@ -551,8 +569,9 @@ func (s *signedRequest) deriveNames(b *strings.Builder) {
 		sid = ""
 	}
 	remote, inbound := remoteParty(s.get)
+	s.remote, s.inbound, s.verstat = remote, inbound, s.get("StirVerstat")
 	attested := ""
-	if isAttestedCaller(remote, inbound, s.get("StirVerstat")) {
+	if isAttestedCaller(remote, inbound, s.verstat) {
 		attested = remote
 	}
 	if !IsE164(remote) {
@@ -591,8 +610,7 @@ func (s *signedRequest) identity(st *verifyState) Identity {
 	if s.caller != "" {
 		id.Principals = append(id.Principals, s.caller)
 	}
-	remote, inbound := remoteParty(s.get)
-	id.Principals = appendCallerFacts(id.Principals, remote, inbound, s.get("StirVerstat"), s.attested)
+	id.Principals = appendCallerFacts(id.Principals, s.remote, s.inbound, s.verstat, s.attested)
 	return id
 }
 
@@ -686,7 +704,7 @@ func (st *verifyState) fromPostForm(form map[string][]string) []param {
 }
 
 func isJSON(r *http.Request) bool {
-	ct := r.Header.Get("Content-Type")
+	ct := firstHeader(r, contentTypeHeader)
 	if i := strings.IndexByte(ct, ';'); i >= 0 {
 		ct = ct[:i]
 	}

@@ -84,11 +84,11 @@ func TestCallsSeeTheRouteNodeOptionAndErrorFlowOfEachRequest(t *testing.T) {
 			wantLast: "DIAL +15555550100",
 		},
 		{
-			name:     "a blocked caller hears the forbidden flow",
+			name:     "a blocked caller hears the denied flow",
 			given:    caller.Call{From: "+15555550199"},
-			wantHops: []hop{{"/ivr/welcome", "welcome", "", "forbidden", "deny"}},
+			wantHops: []hop{{"/ivr/welcome", "welcome", "", "denied", "deny"}},
 			wantNode: "welcome",
-			wantLast: "DIAL +15555550100",
+			wantLast: "HANGUP",
 		},
 		{
 			name:  "a stranger pressing 6 hears the staff menu's own forbidden flow",
@@ -96,9 +96,9 @@ func TestCallsSeeTheRouteNodeOptionAndErrorFlowOfEachRequest(t *testing.T) {
 			wantHops: []hop{
 				{"/ivr/welcome", "welcome", "", "", "allow"},
 				{"/ivr/welcome/gather", "welcome", "6", "", "allow"},
-				{"/ivr/staff", "staff", "", "forbidden", "deny"},
+				{"/ivr/staff_login", "staff_login", "", "forbidden", "deny"},
 			},
-			wantNode: "staff",
+			wantNode: "staff_login",
 			wantLast: "DIAL +15555550100",
 		},
 		{

@@ -3,7 +3,9 @@
 // A [Response] holds a list of [Verb] values. The set of verbs is closed: only the types in this
 // package implement [Verb], and only [Say], [Play] and [Pause] implement [Prompt], so a [Gather]
 // that would nest a [Dial] does not compile. Likewise only [Number], [Client], [Sip], [Queue] and
-// [Conference] implement [Noun], the things a [Dial] can connect to.
+// [Conference] implement [Noun], the things a [Dial] can connect to, and only [ConversationRelay]
+// and [Stream] implement [ConnectTarget], what a [Connect] hands the call to (an AI agent, or raw
+// audio, over a WebSocket).
 //
 // # Output
 //

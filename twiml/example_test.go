@@ -115,3 +115,34 @@ func ExampleErrInvalid() {
 	// twiml: Verbs[0]: Gather.Prompts[0]: Say.Text is required: invalid TwiML
 	// true
 }
+
+func ExampleConnect() {
+	b, err := twiml.Response{Verbs: []twiml.Verb{twiml.Connect{
+		Action: "/ivr/assistant/ended",
+		Target: twiml.ConversationRelay{
+			URL:             "wss://agent.example.com/relay",
+			WelcomeGreeting: "Hi, how can I help?",
+			Language:        "en-US",
+			Parameters:      []twiml.Parameter{{Name: "topic", Value: "billing"}},
+		},
+	}}}.Render()
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(string(b))
+	// Output:
+	// <?xml version="1.0" encoding="UTF-8"?><Response><Connect action="/ivr/assistant/ended"><ConversationRelay url="wss://agent.example.com/relay" welcomeGreeting="Hi, how can I help?" language="en-US"><Parameter name="topic" value="billing"/></ConversationRelay></Connect></Response>
+}
+
+func ExampleStream() {
+	b, err := twiml.Response{Verbs: []twiml.Verb{twiml.Connect{Target: twiml.Stream{
+		URL:        "wss://agent.example.com/audio",
+		Parameters: []twiml.Parameter{{Name: "caller", Value: "known"}},
+	}}}}.Render()
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(string(b))
+	// Output:
+	// <?xml version="1.0" encoding="UTF-8"?><Response><Connect><Stream url="wss://agent.example.com/audio"><Parameter name="caller" value="known"/></Stream></Connect></Response>
+}

@@ -145,6 +145,13 @@ func appendVerb(dst []byte, v Verb) ([]byte, error) {
 			return dst, problem("nil *Reject")
 		}
 		return appendReject(dst, v)
+	case Connect:
+		return appendConnect(dst, &v)
+	case *Connect:
+		if v == nil {
+			return dst, problem("nil *Connect")
+		}
+		return appendConnect(dst, v)
 	case Hangup, *Hangup:
 		return append(dst, "<Hangup/>"...), nil
 	case Leave, *Leave:

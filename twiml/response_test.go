@@ -2,10 +2,12 @@ package twiml_test
 
 import (
 	"bytes"
+	"encoding/xml"
 	"errors"
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -67,6 +69,37 @@ var documents = []struct {
 	{"reject", doc(twiml.Reject{Reason: "busy"})},
 	{"hangup", doc(twiml.Hangup{})},
 	{"leave", doc(twiml.Leave{})},
+	{"connect_relay", doc(twiml.Connect{Action: "/ivr/assistant/ended?t=tok", Method: "POST", Target: twiml.ConversationRelay{
+		URL:                          "wss://agent.example.com/relay",
+		WelcomeGreeting:              "Hi, I am the Acme assistant. How can I help?",
+		WelcomeGreetingInterruptible: "speech",
+		Language:                     "en-US",
+		TTSLanguage:                  "en-US",
+		TranscriptionLanguage:        "en-US",
+		TTSProvider:                  "ElevenLabs",
+		Voice:                        "UgBBYS2sOqTuMpoF3BR0",
+		TranscriptionProvider:        "Deepgram",
+		SpeechModel:                  "nova-3-general",
+		NoProfanityFilter:            true,
+		DTMFDetection:                true,
+		Interruptible:                "any",
+		Preemptible:                  true,
+		PartialPrompts:               true,
+		Hints:                        []string{"billing", "Acme"},
+		InterruptSensitivity:         "high",
+		Debug:                        "debugging speaker-events",
+		SpeechTimeout:                "800",
+		ReportInputDuringAgentSpeech: "speech",
+		IntelligenceService:          "GAxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+		Languages:                    []twiml.Language{{Code: "es-MX", TTSProvider: "Google", Voice: "es-MX-Neural2-A", TranscriptionProvider: "Google", SpeechModel: "telephony"}},
+		Parameters:                   []twiml.Parameter{{Name: "state", Value: "tok&en"}, {Name: "topic", Value: "billing"}},
+	}})},
+	{"connect_relay_minimal", doc(twiml.Connect{Target: twiml.ConversationRelay{URL: "wss://agent.example.com/relay"}})},
+	{"connect_stream", doc(twiml.Connect{Action: "/ivr/assistant/ended", Target: twiml.Stream{
+		URL: "wss://agent.example.com/audio", Name: "assistant", Track: "inbound_track",
+		StatusCallback: "/stream/status", StatusCallbackMethod: "POST",
+		Parameters: []twiml.Parameter{{Name: "state", Value: "tok"}},
+	}})},
 	{"escaping", doc(
 		twiml.Say{Text: `Tom & Jerry's <"best"> ]]> deals`, Voice: `a&b<c>d"e'f`},
 		twiml.Redirect{URL: "/next?a=1&b=<2>"},
@@ -151,12 +184,14 @@ func TestPointerVerbsRenderLikeValues(t *testing.T) {
 		twiml.Gather{NumDigits: 1, Prompts: []twiml.Prompt{twiml.Say{Text: "x"}}},
 		twiml.Dial{Nouns: []twiml.Noun{twiml.Number{Number: "+1"}, twiml.Client{Identity: "c"}, twiml.Sip{URI: "sip:a@b"}, twiml.Queue{Name: "q"}, twiml.Conference{Name: "r"}}},
 		twiml.Record{}, twiml.Redirect{URL: "/r"}, twiml.Enqueue{Name: "q"}, twiml.Reject{}, twiml.Hangup{}, twiml.Leave{},
+		twiml.Connect{Target: twiml.ConversationRelay{URL: "wss://a"}}, twiml.Connect{Target: twiml.Stream{URL: "wss://b"}},
 	)
 	pointers := doc(
 		&twiml.Say{Text: "hi"}, &twiml.Play{URL: "/a.mp3"}, &twiml.Pause{Length: 1},
 		&twiml.Gather{NumDigits: 1, Prompts: []twiml.Prompt{&twiml.Say{Text: "x"}}},
 		&twiml.Dial{Nouns: []twiml.Noun{&twiml.Number{Number: "+1"}, &twiml.Client{Identity: "c"}, &twiml.Sip{URI: "sip:a@b"}, &twiml.Queue{Name: "q"}, &twiml.Conference{Name: "r"}}},
 		&twiml.Record{}, &twiml.Redirect{URL: "/r"}, &twiml.Enqueue{Name: "q"}, &twiml.Reject{}, &twiml.Hangup{}, &twiml.Leave{},
+		&twiml.Connect{Target: &twiml.ConversationRelay{URL: "wss://a"}}, &twiml.Connect{Target: &twiml.Stream{URL: "wss://b"}},
 	)
 	if a, b := render(t, values), render(t, pointers); !bytes.Equal(a, b) {
 		t.Errorf("values:   %s\npointers: %s", a, b)
@@ -199,6 +234,12 @@ func TestInvalidDocumentsAreRejected(t *testing.T) {
 		{"NegativeRecordTimeoutOtherThanForeverIsRejected", doc(twiml.Record{Timeout: -5}), "Record.Timeout is negative"},
 		{"NegativeMaxLengthIsRejected", doc(twiml.Record{MaxLength: -1}), "Record.MaxLength is negative"},
 		{"EnqueueWithoutNameIsRejected", doc(twiml.Enqueue{}), "Enqueue.Name is required"},
+		{"ConnectWithoutTargetIsRejected", doc(twiml.Connect{Action: "/x"}), "Connect.Target is required"},
+		{"NilConnectTargetPointerIsRejected", doc(twiml.Connect{Target: (*twiml.Stream)(nil)}), "nil *Stream"},
+		{"RelayWithoutURLIsRejected", doc(twiml.Connect{Target: twiml.ConversationRelay{}}), "Connect.Target: ConversationRelay.URL is required"},
+		{"StreamWithoutURLIsRejected", doc(twiml.Connect{Target: twiml.Stream{}}), "Stream.URL is required"},
+		{"LanguageWithoutCodeIsRejected", doc(twiml.Connect{Target: twiml.ConversationRelay{URL: "wss://a", Languages: []twiml.Language{{}}}}), "ConversationRelay.Languages[0]: Language.Code is required"},
+		{"ParameterWithoutNameIsRejected", doc(twiml.Connect{Target: twiml.Stream{URL: "wss://a", Parameters: []twiml.Parameter{{Value: "v"}}}}), "Stream.Parameters[0]: Parameter.Name is required"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out, err := tc.given.AppendTo([]byte("kept"))
@@ -271,5 +312,36 @@ func TestRenderIsSafeForConcurrentUse(t *testing.T) {
 		if got := <-done; !bytes.Equal(got, want) {
 			t.Errorf("concurrent render gave %s", got)
 		}
+	}
+}
+
+// TestConversationRelayAttributesKeepTwiliosCase pins the attribute names Twilio documents,
+// parsed back from the output: twilio-go writes speechtimeout, which Twilio ignores.
+func TestConversationRelayAttributesKeepTwiliosCase(t *testing.T) {
+	b := render(t, documents[slices.IndexFunc(documents, func(d struct {
+		name string
+		doc  twiml.Response
+	}) bool {
+		return d.name == "connect_relay"
+	})].doc)
+	dec := xml.NewDecoder(bytes.NewReader(b))
+	var names []string
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			break
+		}
+		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "ConversationRelay" {
+			for _, a := range se.Attr {
+				names = append(names, a.Name.Local)
+			}
+		}
+	}
+	want := []string{"url", "welcomeGreeting", "welcomeGreetingInterruptible", "language", "ttsLanguage",
+		"transcriptionLanguage", "ttsProvider", "voice", "transcriptionProvider", "speechModel", "profanityFilter",
+		"dtmfDetection", "interruptible", "preemptible", "partialPrompts", "hints", "interruptSensitivity", "debug",
+		"speechTimeout", "reportInputDuringAgentSpeech", "intelligenceService"}
+	if !slices.Equal(names, want) {
+		t.Errorf("ConversationRelay attributes\ngot:  %v\nwant: %v", names, want)
 	}
 }

@@ -71,6 +71,33 @@ var twilioDocuments = map[string]struct {
 	"reject":         {verbs: []twilio.Element{twilio.VoiceReject{Reason: "busy"}}},
 	"hangup":         {verbs: []twilio.Element{twilio.VoiceHangup{}}},
 	"leave":          {verbs: []twilio.Element{twilio.VoiceLeave{}}},
+	"connect_relay": {
+		verbs: []twilio.Element{twilio.VoiceConnect{Action: "/ivr/assistant/ended?t=tok", Method: "POST", InnerElements: []twilio.Element{
+			twilio.VoiceConversationRelay{
+				Url: "wss://agent.example.com/relay", WelcomeGreeting: "Hi, I am the Acme assistant. How can I help?",
+				WelcomeGreetingInterruptible: "speech", Language: "en-US", TtsLanguage: "en-US", TranscriptionLanguage: "en-US",
+				TtsProvider: "ElevenLabs", Voice: "UgBBYS2sOqTuMpoF3BR0", TranscriptionProvider: "Deepgram", SpeechModel: "nova-3-general",
+				ProfanityFilter: "false", DtmfDetection: "true", Interruptible: "any", Preemptible: "true", PartialPrompts: "true",
+				Hints: "billing, Acme", InterruptSensitivity: "high", Debug: "debugging speaker-events", Speechtimeout: "800",
+				ReportInputDuringAgentSpeech: "speech", IntelligenceService: "GAxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+				InnerElements: []twilio.Element{
+					twilio.VoiceLanguage{Code: "es-MX", TtsProvider: "Google", Voice: "es-MX-Neural2-A", TranscriptionProvider: "Google", SpeechModel: "telephony"},
+					twilio.VoiceParameter{Name: "state", Value: "tok&en"},
+					twilio.VoiceParameter{Name: "topic", Value: "billing"},
+				},
+			},
+		}}},
+		differs: `twilio-go v1.31.0 writes speechTimeout as "speechtimeout" (its field is Speechtimeout), ` +
+			`which Twilio does not read; we write the documented speechTimeout`,
+	},
+	"connect_relay_minimal": {verbs: []twilio.Element{twilio.VoiceConnect{InnerElements: []twilio.Element{
+		twilio.VoiceConversationRelay{Url: "wss://agent.example.com/relay"},
+	}}}},
+	"connect_stream": {verbs: []twilio.Element{twilio.VoiceConnect{Action: "/ivr/assistant/ended", InnerElements: []twilio.Element{
+		twilio.VoiceStream{Url: "wss://agent.example.com/audio", Name: "assistant", Track: "inbound_track",
+			StatusCallback: "/stream/status", StatusCallbackMethod: "POST",
+			InnerElements: []twilio.Element{twilio.VoiceParameter{Name: "state", Value: "tok"}}},
+	}}}},
 	"escaping": {verbs: []twilio.Element{
 		twilio.VoiceSay{Message: `Tom & Jerry's <"best"> ]]> deals`, Voice: `a&b<c>d"e'f`},
 		twilio.VoiceRedirect{Url: "/next?a=1&b=<2>"},

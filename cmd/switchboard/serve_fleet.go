@@ -13,7 +13,7 @@ import (
 )
 
 // sharedOptions sets up what replicas share: the policy in PostgreSQL (--policy-db) and call
-// state in Redis (--state-redis). A database that does not answer at start is an error — the
+// state in Redis (--state-redis): replay protection, the failed-auth limit, wrong-PIN counts. A database that does not answer at start is an error — the
 // replica would have no policy — while a Redis that does not answer only degrades it. close
 // releases the connections.
 func sharedOptions(cfg serveConfig, log *slog.Logger, opts *framework.Options) (close func(), err error) {
@@ -46,6 +46,7 @@ func sharedOptions(cfg serveConfig, log *slog.Logger, opts *framework.Options) (
 			opts.Replay = shared
 		}
 		opts.FailedAuthStore = shared
+		opts.PINAttempts = shared
 		opts.Dependencies = append(opts.Dependencies, shared)
 		if err := shared.Health(); err != nil {
 			// Short-lived state is no reason to refuse calls: the replica starts degraded.

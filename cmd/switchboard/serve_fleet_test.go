@@ -3,12 +3,14 @@ package main
 import (
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/switchboard-ivr/switchboard/framework"
 	"github.com/switchboard-ivr/switchboard/framework/pgpolicy/pgpolicytest"
 	"github.com/switchboard-ivr/switchboard/principals/principalstest"
 )
@@ -164,5 +166,20 @@ func TestServeWithAPolicyDatabaseAppliesABlockAndNamesTheRule(t *testing.T) {
 	}
 	if logs := r.logs.String(); !strings.Contains(logs, `denied by policy-db rule `) || !strings.Contains(logs, `\"p, group:blocked, /ivr/*, *, deny\"`) {
 		t.Errorf("the refusal's log line does not name the deciding rule by id and text:\n%s", logs)
+	}
+}
+
+func TestStateRedisSharesEveryPieceOfShortLivedState(t *testing.T) {
+	for _, replay := range []bool{false, true} {
+		var opts framework.Options
+		closeShared, err := sharedOptions(serveConfig{stateRedis: "redis://127.0.0.1:1/0", replay: replay}, slog.New(slog.DiscardHandler), &opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if opts.FailedAuthStore == nil || opts.PINAttempts == nil || len(opts.Dependencies) != 1 || (opts.Replay != nil) != replay {
+			t.Errorf("replay %v: failed-auth store %v, PIN attempts %v, dependencies %d, replay cache %v; want all shared (replay only when on)",
+				replay, opts.FailedAuthStore, opts.PINAttempts, len(opts.Dependencies), opts.Replay)
+		}
+		closeShared()
 	}
 }
