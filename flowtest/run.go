@@ -57,8 +57,8 @@ func (r *Report) Failed() int {
 
 // A FileError says why a test file's calls could not run.
 type FileError struct {
-	File *File
-	Err  error // every problem of the flow, policy and model, each with file:line:col
+	File *File // at least its Path
+	Err  error // every problem of the file, or of its flow, policy and model, each with file:line:col
 }
 
 func (e *FileError) Error() string {

@@ -87,17 +87,25 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	var loadErrs []error
+	broken := &flowtest.Report{}
 	for _, n := range names {
 		f, err := flowtest.Load(n)
 		if err != nil {
 			loadErrs = append(loadErrs, err)
+			broken.Errors = append(broken.Errors, &flowtest.FileError{File: &flowtest.File{Path: n}, Err: err})
 			continue
 		}
 		files = append(files, f)
 	}
 	if len(loadErrs) > 0 {
-		// A mistake in a test file is the user's to fix before anything runs.
+		// A mistake in a test file is the user's to fix before anything runs. The JUnit file
+		// still says so, for a CI system that reads only it.
 		fmt.Fprintln(stderr, errors.Join(loadErrs...))
+		if *junit != "" {
+			if err := writeJUnit(*junit, broken); err != nil {
+				fmt.Fprintf(stderr, "switchboard test: %v\n", err)
+			}
+		}
 		return 1
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
