@@ -14,6 +14,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/switchboard-ivr/switchboard/internal/budget"
 )
 
 // TwilioPolicyName is the name the Twilio signature policy gives in [Identity.Policy] and
@@ -135,6 +137,7 @@ func NewTwilio(opts TwilioOptions) (*TwilioPolicy, error) {
 		maxBody:  opts.MaxBody,
 		disabled: opts.Disabled,
 	}
+	p.hints.budget = budget.Budget{PerSecond: HintsPerSecond, Burst: HintsPerSecond}
 	var errs []error
 	if p.maxBody == 0 {
 		p.maxBody = DefaultMaxBody
@@ -357,6 +360,15 @@ func ParseSignatureCheck(v string) (check bool, err error) {
 	}
 	return true, fmt.Errorf("principals: TWILIO_VALIDATE_SIGNATURE=%q: want true or false (or yes/no, on/off, 1/0)", v)
 }
+
+// TrustedProxies returns the peers whose forwarded headers the policy believes
+// (TwilioOptions.TrustedProxies), for a program that must agree with it on who the client is.
+// The caller must not modify the slice.
+func (p *TwilioPolicy) TrustedProxies() []netip.Prefix { return p.trusted }
+
+// MaxBody returns the largest body the policy reads, in bytes (TwilioOptions.MaxBody, or
+// DefaultMaxBody).
+func (p *TwilioPolicy) MaxBody() int64 { return p.maxBody }
 
 // Disabled reports whether the policy was built with checking turned off.
 func (p *TwilioPolicy) Disabled() bool { return p.disabled }

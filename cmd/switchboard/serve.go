@@ -244,12 +244,10 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 	if basic != nil {
 		opts.Credentials = append(opts.Credentials, framework.BasicFile(cfg.sig.basicAuth, basic))
 	}
-	opts.Policies = policies
+	opts.Policies = policies // the App takes the body limit and the trusted proxies from tw
 	opts.Logger = log
-	opts.BodyLimit = cfg.bodyLimit
 	opts.LogPhoneNumbers = cfg.logNumbers
 	opts.FailedAuthLimit = cfg.failedAuthLimit
-	opts.TrustedProxies = prefixes
 	opts.URLPrefix = publicPath(cfg.publicURL)
 	if cfg.replay {
 		opts.Replay = framework.NewMemoryReplayCache(5*time.Minute, 0)
@@ -270,9 +268,6 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 	app, err := framework.New(&opts)
 	if err != nil {
 		return fail(err)
-	}
-	for _, w := range app.Warnings() {
-		log.Warn(w)
 	}
 	var cons *console.Console
 	if cfg.console {
@@ -308,12 +303,10 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 
 	sctx, stop := context.WithCancel(ctx)
 	defer stop()
-	go app.ReloadOnSignal(sctx, syscall.SIGHUP)
 	if cons != nil {
 		go cons.Watch(sctx, 2*time.Second)
 	}
-	go app.Watch(sctx, 2*time.Second) // the sources that can change say so; the built-in ones never do
-	if err := app.Serve(sctx, ln); err != nil {
+	if err := app.Run(sctx, ln); err != nil { // warnings, SIGHUP, watching the sources, serving
 		log.Error("server stopped", "error", err)
 		return 1
 	}
