@@ -30,7 +30,7 @@ var rules = []rule{
 	{dir: "internal/budget"},
 	{dir: "callstate"},
 	{dir: "pin", allow: []string{"golang.org/x/crypto/bcrypt"}},
-	{dir: "principals", allow: []string{module + "/principals", "github.com/twilio/twilio-go/client"}},
+	{dir: "principals", allow: []string{module + "/principals", module + "/internal/budget", "github.com/twilio/twilio-go/client"}},
 	{dir: "principals/principalstest", allow: []string{module + "/principals"}},
 	{dir: "framework/authz", allow: []string{"github.com/casbin/", module + "/principals"}},
 	{dir: "caller", allow: []string{module + "/principals", module + "/twiml"}},
