@@ -21,7 +21,7 @@ type rule struct {
 	allow []string // import path prefixes allowed besides the standard library
 }
 
-// rules mirrors the package table in DESIGN.md. A package not listed may import anything except
+// rules mirrors the package table in DESIGN.md at the repository root. A package not listed may import anything except
 // what forbidden below keeps inside one place.
 var rules = []rule{
 	{dir: "twiml"},
