@@ -7,7 +7,10 @@
 #
 #   bench/callgrind.sh 'digits=1/app/valid/log=warn$'
 #
-# Environment (all optional): N=1000, OUT=callgrind.out, PKG=./framework, BENCH=BenchmarkPipeline.
+# Environment (all optional): N=1000, OUT=callgrind.out, PKG=./framework, BENCH=BenchmarkPipeline,
+# BIN (a test binary built earlier with go test -c, to count an older build). GOGC=off counts
+# the request's own instructions alone, without the collector's, whose share moves by a few
+# percent from run to run with when its cycles fall.
 set -euo pipefail
 sub=${1:?usage: bench/callgrind.sh SUB-BENCHMARK-REGEXP}
 N=${N:-1000}
@@ -19,7 +22,11 @@ command -v valgrind >/dev/null || { echo "callgrind.sh: valgrind is needed (apt-
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/switchboard-callgrind.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-(cd "$root" && go test -c -o "$work/bench.test" "$PKG")
+if [ -n "${BIN:-}" ]; then
+	cp "$BIN" "$work/bench.test"
+else
+	(cd "$root" && go test -c -o "$work/bench.test" "$PKG")
+fi
 count() { # iterations, profile file → instructions
 	# Asynchronous preemption signals trip callgrind; the count does not depend on them.
 	(cd "$root/$PKG" && GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind --callgrind-out-file="$2" \

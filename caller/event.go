@@ -9,12 +9,37 @@ type Event struct {
 }
 
 // String returns the event as `switchboard simulate` prints it: the verb in capitals, then its
-// text, such as "SAY Thanks for calling." or "GATHER pressed 1".
+// text, such as "SAY Thanks for calling." or "GATHER pressed 1". A call's sealed state in a URL
+// (the st= query parameter a server adds once a call entered a PIN) prints as "st=…": it differs
+// on every call and means nothing to a reader.
 func (e Event) String() string {
 	if e.Text == "" {
 		return strings.ToUpper(e.Verb)
 	}
-	return strings.ToUpper(e.Verb) + " " + e.Text
+	return strings.ToUpper(e.Verb) + " " + elideState(e.Text)
+}
+
+// elideState replaces the value of a URL's st= query parameter with "…".
+func elideState(u string) string {
+	q := strings.IndexByte(u, '?')
+	if q < 0 {
+		return u
+	}
+	for i := q; i < len(u); {
+		if strings.HasPrefix(u[i+1:], "st=") {
+			end := strings.IndexByte(u[i+4:], '&')
+			if end < 0 {
+				return u[:i+4] + "…"
+			}
+			return u[:i+4] + "…" + u[i+4+end:]
+		}
+		n := strings.IndexByte(u[i+1:], '&')
+		if n < 0 {
+			break
+		}
+		i += 1 + n
+	}
+	return u
 }
 
 // A Transcript is what happened during a call.

@@ -143,7 +143,7 @@ func TestTheConsoleInARealBrowser(t *testing.T) {
 	staff, _ := eval("find the staff node", `[...document.querySelectorAll('#diagram g.node')].find(g => g.querySelector('text').textContent === 'staff').id`).(string)
 	run("click the staff node", chromedp.Click(chromedp.CSS("#"+staff)), chromedp.WaitVisible(chromedp.CSS(`#details .marks`)))
 	details := text("#details")
-	for _, want := range []string{"permission: staff", "sensitive: digits masked", "p, group:staff, /ivr/*, staff, allow", "p, group:blocked, /ivr/*, *, deny", "/ivr/staff/gather"} {
+	for _, want := range []string{"permission: staff", "sensitive: digits masked", "p, pin:staff, /ivr/*, staff, allow", "p, group:blocked, /ivr/*, *, deny", "/ivr/staff/gather"} {
 		if !strings.Contains(details, want) {
 			t.Errorf("the staff menu's details lack %q:\n%s", want, details)
 		}

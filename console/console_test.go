@@ -82,9 +82,10 @@ func TestThePhoneWalksTheDemoAsSimulateDoes(t *testing.T) {
 		{"NoAnswerYetWaitsAtTheWelcomeGather", `{"answers":[]}`, "SAY For sales, press 1. For support, press 2. For our hours, press 3. To leave a message, press 4. Staff, press 6. To speak with someone, press 0.", []string{"welcome"}, 1, false},
 		{"TwoThenOneDialsBilling", `{"answers":[{"press":"2"},{"press":"1"}]}`, "DIAL +15555550112", []string{"welcome", "support", "dial +15555550112"}, -1, false},
 		{"SpeechChoosesBilling", `{"answers":[{"press":"2"},{"say":"billing"}]}`, "DIAL +15555550112", []string{"welcome", "support", "dial +15555550112"}, -1, false},
-		{"AStrangerIsRefusedTheStaffMenu", `{"answers":[{"press":"6"}]}`, "DIAL +15555550100", []string{"welcome", "staff", "dial +15555550100"}, -1, false},
-		{"StaffWaitsForFourDigitsAndMasksThem", `{"from":"+15555550123","answers":[{"press":"6"}]}`, "SAY Staff line. Enter the four digit extension.", []string{"welcome", "staff"}, 4, true},
-		{"TheExtensionIsMaskedInTheTranscript", `{"from":"+15555550123","answers":[{"press":"6"},{"press":"0101"}]}`, "DIAL +15555550121", []string{"welcome", "staff", "dial +15555550121"}, -1, false},
+		{"AStrangerIsRefusedTheStaffLogin", `{"answers":[{"press":"6"}]}`, "DIAL +15555550100", []string{"welcome", "staff_login", "dial +15555550100"}, -1, false},
+		{"ASpoofedStaffNumberIsRefusedTheStaffLogin", `{"from":"+15555550123","answers":[{"press":"6"}]}`, "DIAL +15555550100", []string{"welcome", "staff_login", "dial +15555550100"}, -1, false},
+		{"AttestedStaffWaitForFourDigitsAfterThePINAndMasksThem", `{"from":"+15555550123","attest":"A","answers":[{"press":"6"},{"press":"2468"}]}`, "SAY Staff line. Enter the four digit extension.", []string{"welcome", "staff_login", "staff"}, 4, true},
+		{"TheExtensionIsMaskedInTheTranscript", `{"from":"+15555550123","attest":"A","answers":[{"press":"6"},{"press":"2468"},{"press":"0101"}]}`, "DIAL +15555550121", []string{"welcome", "staff_login", "staff", "dial +15555550121"}, -1, false},
 		{"SilenceRetries", `{"answers":[{}]}`, "SAY For sales, press 1. For support, press 2. For our hours, press 3. To leave a message, press 4. Staff, press 6. To speak with someone, press 0.", []string{"welcome"}, 1, false},
 		{"ClosedSalesGoesToVoicemail", `{"at":"2026-11-22T10:00","answers":[{"press":"1"}]}`, "HANGUP", []string{"welcome", "sales", "voicemail", "goodbye", "hangup"}, -1, false},
 		{"AnAttestedCallerWalksTheSameMenus", `{"from":"+15555550123","attest":"A","answers":[{"press":"2"},{"press":"1"}]}`, "DIAL +15555550112", []string{"welcome", "support", "dial +15555550112"}, -1, false},
@@ -114,7 +115,7 @@ func TestThePhoneWalksTheDemoAsSimulateDoes(t *testing.T) {
 				t.Errorf("waiting %+v, want numDigits %d sensitive %v", a.Waiting, tt.wantWait, tt.sensitive)
 			}
 			for _, l := range a.Lines {
-				if strings.Contains(l, "0101") {
+				if strings.Contains(l, "0101") || strings.Contains(l, "2468") {
 					t.Errorf("the transcript shows a sensitive menu's digits: %q", l)
 				}
 			}
@@ -153,7 +154,7 @@ func TestThePageShowsDiagramMatrixAndNodeDetails(t *testing.T) {
 		`<a href="#policy-L13" title="p, group:blocked, /ivr/*, *, deny">✗</a>`,
 		`<li id="policy-L6" class="p"><span class="n">6</span><code>p, twilio, /ivr/*, view, allow</code></li>`,
 		`<span class="perm">permission: staff</span> <span class="sensitive">sensitive: digits masked</span>`,
-		`<b>group:staff</b> allowed by <a href="#policy-L9">line 9</a> <code>p, group:staff, /ivr/*, staff, allow</code>`,
+		`<b>pin:staff</b> allowed by <a href="#policy-L28">line 28</a> <code>p, pin:staff, /ivr/*, staff, allow</code>`,
 		`/ivr/staff/gather — option ••••`,
 		`/ivr/sales — on entry, Mon 00:00 EST`, `/ivr/sales — on entry, Mon 09:00 EST`,
 	} {
@@ -176,7 +177,9 @@ func TestExplainColorsWhatAPrincipalSetReaches(t *testing.T) {
 		want  map[string]string // node name → verdict on its entry route
 	}{
 		{"twilio", map[string]string{"welcome": "allow", "staff": "none"}},
-		{"twilio caller:+15555550123", map[string]string{"welcome": "allow", "staff": "allow"}},
+		{"twilio caller:+15555550123", map[string]string{"welcome": "allow", "staff_login": "none", "staff": "none"}},
+		{"twilio caller-attested:+15555550123", map[string]string{"welcome": "allow", "staff_login": "allow", "staff": "none"}},
+		{"twilio caller-attested:+15555550123 pin:staff", map[string]string{"welcome": "allow", "staff_login": "allow", "staff": "allow"}},
 		{"twilio, caller:+15555550199", map[string]string{"welcome": "deny", "staff": "deny"}},
 	}
 	for _, tt := range tests {
@@ -318,7 +321,7 @@ func TestMaskNumbersMasksThePolicy(t *testing.T) {
 	if strings.Contains(page, "+15555550123") || strings.Contains(page, "+15555550199") {
 		t.Error("the page shows a caller's number in full")
 	}
-	if !strings.Contains(page, "g, caller:+1555***0123, group:staff") {
+	if !strings.Contains(page, "g, caller-attested:+1555***0123, group:staff") {
 		t.Error("the policy listing lacks the masked grouping line")
 	}
 }

@@ -27,6 +27,9 @@ type File struct {
 	// Flow, Policy and Model are the files named, resolved against the test file's directory;
 	// empty when not set.
 	Flow, Policy, Model string
+	// PINs is the PIN secrets file the flow's pin nodes check, resolved likewise; empty when not
+	// set. A test reads it as text, whatever its mode: a test's PINs are not secrets.
+	PINs string
 	// At is the clock of business hours for calls that set none; zero for the real clock.
 	At time.Time
 	// Calls are the calls, in file order.
@@ -50,6 +53,9 @@ type Call struct {
 	Path string
 	// Direction is sent as Direction: empty for "inbound", or "outbound-api".
 	Direction string
+	// Attest is the SHAKEN/STIR attestation of the caller's number, sent as StirVerstat: "A",
+	// "B" or "C" (TN-Validation-Passed-…), "failed" or "none"; empty sends none.
+	Attest string
 	// Forged signs the call's requests with a token that is not the server's, as a forger
 	// would: every request hears the unauthenticated error flow.
 	Forged bool
@@ -220,14 +226,14 @@ func (l *loader) mapping(n *yaml.Node, path, what string, known []string) []pair
 }
 
 // fileKeys are the keys of a test file's top level.
-var fileKeys = []string{"flow", "policy", "model", "at", "calls"}
+var fileKeys = []string{"flow", "policy", "model", "pins", "at", "calls"}
 
 func (l *loader) top(f *File, root *yaml.Node) {
 	dir := filepath.Dir(l.file)
 	var calls *yaml.Node
 	for _, p := range l.mapping(root, "", "a test file", fileKeys) {
 		switch k := p.key.Value; k {
-		case "flow", "policy", "model":
+		case "flow", "policy", "model", "pins":
 			name, ok := l.str(p.val, k)
 			if !ok {
 				continue
@@ -244,6 +250,8 @@ func (l *loader) top(f *File, root *yaml.Node) {
 				f.Flow = name
 			case "policy":
 				f.Policy = name
+			case "pins":
+				f.PINs = name
 			default:
 				f.Model = name
 			}
@@ -296,8 +304,16 @@ var callFields = map[string]callField{
 	"answers":     func(l *loader, c *Call, path string, n *yaml.Node) { c.Answers = l.answers(n, path) },
 	"at":          func(l *loader, c *Call, path string, n *yaml.Node) { c.At = l.time(n, path) },
 	"dial_status": func(l *loader, c *Call, path string, n *yaml.Node) { c.DialStatus = l.dialStatus(n, path) },
-	"expect":      func(l *loader, c *Call, path string, n *yaml.Node) { c.Expect = l.expectations(n, path) },
-	"path":        func(l *loader, c *Call, path string, n *yaml.Node) { c.Path = l.routePath(n, path) },
+	"attest": func(l *loader, c *Call, path string, n *yaml.Node) {
+		if s, ok := l.str(n, path); ok {
+			if _, ok := StirVerstat(s); !ok {
+				l.errorf(n, path, "must be A, B, C, failed or none; got %q", s)
+			}
+			c.Attest = s
+		}
+	},
+	"expect": func(l *loader, c *Call, path string, n *yaml.Node) { c.Expect = l.expectations(n, path) },
+	"path":   func(l *loader, c *Call, path string, n *yaml.Node) { c.Path = l.routePath(n, path) },
 	"direction": func(l *loader, c *Call, path string, n *yaml.Node) {
 		if s, ok := l.str(n, path); ok && s != "inbound" && s != "outbound-api" {
 			l.errorf(n, path, "must be inbound or outbound-api; got %q", s)

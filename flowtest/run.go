@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -25,6 +27,8 @@ type Options struct {
 	FlowName string
 	// Parallel is how many calls run at once. Optional; runtime.GOMAXPROCS(0).
 	Parallel int
+	// PINs are the PIN secrets for test files that name none. Optional; none.
+	PINs framework.PINSource
 	// Setup adds a program's own routes to every App the calls are placed against, such as
 	// stubs of the backends its routes call (see sandbox.Options.Setup). Optional.
 	Setup func(*framework.App) error
@@ -53,8 +57,8 @@ func (r *Report) Failed() int {
 
 // A FileError says why a test file's calls could not run.
 type FileError struct {
-	File *File
-	Err  error // every problem of the flow, policy and model, each with file:line:col
+	File *File // at least its Path
+	Err  error // every problem of the file, or of its flow, policy and model, each with file:line:col
 }
 
 func (e *FileError) Error() string {
@@ -113,7 +117,7 @@ func Run(ctx context.Context, files []*File, opts *Options) *Report {
 			if at.IsZero() {
 				at = f.At
 			}
-			k := boxKey{f.Flow, f.Policy, f.Model, at.UnixNano(), at.IsZero()}
+			k := boxKey{f.Flow, f.Policy, f.Model, f.PINs, at.UnixNano(), at.IsZero()}
 			sb, ok := boxes[k]
 			if f.Flow == "" && o.Flow == nil {
 				failed = errors.New("the file names no flow: add flow: and the flow file it tests")
@@ -131,6 +135,15 @@ func Run(ctx context.Context, files []*File, opts *Options) *Report {
 				}
 				if f.Model != "" {
 					so.Model = framework.File(f.Model)
+				}
+				so.PINs = o.PINs
+				if f.PINs != "" {
+					data, err := os.ReadFile(f.PINs)
+					if err != nil {
+						failed = err
+						break
+					}
+					so.PINs = framework.Text(f.PINs, string(data))
 				}
 				if !at.IsZero() {
 					so.Now = func() time.Time { return at }
@@ -180,9 +193,9 @@ func Run(ctx context.Context, files []*File, opts *Options) *Report {
 
 // boxKey is what makes two calls need different sandboxes.
 type boxKey struct {
-	flow, policy, model string
-	at                  int64
-	realClock           bool
+	flow, policy, model, pins string
+	at                        int64
+	realClock                 bool
 }
 
 // flowName names the flow a file tests, for coverage.
@@ -204,7 +217,8 @@ func place(ctx context.Context, r *Result, sb *sandbox.Sandbox) {
 	}
 	c := r.Call
 	start := time.Now()
-	call := caller.Call{From: c.From, To: c.To, Answers: c.Answers, DialStatus: c.DialStatus, Direction: c.Direction}
+	verstat, _ := StirVerstat(c.Attest)
+	call := caller.Call{From: c.From, To: c.To, Answers: c.Answers, DialStatus: c.DialStatus, Direction: c.Direction, StirVerstat: verstat}
 	if c.Path != "" {
 		call.URL = sandbox.Host + c.Path
 	}
@@ -317,4 +331,21 @@ func (r *Result) Line() string {
 		where, msg = e.Pos, e.String()+": "+msg
 	}
 	return "FAIL " + where.String() + ": " + r.Call.Name + ": " + msg
+}
+
+// StirVerstat returns the StirVerstat Twilio sends for an attestation level: A, B or C
+// (TN-Validation-Passed-…), failed, or none (No-TN-Validation); "" for an empty level. ok is
+// false for any other level.
+func StirVerstat(level string) (verstat string, ok bool) {
+	switch strings.ToUpper(level) {
+	case "":
+		return "", true
+	case "A", "B", "C":
+		return "TN-Validation-Passed-" + strings.ToUpper(level), true
+	case "FAILED":
+		return "TN-Validation-Failed", true
+	case "NONE":
+		return "No-TN-Validation", true
+	}
+	return "", false
 }

@@ -47,7 +47,8 @@ type Options struct {
 	Policies []principals.Policy
 	// Logger receives one line per request and every reload. Optional; slog.Default().
 	Logger *slog.Logger
-	// BodyLimit caps a request body in bytes. Optional; 64 KiB.
+	// BodyLimit caps a request body in bytes. Optional; the MaxBody of the first Twilio policy
+	// in Policies, so that the two never disagree, else 64 KiB.
 	BodyLimit int64
 	// HandlerTimeout bounds a handler, well under Twilio's 15 s budget; a voice route past it
 	// answers the internal flow. Optional; 10 s.
@@ -62,7 +63,9 @@ type Options struct {
 	// authenticate are never limited. Optional; 20. A negative value turns the limit off.
 	FailedAuthLimit float64
 	// TrustedProxies are the peers whose X-Forwarded-For names the client address for rate
-	// limiting and logs. Optional; none: the TCP peer is the client.
+	// limiting and logs (see principals.ClientAddr). Optional; when nil, the TrustedProxies of
+	// the first Twilio policy in Policies, so that the list is given once; with neither, none:
+	// the TCP peer is the client.
 	TrustedProxies []netip.Prefix
 	// Replay, when set, refuses a voice request whose signature was already seen. Optional; off.
 	Replay ReplayCache
@@ -139,6 +142,16 @@ type customRoute struct {
 	voice                    func(r *http.Request) (twiml.Response, error) // voice routes
 }
 
+// firstTwilioPolicy returns the first Twilio signature policy among ps, or nil.
+func firstTwilioPolicy(ps []principals.Policy) *principals.TwilioPolicy {
+	for _, p := range ps {
+		if tw, ok := p.(*principals.TwilioPolicy); ok {
+			return tw
+		}
+	}
+	return nil
+}
+
 // New loads and checks the flow, model, policy and keys, and returns an App ready to serve. Every
 // problem found is returned together; New never serves a broken configuration.
 func New(opts *Options) (*App, error) {
@@ -149,8 +162,15 @@ func New(opts *Options) (*App, error) {
 	if a.opts.Logger == nil {
 		a.opts.Logger = slog.Default()
 	}
+	tw := firstTwilioPolicy(a.opts.Policies)
 	if a.opts.BodyLimit <= 0 {
-		a.opts.BodyLimit = 64 << 10
+		a.opts.BodyLimit = principals.DefaultMaxBody
+		if tw != nil {
+			a.opts.BodyLimit = tw.MaxBody()
+		}
+	}
+	if a.opts.TrustedProxies == nil && tw != nil {
+		a.opts.TrustedProxies = tw.TrustedProxies()
 	}
 	if a.opts.HandlerTimeout <= 0 {
 		a.opts.HandlerTimeout = 10 * time.Second
@@ -332,9 +352,6 @@ func (a *App) load() (cfg *config, creds []principals.Policy, err error) {
 	} else if compiled, err = flow.Compile(f, &flow.CompileOptions{Validated: true, URLPrefix: a.opts.URLPrefix}); err != nil {
 		errs = append(errs, err)
 	}
-	if compiled != nil {
-		errs = append(errs, a.checkPINNodes(compiled)...)
-	}
 	if compiled != nil && az != nil {
 		if err := checkAgreement(compiled, az); err != nil {
 			errs = append(errs, err)
@@ -342,6 +359,9 @@ func (a *App) load() (cfg *config, creds []principals.Policy, err error) {
 			cfg = &config{flow: compiled, authz: az, pins: pins, loaded: time.Now()}
 			for _, p := range problems.Warnings() {
 				cfg.warnings = append(cfg.warnings, p.String())
+			}
+			if w := a.pinWarning(compiled); w != "" {
+				cfg.warnings = append(cfg.warnings, w)
 			}
 		}
 	}

@@ -220,7 +220,7 @@ func TestRoutesListEveryFlowRouteWithItsPermission(t *testing.T) {
 	if welcome == nil || welcome.Permission != "view" || !welcome.Voice || strings.Join(welcome.Allow, ",") != "twilio" {
 		t.Errorf("welcome route: %+v", welcome)
 	}
-	if staff == nil || staff.Permission != "staff" || strings.Join(staff.Allow, ",") != "group:staff" {
+	if staff == nil || staff.Permission != "staff" || strings.Join(staff.Allow, ",") != "pin:staff" {
 		t.Errorf("staff route: %+v", staff)
 	}
 }

@@ -2,11 +2,15 @@ package framework
 
 import (
 	"bytes"
+	"crypto/hmac"
+	"crypto/sha1"
+	"hash"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/labstack/echo/v4"
@@ -128,6 +132,43 @@ func bareEcho(body []byte) http.Handler {
 	return e
 }
 
+// hmacEcho is the second floor, the least any server that checks a signature pays: bareEcho's
+// route that first reads the whole body and computes one HMAC-SHA1 over the URL and the body
+// (bench/bare --hmac, in process), with a pooled buffer and a pooled keyed HMAC.
+func hmacEcho(body []byte) http.Handler {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	type scratch struct {
+		buf bytes.Buffer
+		mac hash.Hash
+		sum []byte
+	}
+	pool := sync.Pool{New: func() any {
+		return &scratch{mac: hmac.New(sha1.New, []byte(testToken)), sum: make([]byte, 0, sha1.Size)}
+	}}
+	h := func(c echo.Context) error {
+		s := pool.Get().(*scratch)
+		defer pool.Put(s)
+		r := c.Request()
+		s.buf.Reset()
+		if _, err := s.buf.ReadFrom(io.LimitReader(r.Body, 64<<10)); err != nil {
+			return err
+		}
+		s.mac.Reset()
+		io.WriteString(s.mac, testHost)
+		io.WriteString(s.mac, r.RequestURI)
+		s.mac.Write(s.buf.Bytes())
+		s.sum = s.mac.Sum(s.sum[:0])
+		w := c.Response()
+		w.Header()["Content-Type"] = twimlType
+		w.WriteHeader(http.StatusOK)
+		_, err := w.Write(body)
+		return err
+	}
+	e.POST("/ivr/welcome/gather", h)
+	return e
+}
+
 // responseOf serves br once through h and returns the body written.
 func responseOf(tb testing.TB, h http.Handler, br *benchRequest) []byte {
 	tb.Helper()
@@ -142,8 +183,10 @@ func responseOf(tb testing.TB, h http.Handler, br *benchRequest) []byte {
 
 // BenchmarkPipeline serves a signed Gather callback through the App (recover, body limit,
 // signature, rate limit, authorization, the compiled flow, the log line and the metrics) and the
-// same bytes from a bare Echo route with no checks, the floor. Compare ns/op and allocs/op of
-// bare and app on the same digit; forged must cost no more than valid.
+// same bytes from two floors: a bare Echo route with no checks (bare), and the same route reading
+// the body and computing one HMAC-SHA1 over URL+body first (hmac), as bench/load.sh does. Compare
+// ns/op and allocs/op of the floors and app on the same digit; forged must cost no more than
+// valid.
 //
 // Digits=1 answers a <Redirect> to the sales menu; Digits=0 answers the <Dial> to the call
 // center. The app logs to io.Discard at info (one line a request) or warn (lines only for
@@ -171,6 +214,11 @@ func BenchmarkPipeline(b *testing.B) {
 		}
 		prefix := "digits=" + digits + "/"
 		run(prefix+"bare", bare, valid)
+		hmacFloor := hmacEcho(want)
+		if got := responseOf(b, hmacFloor, valid); !bytes.Equal(got, want) {
+			b.Fatalf("hmac route answers %q, want %q", got, want)
+		}
+		run(prefix+"hmac", hmacFloor, valid)
 		run(prefix+"app/valid/log=info", benchApp(b, slog.LevelInfo, 0), valid)
 		run(prefix+"app/valid/log=warn", benchApp(b, slog.LevelWarn, 0), valid)
 		if digits != "1" {

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -149,5 +150,30 @@ func TestAuthFailureLabelsNeverHoldRequestData(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+func TestTheAppTakesTheBodyLimitAndTrustedProxiesFromTheTwilioPolicy(t *testing.T) {
+	const proxy = "192.0.2.10"
+	app, _ := hardenedApp(t, principals.TwilioOptions{
+		MaxBody:        1 << 10,
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix(proxy + "/32")},
+	}, &Options{FailedAuthLimit: 1, Logger: slog.New(slog.DiscardHandler)})
+	big := postRaw("/ivr/welcome", "From="+strings.Repeat("1", 2<<10), "AAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+	send(app, big)
+	if n := sample(t, app, `switchboard_requests_total{outcome="too_large",route="/ivr/welcome"}`); n != 1 {
+		t.Errorf("a 2 KiB body under the policy's 1 KiB MaxBody: too_large counted %v times, want 1", n)
+	}
+	viaProxy := func(client string) *http.Request {
+		r := forged(proxy + ":443")
+		r.Header.Set("X-Forwarded-For", client)
+		return r
+	}
+	for range 3 {
+		send(app, viaProxy("198.51.100.1"))
+	}
+	send(app, viaProxy("198.51.100.2"))
+	if n := sample(t, app, `switchboard_requests_total{outcome="rate_limited",route="/ivr/welcome"}`); n != 1 {
+		t.Errorf("three forged requests from one client and one from another, through the proxy: %v rate-limited, want 1 (the clients are told apart by X-Forwarded-For)", n)
 	}
 }

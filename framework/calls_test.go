@@ -86,9 +86,21 @@ func TestCallsThroughTheDemoMenu(t *testing.T) {
 			last:    "DIAL +15555550100",
 		},
 		{
-			name: "a staff member reaches an extension", when: openHours, caller: staffNumber,
-			presses: []string{"6", "0102"},
-			want:    []string{"GATHER pressed 6", "SAY Staff line. Enter the four digit extension.", "GATHER pressed 0102"},
+			name: "a spoofed staff number, unattested, is refused the staff login", when: openHours, caller: staffNumber + " failed",
+			presses: []string{"6", "2468"},
+			want:    []string{"GATHER pressed 6", "SAY This line is for Acme staff only."},
+			last:    "DIAL +15555550100",
+		},
+		{
+			name: "an attested staff number without the PIN hears goodbye after three wrong PINs", when: openHours, caller: staffNumber + " A",
+			presses: []string{"6", "1111", "2222", "3333"},
+			want:    []string{"GATHER pressed 6", "SAY Enter your staff PIN, then press pound.", "GATHER pressed 1111", "SAY That PIN is not correct.", "GATHER pressed 3333", "SAY Goodbye."},
+			last:    "HANGUP",
+		},
+		{
+			name: "an attested staff number with the right PIN reaches an extension", when: openHours, caller: staffNumber + " A",
+			presses: []string{"6", "2468", "0102"},
+			want:    []string{"GATHER pressed 6", "SAY Enter your staff PIN, then press pound.", "GATHER pressed 2468", "SAY Staff line. Enter the four digit extension.", "GATHER pressed 0102"},
 			last:    "DIAL +15555550122",
 		},
 		{

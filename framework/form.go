@@ -27,7 +27,7 @@ func (ex *exchange) formValue(r *http.Request, key string) string {
 	if !ok {
 		return r.FormValue(key)
 	}
-	if v := id.Form.Get(key); v != "" || id.Form.Has(key) {
+	if v, ok := id.Form.Lookup(key); ok {
 		return v
 	}
 	return queryValue(r.URL.RawQuery, key)

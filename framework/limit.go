@@ -1,14 +1,14 @@
 package framework
 
 import (
-	"net"
 	"net/http"
 	"net/netip"
 	"slices"
-	"strings"
 	"sync"
 
 	"golang.org/x/time/rate"
+
+	"github.com/switchboard-ivr/switchboard/principals"
 )
 
 // FailedAuthStore keeps the failed-authentication limit outside the process, so that every
@@ -51,7 +51,7 @@ func (l *limiter) allow(r *http.Request) bool {
 	if l.rate == rate.Inf {
 		return true
 	}
-	addr := bucketOf(l.clientAddr(r))
+	addr := bucketOf(principals.ClientAddr(r, l.trusted))
 	if l.shared != nil {
 		if ok, err := l.shared.Allow(addr.String(), float64(l.rate), l.burst); err == nil {
 			return ok
@@ -70,27 +70,6 @@ func (l *limiter) allow(r *http.Request) bool {
 	return lim.Allow()
 }
 
-// clientAddr is the TCP peer, or, when the peer is a trusted proxy, the nearest address in
-// X-Forwarded-For that is not. Forwarded headers from any other peer change nothing.
-func (l *limiter) clientAddr(r *http.Request) netip.Addr {
-	peer := addrOf(r.RemoteAddr)
-	if !l.isTrusted(peer) {
-		return peer
-	}
-	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
-	for i := len(hops) - 1; i >= 0; i-- {
-		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
-		if err != nil {
-			break
-		}
-		a = a.Unmap()
-		if !l.isTrusted(a) {
-			return a
-		}
-	}
-	return peer
-}
-
 // bucketOf returns the address a client is limited under: an IPv4 address itself, and for IPv6
 // its /64, the smallest block a site is given, so that one client cannot rotate through the
 // addresses of its own network to escape the limit.
@@ -101,22 +80,4 @@ func bucketOf(a netip.Addr) netip.Addr {
 		}
 	}
 	return a
-}
-
-func (l *limiter) isTrusted(a netip.Addr) bool {
-	for _, p := range l.trusted {
-		if p.Contains(a) {
-			return true
-		}
-	}
-	return false
-}
-
-func addrOf(remote string) netip.Addr {
-	host, _, err := net.SplitHostPort(remote)
-	if err != nil {
-		host = remote
-	}
-	a, _ := netip.ParseAddr(host)
-	return a.Unmap()
 }

@@ -83,10 +83,14 @@ func (a *App) newRouter(st *state) http.Handler {
 			c.Response().WriteHeader(http.StatusInternalServerError)
 		}
 	}
+	d := &dispatcher{e: e, a: a, st: st, flowRoutes: map[string]flowEntry{}}
 	for _, r := range st.flow.Routes() {
 		h := a.flowHandler(r)
 		e.Add(http.MethodPost, r.Path, h)
 		e.Add(http.MethodGet, r.Path, h)
+		if !strings.ContainsAny(r.Path, ":*") {
+			d.flowRoutes[r.Path] = flowEntry{path: r.Path, h: h}
+		}
 	}
 	// The one route count: what Routes lists, /readyz, the start and reload lines, and
 	// validate say. /metrics is the 1.
@@ -94,6 +98,7 @@ func (a *App) newRouter(st *state) http.Handler {
 	st.voiceRoutes = map[string]bool{}
 	methods := map[string][]string{} // path → the methods registered on it
 	for _, cr := range a.routes {
+		delete(d.flowRoutes, cr.path) // a route registered on a flow route's path goes through Echo
 		methods[cr.path] = append(methods[cr.path], cr.method)
 		if cr.voice != nil {
 			st.voiceRoutes[cr.path] = true
@@ -115,22 +120,40 @@ func (a *App) newRouter(st *state) http.Handler {
 	e.GET("/readyz", func(c echo.Context) error { return c.JSON(a.Readiness()) })
 	e.GET("/metrics", a.customHandler(customRoute{method: http.MethodGet, path: "/metrics", permission: "metrics", handler: a.met.handler()}))
 	e.RouteNotFound("/*", func(echo.Context) error { return errNotFound })
-	return &dispatcher{e: e, a: a, st: st}
+	return d
 }
 
 // dispatcher is Echo's own ServeHTTP with the pipeline called directly around the route's
 // handler, where Echo would build a middleware closure per request. A generation uses no Echo
 // middleware and no virtual hosts, so nothing else differs.
+//
+// A GET or POST to a flow route's path, the request Twilio sends on every turn of a call, skips
+// Echo's router: flowRoutes holds the static paths of the generation's flow routes (those no
+// App.Handle or App.Voice route shares), found with one map lookup on the path Echo would match,
+// and the context is given the pattern and handler Find would have set.
 type dispatcher struct {
-	e  *echo.Echo
-	a  *App
-	st *state
+	e          *echo.Echo
+	a          *App
+	st         *state
+	flowRoutes map[string]flowEntry // bounded by the flow's routes; rebuilt with each generation
+}
+
+// flowEntry is a flow route's pattern and handler, as Echo's router would find them.
+type flowEntry struct {
+	path string
+	h    echo.HandlerFunc
 }
 
 func (d *dispatcher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := d.e.AcquireContext()
 	c.Reset(r, w)
-	d.e.Router().Find(r.Method, echo.GetPath(r), c)
+	path := echo.GetPath(r)
+	if fe, ok := d.flowRoutes[path]; ok && (r.Method == http.MethodPost || r.Method == http.MethodGet) {
+		c.SetPath(fe.path)
+		c.SetHandler(fe.h)
+	} else {
+		d.e.Router().Find(r.Method, path, c)
+	}
 	if err := d.a.pipeline(d.st, c, c.Handler()); err != nil {
 		d.e.HTTPErrorHandler(err, c)
 	}

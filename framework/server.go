@@ -116,19 +116,25 @@ func (a *App) watchers() []Watcher {
 	return out
 }
 
-// ListenAndServe is the whole life of a server: it logs the configuration's warnings, listens on
-// addr, reloads the configuration files when they change (every 2 s; see [App.Watch]) and on
-// SIGHUP, and serves until ctx is done, then shuts down gracefully (see [App.Serve]).
+// ListenAndServe listens on addr, logs the address, and runs the server on it (see [App.Run]).
 func (a *App) ListenAndServe(ctx context.Context, addr string) error {
-	for _, w := range a.Warnings() {
-		a.log.Warn(w)
-	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
 	a.log.Info("listening", "addr", ln.Addr().String(), "start", a.Flow().Start(), "routes", len(a.Routes()),
 		"policy_lines", a.Authorizer().Rules())
+	return a.Run(ctx, ln)
+}
+
+// Run is the whole life of a server on ln: it logs the configuration's warnings, reloads the
+// configuration on SIGHUP and when a source changes (polled every 2 s; see [App.Watch]), and
+// serves until ctx is done, then shuts down gracefully (see [App.Serve]). `switchboard serve`
+// and ListenAndServe both end in it.
+func (a *App) Run(ctx context.Context, ln net.Listener) error {
+	for _, w := range a.Warnings() {
+		a.log.Warn(w)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go a.ReloadOnSignal(ctx, syscall.SIGHUP)

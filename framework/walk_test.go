@@ -19,10 +19,10 @@ import (
 func walk(t *testing.T, h http.Handler, caller, start string, presses ...string) []string {
 	t.Helper()
 	var events []string
-	target, params := start, principalstest.CallParams(caller)
+	target, params := start, callerParams(caller)
 	for range 30 {
 		doc := twimlOf(t, call(t, h, target, params))
-		next, nextParams := "", principalstest.CallParams(caller)
+		next, nextParams := "", callerParams(caller)
 	verbs:
 		for _, v := range doc.Children {
 			switch v.Name {
@@ -100,4 +100,18 @@ func resolve(t *testing.T, base, ref string) string {
 		t.Fatal(err)
 	}
 	return r.RequestURI()
+}
+
+// callerParams returns the fields of a voice webhook from caller: a number, optionally followed
+// by a space and an attestation level ("+15555550123 A"), sent as StirVerstat.
+func callerParams(caller string) url.Values {
+	number, level, _ := strings.Cut(caller, " ")
+	p := principalstest.CallParams(number)
+	switch level {
+	case "A", "B", "C":
+		p.Set("StirVerstat", "TN-Validation-Passed-"+level)
+	case "failed":
+		p.Set("StirVerstat", "TN-Validation-Failed")
+	}
+	return p
 }

@@ -217,6 +217,15 @@ func (f Form) Get(key string) string {
 	return ""
 }
 
+// Lookup returns the first value of key and whether key is in the form, even with an empty
+// value: Get and Has in one search.
+func (f Form) Lookup(key string) (string, bool) {
+	if ps := keyValues(f.ps, key); len(ps) > 0 {
+		return ps[0].value, true
+	}
+	return "", false
+}
+
 // Has reports whether key is in the form, even with an empty value.
 func (f Form) Has(key string) bool { return len(keyValues(f.ps, key)) > 0 }
 

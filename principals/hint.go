@@ -7,8 +7,9 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
+
+	"github.com/switchboard-ivr/switchboard/internal/budget"
 )
 
 // HintsPerSecond is how many failed requests a second a Twilio policy computes new hints for,
@@ -23,30 +24,12 @@ const HintsSkipped = "hints skipped: too many failed signatures a second"
 // depends on, and budgets the computation of new ones.
 type hintCache struct {
 	seed    maphash.Seed
-	budget  hintBudget
+	budget  budget.Budget // HintsPerSecond, burst HintsPerSecond; set by NewTwilio
 	mu      sync.Mutex
 	entries [64]struct {
 		key  uint64
 		hint string
 		set  bool
-	}
-}
-
-// hintBudget admits HintsPerSecond hint computations a second, with a burst of as many, without
-// a lock (the generic cell rate algorithm: tat is when the budget is next fully spent).
-type hintBudget struct{ tat atomic.Int64 }
-
-func (h *hintBudget) allow(now int64) bool {
-	const interval = int64(time.Second) / HintsPerSecond
-	for {
-		tat := h.tat.Load()
-		next := max(tat, now) + interval
-		if next-now > HintsPerSecond*interval {
-			return false
-		}
-		if h.tat.CompareAndSwap(tat, next) {
-			return true
-		}
 	}
 }
 
@@ -75,7 +58,7 @@ func (p *TwilioPolicy) budgetedHint(st *verifyState, r *http.Request, req *signe
 	if hit {
 		return hint
 	}
-	if !c.budget.allow(time.Now().UnixNano()) {
+	if !c.budget.Allow(time.Now().UnixNano()) {
 		return HintsSkipped
 	}
 	hint = p.hint(st, r, req, want, keys)

@@ -46,19 +46,8 @@ func (p *TwilioPolicy) target(r *http.Request, forwarded bool) target {
 }
 
 func (p *TwilioPolicy) trustedPeer(r *http.Request) bool {
-	if len(p.trusted) == 0 {
-		return false
-	}
 	addr, ok := peerAddr(r.RemoteAddr)
-	if !ok {
-		return false
-	}
-	for _, pr := range p.trusted {
-		if pr.Contains(addr) {
-			return true
-		}
-	}
-	return false
+	return ok && contains(p.trusted, addr)
 }
 
 // peerAddr parses r.RemoteAddr ("192.0.2.1:1234", "[::1]:80" or a bare address).
@@ -70,6 +59,39 @@ func peerAddr(s string) (netip.Addr, bool) {
 		return a.Unmap(), true
 	}
 	return netip.Addr{}, false
+}
+
+// ClientAddr returns the address of the client that sent r: the TCP peer (r.RemoteAddr), or,
+// when the peer is in trusted, the nearest address in X-Forwarded-For that is not (the last hop
+// a trusted proxy appended). Forwarded headers from any other peer change nothing: there is no
+// safe default, so with trusted empty the peer is always the client. The zero Addr means
+// r.RemoteAddr could not be read.
+func ClientAddr(r *http.Request, trusted []netip.Prefix) netip.Addr {
+	peer, _ := peerAddr(r.RemoteAddr)
+	if !contains(trusted, peer) {
+		return peer
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break
+		}
+		a = a.Unmap()
+		if !contains(trusted, a) {
+			return a
+		}
+	}
+	return peer
+}
+
+func contains(prefixes []netip.Prefix, a netip.Addr) bool {
+	for _, p := range prefixes {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // lastHeader returns the last comma-separated element of the last line of a header, trimmed: the

@@ -14,6 +14,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/switchboard-ivr/switchboard/internal/budget"
 )
 
 // TwilioPolicyName is the name the Twilio signature policy gives in [Identity.Policy] and
@@ -135,6 +137,7 @@ func NewTwilio(opts TwilioOptions) (*TwilioPolicy, error) {
 		maxBody:  opts.MaxBody,
 		disabled: opts.Disabled,
 	}
+	p.hints.budget = budget.Budget{PerSecond: HintsPerSecond, Burst: HintsPerSecond}
 	var errs []error
 	if p.maxBody == 0 {
 		p.maxBody = DefaultMaxBody
@@ -358,6 +361,15 @@ func ParseSignatureCheck(v string) (check bool, err error) {
 	return true, fmt.Errorf("principals: TWILIO_VALIDATE_SIGNATURE=%q: want true or false (or yes/no, on/off, 1/0)", v)
 }
 
+// TrustedProxies returns the peers whose forwarded headers the policy believes
+// (TwilioOptions.TrustedProxies), for a program that must agree with it on who the client is.
+// The caller must not modify the slice.
+func (p *TwilioPolicy) TrustedProxies() []netip.Prefix { return p.trusted }
+
+// MaxBody returns the largest body the policy reads, in bytes (TwilioOptions.MaxBody, or
+// DefaultMaxBody).
+func (p *TwilioPolicy) MaxBody() int64 { return p.maxBody }
+
 // Disabled reports whether the policy was built with checking turned off.
 func (p *TwilioPolicy) Disabled() bool { return p.disabled }
 
@@ -498,6 +510,9 @@ type signedRequest struct {
 
 	derived                   bool
 	account, caller, attested string // the principals the request would vouch for, "" for none
+	// What deriveNames looked up, so that identity does not look it up again.
+	remote, verstat string
+	inbound         bool
 }
 
 // get returns the first value of key in the verified parameters: the form, else the query.
@@ -554,8 +569,9 @@ func (s *signedRequest) deriveNames(b *strings.Builder) {
 		sid = ""
 	}
 	remote, inbound := remoteParty(s.get)
+	s.remote, s.inbound, s.verstat = remote, inbound, s.get("StirVerstat")
 	attested := ""
-	if isAttestedCaller(remote, inbound, s.get("StirVerstat")) {
+	if isAttestedCaller(remote, inbound, s.verstat) {
 		attested = remote
 	}
 	if !IsE164(remote) {
@@ -594,8 +610,7 @@ func (s *signedRequest) identity(st *verifyState) Identity {
 	if s.caller != "" {
 		id.Principals = append(id.Principals, s.caller)
 	}
-	remote, inbound := remoteParty(s.get)
-	id.Principals = appendCallerFacts(id.Principals, remote, inbound, s.get("StirVerstat"), s.attested)
+	id.Principals = appendCallerFacts(id.Principals, s.remote, s.inbound, s.verstat, s.attested)
 	return id
 }
 

@@ -444,6 +444,14 @@ func TestTwilioFormIsParsedOnceAndShared(t *testing.T) {
 		t.Errorf("Identity.Form: Len %d, Digits %q %q, FinishedOnKey %v, retry %v",
 			form.Len(), form.Get("Digits"), form.Values("Digits"), form.Has("FinishedOnKey"), form.Has("retry"))
 	}
+	for key, want := range map[string]struct {
+		v  string
+		ok bool
+	}{"Digits": {"2", true}, "FinishedOnKey": {"", true}, "retry": {"", false}} {
+		if v, ok := form.Lookup(key); v != want.v || ok != want.ok {
+			t.Errorf("Identity.Form.Lookup(%q) = %q, %v; want %q, %v", key, v, ok, want.v, want.ok)
+		}
+	}
 	v := form.URLValues()
 	v["Digits"] = append(v["Digits"], "x")
 	if got := v["From"]; !slices.Equal(got, []string{"+15551234567"}) {

@@ -26,6 +26,9 @@ type Options struct {
 	// embedded ones.
 	Policy framework.PolicySource
 	Model  framework.ModelSource
+	// PINs are the PIN secrets of the flow's pin nodes (see [framework.Options]). Optional; the
+	// demo's when Flow is nil too.
+	PINs framework.PINSource
 	// Now is the clock business hours are decided on. Optional; time.Now.
 	Now func() time.Time
 	// Logger receives the server's log, one line a request. Optional; discarded.
@@ -75,7 +78,7 @@ func New(opts *Options) (*Sandbox, error) {
 		next = o.Logger.Handler()
 	}
 	app, err := framework.New(&framework.Options{
-		Flow: o.Flow, Policy: o.Policy, Model: o.Model,
+		Flow: o.Flow, Policy: o.Policy, Model: o.Model, PINs: o.PINs,
 		Policies: []principals.Policy{tw},
 		Logger:   slog.New(logTap{next: next}),
 		Now:      o.Now,

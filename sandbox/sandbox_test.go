@@ -96,9 +96,9 @@ func TestCallsSeeTheRouteNodeOptionAndErrorFlowOfEachRequest(t *testing.T) {
 			wantHops: []hop{
 				{"/ivr/welcome", "welcome", "", "", "allow"},
 				{"/ivr/welcome/gather", "welcome", "6", "", "allow"},
-				{"/ivr/staff", "staff", "", "forbidden", "deny"},
+				{"/ivr/staff_login", "staff_login", "", "forbidden", "deny"},
 			},
-			wantNode: "staff",
+			wantNode: "staff_login",
 			wantLast: "DIAL +15555550100",
 		},
 		{

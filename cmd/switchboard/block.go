@@ -56,8 +56,8 @@ func runBlock(name string, args []string, stdout, stderr io.Writer) int {
 	}
 	var lines []pgpolicy.Rule
 	for _, n := range numbers {
-		if !isE164(n) {
-			return usageError(stderr, name, blockHelp, "%q is not an E.164 number: + then 8 to 15 digits, like +15551234567", n)
+		if !principals.IsE164(n) {
+			return usageError(stderr, name, blockHelp, "%q is not an E.164 number: + then 8 to 15 digits, not starting with 0, like +15551234567", n)
 		}
 		lines = append(lines, pgpolicy.Rule{Type: "g", Fields: []string{principals.Caller(n), *group}})
 	}
@@ -91,17 +91,4 @@ func runBlock(name string, args []string, stdout, stderr io.Writer) int {
 	}
 	printChange(stdout, c)
 	return 0
-}
-
-// isE164 reports whether s is an E.164 number: + and 8 to 15 digits, as principals reads callers.
-func isE164(s string) bool {
-	if len(s) < 9 || len(s) > 16 || s[0] != '+' {
-		return false
-	}
-	for _, c := range s[1:] {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }

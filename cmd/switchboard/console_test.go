@@ -86,7 +86,7 @@ func TestServeConsoleAsksForAdmin(t *testing.T) {
 		})
 	}
 	code, _, page := get(t, http.MethodGet, base+"/", adminKey, "")
-	if code != http.StatusOK || strings.Contains(page, "caller:&#43;15555550123") || !strings.Contains(page, "caller:&#43;1555***0123") {
+	if code != http.StatusOK || strings.Contains(page, "caller-attested:&#43;15555550123") || !strings.Contains(page, "caller-attested:&#43;1555***0123") {
 		t.Errorf("the console of a server that masks numbers shows them in full, or not at all")
 	}
 }
@@ -95,7 +95,8 @@ func TestServeConsoleListsRecentCallsMasked(t *testing.T) {
 	r := startServe(t, []string{"--console", "--keys", keysFile(t)}, map[string]string{envToken: testToken})
 	defer r.stop(t)
 	call := caller.Call{URL: "http://" + r.addr + "/ivr/welcome", Token: principals.NewSecret(testToken), From: "+15555550123",
-		CallSid: "CAfedcba9876543210fedcba9876543210", Answers: []caller.Answer{caller.Press("6"), caller.Press("0101")}}
+		CallSid: "CAfedcba9876543210fedcba9876543210", StirVerstat: "TN-Validation-Passed-A",
+		Answers: []caller.Answer{caller.Press("6"), caller.Press("2468"), caller.Press("0101")}}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if _, err := call.Run(ctx); err != nil {
@@ -115,7 +116,7 @@ func TestServeConsoleListsRecentCallsMasked(t *testing.T) {
 	if len(calls) != 1 || calls[0].SID != call.CallSid || len(calls[0].Steps) < 4 {
 		t.Fatalf("recent calls: %s", body)
 	}
-	for _, secret := range []string{"0101", "+15555550123", testToken} {
+	for _, secret := range []string{"0101", "2468", "+15555550123", testToken} {
 		if strings.Contains(body, secret) {
 			t.Errorf("recent calls show %s:\n%s", secret, body)
 		}

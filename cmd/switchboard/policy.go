@@ -13,7 +13,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/switchboard-ivr/switchboard"
 	"github.com/switchboard-ivr/switchboard/framework"
 	"github.com/switchboard-ivr/switchboard/framework/authz"
 	"github.com/switchboard-ivr/switchboard/framework/pgpolicy"
@@ -93,11 +92,11 @@ func (v policyValue) LoadPolicy(context.Context) (authz.Policy, error) { return 
 
 // modelText returns the model changes are validated against.
 func (d *dbFlags) modelText() (string, error) {
-	if d.model == "" {
-		return switchboard.DefaultModel, nil
+	src := framework.DefaultModel()
+	if d.model != "" {
+		src = framework.File(d.model)
 	}
-	b, err := os.ReadFile(d.model)
-	return string(b), err
+	return src.LoadModel(context.Background())
 }
 
 // open connects to the policy database, within 10 s.

@@ -29,7 +29,7 @@ func TestRoutesShowsWhoIsDeniedAndWhoIsAllowed(t *testing.T) {
 	_, stdout, _ := runCLI(t, "routes")
 	for _, line := range strings.Split(stdout, "\n") {
 		if f := strings.Fields(line); len(f) > 0 && f[0] == "/ivr/staff" {
-			if got := strings.Join(f[1:], " "); got != "GET,POST staff group:staff group:blocked" {
+			if got := strings.Join(f[1:], " "); got != "GET,POST staff pin:staff group:blocked" {
 				t.Errorf("/ivr/staff: %q", got)
 			}
 			return

@@ -29,7 +29,7 @@ import (
 func init() {
 	commands = append(commands, command{
 		name:  "serve",
-		usage: "serve [--flow FILE] [--policy FILE] [--model FILE] [--keys FILE] [--addr :8080] [--public-url URL] [--trusted-proxy CIDR]... [--allowed-host HOST]... [--basic-auth FILE] [--policy-db URL] [--state-redis URL]",
+		usage: "serve [--flow FILE] [--policy FILE] [--model FILE] [--keys FILE] [--pins FILE] [--addr :8080] [--public-url URL] [--trusted-proxy CIDR]... [--allowed-host HOST]... [--basic-auth FILE] [--policy-db URL] [--state-redis URL]",
 		run:   runServe,
 	})
 }
@@ -52,6 +52,7 @@ type serveConfig struct {
 	console                   bool   // mount the console at /admin/console
 	sig                       sigConfig
 	stateKeys                 []string // SWITCHBOARD_STATE_KEY, then _SECONDARY
+	pins                      string   // the PIN secrets file; "" for the demo's with the built-in flow
 }
 
 // env names, one per flag, documented in the README.
@@ -76,6 +77,7 @@ const (
 	envStateKey   = "SWITCHBOARD_STATE_KEY"
 	envStateRedis = "SWITCHBOARD_STATE_REDIS"
 	envStateKey2  = "SWITCHBOARD_STATE_KEY_SECONDARY"
+	envPINs       = "SWITCHBOARD_PINS"
 )
 
 func runServe(args []string, stdout, stderr io.Writer) int {
@@ -100,6 +102,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.StringVar(&cfg.policy, "policy", getenv(envPolicy), "Casbin policy `file`; the built-in policy.csv when empty ["+envPolicy+"]")
 	fs.StringVar(&cfg.model, "model", getenv(envModel), "Casbin model `file`; the built-in model.conf when empty ["+envModel+"]")
 	fs.StringVar(&cfg.keys, "keys", getenv(envKeys), "operator API keys `file` ["+envKeys+"]")
+	fs.StringVar(&cfg.pins, "pins", getenv(envPINs), "PIN secrets `file` the flow's pin nodes check (chmod 600; lines from switchboard key --pin) ["+envPINs+"]")
 	fs.StringVar(&cfg.addr, "addr", or(getenv(envAddr), ":8080"), "listen `address` ["+envAddr+"]")
 	fs.StringVar(&cfg.publicURL, "public-url", getenv(envPublicURL), "the public base `URL` Twilio calls (https://ivr.example.com); signatures are checked against it ["+envPublicURL+"]")
 	var trusted defaultedList
@@ -241,12 +244,10 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 	if basic != nil {
 		opts.Credentials = append(opts.Credentials, framework.BasicFile(cfg.sig.basicAuth, basic))
 	}
-	opts.Policies = policies
+	opts.Policies = policies // the App takes the body limit and the trusted proxies from tw
 	opts.Logger = log
-	opts.BodyLimit = cfg.bodyLimit
 	opts.LogPhoneNumbers = cfg.logNumbers
 	opts.FailedAuthLimit = cfg.failedAuthLimit
-	opts.TrustedProxies = prefixes
 	opts.URLPrefix = publicPath(cfg.publicURL)
 	if cfg.replay {
 		opts.Replay = framework.NewMemoryReplayCache(5*time.Minute, 0)
@@ -261,12 +262,12 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 		return fail(err)
 	}
 	opts.State = sealer
+	if cfg.pins != "" {
+		opts.PINs = framework.PINFile(cfg.pins)
+	}
 	app, err := framework.New(&opts)
 	if err != nil {
 		return fail(err)
-	}
-	for _, w := range app.Warnings() {
-		log.Warn(w)
 	}
 	var cons *console.Console
 	if cfg.console {
@@ -302,12 +303,10 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 
 	sctx, stop := context.WithCancel(ctx)
 	defer stop()
-	go app.ReloadOnSignal(sctx, syscall.SIGHUP)
 	if cons != nil {
 		go cons.Watch(sctx, 2*time.Second)
 	}
-	go app.Watch(sctx, 2*time.Second) // the sources that can change say so; the built-in ones never do
-	if err := app.Serve(sctx, ln); err != nil {
+	if err := app.Run(sctx, ln); err != nil { // warnings, SIGHUP, watching the sources, serving
 		log.Error("server stopped", "error", err)
 		return 1
 	}

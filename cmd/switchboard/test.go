@@ -14,6 +14,7 @@ import (
 
 	"github.com/switchboard-ivr/switchboard"
 	"github.com/switchboard-ivr/switchboard/flowtest"
+	"github.com/switchboard-ivr/switchboard/framework"
 	"github.com/switchboard-ivr/switchboard/framework/flow"
 )
 
@@ -75,6 +76,7 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		files, opts.Flow, opts.FlowName = append(files, f), demoFlow, "the built-in demo flow"
+		opts.PINs = framework.DemoPINs()
 	}
 	if len(paths) == 0 && !*demo {
 		paths = []string{"."}
@@ -85,17 +87,25 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	var loadErrs []error
+	broken := &flowtest.Report{}
 	for _, n := range names {
 		f, err := flowtest.Load(n)
 		if err != nil {
 			loadErrs = append(loadErrs, err)
+			broken.Errors = append(broken.Errors, &flowtest.FileError{File: &flowtest.File{Path: n}, Err: err})
 			continue
 		}
 		files = append(files, f)
 	}
 	if len(loadErrs) > 0 {
-		// A mistake in a test file is the user's to fix before anything runs.
+		// A mistake in a test file is the user's to fix before anything runs. The JUnit file
+		// still says so, for a CI system that reads only it.
 		fmt.Fprintln(stderr, errors.Join(loadErrs...))
+		if *junit != "" {
+			if err := writeJUnit(*junit, broken); err != nil {
+				fmt.Fprintf(stderr, "switchboard test: %v\n", err)
+			}
+		}
 		return 1
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -131,7 +141,7 @@ func demoTests() (*flowtest.File, *flow.Flow, error) {
 	if err := problems.Err(); err != nil {
 		return nil, nil, err
 	}
-	f.Flow, f.Policy, f.Model = "", "", ""
+	f.Flow, f.Policy, f.Model, f.PINs = "", "", "", ""
 	return f, demoFlow, nil
 }
 

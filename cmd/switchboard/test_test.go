@@ -80,3 +80,19 @@ func TestTestTakesFlagsAfterTheFiles(t *testing.T) {
 		t.Errorf("--parallel -1: exit status %d\n%s", code, stderr)
 	}
 }
+
+func TestABrokenTestFileStillWritesItsJUnitError(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "junit.xml")
+	code, _, stderr := runCLI(t, "test", "--junit", out, "testdata/test/bad_test.yaml")
+	if code != 1 || !strings.Contains(stderr, `unknown key "sayy"`) {
+		t.Fatalf("exit status %d\n%s", code, stderr)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `errors="1"`) || !strings.Contains(string(b), `testdata/test/bad_test.yaml:6:9: calls[0].expect[0]: unknown key &#34;sayy&#34;`) &&
+		!strings.Contains(string(b), `testdata/test/bad_test.yaml:6:9: calls[0].expect[0]: unknown key "sayy"`) {
+		t.Errorf("the JUnit file does not report the broken test file:\n%s", b)
+	}
+}

@@ -15,7 +15,7 @@ func TestBalanceLinesTestFile(t *testing.T) {
 	rep := flowtest.Check(t, &flowtest.Options{Setup: func(app *framework.App) error {
 		return addBalanceLines(app, demoLedger{})
 	}}, "testdata/balance_test.yaml")
-	if len(rep.Results) != 3 {
-		t.Errorf("%d calls ran, want 3", len(rep.Results))
+	if len(rep.Results) != 5 {
+		t.Errorf("%d calls ran, want 5", len(rep.Results))
 	}
 }

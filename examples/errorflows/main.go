@@ -14,6 +14,9 @@
 //	SWITCHBOARD_PUBLIC_URL       Optional: the scheme and host Twilio calls, such as https://ivr.example.com.
 //	SWITCHBOARD_FLOW             Optional: the flow file; default flow.yaml.
 //	SWITCHBOARD_POLICY           Optional: the policy file; default policy.csv.
+//	SWITCHBOARD_PINS             Optional: the PIN secrets file with the balance line's "customer" PIN
+//	                             (switchboard key --pin --name customer); without it only callers
+//	                             whose carrier vouches for their number hear their balance.
 //	LEDGER_DOWN                  Optional: "true" makes the demo ledger fail, to hear the internal flow.
 //	ADDR                         Optional: the address to listen on; default 127.0.0.1:$PORT, this machine
 //	                             only. ADDR=:8080 listens on every interface (a container, behind a proxy).
@@ -49,6 +52,7 @@ type config struct {
 	Tokens     []principals.Secret // Required: primary token first.
 	Ledger     Ledger              // Required.
 	PublicURL  string              // Optional; the URL is rebuilt from each request when empty.
+	PINs       framework.PINSource // Optional; the customer PIN of the balance line (SWITCHBOARD_PINS).
 	Logger     *slog.Logger        // Optional; slog.Default().
 }
 
@@ -58,6 +62,9 @@ func configFromEnv(getenv func(string) string) (config, error) {
 		PolicyFile: or(getenv("SWITCHBOARD_POLICY"), "policy.csv"),
 		PublicURL:  getenv("SWITCHBOARD_PUBLIC_URL"),
 		Ledger:     demoLedger{down: getenv("LEDGER_DOWN") == "true"},
+	}
+	if p := getenv("SWITCHBOARD_PINS"); p != "" {
+		cfg.PINs = framework.PINFile(p)
 	}
 	for _, name := range []string{"TWILIO_AUTH_TOKEN", "TWILIO_AUTH_TOKEN_SECONDARY"} {
 		if t := getenv(name); t != "" {
@@ -78,6 +85,7 @@ func newApp(cfg config) (*framework.App, error) {
 	}
 	app, err := framework.New(&framework.Options{
 		Flow:     framework.File(cfg.FlowFile),
+		PINs:     cfg.PINs,
 		Policy:   framework.File(cfg.PolicyFile),
 		Policies: []principals.Policy{tw},
 		Logger:   cfg.Logger,
@@ -93,10 +101,11 @@ func newApp(cfg config) (*framework.App, error) {
 
 // addBalanceLines adds the balance lines the menus redirect to, in English and in Spanish.
 func addBalanceLines(app *framework.App, ledger Ledger) error {
-	if err := app.Voice(http.MethodPost, "/ivr/balance", "view", balance(ledger, english)); err != nil {
+	// "balance", not "view": the policy grants it only to a proven number (see policy.csv).
+	if err := app.Voice(http.MethodPost, "/ivr/balance", "balance", balance(ledger, english)); err != nil {
 		return err
 	}
-	return app.Voice(http.MethodPost, "/ivr/es/saldo", "view", balance(ledger, spanish))
+	return app.Voice(http.MethodPost, "/ivr/es/saldo", "balance", balance(ledger, spanish))
 }
 
 // language is what the balance line says, in one language.
@@ -141,8 +150,8 @@ func balance(ledger Ledger, lang language) func(r *http.Request) (twiml.Response
 func callerOf(ctx context.Context) string {
 	set, _ := principals.FromContext(ctx)
 	for _, name := range set.Names() {
-		if n, ok := strings.CutPrefix(name, principals.CallerPrefix); ok {
-			return n
+		if n, ok := strings.CutPrefix(name, principals.CallerPrefix); ok && strings.HasPrefix(n, "+") {
+			return n // caller:anonymous and caller:sip:… name no account
 		}
 	}
 	return ""

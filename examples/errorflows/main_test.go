@@ -3,11 +3,15 @@ package main
 import (
 	"context"
 	"errors"
+	"github.com/switchboard-ivr/switchboard/pin"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/switchboard-ivr/switchboard/caller"
@@ -31,6 +35,7 @@ const (
 // Ways a request can be signed.
 const (
 	signed   = "signed"   // with the account's token, as Twilio signs it
+	attested = "attested" // signed, from a number the caller's carrier vouches for (StirVerstat A)
 	forged   = "forged"   // with another token
 	unsigned = "unsigned" // no X-Twilio-Signature at all
 	tampered = "tampered" // signed, then a form field changed on the way
@@ -62,9 +67,16 @@ func (l fakeLedger) Balance(_ context.Context, number string) (int64, bool, erro
 
 func newTestApp(t *testing.T, ledger Ledger) http.Handler {
 	t.Helper()
+	pins := filepath.Join(t.TempDir(), "pins")
+	if err := os.WriteFile(pins, []byte("customer "+customerPINHash()+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cfg, err := configFromEnv(func(name string) string {
-		if name == "TWILIO_AUTH_TOKEN" {
+		switch name {
+		case "TWILIO_AUTH_TOKEN":
 			return testToken
+		case "SWITCHBOARD_PINS":
+			return pins
 		}
 		return ""
 	})
@@ -91,6 +103,9 @@ func request(t *testing.T, sig, path, caller string, extra ...string) *http.Requ
 	params := principalstest.CallParams(caller, extra...)
 	switch sig {
 	case signed:
+		return principalstest.NewPOST(testToken, testHost+path, params)
+	case attested:
+		params.Set("StirVerstat", "TN-Validation-Passed-A")
 		return principalstest.NewPOST(testToken, testHost+path, params)
 	case forged:
 		return principalstest.NewPOST("not-the-account-token", testHost+path, params)
@@ -179,8 +194,9 @@ func TestTheMenuHandsTheCallToTheBalanceLine(t *testing.T) {
 		{"/ivr/welcome", "3", "SAY Your balance is $123.45."},
 		{"/ivr/es/menu", "2", "SAY Su saldo es de $123.45."},
 	} {
+		// A customer whose number is not attested enters the PIN first.
 		c := &caller.Call{URL: testHost + tt.start, Token: principals.NewSecret(testToken), From: customer,
-			Handler: newTestApp(t, ledger), Answers: []caller.Answer{caller.Press(tt.press)}, MaxRequests: 4}
+			Handler: newTestApp(t, ledger), Answers: []caller.Answer{caller.Press(tt.press), caller.Press(customerPIN)}, MaxRequests: 8}
 		tr, err := c.Run(t.Context())
 		if !slices.Contains(tr.Lines(), tt.want) {
 			t.Errorf("pressing %s at %s went (%v)\n%s\nwant %q", tt.press, tt.start, err, tr, tt.want)
@@ -230,14 +246,18 @@ func TestBalanceLine(t *testing.T) {
 		caller string
 		expect []string
 	}{
-		{"a customer hears the balance", up, signed, "/ivr/balance", customer,
+		{"an attested customer hears the balance", up, attested, "/ivr/balance", customer,
 			[]string{"SAY en-US Your balance is $123.45.", "REDIRECT /ivr/welcome"}},
-		{"a customer hears it in Spanish", up, signed, "/ivr/es/saldo", customer,
+		{"an attested customer hears it in Spanish", up, attested, "/ivr/es/saldo", customer,
 			[]string{"SAY es-MX Su saldo es de $123.45.", "REDIRECT /ivr/es/menu"}},
-		{"a number without an account is told so", up, signed, "/ivr/balance", stranger,
+		{"a spoofable customer number is asked for the PIN, not told the balance", up, signed, "/ivr/balance", customer,
+			[]string{"SAY en-US We need to confirm it is you.", "REDIRECT /ivr/balance_pin"}},
+		{"and in Spanish", up, signed, "/ivr/es/saldo", customer,
+			[]string{"SAY es-MX Necesitamos confirmar que es usted.", "REDIRECT /ivr/es/saldo_pin"}},
+		{"an attested number without an account is told so", up, attested, "/ivr/balance", stranger,
 			[]string{"SAY en-US We could not find an account for this number.", "REDIRECT /ivr/welcome"}},
-		{"a failing ledger is the internal flow", down, signed, "/ivr/balance", customer, internalEN},
-		{"a failing ledger under /ivr/es is the Spanish internal flow", down, signed, "/ivr/es/saldo", customer, internalES},
+		{"a failing ledger is the internal flow", down, attested, "/ivr/balance", customer, internalEN},
+		{"a failing ledger under /ivr/es is the Spanish internal flow", down, attested, "/ivr/es/saldo", customer, internalES},
 		{"a forged request never reaches the ledger", down, forged, "/ivr/balance", customer, unauthenticatedEN},
 		{"a blocked number never reaches the ledger", down, signed, "/ivr/balance", blockedNumber, deniedEN},
 	}
@@ -250,3 +270,15 @@ func TestBalanceLine(t *testing.T) {
 		})
 	}
 }
+
+// customerPIN is the balance line's PIN in the tests; customerPINHash its secrets-file hash,
+// made once (bcrypt is slow on purpose).
+const customerPIN = "1357"
+
+var customerPINHash = sync.OnceValue(func() string {
+	h, err := pin.Hash(customerPIN)
+	if err != nil {
+		panic(err)
+	}
+	return h
+})

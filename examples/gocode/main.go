@@ -80,7 +80,7 @@ func acmeFlow() *flow.Flow {
 				Do:  flow.Hangup{},
 			}},
 			"staff": {
-				Permission: "staff", // the default policy grants it to group:staff
+				Permission: "staff_login", // the default policy grants it to staff numbers their carrier vouches for (caller-attested:)
 				Sensitive:  true,
 				Action: flow.Action{Do: &flow.Gather{
 					Prompt:    say("Staff line. Enter the four digit extension."),

@@ -119,6 +119,7 @@ func TestGoFlowWalksACall(t *testing.T) {
 	tests := []struct {
 		name   string
 		from   string
+		attest string // StirVerstat
 		keys   []string
 		expect []string
 	}{{
@@ -130,8 +131,8 @@ func TestGoFlowWalksACall(t *testing.T) {
 		from: stranger, keys: []string{"6"},
 		expect: []string{"GATHER pressed 6", "REDIRECT /ivr/staff", "SAY This line is for Acme staff only.", "DIAL +15555550100"},
 	}, {
-		name: "staff dialling an extension",
-		from: staffNumber, keys: []string{"6", "0101"},
+		name: "staff, attested by their carrier, dialling an extension",
+		from: staffNumber, attest: "TN-Validation-Passed-A", keys: []string{"6", "0101"},
 		expect: []string{"GATHER pressed 6", "REDIRECT /ivr/staff", "SAY Staff line. Enter the four digit extension.", "GATHER pressed 0101", "DIAL +15555550121"},
 	}, {
 		name: "two invalid choices",
@@ -141,7 +142,7 @@ func TestGoFlowWalksACall(t *testing.T) {
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := &caller.Call{URL: testHost + "/ivr/welcome", Token: principals.NewSecret(testToken), From: tt.from, Handler: newTestApp(t, nil, tuesdayNoon)}
+			c := &caller.Call{URL: testHost + "/ivr/welcome", Token: principals.NewSecret(testToken), From: tt.from, StirVerstat: tt.attest, Handler: newTestApp(t, nil, tuesdayNoon)}
 			for _, k := range tt.keys {
 				c.Answers = append(c.Answers, caller.Press(k))
 			}

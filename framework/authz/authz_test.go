@@ -38,9 +38,9 @@ func lineOf(t testing.TB, text string) int {
 func set(names ...string) []string { return principals.NewSet(names...).Names() }
 
 const (
-	blocked = "caller:+15555550199" // g, caller:+15555550199, group:blocked
-	staff   = "caller:+15555550123" // g, caller:+15555550123, group:staff
-	other   = "caller:+15555550142" // named by no line
+	blocked = "caller:+15555550199"          // g, caller:+15555550199, group:blocked
+	staff   = "caller-attested:+15555550123" // g, caller-attested:+15555550123, group:staff
+	other   = "caller:+15555550142"          // named by no line
 )
 
 var verified = []string{principals.Everyone, principals.Authenticated, principals.Twilio}
@@ -62,7 +62,10 @@ func TestDefaultPolicyDecisions(t *testing.T) {
 		{"AnonymousCallerClaimIsRefused", set(principals.Everyone, other), "/ivr/welcome", "view", false, false, ""},
 		{"BlockedCallerIsDeniedThoughTwilioIsAllowed", set(append([]string{blocked}, verified...)...), "/ivr/welcome", "view", false, true, "p, group:blocked, /ivr/*, *, deny"},
 		{"BlockedCallerIsDeniedStaffToo", set(append([]string{blocked}, verified...)...), "/ivr/staff", "staff", false, true, "p, group:blocked, /ivr/*, *, deny"},
-		{"StaffCallerInheritsStaffThroughG", set(append([]string{staff}, verified...)...), "/ivr/staff", "staff", true, false, "p, group:staff, /ivr/*, staff, allow"},
+		{"AttestedStaffCallerInheritsStaffLoginThroughG", set(append([]string{staff}, verified...)...), "/ivr/staff_login", "staff_login", true, false, "p, group:staff, /ivr/*, staff_login, allow"},
+		{"SpoofableStaffNumberLacksStaffLogin", set(append([]string{"caller:+15555550123"}, verified...)...), "/ivr/staff_login", "staff_login", false, false, ""},
+		{"AttestedStaffCallerLacksStaffWithoutThePIN", set(append([]string{staff}, verified...)...), "/ivr/staff", "staff", false, false, ""},
+		{"TheStaffPINGrantsStaff", set(append([]string{"pin:staff"}, verified...)...), "/ivr/staff", "staff", true, false, "p, pin:staff, /ivr/*, staff, allow"},
 		{"OtherCallerLacksStaff", set(append([]string{other}, verified...)...), "/ivr/staff", "staff", false, false, ""},
 		{"TwilioAloneLacksStaff", set(verified...), "/ivr/staff", "staff", false, false, ""},
 		{"StaffIsOnlyForIVRRoutes", set(append([]string{staff}, verified...)...), "/calls", "staff", false, false, ""},
@@ -191,8 +194,8 @@ func TestGrantsAndSubjects(t *testing.T) {
 	if allow, deny := a.Subjects("/calls", "call"); fmt.Sprint(allow, deny) != "[group:admins group:operators] []" {
 		t.Errorf("Subjects(/calls, call) = %v %v", allow, deny)
 	}
-	if a.Rules() != 8 || a.Groupings() != 2 {
-		t.Errorf("Rules() = %d, Groupings() = %d, want 8 and 2", a.Rules(), a.Groupings())
+	if a.Rules() != 9 || a.Groupings() != 2 {
+		t.Errorf("Rules() = %d, Groupings() = %d, want 9 and 2", a.Rules(), a.Groupings())
 	}
 	// A deny for everything does not grant anything.
 	b, err := New(switchboard.DefaultModel, "p, system.Everyone, /*, *, deny\n", nil)

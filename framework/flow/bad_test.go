@@ -46,6 +46,51 @@ menus:
 			},
 		},
 		{
+			name: "a dial outside dial_allow",
+			given: `version: 1
+start: a
+call_center: "+15555550100"
+dial_allow: ["+1"]
+menus:
+  a:
+    gather:
+      options:
+        "1": {dial: "+442071838750"}
+        "2": {dial: {number: "+15555550111", no_answer: {dial: "+33142685300"}}}
+`,
+			want: []string{
+				`bad.yaml:9:21: menus.a.gather.options["1"].dial.number: destination not allowed: +442071838750 matches no allowlist entry (+1)`,
+				`bad.yaml:10:64: menus.a.gather.options["2"].dial.no_answer.dial.number: destination not allowed: +33142685300 matches no allowlist entry (+1)`,
+			},
+		},
+		{
+			name: "premium rate refused without dial_allow, call_center included",
+			given: `version: 1
+start: a
+call_center: "+19005550100"
+menus:
+  a: {dial: "+19765550111"}
+`,
+			want: []string{
+				`bad.yaml:3:14: call_center: destination not allowed: +19005550100 has the premium-rate prefix +1900 (toll fraud risk); list +1900 in the allowlist to dial it`,
+				`bad.yaml:5:13: menus.a.dial.number: destination not allowed: +19765550111 has the premium-rate prefix +1976 (toll fraud risk); list +1976 in the allowlist to dial it`,
+			},
+		},
+		{
+			name: "a bad dial_allow entry and a time_limit over max_call_seconds",
+			given: `version: 1
+start: a
+dial_allow: ["+1", "UK"]
+max_call_seconds: 600
+menus:
+  a: {dial: {number: "+15555550111", time_limit: 900}}
+`,
+			want: []string{
+				`bad.yaml:3:20: dial_allow[1]: must be a destination pattern: + then a country code, area or number, X for any digit, such as +1, +44 or +1555XXXXXXX; got "UK"`,
+				`bad.yaml:6:50: menus.a.dial.time_limit: is 900 seconds, over max_call_seconds (600)`,
+			},
+		},
+		{
 			name: "unknown key, with a suggestion",
 			given: `version: 1
 start: a

@@ -252,7 +252,7 @@ func (c *compiler) errorTables() {
 	for k := range numErrorKinds {
 		verbs := []twiml.Verb{twiml.Say{Text: defaultErrorText[k], Voice: def.voice, Language: def.language}}
 		if c.f.CallCenter != "" && k != Denied {
-			verbs = append(verbs, twiml.Dial{Nouns: []twiml.Noun{twiml.Number{Number: c.f.CallCenter}}})
+			verbs = append(verbs, twiml.Dial{TimeLimit: c.f.MaxCallSeconds, Nouns: []twiml.Noun{twiml.Number{Number: c.f.CallCenter}}})
 		} else {
 			verbs = append(verbs, twiml.Hangup{})
 		}
@@ -700,7 +700,11 @@ func (nc *nodeCompiler) step(s Step, menu bool) []twiml.Verb {
 		if number == CallCenter {
 			number = nc.c.f.CallCenter
 		}
-		td := twiml.Dial{Timeout: s.Timeout, CallerID: s.CallerID, Nouns: []twiml.Noun{twiml.Number{Number: number}}}
+		limit := s.TimeLimit
+		if limit == 0 {
+			limit = nc.c.f.MaxCallSeconds
+		}
+		td := twiml.Dial{Timeout: s.Timeout, CallerID: s.CallerID, TimeLimit: limit, Nouns: []twiml.Noun{twiml.Number{Number: number}}}
 		if s.NoAnswer != nil && nc.name != "" {
 			td.Action = nc.site(nc.c.url(nc.route+"/dialed"), siteIndex(nc, &nc.dials, s))
 		}

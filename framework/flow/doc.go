@@ -30,6 +30,13 @@
 //	  welcome: {…}
 //	  es/main: {…}                  # names may hold "/": routes /ivr/es/main…
 //	errors: {…}                     # Optional: error flows (see below).
+//	dial_allow: ["+1", "+44"]       # Optional toll-fraud allowlist: every number dialed,
+//	                                # call_center included, must start with an entry (X is any
+//	                                # digit: +1555XXXXXXX). Premium-rate prefixes (+1900, +449…,
+//	                                # dialallow.Premium) are refused unless an entry names them,
+//	                                # with or without a list.
+//	max_call_seconds: 3600          # Optional: every <Dial>'s timeLimit unless it sets a lower
+//	                                # time_limit; 0 leaves Twilio's 4 hours.
 //
 // A node speaks its say prompts, then takes at most one step: gather, goto, dial, record,
 // enqueue, redirect, hangup, pin or agent (with none the call ends after say). In Go the step is
@@ -49,7 +56,7 @@
 //	    closed: voicemail           #   Required: a destination.
 //	    open: …                     #   Optional destination; default the node's own body.
 //	  say: Connecting you to sales.
-//	  dial: {number: "+15555550111", caller_id: "+15555550100", timeout: 20, no_answer: voicemail}
+//	  dial: {number: "+15555550111", caller_id: "+15555550100", timeout: 20, time_limit: 1800, no_answer: voicemail}
 //
 // Prompts (say, gather.prompt, gather.invalid, gather.no_input) are a string (one say), a
 // mapping (one prompt), or a list of those. A prompt mapping is exactly one of

@@ -58,11 +58,11 @@ menus:
 
 func ExampleLoad() {
 	f, probs := flow.Load("../../demo.yaml", &flow.Options{
-		Grants: func(permission string) bool { return permission == "view" }, // as if policy.csv had no "staff" line
+		Grants: func(permission string) bool { return permission != "staff" }, // as if policy.csv had no "staff" line
 	})
 	fmt.Println(f != nil, probs)
 	// Output:
-	// true ../../demo.yaml:68:17: menus.staff.permission: warning: no line of the policy grants permission "staff": nobody can reach this menu
+	// true ../../demo.yaml:84:17: menus.staff.permission: warning: no line of the policy grants permission "staff": nobody can reach this menu
 }
 
 func ExampleFlow_Validate() {

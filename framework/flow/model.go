@@ -14,6 +14,16 @@ type Flow struct {
 	Menus      map[string]*Node `yaml:"menus" validate:"required,dive,keys,nodename,endkeys,required"` // Required: menu name → node.
 	Errors     ErrorFlows       `yaml:"errors"`                                                        // Optional; built-in flows by default.
 	Agents     Agents           `yaml:"agents"`                                                        // Required when a menu hands off to an agent.
+	// DialAllow is the destination allowlist (toll-fraud limit): every number the flow dials,
+	// call_center included, must match one entry, a prefix such as "+1", "+44" or
+	// "+1555XXXXXXX" (X is any digit). Optional; when empty every number may be dialed except
+	// the premium-rate prefixes of dialallow.Premium, which are refused unless an entry names
+	// them ("+1900").
+	DialAllow []string `yaml:"dial_allow" validate:"dive,dialpattern"`
+	// MaxCallSeconds bounds how long a dialed call may last: the timeLimit of every <Dial> that
+	// sets no time_limit of its own, and the most any time_limit may say. Optional; 0 leaves
+	// Twilio's limit (4 hours).
+	MaxCallSeconds int `yaml:"max_call_seconds" validate:"min=0,max=14400"`
 
 	pos *positions // where each field was in the file, when parsed from YAML
 }
@@ -143,10 +153,13 @@ type Agent struct {
 
 // Dial calls a number. In YAML a plain string is the Number.
 type Dial struct {
-	Number   string  `yaml:"number" validate:"required,dialnumber"` // Required: E.164, or "call_center".
-	CallerID string  `yaml:"caller_id" validate:"omitempty,phone"`  // Optional, E.164.
-	Timeout  int     `yaml:"timeout" validate:"min=0,max=600"`      // Optional, seconds to ring; Twilio's default 30.
-	NoAnswer *Action `yaml:"no_answer"`                             // Optional: when the call was not answered (busy, failed, no answer).
+	Number   string `yaml:"number" validate:"required,dialnumber"` // Required: E.164, or "call_center".
+	CallerID string `yaml:"caller_id" validate:"omitempty,phone"`  // Optional, E.164.
+	Timeout  int    `yaml:"timeout" validate:"min=0,max=600"`      // Optional, seconds to ring; Twilio's default 30.
+	// TimeLimit is the most seconds the dialed call may last (<Dial timeLimit>). Optional;
+	// default Flow.MaxCallSeconds, else Twilio's 4 hours; at most Flow.MaxCallSeconds when set.
+	TimeLimit int     `yaml:"time_limit" validate:"min=0,max=14400"`
+	NoAnswer  *Action `yaml:"no_answer"` // Optional: when the call was not answered (busy, failed, no answer).
 }
 
 // Record records a message, for example a voicemail, then goes to Then (or hangs up).

@@ -180,7 +180,7 @@ func TestGoingToAnotherNodeIsAlwaysARedirect(t *testing.T) {
 	// The target's permission is checked only if the call asks for its route.
 	c := demo(t)
 	got := string(c.Route("/ivr/welcome/gather").Respond(Input{Digits: "6"}))
-	if got != `<?xml version="1.0" encoding="UTF-8"?><Response><Redirect>/ivr/staff</Redirect></Response>` {
+	if got != `<?xml version="1.0" encoding="UTF-8"?><Response><Redirect>/ivr/staff_login</Redirect></Response>` {
 		t.Errorf("option 6 answered %s", got)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	ut "github.com/go-playground/universal-translator"
 	"github.com/go-playground/validator/v10"
 
+	"github.com/switchboard-ivr/switchboard/dialallow"
 	"github.com/switchboard-ivr/switchboard/principals"
 )
 
@@ -62,6 +63,8 @@ var fieldRules = []struct {
 	{"wss", "must be a wss:// URL with a host, such as wss://agent.example.com/relay (Twilio connects agents over TLS only); got {0}", text(validWSS)},
 	{"agenthost", "must be a host name, with :port when not 443, such as agent.example.com; got {0}", text(validAgentHost)},
 	{"paramname", `must be 1 to 64 letters, digits, "_" and "-"; got {0}`, text(paramNameRe.MatchString)},
+	{"dialpattern", "must be a destination pattern: + then a country code, area or number, X for any digit, such as +1, +44 or +1555XXXXXXX; got {0}",
+		text(func(s string) bool { return dialallow.CheckPattern(s) == nil })},
 	{"required", "is required", nil},
 	{"eq", "must be {1}; got {0}", nil},
 	{"min", "must be at least {1}; got {0}", nil},
@@ -141,6 +144,7 @@ func (f *Flow) Validate(opts *Options) Problems {
 	c.structure()
 	g := buildGraph(f)
 	c.graph(g)
+	c.dialLimits(g)
 	if c.probs.Err() == nil {
 		c.probs = append(c.probs, sizeCheck(f, g)...)
 	}
@@ -460,6 +464,92 @@ func (c *checker) action(path string, a *Action, ctx actionCtx) {
 		// Field rules only.
 	default:
 		c.errorf(sp, "flow: the validator has no case for a %s step", kind)
+	}
+}
+
+// dialLimits checks every number the flow can dial (call_center, and each dial the graph holds)
+// against dial_allow and the premium-rate prefixes, and every dial's time_limit against
+// max_call_seconds.
+func (c *checker) dialLimits(g *graph) {
+	if limit := c.f.MaxCallSeconds; limit > 0 {
+		walkDials(c.f, func(path string, d *Dial) {
+			if d.TimeLimit > limit {
+				c.errorf(joinKey(path, "time_limit"), "is %d seconds, over max_call_seconds (%d)", d.TimeLimit, limit)
+			}
+		})
+	}
+	list, err := dialallow.Parse(c.f.DialAllow)
+	if err != nil {
+		return // the dialpattern field rule reports each bad entry
+	}
+	if c.f.CallCenter != "" && principals.IsE164(c.f.CallCenter) {
+		if err := list.Check(c.f.CallCenter); err != nil {
+			c.errorf("call_center", "%v", err)
+		}
+	}
+	seen := map[string]bool{}
+	for _, e := range g.edges {
+		if e.To.Kind != TargetDial || seen[e.path] || e.To.Value == c.f.CallCenter || !principals.IsE164(e.To.Value) {
+			continue
+		}
+		seen[e.path] = true
+		if err := list.Check(e.To.Value); err != nil {
+			c.errorf(joinKey(e.path, "number"), "%v", err)
+		}
+	}
+}
+
+// walkDials calls fn with every dial step in the flow and its path.
+func walkDials(f *Flow, fn func(path string, d *Dial)) {
+	var action func(path string, a *Action)
+	action = func(path string, a *Action) {
+		if a == nil || a.Do == nil {
+			return
+		}
+		sp := joinKey(path, a.Do.Kind().String())
+		switch s := a.Do.(type) {
+		case *Dial:
+			fn(sp, s)
+			action(joinKey(sp, "no_answer"), s.NoAnswer)
+		case *Gather:
+			for _, key := range sortedKeys(s.Options) {
+				o := s.Options[key]
+				action(joinKey(joinKey(sp, "options"), key), &o)
+			}
+			action(joinKey(sp, "exhausted"), s.Exhausted)
+		case *Record:
+			action(joinKey(sp, "then"), s.Then)
+		case *PIN:
+			action(joinKey(sp, "then"), s.Then)
+			action(joinKey(sp, "failed"), s.Failed)
+		}
+	}
+	var errs func(path string, e *ErrorFlows)
+	errs = func(path string, e *ErrorFlows) {
+		for k, a := range e.kinds() {
+			action(joinKey(path, ErrorKind(k).String()), a)
+		}
+		for _, prefix := range sortedKeys(e.ByPrefix) {
+			if sub := e.ByPrefix[prefix]; sub != nil {
+				errs(joinKey(joinKey(path, "by_prefix"), prefix), sub)
+			}
+		}
+	}
+	errs("errors", &f.Errors)
+	for _, name := range sortedKeys(f.Menus) {
+		n := f.Menus[name]
+		if n == nil {
+			continue
+		}
+		p := joinKey("menus", name)
+		if n.Errors != nil {
+			errs(joinKey(p, "errors"), n.Errors)
+		}
+		if n.Hours != nil {
+			action(joinKey(joinKey(p, "hours"), "open"), n.Hours.Open)
+			action(joinKey(joinKey(p, "hours"), "closed"), n.Hours.Closed)
+		}
+		action(p, &n.Action)
 	}
 }
 
