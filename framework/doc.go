@@ -2,6 +2,6 @@
 // principals, authorizes it against a Casbin policy, and answers refusals and failures on voice
 // routes with error call flows.
 //
-// Echo v4 is an implementation detail of this package: no exported identifier mentions it, so the
-// move to Echo v5 changes this package alone.
+// Echo v4 is an implementation detail of this package: no exported identifier mentions it (see
+// DESIGN.md at the repository root for why).
 package framework

@@ -50,23 +50,10 @@
 // request only when the signature covers every field sent, StirVerstat included, so an unsigned
 // or altered StirVerstat makes the request fail verification and yields no principal at all.
 //
-// # Why the Twilio check is not twilio-go's client.RequestValidator
+// # How the check is built
 //
-// We ran the SDKs' own published test vectors through twilio-go v1.31.0's RequestValidator. It
-// gets six kinds of input wrong:
-//   - it keeps only the first value of a repeated form key;
-//   - it re-encodes non-ASCII paths when it tries the URL with the port changed;
-//   - it breaks IPv6 hosts that carry a port ("[::1]:8443");
-//   - it lower-cases the scheme of the port-changed URL;
-//   - it rejects a form body that contains a ';' (Go's url.ParseQuery refuses it);
-//   - it rejects a URL with a malformed % escape.
-//
-// Its validation also cost about two thirds of a bare Echo server's throughput in our load test
-// (url.Parse and String several times, a map, fmt.Sprintf per field, a fresh HMAC per try). The
-// canonical text is simple — the URL Twilio was configured with, byte for byte, then each form key
-// and value, keys sorted — so this package builds it itself into a reused buffer, with
-// crypto/hmac states kept in a sync.Pool, and compares with hmac.Equal. The form it parses to
-// check the signature is parsed once and shared with handlers through [Identity.Form], a slice
-// of the decoded pairs: no url.Values map is built unless someone asks for one. The tests use
-// twilio-go's validator as a differential oracle on the inputs where it is right.
+// The canonical text — the URL Twilio was configured with, byte for byte, then each form key and
+// value, keys sorted — is built into a reused buffer and compared with hmac.Equal. The form
+// parsed to check it is parsed once and shared with handlers through [Identity.Form]. DESIGN.md
+// at the repository root says why this is not twilio-go's RequestValidator, with measurements.
 package principals
