@@ -262,8 +262,10 @@ func (a *App) Reload() error {
 		if cfg != nil {
 			what = "the new flow and policy are in force"
 		}
-		a.log.Error("reload failed: "+what+"; credentials that did not load are withdrawn",
-			"problems", len(splitErrors(err)), "error", strings.Join(st.failed, "; "))
+		if n := len(a.opts.Policies) + len(a.opts.Credentials) - len(creds); n > 0 {
+			what += fmt.Sprintf("; the credentials of %d source(s) that did not load are withdrawn", n)
+		}
+		a.log.Error("reload failed: "+what, "problems", len(splitErrors(err)), "error", strings.Join(st.failed, "; "))
 		return err
 	}
 	a.met.reloads.WithLabelValues("ok").Inc()
