@@ -715,6 +715,12 @@ func (nc *nodeCompiler) step(s Step, menu bool) []twiml.Verb {
 		return []twiml.Verb{td}
 	case *Record:
 		tr := twiml.Record{MaxLength: s.MaxLength, Transcribe: s.Transcribe, FinishOnKey: s.FinishOnKey}
+		if nc.c.f.Callbacks.Recording {
+			tr.RecordingStatusCallback = nc.c.url(CallbackPath + "/recording")
+		}
+		if nc.c.f.Callbacks.Transcription && s.Transcribe {
+			tr.TranscribeCallback = nc.c.url(CallbackPath + "/transcription")
+		}
 		if nc.name != "" {
 			tr.Action = nc.site(nc.c.url(nc.route+"/recorded"), siteIndex(nc, &nc.records, s))
 		}

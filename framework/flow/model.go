@@ -24,6 +24,9 @@ type Flow struct {
 	// sets no time_limit of its own, and the most any time_limit may say. Optional; 0 leaves
 	// Twilio's limit (4 hours).
 	MaxCallSeconds int `yaml:"max_call_seconds" validate:"min=0,max=14400"`
+	// Callbacks asks Twilio for callbacks on this server's /callbacks routes (package callbacks),
+	// which deliver them to the operator's backend or log them. Optional; none by default.
+	Callbacks Callbacks `yaml:"callbacks"`
 
 	pos *positions // where each field was in the file, when parsed from YAML
 }
@@ -169,6 +172,19 @@ type Record struct {
 	FinishOnKey string  `yaml:"finish_on_key" validate:"omitempty,dtmfkey"` // Optional; Twilio's default "1234567890*#".
 	Then        *Action `yaml:"then"`                                       // Optional; default hang up.
 }
+
+// Callbacks are the callbacks a flow asks Twilio for.
+type Callbacks struct {
+	// Recording adds recordingStatusCallback="/callbacks/recording" to every <Record>: the
+	// recording's URL, duration and caller reach the operator when a voicemail is left. Optional.
+	Recording bool `yaml:"recording"`
+	// Transcription adds transcribeCallback="/callbacks/transcription" to every <Record> that
+	// transcribes: the text follows the recording. Optional.
+	Transcription bool `yaml:"transcription"`
+}
+
+// CallbackPath is where a flow's callbacks go: CallbackPath + "/recording" and "/transcription".
+const CallbackPath = "/callbacks"
 
 // Enqueue puts the caller in a queue.
 type Enqueue struct {
