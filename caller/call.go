@@ -264,8 +264,9 @@ func (r *run) fetch(ctx context.Context, h *hop) (*Element, error) {
 	return doc, nil
 }
 
-// signedURL returns the URL Twilio signs for a request to u: u itself, or the call's PublicURL
-// followed by u's path and query, as the server rebuilds it.
+// signedURL returns the URL Twilio signs for a request to u: u itself (with its credentials, as
+// Twilio signs a webhook URL that carries user:password@), or the call's PublicURL followed by
+// u's path and query, as the server rebuilds it.
 func (r *run) signedURL(u *url.URL) string {
 	pathQuery := u.EscapedPath()
 	if u.RawQuery != "" || u.ForceQuery {
@@ -273,6 +274,9 @@ func (r *run) signedURL(u *url.URL) string {
 	}
 	if r.call.PublicURL != "" {
 		return strings.TrimSuffix(r.call.PublicURL, "/") + pathQuery
+	}
+	if u.User != nil {
+		return u.Scheme + "://" + u.User.String() + "@" + u.Host + pathQuery
 	}
 	return u.Scheme + "://" + u.Host + pathQuery
 }

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -271,5 +273,25 @@ func TestSimulateBrokenFlowExitsOne(t *testing.T) {
 	code, _, stderr := runCLI(t, "simulate", "--flow", "testdata/validate/broken.yaml")
 	if code != 1 || !strings.Contains(stderr, "broken.yaml:9:14") {
 		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+// A flow file with a pin menu needs its PIN secrets in-process too, as serve --pins gives them.
+func TestSimulateFlowFileWithPINs(t *testing.T) {
+	pins := filepath.Join(t.TempDir(), "demo.pins")
+	text, err := os.ReadFile("../../demo.pins")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(pins, text, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	staff := []string{"simulate", "--flow", "../../demo.yaml", "--pins", pins, "--from", "+15555550123", "--attest", "A", "--press", "6", "--press", "2468", "--press", "0101"}
+	code, stdout, stderr := runCLI(t, staff...)
+	if code != 0 || lastLine(stdout) != "DIAL +15555550121" {
+		t.Errorf("exit %d, last event %q, want the extension's DIAL +15555550121\n%s%s", code, lastLine(stdout), stdout, stderr)
+	}
+	if code, _, stderr := runCLI(t, "simulate", "--url", "http://127.0.0.1:1/ivr/welcome", "--token", "t", "--pins", pins); code != 2 || !strings.Contains(stderr, "--pins and --at serve the flow in this process") {
+		t.Errorf("--pins with --url: exit %d, %q; want a usage error naming --pins", code, stderr)
 	}
 }

@@ -26,6 +26,9 @@ type rule struct {
 var rules = []rule{
 	{dir: "twiml"},
 	{dir: "dialallow"},
+	{dir: "prompttext"},
+	{dir: "backend", allow: []string{module + "/principals"}},
+	{dir: "callbacks", allow: []string{module + "/backend", module + "/framework", module + "/principals"}},
 	{dir: "outbound", allow: []string{module + "/framework", module + "/dialallow", module + "/principals", "github.com/twilio/twilio-go", "golang.org/x/time/rate"}},
 	{dir: "internal/budget"},
 	{dir: "callstate"},
