@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -65,6 +66,18 @@ type Call struct {
 	// Optional; default "completed".
 	DialStatus string
 
+	// AgentEnd, when set, is the handoff data an agent ends each <Connect> session with (the
+	// JSON an agent sends as {"type":"end","handoffData":…}, such as {"reason":"transfer"}):
+	// the call does not wait for an agent, and the Connect action hears SessionStatus completed
+	// and this HandoffData, as from Twilio when a real agent ends the session. Optional; by
+	// default a <Connect> ends the simulated call unless AgentStatus is set.
+	AgentEnd string
+
+	// AgentStatus is the SessionStatus the Connect action hears: "completed", or "failed" for a
+	// session that broke (a provider error, an unreachable agent). Optional; default "completed"
+	// when AgentEnd is set.
+	AgentStatus string
+
 	// MaxRequests is how many requests the call may make before Run gives up with
 	// [ErrMaxRequests], as on a loop. Optional; default 50.
 	MaxRequests int
@@ -104,6 +117,9 @@ func (c *Call) Run(ctx context.Context) (Transcript, error) {
 	}
 	end, err := r.run(ctx)
 	r.tr.End = end
+	if err != nil {
+		err = fmt.Errorf("caller: %w", err)
+	}
 	return r.tr, err
 }
 
@@ -142,6 +158,12 @@ func (c *Call) start() (*run, error) {
 	status := or(c.DialStatus, "completed")
 	if !slices.Contains(DialStatuses(), status) {
 		errs = append(errs, fmt.Errorf("caller: DialStatus must be one of %s, not %q", strings.Join(DialStatuses(), ", "), status))
+	}
+	if c.AgentEnd != "" && !json.Valid([]byte(c.AgentEnd)) {
+		errs = append(errs, fmt.Errorf("caller: AgentEnd must be JSON handoff data, such as {\"reason\":\"transfer\"}; got %q", c.AgentEnd))
+	}
+	if c.AgentStatus != "" && c.AgentStatus != "completed" && c.AgentStatus != "failed" {
+		errs = append(errs, fmt.Errorf("caller: AgentStatus must be completed or failed, not %q", c.AgentStatus))
 	}
 	if c.MaxRequests < 0 {
 		errs = append(errs, errors.New("caller: MaxRequests must not be negative"))
@@ -257,7 +279,7 @@ func (r *run) fetch(ctx context.Context, h *hop) (*Element, error) {
 	if err != nil {
 		return nil, err
 	}
-	doc, err := ReadResponse(resp)
+	doc, err := readResponse(resp)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", h.method, target, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -66,6 +67,9 @@ serves the flow in this process on a loopback port, with a fresh token: the buil
   --account-sid SID  the AccountSid sent (default a fresh random one)
   --dial-status S    the DialCallStatus a Dial action hears: completed (default), busy,
                      no-answer, failed or canceled
+  --agent-end JSON   finish every agent session (<Connect>) at once with this handoff data,
+                     such as '{"reason":"transfer"}': no agent needs to run
+  --agent-failed     finish every agent session as failed (SessionStatus failed): on_error
   --pins FILE        without --url: the PIN secrets file of --flow's pin menus, as serve --pins
                      (the built-in demo's staff PIN, 2468, needs none)
   --at TIME          without --url: the clock of business hours, RFC 3339 (2026-11-23T10:00:00-05:00)
@@ -101,6 +105,8 @@ type simConfig struct {
 	answers                         []caller.Answer
 	interactive                     bool
 	dialStatus                      string
+	agentEnd                        string // handoff data every agent session ends with
+	agentFailed                     bool   // agent sessions fail
 	maxRequests                     int
 	verbose                         bool
 }
@@ -135,6 +141,8 @@ func parseSimulate(args []string, getenv func(string) string, stdout, stderr io.
 	fs.StringVar(&cfg.to, "to", "+15555550160", "called number")
 	fs.StringVar(&cfg.accountSid, "account-sid", "", "AccountSid")
 	fs.StringVar(&cfg.dialStatus, "dial-status", "completed", "DialCallStatus")
+	fs.StringVar(&cfg.agentEnd, "agent-end", "", "handoff data an agent session ends with")
+	fs.BoolVar(&cfg.agentFailed, "agent-failed", false, "agent sessions fail")
 	fs.IntVar(&cfg.maxRequests, "max-requests", 50, "request limit")
 	fs.BoolVar(&cfg.verbose, "verbose", false, "log requests")
 	if code, ok := parseFlags(fs, args, simulateUsage, stdout, stderr); !ok {
@@ -174,6 +182,9 @@ func parseSimulate(args []string, getenv func(string) string, stdout, stderr io.
 	if statuses := caller.DialStatuses(); !slices.Contains(statuses, cfg.dialStatus) {
 		return bad("--dial-status must be one of %s, not %q", strings.Join(statuses, ", "), cfg.dialStatus)
 	}
+	if cfg.agentEnd != "" && !json.Valid([]byte(cfg.agentEnd)) {
+		return bad(`--agent-end must be JSON handoff data, such as '{"reason":"transfer"}'; got %q`, cfg.agentEnd)
+	}
 	if cfg.accountSid == "" {
 		cfg.accountSid = "AC" + randomHex(16)
 	}
@@ -207,11 +218,15 @@ func simulate(ctx context.Context, cfg simConfig, stdin io.Reader, stdout, stder
 		AccountSid:  cfg.accountSid,
 		Answers:     cfg.answers,
 		DialStatus:  cfg.dialStatus,
+		AgentEnd:    cfg.agentEnd,
 		MaxRequests: cfg.maxRequests,
 		Client:      client,
 		OnEvent:     func(e caller.Event) { fmt.Fprintln(stdout, e) },
 	}
 	c.StirVerstat, _ = stirVerstat(cfg.attest)
+	if cfg.agentFailed {
+		c.AgentStatus = "failed"
+	}
 	if cfg.interactive {
 		c.More = &keyboard{in: bufio.NewScanner(stdin), prompts: stderr}
 	}

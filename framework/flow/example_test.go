@@ -171,4 +171,5 @@ func ExampleKinds() {
 	// redirect false
 	// hangup false
 	// pin true
+	// agent true
 }

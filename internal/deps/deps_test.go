@@ -62,6 +62,8 @@ var confined = []struct {
 	{prefix: "github.com/pckhoi/casbin-pgx-adapter/", only: []string{"framework/pgpolicy/adapter.go"}},
 	// The layout engine (Graphviz as WebAssembly) is drawn only by the diagram package.
 	{prefix: "github.com/goccy/go-graphviz", only: []string{"diagram"}},
+	// The WebSocket library serves the example agent; the framework never holds a socket.
+	{prefix: "github.com/coder/websocket", only: []string{"examples/agent"}},
 }
 
 func TestImportsPointDownThePackageTable(t *testing.T) {
