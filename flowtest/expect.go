@@ -11,6 +11,7 @@ import (
 
 	"github.com/switchboard-ivr/switchboard/caller"
 	"github.com/switchboard-ivr/switchboard/framework/flow"
+	"github.com/switchboard-ivr/switchboard/internal/didyoumean"
 	"github.com/switchboard-ivr/switchboard/sandbox"
 )
 
@@ -376,7 +377,7 @@ func errorParser(never bool) expectParser {
 			return nil
 		}
 		if !slices.Contains(errorKinds, s) {
-			l.errorf(n, path, "must be true or one of %s; got %q%s", strings.Join(errorKinds, ", "), s, suggest(s, errorKinds))
+			l.errorf(n, path, "must be true or one of %s; got %q%s", strings.Join(errorKinds, ", "), s, didyoumean.Hint(s, errorKinds))
 			return nil
 		}
 		return errorCheck{kind: s, never: never}

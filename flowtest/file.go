@@ -18,6 +18,7 @@ import (
 
 	"github.com/switchboard-ivr/switchboard/caller"
 	"github.com/switchboard-ivr/switchboard/framework/flow"
+	"github.com/switchboard-ivr/switchboard/internal/didyoumean"
 )
 
 // A File is a loaded test file: the flow it tests and the calls it places.
@@ -213,7 +214,7 @@ func (l *loader) mapping(n *yaml.Node, path, what string, known []string) []pair
 				l.errorf(k, path, "unknown key %q: inside {…} a comma ends a value; quote text that holds one", k.Value)
 				continue
 			}
-			l.errorf(k, path, "unknown key %q%s", k.Value, suggest(k.Value, known))
+			l.errorf(k, path, "unknown key %q%s", k.Value, didyoumean.Hint(k.Value, known))
 			continue
 		}
 		if v.Kind == yaml.AliasNode {
@@ -502,42 +503,4 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
-}
-
-// suggest returns ` (did you mean "x"?)` for the known key within two edits of key, if any.
-func suggest(key string, known []string) string {
-	best, bestD := "", 3
-	for _, k := range known {
-		if d := editDistance(key, k); d < bestD {
-			best, bestD = k, d
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-// editDistance is the Levenshtein distance of two short strings, in bytes.
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 64
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

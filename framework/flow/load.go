@@ -16,6 +16,8 @@ import (
 	"sync"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/switchboard-ivr/switchboard/internal/didyoumean"
 )
 
 // Options configure Parse, Load and Validate. A nil *Options is valid.
@@ -665,36 +667,7 @@ func suggest(key string, si *structInfo) string {
 		}
 	}
 	slices.Sort(names)
-	best, bestD := "", 3
-	for _, name := range names {
-		if d := editDistance(key, name); d < bestD {
-			best, bestD = name, d
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return didyoumean.Hint(key, names)
 }
 
 // sortProblems orders problems by position; those without one keep their order, last.

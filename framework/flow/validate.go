@@ -16,6 +16,7 @@ import (
 	"github.com/go-playground/validator/v10"
 
 	"github.com/switchboard-ivr/switchboard/dialallow"
+	"github.com/switchboard-ivr/switchboard/internal/didyoumean"
 	"github.com/switchboard-ivr/switchboard/principals"
 )
 
@@ -367,16 +368,7 @@ func (c *checker) structure() {
 }
 
 func (c *checker) nearestNode(name string) string {
-	best, bestD := "", 3
-	for _, k := range sortedKeys(c.f.Menus) {
-		if d := editDistance(name, k); d < bestD {
-			best, bestD = k, d
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
+	return didyoumean.Hint(name, sortedKeys(c.f.Menus))
 }
 
 func (c *checker) node(path, name string, n *Node) {
