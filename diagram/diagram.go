@@ -139,6 +139,10 @@ func New(f *flow.Flow, c *flow.Compiled) *Diagram {
 			add(e.From, e.To, NoAnswer, "no answer")
 		case flow.EdgeThen:
 			add(e.From, e.To, Then, "then")
+		case flow.EdgePINRight:
+			add(e.From, e.To, Then, "PIN right")
+		case flow.EdgePINFailed:
+			add(e.From, e.To, Exhausted, "PIN wrong")
 		case flow.EdgeError:
 			add(e.From, e.To, ErrorFlow, e.Label)
 		default:

@@ -72,3 +72,18 @@ func TestGraphUsage(t *testing.T) {
 		})
 	}
 }
+
+func TestGraphDrawsThePINMenuWithoutThePIN(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "graph")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{`staff_login<br/>permission: staff_login`, `|"PIN right"|`, `|"PIN wrong"|`} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("graph lacks %s", want)
+		}
+	}
+	if strings.Contains(stdout, "2468") || strings.Contains(stdout, "$2a$") {
+		t.Error("graph shows the demo's PIN or its hash")
+	}
+}

@@ -29,7 +29,7 @@ import (
 func init() {
 	commands = append(commands, command{
 		name:  "serve",
-		usage: "serve [--flow FILE] [--policy FILE] [--model FILE] [--keys FILE] [--pins FILE] [--addr :8080] [--public-url URL] [--trusted-proxy CIDR]... [--allowed-host HOST]... [--basic-auth FILE] [--policy-db URL] [--state-redis URL]",
+		usage: "serve [--flow FILE] [--policy FILE] [--model FILE] [--keys FILE] [--pins FILE] [--addr :8080] [--public-url URL] [--trusted-proxy CIDR]... [--allowed-host HOST]... [--basic-auth FILE] [--policy-db URL] [--state-redis URL] [--caller-id E164] [--dial-allow PATTERN]... [--twilio-api-url URL]",
 		run:   runServe,
 	})
 }
@@ -51,8 +51,9 @@ type serveConfig struct {
 	policyDB                  string // the PostgreSQL the policy is read from; "" reads --policy
 	console                   bool   // mount the console at /admin/console
 	sig                       sigConfig
-	stateKeys                 []string // SWITCHBOARD_STATE_KEY, then _SECONDARY
-	pins                      string   // the PIN secrets file; "" for the demo's with the built-in flow
+	calls                     callsConfig // POST /calls
+	stateKeys                 []string    // SWITCHBOARD_STATE_KEY, then _SECONDARY
+	pins                      string      // the PIN secrets file; "" for the demo's with the built-in flow
 }
 
 // env names, one per flag, documented in the README.
@@ -131,6 +132,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.StringVar(&cfg.stateRedis, "state-redis", getenv(envStateRedis), "redis://[:password@]host:port/db `URL` where replicas share replay protection, the failed-auth limit and PIN lockouts ["+envStateRedis+"]")
 	fs.BoolVar(&cfg.console, "console", getenv(envConsole) == "true", "serve the console at "+consolePath+", to principals the policy grants admin ["+envConsole+"]")
 	cfg.sig.register(fs, getenv)
+	cfg.calls.register(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -267,6 +269,9 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 	}
 	app, err := framework.New(&opts)
 	if err != nil {
+		return fail(err)
+	}
+	if err := cfg.calls.mount(app, cfg, log); err != nil {
 		return fail(err)
 	}
 	var cons *console.Console

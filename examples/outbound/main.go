@@ -19,7 +19,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -30,13 +29,9 @@ import (
 	"regexp"
 	"strings"
 	"syscall"
-	"time"
-
-	"github.com/twilio/twilio-go"
-	twclient "github.com/twilio/twilio-go/client"
-	api "github.com/twilio/twilio-go/rest/api/v2010"
 
 	"github.com/switchboard-ivr/switchboard/framework"
+	"github.com/switchboard-ivr/switchboard/outbound"
 	"github.com/switchboard-ivr/switchboard/principals"
 )
 
@@ -50,8 +45,8 @@ type config struct {
 	FlowFile   string            // Required.
 	PolicyFile string            // Required.
 	Logger     *slog.Logger      // Optional; slog.Default().
-	// TwilioHTTP sends the REST API's requests. Optional; a client with a 8 s timeout (twilio-go
-	// passes no context, so the timeout is what bounds a stalled API call).
+	// TwilioHTTP sends the REST API's requests. Optional; outbound's default, a client with an
+	// 8 s timeout.
 	TwilioHTTP *http.Client
 }
 
@@ -102,108 +97,18 @@ func newApp(cfg config) (*framework.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	hc := cfg.TwilioHTTP
-	if hc == nil {
-		hc = &http.Client{Timeout: 8 * time.Second}
-	}
-	rest := &twclient.Client{Credentials: twclient.NewCredentials(cfg.AccountSID, cfg.Token.Reveal()), HTTPClient: hc}
-	rest.SetAccountSid(cfg.AccountSID)
-	log := cfg.Logger
-	if log == nil {
-		log = slog.Default()
-	}
-	h := &startCall{
-		app:       app,
-		calls:     twilio.NewRestClientWithParams(twilio.ClientParams{Client: rest}).Api,
-		from:      cfg.CallerID,
-		publicURL: cfg.PublicURL,
-		log:       log,
-	}
-	if err := app.Handle(http.MethodPost, "/calls", "call", h); err != nil {
+	// The handler behind POST /calls is the library's, the same one `switchboard serve` mounts.
+	if _, err := outbound.Register(app, &outbound.Options{
+		AccountSID: cfg.AccountSID,
+		AuthToken:  cfg.Token,
+		From:       cfg.CallerID,
+		PublicURL:  cfg.PublicURL,
+		HTTPClient: cfg.TwilioHTTP,
+		Logger:     cfg.Logger,
+	}); err != nil {
 		return nil, err
 	}
 	return app, nil
-}
-
-// callRequest is the body of POST /calls.
-type callRequest struct {
-	To   string `json:"to"`   // Required, E.164.
-	Menu string `json:"menu"` // Required: a menu of the flow, such as "reminder".
-}
-
-// callResponse answers a call that Twilio accepted.
-type callResponse struct {
-	SID    string `json:"sid"`
-	Status string `json:"status"`
-	To     string `json:"to"`
-	URL    string `json:"url"`
-}
-
-// startCall serves POST /calls. The framework has already authorized the request (permission
-// "call"), so it only checks the body and asks Twilio to place the call.
-type startCall struct {
-	app       *framework.App
-	calls     *api.ApiService
-	from      string
-	publicURL string
-	log       *slog.Logger
-}
-
-func (s *startCall) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	var req callRequest
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		badRequest(w, "the body must be JSON {\"to\": \"+E164\", \"menu\": \"name\"}")
-		return
-	}
-	if dec.More() {
-		badRequest(w, "the body must hold one JSON object")
-		return
-	}
-	if !e164.MatchString(req.To) {
-		badRequest(w, "to must be an E.164 number such as +15555550142")
-		return
-	}
-	f := s.app.Flow() // the flow in force now, reloads included
-	route := f.Route(f.BasePath() + "/" + req.Menu)
-	if req.Menu == "" || route == nil || route.Node != req.Menu {
-		badRequest(w, fmt.Sprintf("no menu named %q", req.Menu))
-		return
-	}
-	menuURL := s.publicURL + route.Path
-	params := (&api.CreateCallParams{}).SetTo(req.To).SetFrom(s.from).SetUrl(menuURL).SetMethod(http.MethodPost)
-	call, err := s.calls.CreateCall(params)
-	if err != nil {
-		detail := "Twilio did not accept the call"
-		var te *twclient.TwilioRestError
-		if errors.As(err, &te) { // its message may quote the number: the operator sees it, the log does not
-			detail = fmt.Sprintf("Twilio refused the call: error %d: %s", te.Code, te.Message)
-			s.log.Error("Twilio refused the call", "to", principals.MaskNumber(req.To), "menu", req.Menu, "code", te.Code, "status", te.Status, "more_info", te.MoreInfo)
-		} else {
-			s.log.Error("Twilio could not be reached", "to", principals.MaskNumber(req.To), "menu", req.Menu, "error", err)
-		}
-		framework.WriteError(w, &framework.Error{Op: "create call", Kind: framework.KindUpstream, Err: errors.New(detail)})
-		return
-	}
-	set, _ := principals.FromContext(r.Context())
-	resp := callResponse{SID: deref(call.Sid), Status: deref(call.Status), To: req.To, URL: menuURL}
-	s.log.Info("call started", "sid", resp.SID, "to", principals.MaskNumber(req.To), "menu", req.Menu, "by", set.Masked())
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusCreated)
-	_ = json.NewEncoder(w).Encode(resp)
-}
-
-// badRequest answers 400 with detail as a JSON problem, as the framework answers its refusals.
-func badRequest(w http.ResponseWriter, detail string) {
-	framework.WriteError(w, &framework.Error{Op: "start call", Kind: framework.KindBadRequest, Err: errors.New(detail)})
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }
 
 func main() {

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/switchboard-ivr/switchboard/outbound"
 	"io"
 	"log/slog"
 	"net/http"
@@ -152,11 +153,11 @@ func TestOperatorStartsACallThatEntersTheMenu(t *testing.T) {
 	if w.Code != http.StatusCreated {
 		t.Fatalf("POST /calls: %d %s, want 201", w.Code, w.Body)
 	}
-	var resp callResponse
+	var resp outbound.Response
 	if err := json.Unmarshal(w.Body.Bytes(), &resp); err != nil {
 		t.Fatalf("POST /calls answered %q: %v", w.Body, err)
 	}
-	want := callResponse{SID: "CAfeedface00000000000000000000000", Status: "queued", To: callee, URL: testPublicURL + "/ivr/reminder"}
+	want := outbound.Response{SID: "CAfeedface00000000000000000000000", Status: "queued", To: callee, URL: testPublicURL + "/ivr/reminder"}
 	if resp != want {
 		t.Errorf("POST /calls answered %+v, want %+v", resp, want)
 	}

@@ -38,6 +38,7 @@ type Compiled struct {
 	edges    []Edge
 	global   [numErrorKinds][]byte
 	prefixes []prefixFlows // longest prefix first
+	maxCall  int           // Flow.MaxCallSeconds
 }
 
 type prefixFlows struct {
@@ -89,6 +90,9 @@ func (c *Compiled) BasePath() string { return c.basePath }
 
 // Start returns the route of the start node, where calls enter.
 func (c *Compiled) Start() string { return c.start }
+
+// MaxCallSeconds returns the flow's max_call_seconds: 0 when it sets none.
+func (c *Compiled) MaxCallSeconds() int { return c.maxCall }
 
 // Routes returns every route, sorted by path. The caller must not modify them.
 func (c *Compiled) Routes() []*Route { return c.routes }
@@ -163,7 +167,7 @@ const twimlMaxSize = twiml.MaxSize
 
 func newCompiler(f *Flow, g *graph, base, prefix string) *compiler {
 	return &compiler{f: f, g: g, base: base, prefix: prefix, nodes: make(map[string]*node, len(f.Menus)),
-		out: &Compiled{basePath: base, start: routePath(base, f.Start), byPath: make(map[string]*Route, len(f.Menus)*2)}}
+		out: &Compiled{basePath: base, start: routePath(base, f.Start), byPath: make(map[string]*Route, len(f.Menus)*2), maxCall: f.MaxCallSeconds}}
 }
 
 func compile(f *Flow, g *graph, base, prefix string) (*Compiled, error) {

@@ -10,5 +10,8 @@
 //
 // A [Store] reads the whole policy with its version in one snapshot, and changes it under a lock,
 // validating the result as a whole policy before it commits, so that a typo never reaches a
-// replica.
+// replica. A [Source] is a Store as an App's framework.PolicySource: it names every rule by its
+// id ("policy-db rule ca9803c5…"), tells the App of a change within a moment of its commit
+// (LISTEN), polls the version in case a notification was lost, and keeps the last policy it read
+// while the database is away.
 package pgpolicy

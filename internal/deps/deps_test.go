@@ -26,6 +26,7 @@ type rule struct {
 var rules = []rule{
 	{dir: "twiml"},
 	{dir: "dialallow"},
+	{dir: "outbound", allow: []string{module + "/framework", module + "/dialallow", module + "/principals", "github.com/twilio/twilio-go", "golang.org/x/time/rate"}},
 	{dir: "internal/budget"},
 	{dir: "internal/didyoumean"},
 	{dir: "callstate"},

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+)
+
+const testAccountSID = "AC0123456789abcdef0123456789abcdef"
+
+// standInTwilio is a stand-in for Twilio's REST API on loopback that records what it receives.
+type standInTwilio struct {
+	*httptest.Server
+	mu   sync.Mutex
+	got  []url.Values
+	path []string
+	user []string
+}
+
+func newStandInTwilio(t *testing.T) *standInTwilio {
+	t.Helper()
+	s := &standInTwilio{}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		form, _ := url.ParseQuery(string(body))
+		user, _, _ := r.BasicAuth()
+		s.mu.Lock()
+		s.got, s.path, s.user = append(s.got, form), append(s.path, r.URL.Path), append(s.user, user)
+		s.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusCreated)
+		_, _ = io.WriteString(w, `{"sid": "CA00000000000000000000000000000001", "status": "queued"}`)
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func TestServeStartsAnOutboundCallThroughTwilio(t *testing.T) {
+	tw := newStandInTwilio(t)
+	r := startServe(t, []string{"--keys", keysFile(t), "--public-url", "https://ivr.example.com", "--dial-allow", "+1555",
+		"--twilio-api-url", tw.URL, "--caller-id", "+15555550100"},
+		map[string]string{envToken: testToken, envAccountSID: testAccountSID, envStateKey: strings.Repeat("ab", 32)})
+	post := func(body string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, "http://"+r.addr+"/calls", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+operatorKey)
+		req.Header.Set("Content-Type", "application/json")
+		// The server checks signatures against --public-url; an API key is not a signature.
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+
+	code, body := post(`{"to": "+15555550142", "menu": "sales"}`)
+	if code != http.StatusCreated {
+		t.Fatalf("POST /calls: %d %s\nlogs:\n%s", code, body, r.logs)
+	}
+	var resp struct{ SID, Status, To, URL string }
+	if err := json.Unmarshal([]byte(body), &resp); err != nil || resp.SID != "CA00000000000000000000000000000001" || resp.URL != "https://ivr.example.com/ivr/sales" {
+		t.Errorf("POST /calls answered %s (%v)", body, err)
+	}
+	tw.mu.Lock()
+	defer tw.mu.Unlock()
+	if len(tw.got) != 1 {
+		t.Fatalf("the stand-in Twilio received %d requests, want 1", len(tw.got))
+	}
+	form := tw.got[0]
+	for _, c := range []struct{ field, got, want string }{
+		{"path", tw.path[0], "/2010-04-01/Accounts/" + testAccountSID + "/Calls.json"},
+		{"user", tw.user[0], testAccountSID},
+		{"To", form.Get("To"), "+15555550142"},
+		{"From", form.Get("From"), "+15555550100"},
+		{"Url", form.Get("Url"), "https://ivr.example.com/ivr/sales"},
+		{"Method", form.Get("Method"), "POST"},
+	} {
+		if c.got != c.want {
+			t.Errorf("the stand-in Twilio received %s %q, want %q", c.field, c.got, c.want)
+		}
+	}
+	tw.mu.Unlock()
+
+	code, body = post(`{"to": "+442071838750", "menu": "sales"}`)
+	if code != http.StatusBadRequest || !strings.Contains(body, "allowlist") {
+		t.Errorf("a number outside --dial-allow: %d %s, want 400 naming the allowlist", code, body)
+	}
+	tw.mu.Lock()
+	if len(tw.got) != 1 {
+		t.Errorf("a refused call reached Twilio")
+	}
+}
+
+func TestServeRefusesABadDialAllow(t *testing.T) {
+	cfg, err := parseServe([]string{"--addr", "127.0.0.1:0", "--public-url", "https://ivr.example.com", "--dial-allow", "UK", "--caller-id", "+15555550100"},
+		env(map[string]string{envToken: testToken, envAccountSID: testAccountSID, envStateKey: strings.Repeat("ab", 32)}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stdout, logs syncBuffer
+	code := serve(t.Context(), cfg, &stdout, &logs, func(addr string) { t.Errorf("serve listened on %s", addr) })
+	if code == 0 || !strings.Contains(logs.String(), "--dial-allow") {
+		t.Errorf("serve exited %d with logs:\n%s\nwant a refusal naming --dial-allow", code, logs.String())
+	}
+}
