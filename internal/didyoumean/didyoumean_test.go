@@ -38,7 +38,7 @@ func TestHint(t *testing.T) {
 		{"optoins", []string{"gather", "options", "say"}, ` (did you mean "options"?)`},
 		{"sya", []string{"play", "say"}, ` (did you mean "say"?)`},
 		{"menu", []string{"main", "menus"}, ` (did you mean "menus"?)`}, // nearest wins over first
-		{"xyzzy", []string{"say", "gather"}, ""},                       // three edits or more: none
+		{"xyzzy", []string{"say", "gather"}, ""},                        // three edits or more: none
 		{"say", nil, ""},
 		{long + "b", []string{long}, ""}, // too long to compare
 	} {
