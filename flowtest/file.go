@@ -1,10 +1,8 @@
 package flowtest
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -19,6 +17,7 @@ import (
 	"github.com/switchboard-ivr/switchboard/caller"
 	"github.com/switchboard-ivr/switchboard/framework/flow"
 	"github.com/switchboard-ivr/switchboard/internal/didyoumean"
+	"github.com/switchboard-ivr/switchboard/internal/yamldoc"
 )
 
 // A File is a loaded test file: the flow it tests and the calls it places.
@@ -119,71 +118,25 @@ func (l *loader) errorf(n *yaml.Node, path, format string, args ...any) {
 }
 
 // parse returns the root mapping of the one YAML document in data, or nil with a problem.
-func (l *loader) parse(data []byte) (root *yaml.Node) {
-	defer func() {
-		// The parser is third-party code fed with any text: a crash in it is a problem in the file.
-		if r := recover(); r != nil {
-			root = nil
-			l.probs = append(l.probs, flow.Problem{Pos: flow.Pos{File: l.file, Line: 1}, Message: fmt.Sprintf("the YAML parser failed: %v", r)})
-		}
-	}()
+func (l *loader) parse(data []byte) *yaml.Node {
 	if len(data) > maxFileSize {
 		l.errorf(&yaml.Node{Line: 1, Column: 1}, "", "the file is over %d MiB; a test file is written by hand", maxFileSize>>20)
 		return nil
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			l.errorf(&yaml.Node{Line: 1, Column: 1}, "", "the file is empty")
-		} else {
-			l.syntax(err)
-		}
+	root, err := yamldoc.Parse(data, "test file")
+	if err != nil {
+		l.probs = append(l.probs, flow.Problem{Pos: flow.Pos{File: l.file, Line: err.Line, Col: err.Col}, Message: err.Message})
 		return nil
 	}
-	var next yaml.Node
-	if err := dec.Decode(&next); err == nil {
-		l.errorf(&next, "", "a test file holds one YAML document; remove this \"---\" and what follows")
-		return nil
-	} else if !errors.Is(err, io.EOF) {
-		l.syntax(err)
-		return nil
-	}
-	if len(doc.Content) == 0 || isNull(doc.Content[0]) {
+	if isNull(root) {
 		l.errorf(&yaml.Node{Line: 1, Column: 1}, "", "the file is empty")
 		return nil
 	}
-	root = doc.Content[0]
 	if root.Kind != yaml.MappingNode {
 		l.errorf(root, "", "a test file is a mapping with flow: and calls:, got %s", describe(root))
 		return nil
 	}
 	return root
-}
-
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-// parserProblems are the messages of yaml's parser (not its scanner), for which yaml v3 reports a
-// 0-based line; the flow loader corrects them the same way.
-var parserProblems = []string{
-	"did not find expected <stream-start>", "did not find expected <document start>",
-	"did not find expected node content", "did not find expected '-' indicator",
-	"did not find expected key", "did not find expected ',' or ']'", "did not find expected ',' or '}'",
-	"found undefined tag handle", "found incompatible YAML document", "found duplicate %YAML directive",
-	"found duplicate %TAG directive",
-}
-
-// syntax records a YAML syntax error at the line the parser names.
-func (l *loader) syntax(err error) {
-	p := flow.Problem{Pos: flow.Pos{File: l.file, Line: 1}, Message: "invalid YAML: " + err.Error()}
-	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		if slices.Contains(parserProblems, m[2]) {
-			n++
-		}
-		p.Pos.Line, p.Message = max(n, 1), "invalid YAML: "+m[2]
-	}
-	l.probs = append(l.probs, p)
 }
 
 // pair is one key and its value in a mapping.

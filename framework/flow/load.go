@@ -1,10 +1,8 @@
 package flow
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"maps"
 	"os"
@@ -18,6 +16,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/switchboard-ivr/switchboard/internal/didyoumean"
+	"github.com/switchboard-ivr/switchboard/internal/yamldoc"
 )
 
 // Options configure Parse, Load and Validate. A nil *Options is valid.
@@ -92,59 +91,13 @@ func Parse(filename string, data []byte, opts *Options) (*Flow, Problems) {
 	return &f, probs
 }
 
-// yamlLine matches the parser's "yaml: line 3: message" errors.
-var yamlLine = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
-
 // parseYAML parses data into its single document's root node.
-func parseYAML(filename string, data []byte) (root *yaml.Node, probs Problems) {
-	defer func() {
-		// The parser is third-party code fed with untrusted text: a crash in it must become a
-		// problem, not take the server down.
-		if r := recover(); r != nil {
-			root, probs = nil, Problems{{Pos: Pos{File: filename, Line: 1}, Message: fmt.Sprintf("the YAML parser failed: %v", r)}}
-		}
-	}()
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, Problems{{Pos: Pos{File: filename, Line: 1, Col: 1}, Message: "the file is empty"}}
-		}
-		return nil, Problems{syntaxProblem(filename, err)}
+func parseYAML(filename string, data []byte) (*yaml.Node, Problems) {
+	root, err := yamldoc.Parse(data, "flow file")
+	if err != nil {
+		return nil, Problems{{Pos: Pos{File: filename, Line: err.Line, Col: err.Col}, Message: err.Message}}
 	}
-	var next yaml.Node
-	if err := dec.Decode(&next); err == nil {
-		return nil, Problems{{Pos: Pos{File: filename, Line: next.Line, Col: next.Column}, Message: "a flow file holds one YAML document; remove this \"---\" and what follows"}}
-	} else if !errors.Is(err, io.EOF) {
-		return nil, Problems{syntaxProblem(filename, err)}
-	}
-	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
-		return nil, Problems{{Pos: Pos{File: filename, Line: 1, Col: 1}, Message: "the file is empty"}}
-	}
-	return doc.Content[0], nil
-}
-
-// parserProblems are the messages of yaml's parser (not its scanner). For those, yaml v3 reports
-// a 0-based line (the start of the construct being parsed), and none at all for the first line.
-var parserProblems = []string{
-	"did not find expected <stream-start>", "did not find expected <document start>",
-	"did not find expected node content", "did not find expected '-' indicator",
-	"did not find expected key", "did not find expected ',' or ']'", "did not find expected ',' or '}'",
-	"found undefined tag handle", "found incompatible YAML document", "found duplicate %YAML directive",
-	"found duplicate %TAG directive",
-}
-
-func syntaxProblem(filename string, err error) Problem {
-	p := Problem{Pos: Pos{File: filename, Line: 1}, Message: err.Error()}
-	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		if slices.Contains(parserProblems, m[2]) {
-			n++ // 0-based
-		}
-		p.Pos.Line = max(n, 1)
-		p.Message = "invalid YAML: " + m[2]
-	}
-	return p
+	return root, nil
 }
 
 // positions remembers where each field path was in the file: val for a value, key for a map key.

@@ -29,14 +29,15 @@ var rules = []rule{
 	{dir: "outbound", allow: []string{module + "/framework", module + "/dialallow", module + "/principals", "github.com/twilio/twilio-go", "golang.org/x/time/rate"}},
 	{dir: "internal/budget"},
 	{dir: "internal/didyoumean"},
+	{dir: "internal/yamldoc", allow: []string{"go.yaml.in/yaml/v3"}},
 	{dir: "callstate"},
 	{dir: "pin", allow: []string{"golang.org/x/crypto/bcrypt"}},
 	{dir: "principals", allow: []string{module + "/principals", module + "/internal/budget", "github.com/twilio/twilio-go/client"}},
 	{dir: "principals/principalstest", allow: []string{module + "/principals"}},
 	{dir: "framework/authz", allow: []string{"github.com/casbin/", module + "/principals"}},
 	{dir: "caller", allow: []string{module + "/principals", module + "/twiml"}},
-	{dir: "framework/flow", allow: []string{module + "/twiml", module + "/principals", module + "/dialallow", "go.yaml.in/yaml/v3", "github.com/go-playground/", module + "/internal/didyoumean"}},
-	{dir: "flowtest", allow: []string{module + "/sandbox", module + "/framework", module + "/caller", module + "/principals", module + "/internal/didyoumean", "go.yaml.in/yaml/v3"}},
+	{dir: "framework/flow", allow: []string{module + "/twiml", module + "/principals", module + "/dialallow", "go.yaml.in/yaml/v3", "github.com/go-playground/", module + "/internal/didyoumean", module + "/internal/yamldoc"}},
+	{dir: "flowtest", allow: []string{module + "/sandbox", module + "/framework", module + "/caller", module + "/principals", module + "/internal/didyoumean", module + "/internal/yamldoc", "go.yaml.in/yaml/v3"}},
 	// The policy in PostgreSQL: its adapter and driver, the authorizer it validates with, and the
 	// framework's source interfaces it implements.
 	{dir: "framework/pgpolicy", allow: []string{module + "/framework", "github.com/jackc/", "github.com/pckhoi/casbin-pgx-adapter/", "github.com/casbin/casbin/v2/model"}},
