@@ -26,6 +26,8 @@ type rule struct {
 var rules = []rule{
 	{dir: "twiml"},
 	{dir: "dialallow"},
+	{dir: "prompttext"},
+	{dir: "backend", allow: []string{module + "/principals"}},
 	{dir: "outbound", allow: []string{module + "/framework", module + "/dialallow", module + "/principals", "github.com/twilio/twilio-go", "golang.org/x/time/rate"}},
 	{dir: "internal/budget"},
 	{dir: "internal/didyoumean"},

@@ -1,0 +1,133 @@
+package prompttext
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"text/template"
+	"time"
+)
+
+// MaxText bounds a rendered prompt, in bytes.
+const MaxText = 4096
+
+// Template is a parsed prompt text such as "Your balance is {{ money .balance }}.". Rendering
+// returns plain text; the TwiML renderer (package twiml) escapes it for XML.
+type Template struct {
+	t    *template.Template
+	vars []string
+}
+
+// funcs is the whole function set a prompt may use.
+var funcs = template.FuncMap{
+	"money":  money,
+	"digits": digits,
+	"date":   date,
+}
+
+// Parse parses text. A text with no action is still a Template; [Template.Static] reports it.
+func Parse(name, text string) (*Template, error) {
+	t, err := template.New(name).Option("missingkey=error").Funcs(funcs).Parse(text)
+	if err != nil {
+		return nil, err
+	}
+	return &Template{t: t, vars: fieldsOf(text)}, nil
+}
+
+// Static reports whether text uses no template action, so it can be pre-rendered as is.
+func Static(text string) bool { return !strings.Contains(text, "{{") }
+
+// Vars returns the variables the text names (.name), in order of first use.
+func (t *Template) Vars() []string { return t.vars }
+
+// Render executes the template over vars. A variable the text uses but vars lacks is an error,
+// and so is a result over MaxText bytes.
+func (t *Template) Render(vars map[string]string) (string, error) {
+	var b strings.Builder
+	if err := t.t.Execute(&limited{b: &b}, vars); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
+
+type limited struct{ b *strings.Builder }
+
+func (l *limited) Write(p []byte) (int, error) {
+	if l.b.Len()+len(p) > MaxText {
+		return 0, fmt.Errorf("prompttext: the prompt renders to over %d bytes", MaxText)
+	}
+	return l.b.Write(p)
+}
+
+// fieldsOf finds the .name fields in text's actions.
+func fieldsOf(text string) []string {
+	var out []string
+	for {
+		i := strings.Index(text, "{{")
+		if i < 0 {
+			return out
+		}
+		text = text[i+2:]
+		j := strings.Index(text, "}}")
+		if j < 0 {
+			return out
+		}
+		action := text[:j]
+		text = text[j+2:]
+		for k := 0; k < len(action); k++ {
+			if action[k] != '.' {
+				continue
+			}
+			e := k + 1
+			for e < len(action) && (action[e] == '_' || action[e] >= 'a' && action[e] <= 'z' || action[e] >= 'A' && action[e] <= 'Z' || action[e] >= '0' && action[e] <= '9') {
+				e++
+			}
+			if name := action[k+1 : e]; name != "" && !contains(out, name) {
+				out = append(out, name)
+			}
+			k = e
+		}
+	}
+}
+
+func contains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// money writes an amount as dollars and cents for speech: "42.1" → "$42.10", "-3" → "minus $3.00".
+func money(v string) (string, error) {
+	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil {
+		return "", fmt.Errorf("money: %q is not a number", v)
+	}
+	if f < 0 {
+		return "minus $" + strconv.FormatFloat(-f, 'f', 2, 64), nil
+	}
+	return "$" + strconv.FormatFloat(f, 'f', 2, 64), nil
+}
+
+// digits spaces out digits so they are read one by one: "4021" → "4 0 2 1".
+func digits(v string) string {
+	var b strings.Builder
+	for _, r := range v {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// date writes a YYYY-MM-DD date for speech: "2026-12-25" → "December 25, 2026".
+func date(v string) (string, error) {
+	t, err := time.Parse("2006-01-02", strings.TrimSpace(v))
+	if err != nil {
+		return "", fmt.Errorf("date: %q is not a date such as 2026-12-25", v)
+	}
+	return t.Format("January 2, 2006"), nil
+}
