@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,6 +17,7 @@ import (
 	"github.com/switchboard-ivr/switchboard/framework/flow"
 	"github.com/switchboard-ivr/switchboard/internal/didyoumean"
 	"github.com/switchboard-ivr/switchboard/internal/yamldoc"
+	"github.com/switchboard-ivr/switchboard/principals"
 )
 
 // A File is a loaded test file: the flow it tests and the calls it places.
@@ -323,11 +323,9 @@ func (l *loader) str(n *yaml.Node, path string) (string, bool) {
 	return n.Value, true
 }
 
-var e164 = regexp.MustCompile(`^\+[1-9][0-9]{7,14}$`)
-
 func (l *loader) number(n *yaml.Node, path string) string {
 	s, ok := l.str(n, path)
-	if ok && !e164.MatchString(s) {
+	if ok && !principals.IsE164(s) {
 		l.errorf(n, path, "must be an E.164 phone number: + then 8 to 15 digits, like +15555550142; got %q", s)
 	}
 	return s
