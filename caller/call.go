@@ -104,6 +104,9 @@ func (c *Call) Run(ctx context.Context) (Transcript, error) {
 	}
 	end, err := r.run(ctx)
 	r.tr.End = end
+	if err != nil {
+		err = fmt.Errorf("caller: %w", err)
+	}
 	return r.tr, err
 }
 
@@ -257,7 +260,7 @@ func (r *run) fetch(ctx context.Context, h *hop) (*Element, error) {
 	if err != nil {
 		return nil, err
 	}
-	doc, err := ReadResponse(resp)
+	doc, err := readResponse(resp)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", h.method, target, err)
 	}

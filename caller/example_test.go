@@ -92,5 +92,5 @@ func ExampleReadResponse() {
 	// Output:
 	// Press 1. Polly.Joanna
 	// /ivr/choice
-	// Content-Type "text/html"; Twilio wants text/xml or application/xml, and would say its application error and hang up
+	// caller: Content-Type "text/html"; Twilio wants text/xml or application/xml, and would say its application error and hang up
 }
