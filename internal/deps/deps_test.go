@@ -31,6 +31,7 @@ var rules = []rule{
 	{dir: "outbound", allow: []string{module + "/framework", module + "/dialallow", module + "/principals", "github.com/twilio/twilio-go", "golang.org/x/time/rate"}},
 	{dir: "internal/budget"},
 	{dir: "internal/didyoumean"},
+	{dir: "internal/buildinfo"},
 	{dir: "internal/yamldoc", allow: []string{"go.yaml.in/yaml/v3"}},
 	{dir: "callstate"},
 	{dir: "pin", allow: []string{"golang.org/x/crypto/bcrypt"}},
@@ -46,6 +47,13 @@ var rules = []rule{
 	{dir: "framework/pgpolicy/pgpolicytest", allow: []string{"github.com/jackc/pgx/"}},
 	// Shared call state in Redis, behind the framework's interfaces.
 	{dir: "framework/redisstate", allow: []string{module + "/framework", "github.com/redis/go-redis/"}},
+	// The App: everything below it, Echo, Prometheus, and the root package's built-in files
+	// (module + "$": that package alone, not the module).
+	{dir: "framework", allow: []string{module + "$", module + "/twiml", module + "/principals", module + "/callstate", module + "/pin",
+		module + "/dialallow", module + "/framework/authz", module + "/framework/flow", module + "/internal/budget", module + "/internal/buildinfo",
+		module + "/backend", module + "/prompttext",
+		"github.com/labstack/echo/v4", "github.com/prometheus/client_golang/", "golang.org/x/time/rate"}},
+	{dir: "console", allow: []string{module + "$", module + "/framework", module + "/diagram", module + "/sandbox", module + "/caller", module + "/principals"}},
 	{dir: "diagram", allow: []string{module + "/framework/flow", "github.com/goccy/go-graphviz"}},
 	{dir: "sandbox", allow: []string{module + "/framework", module + "/caller", module + "/principals"}},
 }
@@ -61,6 +69,9 @@ var confined = []struct {
 	// One file imports Casbin, and one its PostgreSQL adapter (which writes the rules' table).
 	{prefix: "github.com/casbin/", only: []string{"framework/authz/casbin.go", "framework/pgpolicy/adapter.go"}},
 	{prefix: "github.com/pckhoi/casbin-pgx-adapter/", only: []string{"framework/pgpolicy/adapter.go"}},
+	// The database and Redis drivers stay in the packages that keep the policy and the call state.
+	{prefix: "github.com/jackc/", only: []string{"framework/pgpolicy", "framework/pgpolicy/pgpolicytest"}},
+	{prefix: "github.com/redis/", only: []string{"framework/redisstate"}},
 	// The layout engine (Graphviz as WebAssembly) is drawn only by the diagram package.
 	{prefix: "github.com/goccy/go-graphviz", only: []string{"diagram"}},
 }
@@ -126,8 +137,16 @@ func TestEveryRuleNamesAPackageThatExists(t *testing.T) {
 
 func isStd(ip string) bool { return !strings.Contains(strings.SplitN(ip, "/", 2)[0], ".") }
 
+// hasAnyPrefix reports whether s is one of prefixes or below one; a prefix ending in "$" matches
+// only itself.
 func hasAnyPrefix(s string, prefixes []string) bool {
 	for _, p := range prefixes {
+		if exact, ok := strings.CutSuffix(p, "$"); ok {
+			if s == exact {
+				return true
+			}
+			continue
+		}
 		if s == p || strings.HasPrefix(s, p) && (strings.HasSuffix(p, "/") || s[len(p)] == '/') {
 			return true
 		}
@@ -143,4 +162,22 @@ func inside(file string, only []string) bool {
 		}
 	}
 	return false
+}
+
+func TestHasAnyPrefix(t *testing.T) {
+	for _, tt := range []struct {
+		s        string
+		prefixes []string
+		want     bool
+	}{
+		{module + "/framework/flow", []string{module + "/framework"}, true},
+		{module + "/frameworks", []string{module + "/framework"}, false},
+		{module, []string{module + "$"}, true},
+		{module + "/console", []string{module + "$"}, false}, // "$" allows the root package only
+		{"github.com/redis/go-redis/v9", []string{"github.com/redis/go-redis/"}, true},
+	} {
+		if got := hasAnyPrefix(tt.s, tt.prefixes); got != tt.want {
+			t.Errorf("hasAnyPrefix(%q, %q) = %v, want %v", tt.s, tt.prefixes, got, tt.want)
+		}
+	}
 }
