@@ -128,12 +128,12 @@ func (l *loader) parse(data []byte) *yaml.Node {
 		l.probs = append(l.probs, flow.Problem{Pos: flow.Pos{File: l.file, Line: err.Line, Col: err.Col}, Message: err.Message})
 		return nil
 	}
-	if isNull(root) {
+	if yamldoc.IsNull(root) {
 		l.errorf(&yaml.Node{Line: 1, Column: 1}, "", "the file is empty")
 		return nil
 	}
 	if root.Kind != yaml.MappingNode {
-		l.errorf(root, "", "a test file is a mapping with flow: and calls:, got %s", describe(root))
+		l.errorf(root, "", "a test file is a mapping with flow: and calls:, got %s", yamldoc.Describe(root))
 		return nil
 	}
 	return root
@@ -146,7 +146,7 @@ type pair struct{ key, val *yaml.Node }
 // strings, duplicate keys, aliases and keys not in known (with a suggestion).
 func (l *loader) mapping(n *yaml.Node, path, what string, known []string) []pair {
 	if n.Kind != yaml.MappingNode {
-		l.errorf(n, path, "%s must be a mapping, got %s", what, describe(n))
+		l.errorf(n, path, "%s must be a mapping, got %s", what, yamldoc.Describe(n))
 		return nil
 	}
 	var out []pair
@@ -154,7 +154,7 @@ func (l *loader) mapping(n *yaml.Node, path, what string, known []string) []pair
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if k.Kind != yaml.ScalarNode || k.ShortTag() == "!!merge" {
-			l.errorf(k, path, "keys must be plain strings, got %s", describe(k))
+			l.errorf(k, path, "keys must be plain strings, got %s", yamldoc.Describe(k))
 			continue
 		}
 		if line, dup := seen[k.Value]; dup {
@@ -163,7 +163,7 @@ func (l *loader) mapping(n *yaml.Node, path, what string, known []string) []pair
 		}
 		seen[k.Value] = k.Line
 		if !slices.Contains(known, k.Value) {
-			if n.Style&yaml.FlowStyle != 0 && isNull(v) && i > 0 {
+			if n.Style&yaml.FlowStyle != 0 && yamldoc.IsNull(v) && i > 0 {
 				l.errorf(k, path, "unknown key %q: inside {…} a comma ends a value; quote text that holds one", k.Value)
 				continue
 			}
@@ -220,7 +220,7 @@ func (l *loader) top(f *File, root *yaml.Node) {
 		return
 	}
 	if calls.Kind != yaml.SequenceNode || len(calls.Content) == 0 {
-		l.errorf(calls, "calls", "must be a list of calls, each with a name and expect:, got %s", describe(calls))
+		l.errorf(calls, "calls", "must be a list of calls, each with a name and expect:, got %s", yamldoc.Describe(calls))
 		return
 	}
 	names := map[string]int{}
@@ -277,7 +277,7 @@ var callFields = map[string]callField{
 	},
 	"forged": func(l *loader, c *Call, path string, n *yaml.Node) {
 		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" || n.Decode(&c.Forged) != nil {
-			l.errorf(n, path, "must be true or false, got %s", describe(n))
+			l.errorf(n, path, "must be true or false, got %s", yamldoc.Describe(n))
 		}
 	},
 }
@@ -316,8 +316,8 @@ func (l *loader) call(n *yaml.Node, path string) *Call {
 
 // str returns the text of a scalar.
 func (l *loader) str(n *yaml.Node, path string) (string, bool) {
-	if n.Kind != yaml.ScalarNode || isNull(n) {
-		l.errorf(n, path, "must be a string, got %s", describe(n))
+	if n.Kind != yaml.ScalarNode || yamldoc.IsNull(n) {
+		l.errorf(n, path, "must be a string, got %s", yamldoc.Describe(n))
 		return "", false
 	}
 	return n.Value, true
@@ -382,7 +382,7 @@ func (l *loader) answerList(n *yaml.Node, path string, answer func(string) calle
 // answers reads answers: a list of {press: D}, {say: W}, silence and hangup.
 func (l *loader) answers(n *yaml.Node, path string) []caller.Answer {
 	if n.Kind != yaml.SequenceNode {
-		l.errorf(n, path, "must be a list of {press: digits}, {say: words}, silence or hangup; got %s", describe(n))
+		l.errorf(n, path, "must be a list of {press: digits}, {say: words}, silence or hangup; got %s", yamldoc.Describe(n))
 		return nil
 	}
 	var out []caller.Answer
@@ -416,28 +416,6 @@ func (l *loader) answers(n *yaml.Node, path string) []caller.Answer {
 		}
 	}
 	return out
-}
-
-func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" }
-
-// describe names what a node holds, for "got …" messages.
-func describe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.AliasNode:
-		return "an alias"
-	}
-	if isNull(n) {
-		return "nothing"
-	}
-	v := n.Value
-	if len(v) > 40 {
-		v = v[:40] + "…"
-	}
-	return strconv.Quote(v)
 }
 
 func join(path, key string) string {

@@ -278,7 +278,7 @@ func (l *loader) decode(n *yaml.Node, v reflect.Value, path string, depth int) {
 		defer delete(l.expanding, n)
 	}
 	l.pos.val[path] = l.at(n)
-	if isNull(n) && v.Kind() != reflect.String {
+	if yamldoc.IsNull(n) && v.Kind() != reflect.String {
 		return // leave the zero value: absent
 	}
 	switch v.Kind() {
@@ -333,7 +333,7 @@ func (l *loader) decodeStruct(n *yaml.Node, v reflect.Value, path string, depth 
 	if f := shorthand(v.Type()); f != "" && n.Kind == yaml.ScalarNode {
 		pairs = []pair{{&yaml.Node{Kind: yaml.ScalarNode, Value: f}, n}} // a key at no position
 	} else if n.Kind != yaml.MappingNode {
-		l.problem(l.at(n), path, "must be a mapping, got %s", describe(n))
+		l.problem(l.at(n), path, "must be a mapping, got %s", yamldoc.Describe(n))
 		return
 	} else {
 		pairs = l.pairs(n, path, depth)
@@ -413,7 +413,7 @@ func (l *loader) decodeStep(keys []pair, v reflect.Value, path string, depth int
 
 func (l *loader) decodeMap(n *yaml.Node, v reflect.Value, path string, depth int) {
 	if n.Kind != yaml.MappingNode {
-		l.problem(l.at(n), path, "must be a mapping, got %s", describe(n))
+		l.problem(l.at(n), path, "must be a mapping, got %s", yamldoc.Describe(n))
 		return
 	}
 	m := reflect.MakeMap(v.Type())
@@ -430,7 +430,7 @@ func (l *loader) decodeSlice(n *yaml.Node, v reflect.Value, path string, depth i
 	items := n.Content
 	if n.Kind != yaml.SequenceNode {
 		if v.Type() != typePrompts {
-			l.problem(l.at(n), path, "must be a list, got %s", describe(n))
+			l.problem(l.at(n), path, "must be a list, got %s", yamldoc.Describe(n))
 			return
 		}
 		items = []*yaml.Node{n} // one prompt
@@ -447,23 +447,23 @@ func (l *loader) decodeScalar(n *yaml.Node, v reflect.Value, path string) {
 	switch v.Kind() {
 	case reflect.String:
 		if n.Kind != yaml.ScalarNode {
-			l.problem(l.at(n), path, "must be a string, got %s", describe(n))
+			l.problem(l.at(n), path, "must be a string, got %s", yamldoc.Describe(n))
 			return
 		}
-		if !isNull(n) {
+		if !yamldoc.IsNull(n) {
 			v.SetString(n.Value)
 		}
 	case reflect.Int:
 		var i int
 		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" || n.Decode(&i) != nil {
-			l.problem(l.at(n), path, "must be a whole number, got %s", describe(n))
+			l.problem(l.at(n), path, "must be a whole number, got %s", yamldoc.Describe(n))
 			return
 		}
 		v.SetInt(int64(i))
 	case reflect.Bool:
 		var b bool
 		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" || n.Decode(&b) != nil {
-			l.problem(l.at(n), path, "must be true or false, got %s", describe(n))
+			l.problem(l.at(n), path, "must be true or false, got %s", yamldoc.Describe(n))
 			return
 		}
 		v.SetBool(b)
@@ -482,7 +482,7 @@ func (l *loader) pairs(n *yaml.Node, path string, depth int) []pair {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
-			l.problem(l.at(k), path, "keys must be strings, got %s", describe(k))
+			l.problem(l.at(k), path, "keys must be strings, got %s", yamldoc.Describe(k))
 			continue
 		}
 		if k.ShortTag() == "!!merge" {
@@ -518,7 +518,7 @@ func (l *loader) mergePairs(n *yaml.Node, path string, depth int) []pair {
 			s, d = s.Alias, d+1
 		}
 		if s.Kind != yaml.MappingNode {
-			l.problem(l.at(s), path, "<< must merge a mapping, got %s", describe(s))
+			l.problem(l.at(s), path, "<< must merge a mapping, got %s", yamldoc.Describe(s))
 			continue
 		}
 		for i := 0; i+1 < len(s.Content); i += 2 {
@@ -528,46 +528,9 @@ func (l *loader) mergePairs(n *yaml.Node, path string, depth int) []pair {
 	return out
 }
 
-func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" }
-
-// describe names what a node holds, for "got …" messages.
-func describe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.AliasNode:
-		return "an alias"
-	}
-	switch n.ShortTag() {
-	case "!!null":
-		return "nothing"
-	case "!!int", "!!float", "!!bool":
-		return clip(n.Value, clipRunes)
-	}
-	return strconv.Quote(clip(n.Value, clipRunes))
-}
-
-// clipRunes bounds what a problem quotes of a node it could not decode: a path that points at
-// the wrong file (a file of secrets) must not be printed into logs by the errors that refuse it.
-// A value that decoded, and only broke a rule, is quoted up to valueRunes.
-const (
-	clipRunes  = 16
-	valueRunes = 40
-)
-
-// clip cuts s after max runes, marking the cut with "...".
-func clip(s string, max int) string {
-	n := 0
-	for i := range s {
-		if n == max {
-			return s[:i] + "..."
-		}
-		n++
-	}
-	return s
-}
+// valueRunes bounds how much of a value that decoded, and only broke a rule, a problem quotes
+// (a value that did not decode is quoted up to yamldoc.DescribeRunes).
+const valueRunes = 40
 
 // structInfo is what the loader knows of a struct type: its fields by YAML name, through
 // inline embedded structs, and its Step field.

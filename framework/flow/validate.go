@@ -17,6 +17,7 @@ import (
 
 	"github.com/switchboard-ivr/switchboard/dialallow"
 	"github.com/switchboard-ivr/switchboard/internal/didyoumean"
+	"github.com/switchboard-ivr/switchboard/internal/yamldoc"
 	"github.com/switchboard-ivr/switchboard/principals"
 )
 
@@ -123,7 +124,7 @@ func validRedirect(s string) bool {
 
 func describeValue(v any) string {
 	if rv := reflect.ValueOf(v); rv.Kind() == reflect.String {
-		return strconv.Quote(clip(rv.String(), valueRunes))
+		return strconv.Quote(yamldoc.Clip(rv.String(), valueRunes))
 	}
 	return fmt.Sprint(v)
 }

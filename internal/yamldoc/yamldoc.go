@@ -83,3 +83,43 @@ func syntax(err error) *Error {
 	}
 	return e
 }
+
+// IsNull reports whether n is a null scalar: "~", "null" or nothing at all after a key.
+func IsNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" }
+
+// DescribeRunes bounds what Describe quotes of a node: a path that points at the wrong file (a
+// file of secrets) must not be printed into logs by the errors that refuse it.
+const DescribeRunes = 16
+
+// Describe names what n holds, for "got …" messages: "a mapping", "a list", "an alias",
+// "nothing", a number or boolean as written, or a quoted string; a scalar is cut after
+// DescribeRunes runes, marked with "...".
+func Describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.AliasNode:
+		return "an alias"
+	}
+	switch n.ShortTag() {
+	case "!!null":
+		return "nothing"
+	case "!!int", "!!float", "!!bool":
+		return Clip(n.Value, DescribeRunes)
+	}
+	return strconv.Quote(Clip(n.Value, DescribeRunes))
+}
+
+// Clip cuts s after max runes, marking the cut with "...".
+func Clip(s string, max int) string {
+	n := 0
+	for i := range s {
+		if n == max {
+			return s[:i] + "..."
+		}
+		n++
+	}
+	return s
+}

@@ -54,3 +54,24 @@ func FuzzParseNeverPanics(f *testing.F) {
 		}
 	})
 }
+
+func TestDescribe(t *testing.T) {
+	for _, tt := range []struct{ given, want string }{
+		{"a: 1", "a mapping"},
+		{"[1]", "a list"},
+		{"~", "nothing"},
+		{"42", "42"},
+		{"true", "true"},
+		{"hello", `"hello"`},
+		{"/etc/secrets/keys-and-more", `"/etc/secrets/key..."`}, // cut after 16 runes
+		{"ééééééééééééééééé", `"éééééééééééééééé..."`},          // runes, not bytes
+	} {
+		var doc yaml.Node
+		if err := yaml.Unmarshal([]byte(tt.given), &doc); err != nil {
+			t.Fatal(err)
+		}
+		if got := Describe(doc.Content[0]); got != tt.want {
+			t.Errorf("Describe(%s) = %s, want %s", tt.given, got, tt.want)
+		}
+	}
+}
