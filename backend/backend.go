@@ -147,6 +147,37 @@ func (b *Backend) Fetch(ctx context.Context, call Call) (Vars, error) {
 	return ParseVars(data)
 }
 
+// Deliver POSTs v as JSON to the backend, signed as Fetch signs, and reports whether it answered
+// 2xx in time; the answer's body is ignored. Errors wrap ErrUnreachable, ErrTimeout or ErrStatus.
+func (b *Backend) Deliver(ctx context.Context, v any) error {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	target := SignedURL(b.url, body)
+	ctx, cancel := context.WithTimeout(ctx, b.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrUnreachable, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Twilio-Signature", Signature(b.key, target))
+	resp, err := b.client.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("%w (%v)", ErrTimeout, b.timeout)
+		}
+		return fmt.Errorf("%w: %v", ErrUnreachable, err)
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, MaxAnswer))
+	resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return fmt.Errorf("%w: %s", ErrStatus, resp.Status)
+	}
+	return nil
+}
+
 // ParseVars decodes a backend's answer: a JSON object of at most MaxVars fields whose names are
 // identifiers and whose values are strings (at most MaxValue bytes), numbers, booleans or null
 // (which sets nothing).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -64,6 +65,18 @@ type Call struct {
 	// DialStatus is the DialCallStatus the action of a Dial hears: one of [DialStatuses].
 	// Optional; default "completed".
 	DialStatus string
+
+	// AgentEnd, when set, is the handoff data an agent ends each <Connect> session with (the
+	// JSON an agent sends as {"type":"end","handoffData":…}, such as {"reason":"transfer"}):
+	// the call does not wait for an agent, and the Connect action hears SessionStatus completed
+	// and this HandoffData, as from Twilio when a real agent ends the session. Optional; by
+	// default a <Connect> ends the simulated call unless AgentStatus is set.
+	AgentEnd string
+
+	// AgentStatus is the SessionStatus the Connect action hears: "completed", or "failed" for a
+	// session that broke (a provider error, an unreachable agent). Optional; default "completed"
+	// when AgentEnd is set.
+	AgentStatus string
 
 	// MaxRequests is how many requests the call may make before Run gives up with
 	// [ErrMaxRequests], as on a loop. Optional; default 50.
@@ -145,6 +158,12 @@ func (c *Call) start() (*run, error) {
 	status := or(c.DialStatus, "completed")
 	if !slices.Contains(DialStatuses(), status) {
 		errs = append(errs, fmt.Errorf("caller: DialStatus must be one of %s, not %q", strings.Join(DialStatuses(), ", "), status))
+	}
+	if c.AgentEnd != "" && !json.Valid([]byte(c.AgentEnd)) {
+		errs = append(errs, fmt.Errorf("caller: AgentEnd must be JSON handoff data, such as {\"reason\":\"transfer\"}; got %q", c.AgentEnd))
+	}
+	if c.AgentStatus != "" && c.AgentStatus != "completed" && c.AgentStatus != "failed" {
+		errs = append(errs, fmt.Errorf("caller: AgentStatus must be completed or failed, not %q", c.AgentStatus))
 	}
 	if c.MaxRequests < 0 {
 		errs = append(errs, errors.New("caller: MaxRequests must not be negative"))
@@ -267,8 +286,9 @@ func (r *run) fetch(ctx context.Context, h *hop) (*Element, error) {
 	return doc, nil
 }
 
-// signedURL returns the URL Twilio signs for a request to u: u itself, or the call's PublicURL
-// followed by u's path and query, as the server rebuilds it.
+// signedURL returns the URL Twilio signs for a request to u: u itself (with its credentials, as
+// Twilio signs a webhook URL that carries user:password@), or the call's PublicURL followed by
+// u's path and query, as the server rebuilds it.
 func (r *run) signedURL(u *url.URL) string {
 	pathQuery := u.EscapedPath()
 	if u.RawQuery != "" || u.ForceQuery {
@@ -276,6 +296,9 @@ func (r *run) signedURL(u *url.URL) string {
 	}
 	if r.call.PublicURL != "" {
 		return strings.TrimSuffix(r.call.PublicURL, "/") + pathQuery
+	}
+	if u.User != nil {
+		return u.Scheme + "://" + u.User.String() + "@" + u.Host + pathQuery
 	}
 	return u.Scheme + "://" + u.Host + pathQuery
 }

@@ -426,3 +426,44 @@ func TestHTTPRedirectIsNotFollowedWhateverTheClient(t *testing.T) {
 		t.Errorf("Run: %v, want the 302 refused", err)
 	}
 }
+
+// An agent session ends at once with the given handoff data, and the Connect action hears it as
+// Twilio sends it; without an agent end the call stops at <Connect>.
+func TestAgentEndFinishesTheSessionWithHandoffData(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/xml")
+		r.ParseForm()
+		switch r.URL.Path {
+		case "/ivr/assistant":
+			io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Response><Connect action="/ivr/assistant/agent"><ConversationRelay url="wss://agent.example.com/relay"/></Connect><Say>not reached</Say></Response>`)
+		case "/ivr/assistant/agent":
+			io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Response><Say>`+r.PostForm.Get("SessionStatus")+" "+r.PostForm.Get("HandoffData")+`</Say><Hangup/></Response>`)
+		}
+	})
+	for _, tc := range []struct {
+		name, end, status, want string
+	}{
+		{"HandoffDataReachesTheAction", `{"reason":"transfer"}`, "", `SAY completed {"reason":"transfer"}`},
+		{"FailedSession", "", "failed", "SAY failed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &caller.Call{URL: "https://ivr.example.com/ivr/assistant", Token: principals.NewSecret(testToken), Handler: h, AgentEnd: tc.end, AgentStatus: tc.status}
+			tr, err := c.Run(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := tr.String(); !strings.Contains(got, tc.want) || !strings.Contains(got, "CONNECT ConversationRelay wss://agent.example.com/relay") {
+				t.Errorf("transcript:\n%s\nwant it to hold %q", got, tc.want)
+			}
+		})
+	}
+	c := &caller.Call{URL: "https://ivr.example.com/ivr/assistant", Token: principals.NewSecret(testToken), Handler: h}
+	tr, err := c.Run(context.Background())
+	if err != nil || !strings.Contains(tr.End, "does not follow") {
+		t.Errorf("without an agent end: %v, %q", err, tr.End)
+	}
+	c.AgentEnd = "{not json"
+	if _, err := c.Run(context.Background()); err == nil || !strings.Contains(err.Error(), "AgentEnd must be JSON") {
+		t.Errorf("bad AgentEnd: %v", err)
+	}
+}

@@ -60,14 +60,15 @@ func (e *Element) errorf(format string, a ...any) error {
 // redirects included), a content type other than text/xml or application/xml, a document over
 // [MaxDocument] bytes, and malformed TwiML. It reads and closes resp.Body.
 func ReadResponse(resp *http.Response) (*Element, error) {
-	doc, err := readResponse(resp)
+	e, err := readResponse(resp)
 	if err != nil {
 		return nil, fmt.Errorf("caller: %w", err)
 	}
-	return doc, nil
+	return e, nil
 }
 
-// readResponse is ReadResponse without the package prefix, for Run, whose errors carry it once.
+// readResponse is ReadResponse without the package's prefix on its errors, for Call.Run, which
+// adds it once to whatever it returns.
 func readResponse(resp *http.Response) (*Element, error) {
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxDocument+1))

@@ -86,3 +86,36 @@ func TestCallSignedForTheURLItRequestsFailsBehindAPublicURL(t *testing.T) {
 		t.Errorf("requests %+v, want one refused", r)
 	}
 }
+
+// A webhook URL with credentials (https://hook:pw@host/ivr) is signed by Twilio with them in it,
+// and the credentials are sent as Authorization: Basic, so a server that checks them sees a
+// signature over the credentialed URL.
+func TestCallSignsAWebhookURLWithItsCredentials(t *testing.T) {
+	signer, err := principals.NewSigner(principals.NewSecret(testToken), principals.HMACSHA1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got, want, user, pass string
+	var basic bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseForm(); err != nil {
+			t.Error(err)
+		}
+		got = r.Header.Get("X-Twilio-Signature")
+		want = signer.Sign("http://hook:s3cret@"+r.Host+r.URL.RequestURI(), r.PostForm)
+		user, pass, basic = r.BasicAuth()
+		w.Header().Set("Content-Type", "text/xml")
+		io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>`)
+	}))
+	t.Cleanup(srv.Close)
+	c := &caller.Call{URL: strings.Replace(srv.URL, "http://", "http://hook:s3cret@", 1) + "/ivr", Token: principals.NewSecret(testToken)}
+	if _, err := c.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got == "" || got != want {
+		t.Errorf("X-Twilio-Signature %q, want %q, the signature over the URL with its credentials", got, want)
+	}
+	if !basic || user != "hook" || pass != "s3cret" {
+		t.Errorf("Authorization: Basic %q:%q (sent %v), want hook:s3cret", user, pass, basic)
+	}
+}

@@ -44,7 +44,17 @@ func (r *run) walk(doc *Element, base string) (*hop, string, error) {
 			end = "left the queue"
 		case "Start", "Stop":
 			r.emit(v.Name, "(not simulated)")
-		case "Connect", "Pay", "Refer", "Echo", "Sms":
+		case "Connect":
+			if r.call.AgentEnd == "" && r.call.AgentStatus == "" {
+				r.emit(v.Name, "(not simulated)")
+				end = "handed to <Connect>, which the simulator does not follow (set an agent end to finish the session)"
+				break
+			}
+			next, err = r.connect(v, base)
+			if err == nil && next == nil {
+				continue // no action: Twilio goes on with the next verb
+			}
+		case "Pay", "Refer", "Echo", "Sms":
 			r.emit(v.Name, "(not simulated)")
 			end = "handed to <" + v.Name + ">, which the simulator does not follow"
 		default:
@@ -209,6 +219,43 @@ func (r *run) dial(d *Element, base string) (*hop, error) {
 		"DialCallDuration": {duration},
 	}
 	return &hop{method: method, url: target, extra: extra}, nil
+}
+
+// connect finishes an agent session at once, with the call's AgentStatus and AgentEnd, and
+// follows the Connect action as Twilio does when the session ends.
+func (r *run) connect(c *Element, base string) (*hop, error) {
+	var target string
+	for _, k := range c.Children {
+		if k.Name == "ConversationRelay" || k.Name == "Stream" {
+			target = k.Name + " " + k.Attr("url")
+		}
+	}
+	if target == "" {
+		return nil, c.errorf("no <ConversationRelay> or <Stream>")
+	}
+	status := or(r.call.AgentStatus, "completed")
+	r.emit(c.Name, target+" (session "+status+", handoff "+or(r.call.AgentEnd, "none")+")")
+	action := c.Attr("action")
+	if action == "" {
+		return nil, nil
+	}
+	method, err := defaultMethod(c)
+	if err != nil {
+		return nil, err
+	}
+	u, err := resolve(base, action)
+	if err != nil {
+		return nil, c.errorf("%v", err)
+	}
+	extra := url.Values{
+		"SessionId":       {"GX" + randomHex(16)},
+		"SessionStatus":   {status},
+		"SessionDuration": {"42"},
+	}
+	if r.call.AgentEnd != "" {
+		extra.Set("HandoffData", r.call.AgentEnd)
+	}
+	return &hop{method: method, url: u, extra: extra}, nil
 }
 
 // dialTargets returns what a <Dial> connects to, as the transcript prints them: numbers and SIP

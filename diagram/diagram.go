@@ -142,6 +142,10 @@ func New(f *flow.Flow, c *flow.Compiled) *Diagram {
 			add(e.From, e.To, Then, "PIN right")
 		case flow.EdgePINFailed:
 			add(e.From, e.To, Exhausted, "PIN wrong")
+		case flow.EdgeAgentEnd:
+			add(e.From, e.To, Then, "agent: "+e.Label)
+		case flow.EdgeAgentError:
+			add(e.From, e.To, ErrorFlow, "agent failed")
 		case flow.EdgeError:
 			add(e.From, e.To, ErrorFlow, e.Label)
 		default:

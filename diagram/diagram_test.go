@@ -245,3 +245,36 @@ func BenchmarkSVG(b *testing.B) {
 		}
 	}
 }
+
+// An agent node draws its agent, each on_end value as its own labelled edge, and its failure.
+func TestAgentNodeDrawsItsHandoffEdges(t *testing.T) {
+	d := load(t, "agent.yaml", `version: 1
+start: assistant
+call_center: "+15555550100"
+agents: {hosts: [agent.example.com]}
+menus:
+  assistant:
+    agent:
+      relay: wss://agent.example.com/relay
+      on_end:
+        transfer: {dial: call_center}
+        default: bye
+      on_error: bye
+  bye: {say: Goodbye., hangup: true}
+`)
+	a, _ := d.Node("assistant")
+	want := map[string]bool{"agent wss://agent.example.com/relay/": true, "dial +15555550100/agent: transfer": true, "bye/agent: default": true, "bye/agent failed": true}
+	for _, e := range d.Edges {
+		if e.From != a.ID {
+			continue
+		}
+		for _, n := range d.Nodes {
+			if n.ID == e.To {
+				delete(want, n.Name+"/"+e.Label)
+			}
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("edges missing from the agent node: %v\n%+v", want, d.Edges)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/switchboard-ivr/switchboard/callstate"
+	"github.com/switchboard-ivr/switchboard/framework/flow"
 	"github.com/switchboard-ivr/switchboard/pin"
 	"github.com/switchboard-ivr/switchboard/principals"
 )
@@ -37,7 +38,7 @@ func (a *App) openState(ex *exchange, r *http.Request) {
 		ex.stateErr = err
 		return
 	}
-	ex.scopes = st.Scopes
+	ex.scopes, ex.stateOK = st.Scopes, true
 	names := slices.Clone(ex.auth.Principals.Names())
 	for _, sc := range st.Scopes {
 		names = append(names, pin.Principal(sc))
@@ -55,14 +56,21 @@ func (ex *exchange) grantScope(scope string) {
 	ex.auth.Principals = principals.NewSet(append(slices.Clone(ex.auth.Principals.Names()), pin.Principal(scope))...)
 }
 
-// writeVoice writes a TwiML answer. When the call holds state, every callback URL in it that is
-// a path under the flow's base path carries a token sealed for that path; URLs to other hosts
-// never do, so that the state is never handed to anyone else.
+// writeVoice writes a TwiML answer. When the call holds state, or the answer hands it to an
+// agent, every callback URL in it that is a path under the flow's base path carries a token
+// sealed for that path; URLs to other hosts never do, so that the state is never handed to
+// anyone else. An agent's switchboard_state parameter gets the token of the Connect action (the
+// agent server is a host the flow declares), or nothing when the call has no token.
 func (a *App) writeVoice(ex *exchange, b []byte) {
-	if len(ex.scopes) > 0 && a.opts.State != nil {
+	agentTok := ""
+	if (len(ex.scopes) > 0 || ex.handsOff) && a.opts.State != nil {
 		if id, ok := ex.twilioIdentity(); ok && id.CallSID != "" {
 			sealed, err := sealURLs(b, a.opts.URLPrefix, ex.st.flow.BasePath(), func(path string) (string, error) {
-				return a.opts.State.Seal(id.CallSID, path, callstate.State{Scopes: ex.scopes}, time.Now())
+				tok, err := a.opts.State.Seal(id.CallSID, path, callstate.State{Scopes: ex.scopes}, time.Now())
+				if err == nil && ex.handsOff && strings.HasSuffix(path, "/agent") {
+					agentTok = tok
+				}
+				return tok, err
 			})
 			if err == nil {
 				b = sealed
@@ -71,8 +79,14 @@ func (a *App) writeVoice(ex *exchange, b []byte) {
 			}
 		}
 	}
+	if ex.handsOff {
+		b = bytes.Replace(b, statePlaceholder, []byte(` value="`+agentTok+`"`), 1)
+	}
 	writeTwiML(ex.Response(), b)
 }
+
+// statePlaceholder is how a compiled agent document holds the place of the state token.
+var statePlaceholder = []byte(` value="` + flow.StatePlaceholder + `"`)
 
 // sealURLs returns doc with a state token appended to each callback URL under prefix+base: the
 // value of every action="…" attribute and the text of every <Redirect>. seal returns the token

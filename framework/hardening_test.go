@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -860,108 +859,6 @@ func TestReplayProtectionWithSignatureCheckingOffDoesNotRefuseTheSecondCall(t *t
 	}
 }
 
-func TestSecretsNeverReachLogsErrorsOrPanics(t *testing.T) {
-	c := writeConfig(t)
-	// A token of its own: testToken also occurs inside the test CallSid and AccountSid.
-	const token = "canary-token-f00dfeedbeefcafe"
-	secrets := []string{token, scrapeKey, opsKey, rootKey, "guessed-key-0123456789abcdef"}
-	app, logs := hardenedApp(t, principals.TwilioOptions{Tokens: []principals.Secret{principals.NewSecret(token)}}, c.options())
-	if err := app.Voice(http.MethodPost, "/ivr/boom", "view", func(*http.Request) (twiml.Response, error) {
-		panic("handler exploded")
-	}); err != nil {
-		t.Fatal(err)
-	}
-	bearer := func(r *http.Request, key string) *http.Request {
-		r.Header.Set("Authorization", "Bearer "+key)
-		return r
-	}
-	requests := []*http.Request{
-		principalstest.NewPOST("a-forged-token", testHost+"/ivr/welcome", principalstest.CallParams(otherNumber)),
-		principalstest.NewPOST(token, testHost+"/ivr/welcome", principalstest.CallParams(staffNumber)),
-		principalstest.NewPOST(token, testHost+"/ivr/boom", principalstest.CallParams(staffNumber)),
-		bearer(httptest.NewRequest(http.MethodGet, testHost+"/metrics", nil), "guessed-key-0123456789abcdef"),
-		bearer(httptest.NewRequest(http.MethodGet, testHost+"/metrics", nil), opsKey),
-		bearer(httptest.NewRequest(http.MethodGet, testHost+"/metrics", nil), scrapeKey),
-		bearer(principalstest.NewPOST(token, testHost+"/ivr/welcome", principalstest.CallParams(otherNumber)), rootKey),
-	}
-	var out strings.Builder
-	for _, r := range requests {
-		w := send(app, r)
-		out.WriteString(w.Body.String())
-	}
-	put(t, c.keys, "admin "+rootKey+" admins\n", 0o600) // a key pasted in place of its hash
-	err := app.Reload()
-	if err == nil {
-		t.Fatal("a keys file holding a raw key loaded")
-	}
-	out.WriteString(err.Error())
-	tw, _ := principals.NewTwilio(principals.TwilioOptions{Tokens: []principals.Secret{principals.NewSecret(token)}})
-	fmt.Fprintf(&out, "%v %+v %#v", tw, tw, principals.NewSecret(token))
-	for where, text := range map[string]string{"log": logs.String(), "responses, errors and printed values": out.String()} {
-		for _, s := range secrets {
-			if strings.Contains(text, s) {
-				t.Errorf("the %s hold the secret %q", where, s)
-			}
-		}
-	}
-	if !strings.Contains(logs.String(), `"msg":"panic"`) {
-		t.Error("the run did not exercise a panic")
-	}
-}
-
-func TestPhoneNumbersInLogsAreMaskedUnlessTheOperatorOptsIn(t *testing.T) {
-	for _, logNumbers := range []bool{false, true} {
-		t.Run(fmt.Sprintf("LogPhoneNumbers=%v", logNumbers), func(t *testing.T) {
-			app, logs := hardenedApp(t, principals.TwilioOptions{}, &Options{LogPhoneNumbers: logNumbers})
-			call(t, app, "/ivr/welcome", principalstest.CallParams(staffNumber))
-			full := strings.Contains(logs.String(), staffNumber)
-			masked := strings.Contains(logs.String(), principals.MaskNumber(staffNumber))
-			if full != logNumbers || masked == logNumbers {
-				t.Errorf("full number logged: %v, masked number logged: %v; log:\n%s", full, masked, logs)
-			}
-		})
-	}
-}
-
-func TestDigitsOnSensitiveNodesAreNeverLogged(t *testing.T) {
-	const digits = "4827"
-	tests := []struct {
-		name   string
-		given  *http.Request
-		expect string // the log line's digits field
-	}{
-		{"StaffCallerOnTheSensitiveStaffMenu", principalstest.NewPOST(testToken, testHost+"/ivr/staff/gather", principalstest.CallParams(staffNumber, "Digits", digits)), "REDACTED"},
-		{"RefusedCallerOnTheSensitiveStaffMenu", principalstest.NewPOST(testToken, testHost+"/ivr/staff/gather", principalstest.CallParams(otherNumber, "Digits", digits)), "REDACTED"},
-		{"ForgedRequestOnTheSensitiveStaffMenu", principalstest.NewPOST("a-forged-token", testHost+"/ivr/staff/gather", principalstest.CallParams(staffNumber, "Digits", digits)), "REDACTED"},
-		{"OrdinaryMenuLogsTheDigits", principalstest.NewPOST(testToken, testHost+"/ivr/welcome/gather", principalstest.CallParams(otherNumber, "Digits", digits)), digits},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			app, logs := hardenedApp(t, principals.TwilioOptions{}, nil)
-			send(app, tt.given)
-			var line map[string]any
-			for _, l := range logs.lines(t) {
-				if l["msg"] == "request" {
-					line = l
-				}
-			}
-			if line == nil {
-				t.Fatal("no request line")
-			}
-			if got := fmt.Sprint(line["digits"]); got != tt.expect {
-				t.Errorf("digits logged as %q, want %q", got, tt.expect)
-			}
-			if tt.expect == "REDACTED" {
-				for k, v := range line {
-					if s, ok := v.(string); ok && k != "time" && strings.Contains(s, digits) {
-						t.Errorf("field %s holds the sensitive digits: %q", k, s)
-					}
-				}
-			}
-		})
-	}
-}
-
 func TestKeysFileReadableByOtherUsersIsRefusedAtStart(t *testing.T) {
 	for _, tt := range []struct {
 		mode   os.FileMode
@@ -1014,106 +911,6 @@ func TestFlowThatThePolicyRefusesToTwilioIsRefusedAtStart(t *testing.T) {
 	}
 }
 
-func TestHealthzAnswersEveryoneAndReadyzReportsTheConfiguration(t *testing.T) {
-	app, _ := hardenedApp(t, principals.TwilioOptions{}, nil)
-	for _, tt := range []struct{ path, expect string }{
-		{"/healthz", `"status":"ok"`},
-		{"/readyz", `"status":"ready"`},
-	} {
-		r := httptest.NewRequest(http.MethodGet, testHost+tt.path, nil)
-		r.Header.Set("X-Twilio-Signature", "forged") // credentials that fail change nothing
-		w := send(app, r)
-		if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), tt.expect) {
-			t.Errorf("%s: %d %s, want 200 with %s", tt.path, w.Code, w.Body, tt.expect)
-		}
-	}
-	w := send(app, httptest.NewRequest(http.MethodGet, testHost+"/readyz", nil))
-	var ready struct {
-		Routes      int `json:"routes"`
-		PolicyLines int `json:"policy_lines"`
-	}
-	if err := json.Unmarshal(w.Body.Bytes(), &ready); err != nil || ready.Routes == 0 || ready.PolicyLines == 0 {
-		t.Errorf("/readyz does not report the loaded flow and policy: %s (%v)", w.Body, err)
-	}
-}
-
-func TestMetricsAreGuardedByTheMetricsPermission(t *testing.T) {
-	c := writeConfig(t)
-	app, _ := hardenedApp(t, principals.TwilioOptions{}, c.options())
-	for _, tt := range []struct {
-		name   string
-		key    string
-		expect int
-	}{
-		{"NoKeyIsUnauthenticated", "", http.StatusUnauthorized},
-		{"UnknownKeyIsUnauthenticated", "guessed-key-0123456789abcdef", http.StatusUnauthorized},
-		{"OperatorKeyIsForbidden", opsKey, http.StatusForbidden},
-		{"MonitoringKeyScrapes", scrapeKey, http.StatusOK},
-		{"AdminKeyScrapes", rootKey, http.StatusOK},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			r := httptest.NewRequest(http.MethodGet, testHost+"/metrics", nil)
-			if tt.key != "" {
-				r.Header.Set("Authorization", "Bearer "+tt.key)
-			}
-			w := send(app, r)
-			if w.Code != tt.expect {
-				t.Fatalf("status %d, want %d", w.Code, tt.expect)
-			}
-			ct := w.Header().Get("Content-Type")
-			if tt.expect == http.StatusOK && !strings.HasPrefix(ct, "text/plain") {
-				t.Errorf("Content-Type %q, want Prometheus text", ct)
-			}
-			if tt.expect != http.StatusOK && ct != "application/problem+json" {
-				t.Errorf("Content-Type %q, want a JSON problem", ct)
-			}
-		})
-	}
-}
-
-func TestMetricsCountRequestsFailuresDenialsErrorFlowsAndLatency(t *testing.T) {
-	c := writeConfig(t)
-	app, _ := hardenedApp(t, principals.TwilioOptions{}, c.options())
-	if err := app.Voice(http.MethodPost, "/ivr/boom", "view", func(*http.Request) (twiml.Response, error) {
-		return twiml.Response{}, errors.New("the database is down")
-	}); err != nil {
-		t.Fatal(err)
-	}
-	call(t, app, "/ivr/welcome", principalstest.CallParams(otherNumber))
-	call(t, app, "/ivr/welcome", principalstest.CallParams(blockedNumber))
-	call(t, app, "/ivr/boom", principalstest.CallParams(otherNumber))
-	call(t, app, "/ivr/nowhere", principalstest.CallParams(otherNumber))
-	send(app, principalstest.NewPOST("a-forged-token", testHost+"/ivr/welcome", principalstest.CallParams(otherNumber)))
-	send(app, httptest.NewRequest(http.MethodPost, testHost+"/ivr/welcome", nil))
-	r := httptest.NewRequest(http.MethodGet, testHost+"/metrics", nil)
-	r.Header.Set("Authorization", "Bearer "+scrapeKey)
-	text := send(app, r).Body.String()
-	for _, want := range []string{
-		`switchboard_requests_total{outcome="ok",route="/ivr/welcome"} 1`,
-		`switchboard_requests_total{outcome="denied",route="/ivr/welcome"} 1`,
-		`switchboard_requests_total{outcome="unauthenticated",route="/ivr/welcome"} 2`,
-		`switchboard_requests_total{outcome="internal",route="/ivr/boom"} 1`,
-		`switchboard_requests_total{outcome="not_found",route="unmatched"} 1`,
-		`switchboard_auth_failures_total{policy="twilio",reason="signature_mismatch"} 1`,
-		`switchboard_auth_failures_total{policy="twilio",reason="missing_signature"} 1`,
-		`switchboard_authorization_denials_total{route="/ivr/welcome"} 3`,
-		`switchboard_error_flows_total{kind="denied"} 1`,
-		`switchboard_error_flows_total{kind="internal"} 1`,
-		`switchboard_error_flows_total{kind="unauthenticated"} 2`,
-		`switchboard_request_duration_seconds_bucket{voice="true",le="+Inf"} 6`,
-		`switchboard_request_duration_seconds_count{voice="true"} 6`,
-		"go_goroutines ",
-		"process_resident_memory_bytes ",
-	} {
-		if !strings.Contains(text, want) {
-			t.Errorf("/metrics lacks %s", want)
-		}
-	}
-	if t.Failed() {
-		t.Logf("/metrics:\n%s", text)
-	}
-}
-
 // FuzzVoiceRouteNeverAnswers5xx sends arbitrary bodies, content types and signatures to a voice
 // route: whatever arrives, the caller hears TwiML with a 200.
 func FuzzVoiceRouteNeverAnswers5xx(f *testing.F) {
@@ -1133,30 +930,4 @@ func FuzzVoiceRouteNeverAnswers5xx(f *testing.F) {
 		r.Header.Set("X-Twilio-Signature", signature)
 		heardRecorder(t, send(app, r))
 	})
-}
-
-func TestEveryRequestLogsOneLineWithWhatAnOperatorNeeds(t *testing.T) {
-	app, logs := hardenedApp(t, principals.TwilioOptions{}, nil)
-	call(t, app, "/ivr/welcome", principalstest.CallParams(blockedNumber))
-	var requests []map[string]any
-	for _, l := range logs.lines(t) {
-		if l["msg"] == "request" {
-			requests = append(requests, l)
-		}
-	}
-	if len(requests) != 1 {
-		t.Fatalf("%d request lines for one request", len(requests))
-	}
-	line := requests[0]
-	for _, key := range []string{"call_sid", "route", "principals", "decision", "reason", "status", "latency", "error_flow"} {
-		if _, ok := line[key]; !ok {
-			t.Errorf("the request line lacks %s: %v", key, line)
-		}
-	}
-	if line["decision"] != "deny" || !strings.Contains(fmt.Sprint(line["reason"]), "deny") {
-		t.Errorf("decision %v, reason %v: want the deny and the line that decided it", line["decision"], line["reason"])
-	}
-	if strings.Contains(fmt.Sprint(line["principals"]), blockedNumber) {
-		t.Errorf("principals logged unmasked: %v", line["principals"])
-	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/switchboard-ivr/switchboard/principals"
 	"github.com/switchboard-ivr/switchboard/principals/principalstest"
+	"github.com/switchboard-ivr/switchboard/twiml"
 )
 
 func TestRequestsThatDoNotAuthenticateCannotFloodTheLog(t *testing.T) {
@@ -116,5 +117,133 @@ func TestClipCutsOnARuneBoundaryAndSaysHowMuchIsLeftOut(t *testing.T) {
 				t.Errorf("clip(%d bytes) = %q…, want %q…", len(tc.in), got[max(0, len(got)-20):], tc.want[max(0, len(tc.want)-20):])
 			}
 		})
+	}
+}
+
+func TestEveryRequestLogsOneLineWithWhatAnOperatorNeeds(t *testing.T) {
+	app, logs := hardenedApp(t, principals.TwilioOptions{}, nil)
+	call(t, app, "/ivr/welcome", principalstest.CallParams(blockedNumber))
+	var requests []map[string]any
+	for _, l := range logs.lines(t) {
+		if l["msg"] == "request" {
+			requests = append(requests, l)
+		}
+	}
+	if len(requests) != 1 {
+		t.Fatalf("%d request lines for one request", len(requests))
+	}
+	line := requests[0]
+	for _, key := range []string{"call_sid", "route", "principals", "decision", "reason", "status", "latency", "error_flow"} {
+		if _, ok := line[key]; !ok {
+			t.Errorf("the request line lacks %s: %v", key, line)
+		}
+	}
+	if line["decision"] != "deny" || !strings.Contains(fmt.Sprint(line["reason"]), "deny") {
+		t.Errorf("decision %v, reason %v: want the deny and the line that decided it", line["decision"], line["reason"])
+	}
+	if strings.Contains(fmt.Sprint(line["principals"]), blockedNumber) {
+		t.Errorf("principals logged unmasked: %v", line["principals"])
+	}
+}
+
+func TestPhoneNumbersInLogsAreMaskedUnlessTheOperatorOptsIn(t *testing.T) {
+	for _, logNumbers := range []bool{false, true} {
+		t.Run(fmt.Sprintf("LogPhoneNumbers=%v", logNumbers), func(t *testing.T) {
+			app, logs := hardenedApp(t, principals.TwilioOptions{}, &Options{LogPhoneNumbers: logNumbers})
+			call(t, app, "/ivr/welcome", principalstest.CallParams(staffNumber))
+			full := strings.Contains(logs.String(), staffNumber)
+			masked := strings.Contains(logs.String(), principals.MaskNumber(staffNumber))
+			if full != logNumbers || masked == logNumbers {
+				t.Errorf("full number logged: %v, masked number logged: %v; log:\n%s", full, masked, logs)
+			}
+		})
+	}
+}
+
+func TestDigitsOnSensitiveNodesAreNeverLogged(t *testing.T) {
+	const digits = "4827"
+	tests := []struct {
+		name   string
+		given  *http.Request
+		expect string // the log line's digits field
+	}{
+		{"StaffCallerOnTheSensitiveStaffMenu", principalstest.NewPOST(testToken, testHost+"/ivr/staff/gather", principalstest.CallParams(staffNumber, "Digits", digits)), "REDACTED"},
+		{"RefusedCallerOnTheSensitiveStaffMenu", principalstest.NewPOST(testToken, testHost+"/ivr/staff/gather", principalstest.CallParams(otherNumber, "Digits", digits)), "REDACTED"},
+		{"ForgedRequestOnTheSensitiveStaffMenu", principalstest.NewPOST("a-forged-token", testHost+"/ivr/staff/gather", principalstest.CallParams(staffNumber, "Digits", digits)), "REDACTED"},
+		{"OrdinaryMenuLogsTheDigits", principalstest.NewPOST(testToken, testHost+"/ivr/welcome/gather", principalstest.CallParams(otherNumber, "Digits", digits)), digits},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			app, logs := hardenedApp(t, principals.TwilioOptions{}, nil)
+			send(app, tt.given)
+			var line map[string]any
+			for _, l := range logs.lines(t) {
+				if l["msg"] == "request" {
+					line = l
+				}
+			}
+			if line == nil {
+				t.Fatal("no request line")
+			}
+			if got := fmt.Sprint(line["digits"]); got != tt.expect {
+				t.Errorf("digits logged as %q, want %q", got, tt.expect)
+			}
+			if tt.expect == "REDACTED" {
+				for k, v := range line {
+					if s, ok := v.(string); ok && k != "time" && strings.Contains(s, digits) {
+						t.Errorf("field %s holds the sensitive digits: %q", k, s)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestSecretsNeverReachLogsErrorsOrPanics(t *testing.T) {
+	c := writeConfig(t)
+	// A token of its own: testToken also occurs inside the test CallSid and AccountSid.
+	const token = "canary-token-f00dfeedbeefcafe"
+	secrets := []string{token, scrapeKey, opsKey, rootKey, "guessed-key-0123456789abcdef"}
+	app, logs := hardenedApp(t, principals.TwilioOptions{Tokens: []principals.Secret{principals.NewSecret(token)}}, c.options())
+	if err := app.Voice(http.MethodPost, "/ivr/boom", "view", func(*http.Request) (twiml.Response, error) {
+		panic("handler exploded")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	bearer := func(r *http.Request, key string) *http.Request {
+		r.Header.Set("Authorization", "Bearer "+key)
+		return r
+	}
+	requests := []*http.Request{
+		principalstest.NewPOST("a-forged-token", testHost+"/ivr/welcome", principalstest.CallParams(otherNumber)),
+		principalstest.NewPOST(token, testHost+"/ivr/welcome", principalstest.CallParams(staffNumber)),
+		principalstest.NewPOST(token, testHost+"/ivr/boom", principalstest.CallParams(staffNumber)),
+		bearer(httptest.NewRequest(http.MethodGet, testHost+"/metrics", nil), "guessed-key-0123456789abcdef"),
+		bearer(httptest.NewRequest(http.MethodGet, testHost+"/metrics", nil), opsKey),
+		bearer(httptest.NewRequest(http.MethodGet, testHost+"/metrics", nil), scrapeKey),
+		bearer(principalstest.NewPOST(token, testHost+"/ivr/welcome", principalstest.CallParams(otherNumber)), rootKey),
+	}
+	var out strings.Builder
+	for _, r := range requests {
+		w := send(app, r)
+		out.WriteString(w.Body.String())
+	}
+	put(t, c.keys, "admin "+rootKey+" admins\n", 0o600) // a key pasted in place of its hash
+	err := app.Reload()
+	if err == nil {
+		t.Fatal("a keys file holding a raw key loaded")
+	}
+	out.WriteString(err.Error())
+	tw, _ := principals.NewTwilio(principals.TwilioOptions{Tokens: []principals.Secret{principals.NewSecret(token)}})
+	fmt.Fprintf(&out, "%v %+v %#v", tw, tw, principals.NewSecret(token))
+	for where, text := range map[string]string{"log": logs.String(), "responses, errors and printed values": out.String()} {
+		for _, s := range secrets {
+			if strings.Contains(text, s) {
+				t.Errorf("the %s hold the secret %q", where, s)
+			}
+		}
+	}
+	if !strings.Contains(logs.String(), `"msg":"panic"`) {
+		t.Error("the run did not exercise a panic")
 	}
 }

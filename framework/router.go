@@ -37,6 +37,8 @@ type exchange struct {
 	panicked  bool
 	scopes    []string // the PIN scopes the call holds (package callstate), sealed into its URLs
 	stateErr  error    // why a state token the request carried grants nothing, for the log
+	stateOK   bool     // the request carried a state token sealed for this call and path
+	handsOff  bool     // the answer may hand the call to an agent: seal its state even with no scopes
 	pinResult string   // on a pin route: right, wrong, locked…, for the log (never the digits)
 }
 
@@ -262,6 +264,16 @@ func (a *App) flowHandler(rt *flow.Route) echo.HandlerFunc {
 			Query:          r.URL.RawQuery,
 			Now:            a.now(),
 		}
+		if rt.AgentReturn() {
+			if !ex.stateOK {
+				// Twilio signs whatever URL it was given: only the token proves this server sent
+				// this call to the agent, so a replayed or forged return cannot steer another call.
+				return &Error{Op: "agent return", Kind: KindForbidden, Err: errors.New("no state token sealed for this call")}
+			}
+			in.SessionStatus = ex.formValue(r, "SessionStatus")
+			in.HandoffData = ex.formValue(r, "HandoffData")
+		}
+		ex.handsOff = rt.HandsOff()
 		if chk := rt.PIN(); chk != nil {
 			res, err := a.checkPIN(ex, chk, in.Digits)
 			if err != nil {

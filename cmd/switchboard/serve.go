@@ -29,7 +29,7 @@ import (
 func init() {
 	commands = append(commands, command{
 		name:  "serve",
-		usage: "serve [--flow FILE] [--policy FILE] [--model FILE] [--keys FILE] [--pins FILE] [--addr :8080] [--public-url URL] [--trusted-proxy CIDR]... [--allowed-host HOST]... [--basic-auth FILE] [--policy-db URL] [--state-redis URL] [--caller-id E164] [--dial-allow PATTERN]... [--twilio-api-url URL]",
+		usage: "serve [--flow FILE] [--policy FILE] [--model FILE] [--keys FILE] [--pins FILE] [--addr :8080] [--public-url URL] [--trusted-proxy CIDR]... [--allowed-host HOST]... [--basic-auth FILE] [--policy-db URL] [--state-redis URL] [--caller-id E164] [--dial-allow PATTERN]... [--twilio-api-url URL] [--callbacks log|URL]",
 		run:   runServe,
 	})
 }
@@ -52,8 +52,9 @@ type serveConfig struct {
 	console                   bool   // mount the console at /admin/console
 	sig                       sigConfig
 	calls                     callsConfig // POST /calls
-	stateKeys                 []string    // SWITCHBOARD_STATE_KEY, then _SECONDARY
-	pins                      string      // the PIN secrets file; "" for the demo's with the built-in flow
+	callbacks                 callbacksConfig
+	stateKeys                 []string // SWITCHBOARD_STATE_KEY, then _SECONDARY
+	pins                      string   // the PIN secrets file; "" for the demo's with the built-in flow
 }
 
 // env names, one per flag, documented in the README.
@@ -133,6 +134,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.BoolVar(&cfg.console, "console", getenv(envConsole) == "true", "serve the console at "+consolePath+", to principals the policy grants admin ["+envConsole+"]")
 	cfg.sig.register(fs, getenv)
 	cfg.calls.register(fs, getenv)
+	cfg.callbacks.register(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -274,6 +276,10 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 	if err := cfg.calls.mount(app, cfg, log); err != nil {
 		return fail(err)
 	}
+	receiver, err := cfg.callbacks.mount(app, log)
+	if err != nil {
+		return fail(err)
+	}
 	var cons *console.Console
 	if cfg.console {
 		if cons, err = mountConsole(app, console.Options{FlowFile: cfg.flow, PolicyFile: cfg.policy, ModelFile: cfg.model,
@@ -310,6 +316,9 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 	defer stop()
 	if cons != nil {
 		go cons.Watch(sctx, 2*time.Second)
+	}
+	if receiver != nil {
+		go receiver.Run(sctx)
 	}
 	if err := app.Run(sctx, ln); err != nil { // warnings, SIGHUP, watching the sources, serving
 		log.Error("server stopped", "error", err)

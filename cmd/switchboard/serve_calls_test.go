@@ -6,9 +6,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/switchboard-ivr/switchboard/principals/principalstest"
 )
 
 const testAccountSID = "AC0123456789abcdef0123456789abcdef"
@@ -108,5 +112,29 @@ func TestServeRefusesABadDialAllow(t *testing.T) {
 	code := serve(t.Context(), cfg, &stdout, &logs, func(addr string) { t.Errorf("serve listened on %s", addr) })
 	if code == 0 || !strings.Contains(logs.String(), "--dial-allow") {
 		t.Errorf("serve exited %d with logs:\n%s\nwant a refusal naming --dial-allow", code, logs.String())
+	}
+}
+
+func TestServeAnswersAndLogsACallbackWhenAsked(t *testing.T) {
+	policy := filepath.Join(t.TempDir(), "policy.csv")
+	if err := os.WriteFile(policy, []byte("p, twilio, /ivr/*, view, allow\np, twilio, /callbacks/*, callback, allow\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := startServe(t, []string{"--callbacks", "log", "--policy", policy}, map[string]string{envToken: testToken})
+	target := "http://" + r.addr + "/callbacks/recording"
+	form := url.Values{"CallSid": {"CA77"}, "RecordingSid": {"RE1"}, "RecordingStatus": {"completed"}, "RecordingUrl": {"https://api.twilio.com/r/RE1"}}
+	req := principalstest.NewPOST(testToken, target, form)
+	req.RequestURI = ""
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || len(body) != 0 {
+		t.Fatalf("callback: %d %q, want an empty 200\n%s", resp.StatusCode, body, r.logs)
+	}
+	if !strings.Contains(r.logs.String(), "msg=callback kind=recording call_sid=CA77") {
+		t.Errorf("no log line for the callback:\n%s", r.logs)
 	}
 }

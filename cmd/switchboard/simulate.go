@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"github.com/switchboard-ivr/switchboard/caller"
+	"github.com/switchboard-ivr/switchboard/framework"
 	"github.com/switchboard-ivr/switchboard/principals"
 	"github.com/switchboard-ivr/switchboard/sandbox"
 )
@@ -32,7 +34,7 @@ func init() {
 }
 
 const simulateUsage = `usage: switchboard simulate --url URL [--token T] [answers and call flags]
-       switchboard simulate [--flow FILE] [--policy FILE] [--model FILE] [--at TIME] [answers and call flags]
+       switchboard simulate [--flow FILE] [--policy FILE] [--model FILE] [--pins FILE] [--at TIME] [answers and call flags]
 
 simulate places a phone call in the terminal. It POSTs signed requests exactly as Twilio does,
 walks the TwiML it gets back and prints one event a line:
@@ -48,7 +50,7 @@ with the next verb once the dialled call ends, as on Twilio.
 
 With --url it calls a running server ("switchboard serve" prints a ready line). Without --url it
 serves the flow in this process on a loopback port, with a fresh token: the built-in demo, or
---flow, under --policy and --model.
+--flow, under --policy and --model (and --pins for its pin menus).
 
   --url URL          the voice URL Twilio is configured with, such as http://localhost:8080/ivr/welcome
   --token T          the auth token to sign with [TWILIO_AUTH_TOKEN]; a wrong one hears the
@@ -65,6 +67,11 @@ serves the flow in this process on a loopback port, with a fresh token: the buil
   --account-sid SID  the AccountSid sent (default a fresh random one)
   --dial-status S    the DialCallStatus a Dial action hears: completed (default), busy,
                      no-answer, failed or canceled
+  --agent-end JSON   finish every agent session (<Connect>) at once with this handoff data,
+                     such as '{"reason":"transfer"}': no agent needs to run
+  --agent-failed     finish every agent session as failed (SessionStatus failed): on_error
+  --pins FILE        without --url: the PIN secrets file of --flow's pin menus, as serve --pins
+                     (the built-in demo's staff PIN, 2468, needs none)
   --at TIME          without --url: the clock of business hours, RFC 3339 (2026-11-23T10:00:00-05:00)
   --max-requests N   give up after N requests, as a loop (default 50)
   --verbose          print each request and, without --url, the server's log, on stderr
@@ -92,11 +99,14 @@ type simConfig struct {
 	url, token                      string
 	publicURL, attest               string
 	flowFile, policyFile, modelFile string
+	pinsFile                        string
 	at                              time.Time
 	from, to, accountSid            string
 	answers                         []caller.Answer
 	interactive                     bool
 	dialStatus                      string
+	agentEnd                        string // handoff data every agent session ends with
+	agentFailed                     bool   // agent sessions fail
 	maxRequests                     int
 	verbose                         bool
 }
@@ -122,6 +132,7 @@ func parseSimulate(args []string, getenv func(string) string, stdout, stderr io.
 	fs.StringVar(&cfg.flowFile, "flow", "", "flow `file` served in-process")
 	fs.StringVar(&cfg.policyFile, "policy", "", "Casbin policy `file`, in-process")
 	fs.StringVar(&cfg.modelFile, "model", "", "Casbin model `file`, in-process")
+	fs.StringVar(&cfg.pinsFile, "pins", "", "PIN secrets `file`, in-process")
 	at := fs.String("at", "", "business-hours clock, RFC 3339, in-process")
 	fs.Var(answerFlag{&cfg.answers, caller.Press}, "press", "digits to press; repeatable")
 	fs.Var(answerFlag{&cfg.answers, caller.Say}, "say", "words to say; repeatable")
@@ -130,6 +141,8 @@ func parseSimulate(args []string, getenv func(string) string, stdout, stderr io.
 	fs.StringVar(&cfg.to, "to", "+15555550160", "called number")
 	fs.StringVar(&cfg.accountSid, "account-sid", "", "AccountSid")
 	fs.StringVar(&cfg.dialStatus, "dial-status", "completed", "DialCallStatus")
+	fs.StringVar(&cfg.agentEnd, "agent-end", "", "handoff data an agent session ends with")
+	fs.BoolVar(&cfg.agentFailed, "agent-failed", false, "agent sessions fail")
 	fs.IntVar(&cfg.maxRequests, "max-requests", 50, "request limit")
 	fs.BoolVar(&cfg.verbose, "verbose", false, "log requests")
 	if code, ok := parseFlags(fs, args, simulateUsage, stdout, stderr); !ok {
@@ -138,10 +151,10 @@ func parseSimulate(args []string, getenv func(string) string, stdout, stderr io.
 	bad := func(format string, a ...any) (simConfig, int, bool) {
 		return cfg, usageError(stderr, "simulate", simulateUsage, format, a...), false
 	}
-	inProcess := cfg.flowFile != "" || cfg.policyFile != "" || cfg.modelFile != "" || *at != ""
+	inProcess := cfg.flowFile != "" || cfg.policyFile != "" || cfg.modelFile != "" || cfg.pinsFile != "" || *at != ""
 	switch {
 	case cfg.url != "" && inProcess:
-		return bad("--flow, --policy, --model and --at serve the flow in this process: leave out --url")
+		return bad("--flow, --policy, --model, --pins and --at serve the flow in this process: leave out --url")
 	case cfg.url != "" && cfg.token == "" && getenv(envToken) == "":
 		return bad("--token is required with --url (or set %s)", envToken)
 	case cfg.maxRequests < 1:
@@ -168,6 +181,9 @@ func parseSimulate(args []string, getenv func(string) string, stdout, stderr io.
 	}
 	if statuses := caller.DialStatuses(); !slices.Contains(statuses, cfg.dialStatus) {
 		return bad("--dial-status must be one of %s, not %q", strings.Join(statuses, ", "), cfg.dialStatus)
+	}
+	if cfg.agentEnd != "" && !json.Valid([]byte(cfg.agentEnd)) {
+		return bad(`--agent-end must be JSON handoff data, such as '{"reason":"transfer"}'; got %q`, cfg.agentEnd)
 	}
 	if cfg.accountSid == "" {
 		cfg.accountSid = "AC" + randomHex(16)
@@ -202,11 +218,15 @@ func simulate(ctx context.Context, cfg simConfig, stdin io.Reader, stdout, stder
 		AccountSid:  cfg.accountSid,
 		Answers:     cfg.answers,
 		DialStatus:  cfg.dialStatus,
+		AgentEnd:    cfg.agentEnd,
 		MaxRequests: cfg.maxRequests,
 		Client:      client,
 		OnEvent:     func(e caller.Event) { fmt.Fprintln(stdout, e) },
 	}
 	c.StirVerstat, _ = stirVerstat(cfg.attest)
+	if cfg.agentFailed {
+		c.AgentStatus = "failed"
+	}
 	if cfg.interactive {
 		c.More = &keyboard{in: bufio.NewScanner(stdin), prompts: stderr}
 	}
@@ -267,6 +287,9 @@ func (t verboseTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 func serveInProcess(ctx context.Context, cfg simConfig, stderr io.Writer) (start, token string, stop func(), err error) {
 	fo := fileOptions(cfg.flowFile, cfg.modelFile, cfg.policyFile)
 	opts := &sandbox.Options{Flow: fo.Flow, Policy: fo.Policy, Model: fo.Model}
+	if cfg.pinsFile != "" {
+		opts.PINs = framework.PINFile(cfg.pinsFile)
+	}
 	if cfg.verbose {
 		opts.Logger = slog.New(slog.NewTextHandler(stderr, nil))
 	}

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -271,5 +273,54 @@ func TestSimulateBrokenFlowExitsOne(t *testing.T) {
 	code, _, stderr := runCLI(t, "simulate", "--flow", "testdata/validate/broken.yaml")
 	if code != 1 || !strings.Contains(stderr, "broken.yaml:9:14") {
 		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+// An agent session is finished by --agent-end with the handoff data the flow's on_end reads, so
+// a flow with an agent is tested with no agent running.
+func TestSimulateAgentEndFollowsTheHandoff(t *testing.T) {
+	flowFile := "../../examples/agent/flow.yaml"
+	for _, tt := range []struct {
+		name  string
+		given []string
+		last  string
+		holds string
+	}{
+		{"TransferDialsTheCallCenter", []string{"--agent-end", `{"reason":"transfer"}`}, "DIAL +15555550100", "SAY Connecting you to a person."},
+		{"UnknownReasonGoesToDefault", []string{"--agent-end", `{"reason":"weather"}`}, "HANGUP", "SAY Thank you for calling Acme. Goodbye."},
+		{"FailedSessionGoesToOnError", []string{"--agent-failed", "--press", "1"}, "HANGUP", "SAY Our assistant is not available right now."},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, append([]string{"simulate", "--flow", flowFile, "--press", "0"}, tt.given...)...)
+			if code != 0 {
+				t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+			}
+			if got := lastLine(stdout); got != tt.last || !strings.Contains(stdout, tt.holds) || !strings.Contains(stdout, "CONNECT ConversationRelay wss://agent.example.com/relay") {
+				t.Errorf("last event %q, want %q and %q in\n%s", got, tt.last, tt.holds, stdout)
+			}
+		})
+	}
+	if code, _, stderr := runCLI(t, "simulate", "--flow", flowFile, "--agent-end", "{reason"); code != 2 || !strings.Contains(stderr, "--agent-end must be JSON") {
+		t.Errorf("bad --agent-end: exit %d\n%s", code, stderr)
+	}
+}
+
+// A flow file with a pin menu needs its PIN secrets in-process too, as serve --pins gives them.
+func TestSimulateFlowFileWithPINs(t *testing.T) {
+	pins := filepath.Join(t.TempDir(), "demo.pins")
+	text, err := os.ReadFile("../../demo.pins")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(pins, text, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	staff := []string{"simulate", "--flow", "../../demo.yaml", "--pins", pins, "--from", "+15555550123", "--attest", "A", "--press", "6", "--press", "2468", "--press", "0101"}
+	code, stdout, stderr := runCLI(t, staff...)
+	if code != 0 || lastLine(stdout) != "DIAL +15555550121" {
+		t.Errorf("exit %d, last event %q, want the extension's DIAL +15555550121\n%s%s", code, lastLine(stdout), stdout, stderr)
+	}
+	if code, _, stderr := runCLI(t, "simulate", "--url", "http://127.0.0.1:1/ivr/welcome", "--token", "t", "--pins", pins); code != 2 || !strings.Contains(stderr, "--pins and --at serve the flow in this process") {
+		t.Errorf("--pins with --url: exit %d, %q; want a usage error naming --pins", code, stderr)
 	}
 }

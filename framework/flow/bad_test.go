@@ -14,6 +14,38 @@ func TestBadFlowFilesAreRefusedWithPositions(t *testing.T) {
 		want  []string // every problem, in order
 	}{
 		{
+			name: "agent over ws://, to an undeclared host, with no default and a missing menu",
+			given: `version: 1
+start: a
+agents: {hosts: [agent.example.com]}
+menus:
+  a:
+    agent:
+      relay: ws://agent.example.com/relay
+      on_end: {transfer: sales}
+  b:
+    agent:
+      relay: wss://evil.example.net/relay
+      on_end: {default: a}
+  c:
+    agent:
+      stream: wss://agent.example.com/audio
+      welcome: Hi.
+      parameters: {switchboard_state: x}
+      on_end: {default: a}
+`,
+			want: []string{
+				`bad.yaml:7:14: menus.a.agent.relay: must be a wss:// URL with a host, such as wss://agent.example.com/relay (Twilio connects agents over TLS only); got "ws://agent.example.com/relay"`,
+				`bad.yaml:8:15: menus.a.agent.on_end: on_end needs a "default" destination, for a handoff value it does not list (or none)`,
+				`bad.yaml:8:26: menus.a.agent.on_end.transfer.goto: no menu is named "sales"`,
+				`bad.yaml:9:3: menus.b: warning: no path from start "a" reaches menu "b" (list it under entries if calls enter it from outside)`,
+				`bad.yaml:11:14: menus.b.agent.relay: host "evil.example.net" is not among agents.hosts: declare the agents this flow may hand callers to (agents: {hosts: [evil.example.net]})`,
+				`bad.yaml:13:3: menus.c: warning: no path from start "a" reaches menu "c" (list it under entries if calls enter it from outside)`,
+				`bad.yaml:16:16: menus.c.agent.welcome: welcome applies to relay only: a stream carries raw audio`,
+				`bad.yaml:17:20: menus.c.agent.parameters.switchboard_state: switchboard_state is the parameter the server sends itself; choose another name`,
+			},
+		},
+		{
 			name: "a dial outside dial_allow",
 			given: `version: 1
 start: a

@@ -334,27 +334,31 @@ func (c *compiler) unresolvedFor(route string) [numErrorKinds][]byte {
 
 // node is a compiled node: every document its routes can answer with.
 type node struct {
-	name      string
-	entry     []byte    // the body, or the hours-open branch
-	closed    []byte    // the hours-closed branch
-	hours     *schedule // nil when the node has no hours
-	maxI      int       // gather: the invalid choice that is exhausted
-	maxN      int       // gather: the silence that is exhausted
-	invalid   [][]byte  // gather: after an invalid choice, indexed i*maxN+n for the new counts
-	noInput   [][]byte  // gather: after silence, indexed i*maxN+n for the new counts
-	exhausted []byte
-	options   []option // DTMF keys, sorted
-	words     []option // speech words, longest first
-	nav       []option // navigation keys
-	dialed    [][]byte // per dial site: the no_answer branch
-	hangup    []byte   // a dial that was answered and ended
-	recorded  [][]byte // per record site: the then branch
-	pin       *PINCheck
-	pinMax    int      // pin: the wrong PIN (or silence) that fails
-	pinRetry  [][]byte // pin: after the a-th wrong PIN, indexed a
-	pinOK     []byte   // pin: a right PIN, to then
-	pinFailed []byte   // pin: too many wrong PINs, or a locked-out caller
-	errs      [numErrorKinds][]byte
+	name         string
+	entry        []byte    // the body, or the hours-open branch
+	closed       []byte    // the hours-closed branch
+	hours        *schedule // nil when the node has no hours
+	maxI         int       // gather: the invalid choice that is exhausted
+	maxN         int       // gather: the silence that is exhausted
+	invalid      [][]byte  // gather: after an invalid choice, indexed i*maxN+n for the new counts
+	noInput      [][]byte  // gather: after silence, indexed i*maxN+n for the new counts
+	exhausted    []byte
+	options      []option // DTMF keys, sorted
+	words        []option // speech words, longest first
+	nav          []option // navigation keys
+	dialed       [][]byte // per dial site: the no_answer branch
+	hangup       []byte   // a dial that was answered and ended
+	recorded     [][]byte // per record site: the then branch
+	pin          *PINCheck
+	pinMax       int      // pin: the wrong PIN (or silence) that fails
+	pinRetry     [][]byte // pin: after the a-th wrong PIN, indexed a
+	pinOK        []byte   // pin: a right PIN, to then
+	pinFailed    []byte   // pin: too many wrong PINs, or a locked-out caller
+	agent        bool     // the node hands calls to an agent
+	agentEnd     []option // agent: handoff value → destination, but default
+	agentDefault []byte   // agent: any other handoff value
+	agentError   []byte   // agent: a failed session
+	errs         [numErrorKinds][]byte
 }
 
 type option struct {
@@ -720,6 +724,12 @@ func (nc *nodeCompiler) step(s Step, menu bool) []twiml.Verb {
 		return []twiml.Verb{td}
 	case *Record:
 		tr := twiml.Record{MaxLength: s.MaxLength, Transcribe: s.Transcribe, FinishOnKey: s.FinishOnKey}
+		if nc.c.f.Callbacks.Recording {
+			tr.RecordingStatusCallback = nc.c.url(CallbackPath + "/recording")
+		}
+		if nc.c.f.Callbacks.Transcription && s.Transcribe {
+			tr.TranscribeCallback = nc.c.url(CallbackPath + "/transcription")
+		}
 		if nc.name != "" {
 			tr.Action = nc.site(nc.c.url(nc.route+"/recorded"), siteIndex(nc, &nc.records, s))
 		}
@@ -737,6 +747,10 @@ func (nc *nodeCompiler) step(s Step, menu bool) []twiml.Verb {
 	case *PIN:
 		if menu {
 			return nc.pin(joinKey(nc.path, "pin"), s)
+		}
+	case *Agent:
+		if menu {
+			return nc.agent(joinKey(nc.path, "agent"), s)
 		}
 	}
 	nc.c.probs = append(nc.c.probs, Problem{Pos: nc.c.f.pos.at(nc.path), Path: nc.path,

@@ -25,6 +25,7 @@
 //	  repeat: "*"                   #   hear this menu again.
 //	  back: "8"                     #   go to the static parent (see below).
 //	  main: "9"                     #   go to start.
+//	agents: {hosts: [agent.example.com]}  # Required with an agent step: the agents' hosts.
 //	menus:                          # Required: node name → node.
 //	  welcome: {…}
 //	  es/main: {…}                  # names may hold "/": routes /ivr/es/main…
@@ -36,9 +37,12 @@
 //	                                # with or without a list.
 //	max_call_seconds: 3600          # Optional: every <Dial>'s timeLimit unless it sets a lower
 //	                                # time_limit; 0 leaves Twilio's 4 hours.
+//	callbacks: {recording: true, transcription: true}  # Optional: every <Record> reports to
+//	                                # /callbacks/recording (and, transcribing, /callbacks/transcription),
+//	                                # which package callbacks serves.
 //
 // A node speaks its say prompts, then takes at most one step: gather, goto, dial, record,
-// enqueue, redirect or hangup (with none the call ends after say). In Go the step is
+// enqueue, redirect, hangup, pin or agent (with none the call ends after say). In Go the step is
 // [Action.Do], a [Step]; Node embeds Action:
 //
 //	sales:
@@ -79,6 +83,26 @@
 //	  max_no_input: 3               # Optional; default defaults.max_no_input.
 //	  exhausted: {dial: call_center}  # Optional; default dial call_center (or say goodbye
 //	                                # and hang up without one).
+//
+// A menu can hand the caller to an AI voice agent and take the call back:
+//
+//	assistant:
+//	  agent:
+//	    relay: wss://agent.example.com/relay   # ConversationRelay; or stream: wss://… (raw audio)
+//	    welcome: Hi, how can I help?           # Optional (relay), as language, voice, tts_provider.
+//	    parameters: {topic: billing}           # Optional: <Parameter>s, in the setup message.
+//	    on_end:                                # Required: the handoff data's "reason" (or "next")
+//	      transfer: {say: Connecting you., dial: call_center}   # → a destination;
+//	      menu: welcome
+//	      default: goodbye                     # Required: any other value, or none.
+//	    on_error: {say: Sorry., goto: welcome} # Optional: a failed session; default the
+//	                                           # node's internal error flow.
+//
+// Its URL must be wss://, with no query, on a host listed in agents.hosts. The node's route
+// renders <Connect action="…/assistant/agent"> around a <ConversationRelay> or <Stream> with the
+// parameters plus switchboard_menu (the node) and switchboard_state (the call's state token,
+// which the server writes in). Twilio requests name/agent when the session ends; that route
+// answers only a request carrying the token sealed for this call.
 //
 // Invalid choices and silences are counted separately, in the gather's action URL
 // (/ivr/welcome/gather?i=1&n=0), which Twilio signs: the server keeps no call state. Twilio does
@@ -133,7 +157,7 @@
 //
 // Each node has the route base_path/name. A gather node adds name/gather; a node with a dial
 // that has no_answer adds name/dialed (Twilio's DialCallStatus picks hang up or no_answer); a
-// node that records adds name/recorded. When a node holds several of those, ?s=<n> in the
+// node that records adds name/recorded; a pin node adds name/pin; an agent node adds name/agent. When a node holds several of those, ?s=<n> in the
 // action URL says which. Every route of a node asks for the node's permission and carries its
 // sensitive flag.
 //

@@ -171,6 +171,7 @@ func ExampleKinds() {
 	// redirect false
 	// hangup false
 	// pin true
+	// agent true
 }
 
 func ExampleCompiled_Parent() {

@@ -58,6 +58,14 @@ func casesFor(r *Route) []goldenCase {
 			cs = append(cs, goldenCase{"wrong-from-a" + string(rune('0'+a)), Input{Digits: "1111", PIN: PINWrong, Query: "a=" + string(rune('0'+a))}})
 		}
 		return cs
+	case strings.HasSuffix(r.Path, "/agent"):
+		return []goldenCase{
+			{"transfer", Input{SessionStatus: "completed", HandoffData: `{"reason":"transfer","summary":"wants a refund"}`}},
+			{"next-menu", Input{SessionStatus: "completed", HandoffData: `{"next":"menu"}`}},
+			{"unknown", Input{SessionStatus: "completed", HandoffData: `{"reason":"sing"}`}},
+			{"none", Input{SessionStatus: "completed"}},
+			{"failed", Input{SessionStatus: "failed"}},
+		}
 	case strings.HasSuffix(r.Path, "/dialed"):
 		cs := []goldenCase{{"completed", Input{DialCallStatus: "completed"}}}
 		for s := range r.n.dialed {

@@ -12,18 +12,21 @@ type EdgeKind string
 
 // The kinds of edge.
 const (
-	EdgeGoto      EdgeKind = "goto"       // a node's own goto, dial, record, enqueue, redirect or hangup
-	EdgeOption    EdgeKind = "option"     // the caller chose an option (Label is its key)
-	EdgeInvalid   EdgeKind = "invalid"    // an invalid choice: the gather again (a self edge)
-	EdgeNoInput   EdgeKind = "no_input"   // silence: the gather again (a self edge)
-	EdgeExhausted EdgeKind = "exhausted"  // too many invalid choices or silences
-	EdgeOpen      EdgeKind = "open"       // hours: open
-	EdgeClosed    EdgeKind = "closed"     // hours: closed
-	EdgeNoAnswer  EdgeKind = "no_answer"  // a dial was not answered
-	EdgeThen      EdgeKind = "then"       // after a recording
-	EdgeError     EdgeKind = "error"      // an error flow (Label is the ErrorKind)
-	EdgePINRight  EdgeKind = "pin_right"  // a pin node's PIN was right
-	EdgePINFailed EdgeKind = "pin_failed" // a pin node's PIN was wrong too often, or the caller is locked out
+	EdgeGoto       EdgeKind = "goto"        // a node's own goto, dial, record, enqueue, redirect or hangup
+	EdgeOption     EdgeKind = "option"      // the caller chose an option (Label is its key)
+	EdgeInvalid    EdgeKind = "invalid"     // an invalid choice: the gather again (a self edge)
+	EdgeNoInput    EdgeKind = "no_input"    // silence: the gather again (a self edge)
+	EdgeExhausted  EdgeKind = "exhausted"   // too many invalid choices or silences
+	EdgeOpen       EdgeKind = "open"        // hours: open
+	EdgeClosed     EdgeKind = "closed"      // hours: closed
+	EdgeNoAnswer   EdgeKind = "no_answer"   // a dial was not answered
+	EdgeThen       EdgeKind = "then"        // after a recording
+	EdgeError      EdgeKind = "error"       // an error flow (Label is the ErrorKind)
+	EdgePINRight   EdgeKind = "pin_right"   // a pin node's PIN was right
+	EdgePINFailed  EdgeKind = "pin_failed"  // a pin node's PIN was wrong too often, or the caller is locked out
+	EdgeAgent      EdgeKind = "agent"       // a node hands the call to an agent (To is TargetAgent)
+	EdgeAgentEnd   EdgeKind = "agent_end"   // an agent session ended with a handoff value (Label is its on_end key)
+	EdgeAgentError EdgeKind = "agent_error" // an agent session failed
 )
 
 // Edge is one way a call can move, for drawing the flow. From is a node, or the error flows
@@ -54,6 +57,7 @@ const (
 	TargetQueue                      // an enqueue: Value is the queue's name
 	TargetRedirect                   // a redirect out of the flow or to a path on this server: Value is the URL or path
 	TargetHangup                     // the call ends: Value is ""
+	TargetAgent                      // an AI agent: Value is its wss:// URL
 )
 
 // String names the target the way a diagram labels it: a node's name, or in parentheses what is
@@ -70,10 +74,10 @@ func (t Target) String() string {
 }
 
 var targetKindNames = [...]string{TargetNode: "node", TargetErrors: "errors", TargetDial: "dial",
-	TargetRecord: "record", TargetQueue: "queue", TargetRedirect: "redirect", TargetHangup: "hangup"}
+	TargetRecord: "record", TargetQueue: "queue", TargetRedirect: "redirect", TargetHangup: "hangup", TargetAgent: "agent"}
 
-// String returns the kind's name: "node", "errors", "dial", "record", "queue", "redirect" or
-// "hangup".
+// String returns the kind's name: "node", "errors", "dial", "record", "queue", "redirect",
+// "hangup" or "agent".
 func (k TargetKind) String() string {
 	if int(k) < len(targetKindNames) {
 		return targetKindNames[k]
@@ -227,6 +231,21 @@ func (g *graph) action(from Target, path string, a *Action, kind EdgeKind, label
 			g.action(from, joinKey(sp, "failed"), s.Failed, EdgePINFailed, "", false)
 		} else {
 			g.add(from, Target{TargetHangup, ""}, EdgePINFailed, "", sp, false)
+		}
+	case *Agent:
+		url := s.Relay
+		if url == "" {
+			url = s.Stream
+		}
+		g.add(from, Target{TargetAgent, url}, EdgeAgent, "", sp, auto)
+		for _, key := range sortedKeys(s.OnEnd) {
+			d := s.OnEnd[key]
+			g.action(from, joinKey(joinKey(sp, "on_end"), key), &d, EdgeAgentEnd, key, false)
+		}
+		if s.OnError != nil {
+			g.action(from, joinKey(sp, "on_error"), s.OnError, EdgeAgentError, "", false)
+		} else {
+			g.add(from, Target{TargetErrors, ""}, EdgeAgentError, Internal.String(), sp, false)
 		}
 	}
 }

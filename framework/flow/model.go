@@ -13,6 +13,7 @@ type Flow struct {
 	Navigation Navigation       `yaml:"navigation"`                                                    // Optional; no navigation keys by default.
 	Menus      map[string]*Node `yaml:"menus" validate:"required,dive,keys,nodename,endkeys,required"` // Required: menu name → node.
 	Errors     ErrorFlows       `yaml:"errors"`                                                        // Optional; built-in flows by default.
+	Agents     Agents           `yaml:"agents"`                                                        // Required when a menu hands off to an agent.
 	// DialAllow is the destination allowlist (toll-fraud limit): every number the flow dials,
 	// call_center included, must match one entry, a prefix such as "+1", "+44" or
 	// "+1555XXXXXXX" (X is any digit). Optional; when empty every number may be dialed except
@@ -23,6 +24,9 @@ type Flow struct {
 	// sets no time_limit of its own, and the most any time_limit may say. Optional; 0 leaves
 	// Twilio's limit (4 hours).
 	MaxCallSeconds int `yaml:"max_call_seconds" validate:"min=0,max=14400"`
+	// Callbacks asks Twilio for callbacks on this server's /callbacks routes (package callbacks),
+	// which deliver them to the operator's backend or log them. Optional; none by default.
+	Callbacks Callbacks `yaml:"callbacks"`
 
 	pos *positions // where each field was in the file, when parsed from YAML
 }
@@ -120,6 +124,36 @@ type PIN struct {
 	Failed      *Action `yaml:"failed"`                               // Optional; default say "Goodbye." and hang up.
 }
 
+// Agents declares the AI agents a flow may hand callers to: an agent step whose URL names
+// another host does not load, so that a typo or an edited file cannot send callers (and their
+// words) to a server nobody chose.
+type Agents struct {
+	Hosts []string `yaml:"hosts" validate:"dive,agenthost"` // Required with any agent step: host names (with :port when not 443).
+}
+
+// Agent hands the caller to an AI voice agent over a WebSocket and back: Relay through Twilio's
+// ConversationRelay (Twilio turns speech into text for the agent and speaks its replies) or
+// Stream (raw audio). When the session ends Twilio requests the node's /agent route: a
+// session that failed goes to OnError; otherwise the agent's handoff data, a JSON object, names
+// the next destination in its "reason" field (or, without one, "next"), looked up in OnEnd, and
+// any other value, or none, goes to OnEnd's "default". A stream carries no handoff data: it
+// always ends at "default".
+//
+// The call's state token rides in the route's URL and in the Parameter "switchboard_state", and
+// the node's name in "switchboard_menu": the agent server can tell which call and menu it serves,
+// and the return is accepted only for the call that left.
+type Agent struct {
+	Relay      string            `yaml:"relay" validate:"omitempty,wss"`                    // The agent's ConversationRelay URL, wss://; exactly one of relay and stream.
+	Stream     string            `yaml:"stream" validate:"omitempty,wss"`                   // A Media Streams URL, wss://.
+	Welcome    string            `yaml:"welcome"`                                           // Optional (relay): spoken when the session starts.
+	Language   string            `yaml:"language" validate:"omitempty,language"`            // Optional (relay); default the node's language.
+	Voice      string            `yaml:"voice"`                                             // Optional (relay): a voice of the text-to-speech provider.
+	Provider   string            `yaml:"tts_provider"`                                      // Optional (relay): ElevenLabs, Google or Amazon.
+	Parameters map[string]string `yaml:"parameters" validate:"dive,keys,paramname,endkeys"` // Optional: sent as <Parameter>s; they arrive in the setup message.
+	OnEnd      map[string]Action `yaml:"on_end" validate:"required,dive"`                   // Required: handoff value → destination, with "default".
+	OnError    *Action           `yaml:"on_error"`                                          // Optional: a failed session; default the node's internal error flow.
+}
+
 // Dial calls a number. In YAML a plain string is the Number.
 type Dial struct {
 	Number   string `yaml:"number" validate:"required,dialnumber"` // Required: E.164, or "call_center".
@@ -138,6 +172,19 @@ type Record struct {
 	FinishOnKey string  `yaml:"finish_on_key" validate:"omitempty,dtmfkey"` // Optional; Twilio's default "1234567890*#".
 	Then        *Action `yaml:"then"`                                       // Optional; default hang up.
 }
+
+// Callbacks are the callbacks a flow asks Twilio for.
+type Callbacks struct {
+	// Recording adds recordingStatusCallback="/callbacks/recording" to every <Record>: the
+	// recording's URL, duration and caller reach the operator when a voicemail is left. Optional.
+	Recording bool `yaml:"recording"`
+	// Transcription adds transcribeCallback="/callbacks/transcription" to every <Record> that
+	// transcribes: the text follows the recording. Optional.
+	Transcription bool `yaml:"transcription"`
+}
+
+// CallbackPath is where a flow's callbacks go: CallbackPath + "/recording" and "/transcription".
+const CallbackPath = "/callbacks"
 
 // Enqueue puts the caller in a queue.
 type Enqueue struct {
@@ -181,4 +228,5 @@ const (
 	DefaultMaxNoInput = 3
 	DefaultMaxPINs    = 3             // PIN.MaxAttempts
 	CallCenter        = "call_center" // the Dial.Number that means Flow.CallCenter
+	AgentDefault      = "default"     // the Agent.OnEnd key for any other handoff value
 )

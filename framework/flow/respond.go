@@ -15,6 +15,8 @@ type Input struct {
 	DialCallStatus string    // the DialCallStatus form field, on a dialed route
 	Now            time.Time // the time for business hours; zero means time.Now()
 	PIN            PINResult // on a pin route: what the server found of the digits
+	SessionStatus  string    // the SessionStatus form field, on an agent route
+	HandoffData    string    // the HandoffData form field, on an agent route: the agent's JSON
 }
 
 // PINResult is what the server found of the digits sent to a pin route ([Route.PIN]).
@@ -64,7 +66,19 @@ const (
 	routeDialed                    // /ivr/<node>/dialed?s=
 	routeRecorded                  // /ivr/<node>/recorded?s=
 	routePIN                       // /ivr/<node>/pin?a=
+	routeAgent                     // /ivr/<node>/agent
 )
+
+// HandsOff reports whether the route's document may hand the call to an agent (the entry route
+// of a node with an agent step): the server then seals the call's state into it whether or not
+// the call holds any scopes, and writes the token in place of [StatePlaceholder].
+func (r *Route) HandsOff() bool {
+	return r.n.agent && r.kind == routeEntry
+}
+
+// AgentReturn reports whether the route is where an agent session ends (a node's /agent): the
+// server must accept a request there only with the state token it sealed for this call.
+func (r *Route) AgentReturn() bool { return r.kind == routeAgent }
 
 // Respond returns the TwiML for a request to the route: pre-rendered bytes the caller must not
 // modify. It never allocates on the DTMF path and never panics: counters in the query that are
@@ -136,6 +150,8 @@ func (r *Route) Respond(in Input) []byte {
 			return n.pinFailed
 		}
 		return n.pinRetry[a+1]
+	case routeAgent:
+		return n.respondAgent(in)
 	}
 	return n.errs[Internal]
 }

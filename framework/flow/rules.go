@@ -22,6 +22,7 @@ var structRules = []struct {
 	{Gather{}, gatherRules},
 	{Dial{}, dialRules},
 	{Navigation{}, navigationRules},
+	{Agent{}, agentRules},
 }
 
 // The tags of the problems struct rules report: the message is the tag's parameter. keyRule

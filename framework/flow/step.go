@@ -6,7 +6,7 @@ import (
 )
 
 // Step is what a node or a destination does after its prompts: exactly one of [*Gather],
-// [Goto], [*Dial], [*Record], [*Enqueue], [Redirect], [Hangup] or [*PIN]. The set is sealed (only this
+// [Goto], [*Dial], [*Record], [*Enqueue], [Redirect], [Hangup], [*PIN] or [*Agent]. The set is sealed (only this
 // package's types implement it), and each consumer — the loader's keys, the validator, the
 // compiler, the graph — handles it in one type switch, so a new kind is one new case in each
 // (see the package documentation's "Adding a kind of step").
@@ -40,6 +40,7 @@ const (
 	KindRedirect
 	KindHangup
 	KindPIN
+	KindAgent
 	numKinds
 )
 
@@ -59,6 +60,7 @@ var kinds = [numKinds]struct {
 	KindRedirect: {key: "redirect", decode: reflect.TypeFor[Redirect]()},
 	KindHangup:   {key: "hangup", decode: reflect.TypeFor[bool](), step: func(reflect.Value) Step { return Hangup{} }},
 	KindPIN:      {key: "pin", decode: reflect.TypeFor[*PIN](), menuOnly: true},
+	KindAgent:    {key: "agent", decode: reflect.TypeFor[*Agent](), menuOnly: true},
 }
 
 // Kinds returns every kind of step, in order.
@@ -100,6 +102,7 @@ func (*Enqueue) Kind() Kind { return KindEnqueue }
 func (Redirect) Kind() Kind { return KindRedirect }
 func (Hangup) Kind() Kind   { return KindHangup }
 func (*PIN) Kind() Kind     { return KindPIN }
+func (*Agent) Kind() Kind   { return KindAgent }
 
 func (*Gather) step()  {}
 func (Goto) step()     {}
@@ -109,3 +112,4 @@ func (*Enqueue) step() {}
 func (Redirect) step() {}
 func (Hangup) step()   {}
 func (*PIN) step()     {}
+func (*Agent) step()   {}

@@ -22,6 +22,9 @@ var stepSamples = map[Kind]struct {
 	KindHangup:   {Hangup{}, `<Hangup/>`, Target{TargetHangup, ""}},
 	KindPIN: {&PIN{Secret: "staff", Grants: "staff", Then: &Action{Do: Goto("end")}},
 		`<Gather action="/ivr/a/pin?a=0" timeout="5" finishOnKey="#"><Say>Please enter your PIN, then press pound.</Say></Gather><Redirect>/ivr/a/pin?a=0</Redirect>`, Target{TargetNode, "end"}},
+	KindAgent: {&Agent{Relay: "wss://agent.example.com/relay", OnEnd: map[string]Action{"default": {Do: Goto("end")}}},
+		`<Connect action="/ivr/a/agent"><ConversationRelay url="wss://agent.example.com/relay"><Parameter name="switchboard_menu" value="a"/><Parameter name="switchboard_state" value="switchboard-state-token"/></ConversationRelay></Connect>`,
+		Target{TargetAgent, "wss://agent.example.com/relay"}},
 }
 
 // Every kind of step validates, compiles, renders as a menu's body and draws an edge: a kind
@@ -36,7 +39,7 @@ func TestEveryKindRenders(t *testing.T) {
 			if sample.step.Kind() != k {
 				t.Fatalf("the sample of kind %s is a %s", k, sample.step.Kind())
 			}
-			f := &Flow{Version: 1, Start: "a", Entries: []string{"end"}, Menus: map[string]*Node{
+			f := &Flow{Version: 1, Start: "a", Entries: []string{"end"}, Agents: Agents{Hosts: []string{"agent.example.com"}}, Menus: map[string]*Node{
 				"a":   {Action: Action{Say: Prompts{{Say: "Hi."}}, Do: sample.step}},
 				"end": {Action: Action{Do: Hangup{}}},
 			}}
@@ -87,7 +90,7 @@ func TestKindsAreNamedByTheirKeys(t *testing.T) {
 			t.Errorf("kindNamed(%q) = %v, %v", k, got, ok)
 		}
 	}
-	if got := strings.Join(names, " "); got != "gather goto dial record enqueue redirect hangup pin" {
+	if got := strings.Join(names, " "); got != "gather goto dial record enqueue redirect hangup pin agent" {
 		t.Errorf("kinds %s", got)
 	}
 	if Kind(200).String() != "Kind(200)" {
@@ -109,6 +112,7 @@ func TestTargetsPrintAsDiagramsLabelThem(t *testing.T) {
 		{Target{TargetQueue, "support"}, "(queue support)"},
 		{Target{TargetRedirect, "/ivr/balance"}, "(redirect /ivr/balance)"},
 		{Target{TargetHangup, ""}, "(hangup)"},
+		{Target{TargetAgent, "wss://agent.example.com/relay"}, "(agent wss://agent.example.com/relay)"},
 		{Target{TargetKind(99), "x"}, "(TargetKind(99) x)"},
 	} {
 		if got := tt.given.String(); got != tt.want {

@@ -29,11 +29,12 @@ var (
 	pathRe       = regexp.MustCompile(`^(/[A-Za-z0-9][A-Za-z0-9_.-]*)+$`)
 	dtmfRe       = regexp.MustCompile(`^[0-9*#]+$`)
 	permissionRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.:-]*$`)
+	paramNameRe  = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 	pinNameRe    = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 )
 
 // routeSuffixes are the sub-routes a node may own; no node name may end in one.
-var routeSuffixes = []string{"gather", "dialed", "recorded", "pin"}
+var routeSuffixes = []string{"gather", "dialed", "recorded", "pin", "agent"}
 
 func validNodeName(s string) bool {
 	if !nodeNameRe.MatchString(s) {
@@ -61,6 +62,9 @@ var fieldRules = []struct {
 	{"dtmfkey", "must be one DTMF key (0-9, * or #); got {0}", text(func(s string) bool { return len(s) == 1 && dtmfRe.MatchString(s) })},
 	{"permission", `must be a permission name such as view or staff (letters, digits, "_", ".", ":", "-"); got {0}`, text(permissionRe.MatchString)},
 	{"pinname", `must be 1 to 64 letters, digits, ".", "-" and "_", such as staff; got {0}`, text(pinNameRe.MatchString)},
+	{"wss", "must be a wss:// URL with a host, such as wss://agent.example.com/relay (Twilio connects agents over TLS only); got {0}", text(validWSS)},
+	{"agenthost", "must be a host name, with :port when not 443, such as agent.example.com; got {0}", text(validAgentHost)},
+	{"paramname", `must be 1 to 64 letters, digits, "_" and "-"; got {0}`, text(paramNameRe.MatchString)},
 	{"dialpattern", "must be a destination pattern: + then a country code, area or number, X for any digit, such as +1, +44 or +1555XXXXXXX; got {0}",
 		text(func(s string) bool { return dialallow.CheckPattern(s) == nil })},
 	{"required", "is required", nil},
@@ -447,6 +451,8 @@ func (c *checker) action(path string, a *Action, ctx actionCtx) {
 		}
 		c.action(joinKey(sp, "then"), s.Then, nested)
 		c.action(joinKey(sp, "failed"), s.Failed, nested)
+	case *Agent:
+		c.agent(sp, s, nested)
 	case *Enqueue, Redirect, Hangup:
 		// Field rules only.
 	default:

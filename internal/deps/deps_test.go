@@ -28,6 +28,7 @@ var rules = []rule{
 	{dir: "dialallow"},
 	{dir: "prompttext"},
 	{dir: "backend", allow: []string{module + "/principals"}},
+	{dir: "callbacks", allow: []string{module + "/backend", module + "/framework", module + "/principals"}},
 	{dir: "outbound", allow: []string{module + "/framework", module + "/dialallow", module + "/principals", "github.com/twilio/twilio-go", "golang.org/x/time/rate"}},
 	{dir: "internal/budget"},
 	{dir: "internal/didyoumean"},
@@ -75,6 +76,8 @@ var confined = []struct {
 	{prefix: "github.com/redis/", only: []string{"framework/redisstate"}},
 	// The layout engine (Graphviz as WebAssembly) is drawn only by the diagram package.
 	{prefix: "github.com/goccy/go-graphviz", only: []string{"diagram"}},
+	// The WebSocket library serves the example agent; the framework never holds a socket.
+	{prefix: "github.com/coder/websocket", only: []string{"examples/agent"}},
 }
 
 func TestImportsPointDownThePackageTable(t *testing.T) {
