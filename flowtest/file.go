@@ -1,6 +1,7 @@
 package flowtest
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -48,6 +49,11 @@ type Call struct {
 	At time.Time
 	// DialStatus is what a Dial's action hears; empty for "completed".
 	DialStatus string
+	// AgentEnd is the handoff data (JSON) every agent session of the call ends with, at once;
+	// empty stops the call at an agent unless AgentFailed.
+	AgentEnd string
+	// AgentFailed ends every agent session as failed (the on_error branch).
+	AgentFailed bool
 	// Path is the route the call starts at, such as "/ivr/reminder" for an outbound call's
 	// entry; empty for the flow's start.
 	Path string
@@ -275,6 +281,12 @@ var callFields = map[string]callField{
 			c.Direction = s
 		}
 	},
+	"agent_end": func(l *loader, c *Call, path string, n *yaml.Node) { c.AgentEnd = l.handoff(n, path) },
+	"agent_failed": func(l *loader, c *Call, path string, n *yaml.Node) {
+		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" || n.Decode(&c.AgentFailed) != nil {
+			l.errorf(n, path, "must be true or false, got %s", yamldoc.Describe(n))
+		}
+	},
 	"forged": func(l *loader, c *Call, path string, n *yaml.Node) {
 		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" || n.Decode(&c.Forged) != nil {
 			l.errorf(n, path, "must be true or false, got %s", yamldoc.Describe(n))
@@ -312,6 +324,29 @@ func (l *loader) call(n *yaml.Node, path string) *Call {
 		l.errorf(n, path, "expect: is missing: a call with no expectation tests nothing")
 	}
 	return c
+}
+
+// handoff reads an agent's handoff data: a mapping, written as the JSON the agent sends
+// ({reason: transfer}), or a string of JSON.
+func (l *loader) handoff(n *yaml.Node, path string) string {
+	if n.Kind == yaml.MappingNode {
+		var v map[string]any
+		if err := n.Decode(&v); err != nil {
+			l.errorf(n, path, "must be handoff data such as {reason: transfer}: %v", err)
+			return ""
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			l.errorf(n, path, "must be handoff data such as {reason: transfer}: %v", err)
+			return ""
+		}
+		return string(b)
+	}
+	s, ok := l.str(n, path)
+	if ok && !json.Valid([]byte(s)) {
+		l.errorf(n, path, `must be handoff data: a mapping such as {reason: transfer}, or JSON; got %q`, s)
+	}
+	return s
 }
 
 // str returns the text of a scalar.

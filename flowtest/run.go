@@ -219,7 +219,10 @@ func place(ctx context.Context, r *Result, sb *sandbox.Sandbox) {
 	c := r.Call
 	start := time.Now()
 	verstat, _ := StirVerstat(c.Attest)
-	call := caller.Call{From: c.From, To: c.To, Answers: c.Answers, DialStatus: c.DialStatus, Direction: c.Direction, StirVerstat: verstat}
+	call := caller.Call{From: c.From, To: c.To, Answers: c.Answers, DialStatus: c.DialStatus, Direction: c.Direction, StirVerstat: verstat, AgentEnd: c.AgentEnd}
+	if c.AgentFailed {
+		call.AgentStatus = "failed"
+	}
 	if c.Path != "" {
 		call.URL = sandbox.Host + c.Path
 	}
