@@ -14,6 +14,8 @@
 //	    press: ["2", "1"]                 # or say: [billing], or answers: [{press: "2"}, {say: billing}, silence, hangup]
 //	    at: "2026-12-06T12:00:00-05:00"   # optional: this call's clock
 //	    dial_status: no-answer            # optional: what a Dial's action hears (completed)
+//	    agent_end: {reason: transfer}     # optional: the handoff data an agent session ends with
+//	    agent_failed: true                # optional: agent sessions fail (on_error)
 //	    path: /ivr/reminder               # optional: the route the call starts at (the flow's start)
 //	    direction: outbound-api           # optional: inbound (the default) or outbound-api
 //	    forged: true                      # optional: sign with a wrong token, as a forger would

@@ -35,6 +35,11 @@ func TestMistakesInATestFileAreReportedTogetherWithTheirPositions(t *testing.T) 
 				`t_test.yaml:7:16: calls[0].direction: must be inbound or outbound-api; got "sideways"`,
 				`t_test.yaml:8:11: calls[0].path: must be a route's path such as /ivr/reminder; got "ivr/x"`,
 			}},
+		{"agent endings that are not handoff data", "flow: m.yaml\ncalls:\n  - name: a\n    agent_end: '{reason'\n    agent_failed: maybe\n    expect: [{hangup: true}]\n",
+			[]string{
+				`t_test.yaml:4:16: calls[0].agent_end: must be handoff data: a mapping such as {reason: transfer}, or JSON; got "{reason"`,
+				`t_test.yaml:5:19: calls[0].agent_failed: must be true or false, got "maybe"`,
+			}},
 		{"press and say together", "flow: m.yaml\ncalls:\n  - {name: a, press: [\"2\"], say: [billing], expect: [{hangup: true}]}\n",
 			[]string{`t_test.yaml:3:29: calls[0]: press, say and answers together lose the order of the answers: use answers: [{press: "2"}, {say: billing}]`}},
 		{"duplicate names and keys", "flow: m.yaml\ncalls:\n  - {name: a, expect: [{hangup: true}]}\n  - {name: a, name: b, expect: [{hangup: true}]}\n",

@@ -14,6 +14,7 @@ import (
 	"github.com/switchboard-ivr/switchboard/caller"
 	"github.com/switchboard-ivr/switchboard/framework"
 	"github.com/switchboard-ivr/switchboard/framework/flow"
+	"github.com/switchboard-ivr/switchboard/internal/didyoumean"
 	"github.com/switchboard-ivr/switchboard/principals"
 	"github.com/switchboard-ivr/switchboard/sandbox"
 )
@@ -218,7 +219,10 @@ func place(ctx context.Context, r *Result, sb *sandbox.Sandbox) {
 	c := r.Call
 	start := time.Now()
 	verstat, _ := StirVerstat(c.Attest)
-	call := caller.Call{From: c.From, To: c.To, Answers: c.Answers, DialStatus: c.DialStatus, Direction: c.Direction, StirVerstat: verstat}
+	call := caller.Call{From: c.From, To: c.To, Answers: c.Answers, DialStatus: c.DialStatus, Direction: c.Direction, StirVerstat: verstat, AgentEnd: c.AgentEnd}
+	if c.AgentFailed {
+		call.AgentStatus = "failed"
+	}
 	if c.Path != "" {
 		call.URL = sandbox.Host + c.Path
 	}
@@ -267,7 +271,7 @@ func unknownNodes(c *Call, f *flow.Compiled) *Failure {
 			continue
 		}
 		if !slices.Contains(nodes, name) {
-			return &Failure{Expectation: e, Message: fmt.Sprintf("the flow has no node named %q%s", name, suggest(name, nodes)), Event: -1}
+			return &Failure{Expectation: e, Message: fmt.Sprintf("the flow has no node named %q%s", name, didyoumean.Hint(name, nodes)), Event: -1}
 		}
 	}
 	return nil
