@@ -43,7 +43,7 @@ func (p *TwilioPolicy) budgetedHint(st *verifyState, r *http.Request, req *signe
 	h.Write(want)
 	st.canonical(p.target(r, false), variant{}, req.params)
 	h.Write(st.buf)
-	for _, s := range [...]string{r.Host, r.RemoteAddr, lastHeader(r, "X-Forwarded-Proto"), lastHeader(r, "X-Forwarded-Host")} {
+	for _, s := range [...]string{r.Host, r.RemoteAddr, lastHeader(r, forwardedProtoHeader), lastHeader(r, forwardedHostHeader)} {
 		h.WriteString(s)
 		h.WriteByte(0)
 	}

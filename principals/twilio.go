@@ -281,6 +281,8 @@ const (
 	signatureSettingsHeader = "X-Twilio-Webhooks-Signature-Settings" // the shared key and algorithm Twilio signed with
 	authorizationHeader     = "Authorization"
 	contentTypeHeader       = "Content-Type"
+	forwardedProtoHeader    = "X-Forwarded-Proto" // believed from trusted proxies; hashed into a failure's hint key
+	forwardedHostHeader     = "X-Forwarded-Host"
 )
 
 // firstHeader is r.Header.Get(name) for a canonical name.

@@ -109,6 +109,21 @@
 // not call the action on silence, so a <Redirect> to the same URL follows the <Gather>; a
 // request there with neither digits nor speech is a silence.
 //
+// A menu's step may instead be a pin, which asks for a PIN and a pound before the call goes on:
+//
+//	staff_login:
+//	  pin:
+//	    prompt: Enter your staff PIN, then press pound.   # Optional; this by default.
+//	    secret: staff         # Required: the PIN's name in the PIN secrets file, never the PIN.
+//	    grants: staff         # Required: a right PIN gives the call pin:staff, for this call only.
+//	    max_attempts: 3       # Optional; default 3. Silence counts as a wrong PIN.
+//	    wrong: That PIN is not correct.   # Optional; said before asking again.
+//	    then: staff           # Required: a destination for the right PIN.
+//	    failed: {say: Goodbye., hangup: true}   # Optional; this by default. Also a locked-out number.
+//
+// Its route name/pin receives the digits (the attempt count rides in ?a=); every route of a node
+// with a pin is sensitive. The server checks the digits and seals the grant into the call's URLs.
+//
 // A destination (an option, exhausted, hours open and closed, dial no_answer, record then, an
 // error flow) is a node name, or a mapping of optional say prompts followed by at most one of:
 //

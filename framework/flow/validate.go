@@ -16,6 +16,8 @@ import (
 	"github.com/go-playground/validator/v10"
 
 	"github.com/switchboard-ivr/switchboard/dialallow"
+	"github.com/switchboard-ivr/switchboard/internal/didyoumean"
+	"github.com/switchboard-ivr/switchboard/internal/yamldoc"
 	"github.com/switchboard-ivr/switchboard/principals"
 )
 
@@ -126,7 +128,7 @@ func validRedirect(s string) bool {
 
 func describeValue(v any) string {
 	if rv := reflect.ValueOf(v); rv.Kind() == reflect.String {
-		return strconv.Quote(clip(rv.String(), valueRunes))
+		return strconv.Quote(yamldoc.Clip(rv.String(), valueRunes))
 	}
 	return fmt.Sprint(v)
 }
@@ -371,16 +373,7 @@ func (c *checker) structure() {
 }
 
 func (c *checker) nearestNode(name string) string {
-	best, bestD := "", 3
-	for _, k := range sortedKeys(c.f.Menus) {
-		if d := editDistance(name, k); d < bestD {
-			best, bestD = k, d
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
+	return didyoumean.Hint(name, sortedKeys(c.f.Menus))
 }
 
 func (c *checker) node(path, name string, n *Node) {
