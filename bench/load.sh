@@ -10,6 +10,8 @@
 #   DURATION=10s  THREADS=2  CONNS=32   wrk's -d, -t and -c for every load
 #   WARMUP=2s                           a load before each measured one, not reported
 #   SB_PORT=18080 SB_OPEN_PORT=18082 BARE_PORT=18081 HMAC_PORT=18083   loopback ports
+#   PERF_OUT=file   record switchboard's CPU during the valid load with `perf record -e cpu-clock
+#                   -g` (read it with perf report -i file); that run's numbers carry perf's cost
 set -euo pipefail
 
 DURATION=${DURATION:-10s}
@@ -153,7 +155,13 @@ load() {
 	if [ "$WARMUP" != 0 ] && [ "$WARMUP" != 0s ]; then
 		wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" -s "$script" "http://127.0.0.1:$port$target" >/dev/null
 	fi
+	local rec=""
+	if [ -n "${PERF_OUT:-}" ] && [ "$port" = "$SB_PORT" ] && [ "$sig" = "$valid_sig" ]; then
+		perf record -q -e cpu-clock -g -p "$sb" -o "$PERF_OUT" -- sleep "$DURATION" >/dev/null 2>&1 &
+		rec=$!
+	fi
 	wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" -s "$script" "http://127.0.0.1:$port$target" | awk '/^RESULT/ {print $2, $3, $4, $5}'
+	if [ -n "$rec" ]; then wait "$rec" || say "perf record failed; is perf installed and allowed?"; fi
 }
 
 hwm() { awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; } # peak RSS, MiB

@@ -15,6 +15,7 @@ import (
 	"github.com/switchboard-ivr/switchboard/framework"
 	"github.com/switchboard-ivr/switchboard/framework/authz"
 	"github.com/switchboard-ivr/switchboard/framework/flow"
+	"github.com/switchboard-ivr/switchboard/internal/joined"
 	"github.com/switchboard-ivr/switchboard/sandbox"
 )
 
@@ -76,8 +77,11 @@ func build(o *Options) (*snapshot, []Problem) {
 	}
 	s := &snapshot{flow: f, authz: az, zone: zoneOf(f), loaded: o.Now()}
 	so := &sandbox.Options{Flow: framework.Value(f), Now: s.now}
-	if o.FlowFile == "" {
+	switch {
+	case o.FlowFile == "":
 		so.PINs = framework.DemoPINs() // the built-in demo's staff PIN
+	case o.PINsFile != "":
+		so.PINs = framework.PINFile(o.PINsFile)
 	}
 	if o.PolicyFile != "" {
 		so.Policy = framework.File(o.PolicyFile)
@@ -147,24 +151,14 @@ var positioned = regexp.MustCompile(`^([^\s:]+(?::\d+){1,2}): (.*)$`)
 // split turns a joined error into one Problem per line, each with its position when it has one.
 func split(err error) []Problem {
 	var out []Problem
-	var walk func(error)
-	walk = func(err error) {
-		if j, ok := err.(interface{ Unwrap() []error }); ok {
-			for _, e := range j.Unwrap() {
-				walk(e)
-			}
-			return
-		}
-		for _, line := range strings.Split(err.Error(), "\n") {
+	for _, e := range joined.Split(err) {
+		for _, line := range strings.Split(e.Error(), "\n") {
 			if m := positioned.FindStringSubmatch(line); m != nil {
 				out = append(out, Problem{Where: m[1], Message: m[2]})
 			} else if line != "" {
 				out = append(out, Problem{Message: line})
 			}
 		}
-	}
-	if err != nil {
-		walk(err)
 	}
 	return out
 }

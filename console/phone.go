@@ -6,13 +6,13 @@ import (
 	"encoding/xml"
 	"errors"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/switchboard-ivr/switchboard/caller"
 	"github.com/switchboard-ivr/switchboard/diagram"
+	"github.com/switchboard-ivr/switchboard/principals"
 	"github.com/switchboard-ivr/switchboard/sandbox"
 )
 
@@ -66,8 +66,6 @@ const (
 	maxCallRequests = 60
 )
 
-var e164Number = regexp.MustCompile(`^\+[1-9][0-9]{7,14}$`)
-
 // stopAtGather answers the gather after the page's last answer by hanging up, and remembers
 // that it did: the call is waiting there for the caller's next key.
 type stopAtGather struct{ asked bool }
@@ -85,7 +83,7 @@ func (c *Console) serveCall(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	from := or(strings.TrimSpace(req.From), "+15555550142")
-	if !e164Number.MatchString(from) && from != "anonymous" {
+	if !principals.IsE164(from) && from != "anonymous" {
 		problem(w, http.StatusBadRequest, "the caller's number must be E.164, such as +15555550123, or anonymous")
 		return
 	}

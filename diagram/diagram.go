@@ -102,7 +102,6 @@ func New(f *flow.Flow, c *flow.Compiled) *Diagram {
 		merged[k] = len(d.Edges)
 		d.Edges = append(d.Edges, Edge{From: d.id(from), To: d.id(to), Kind: kind, Label: label})
 	}
-	parents := parents(f.Start, edges)
 	nav := f.Navigation
 	for _, e := range edges {
 		n := f.Menus[e.From.Node()]
@@ -119,7 +118,7 @@ func New(f *flow.Flow, c *flow.Compiled) *Diagram {
 					add(e.From, e.From, Retry, nav.Repeat+" repeat")
 				}
 				back := e.From // at the start node, back repeats
-				if p := parents[e.From.Node()]; p != "" {
+				if p := c.Parent(e.From.Node()); p != "" {
 					back = flow.Target{Kind: flow.TargetNode, Value: p}
 				}
 				if nav.Back != "" {
@@ -284,32 +283,6 @@ func Shorten(s string, max int) string {
 		cut = cut[:i]
 	}
 	return strings.TrimRight(cut, " ,.;:") + "…"
-}
-
-// parents returns, for every menu, the menu from which a breadth-first walk from start first
-// reaches it, along every edge but error flows, as the flow's "back" key does.
-func parents(start string, edges []flow.Edge) map[string]string {
-	from := map[string][]flow.Edge{}
-	for _, e := range edges {
-		from[e.From.Node()] = append(from[e.From.Node()], e)
-	}
-	out := map[string]string{start: ""}
-	queue := []string{start}
-	for len(queue) > 0 {
-		n := queue[0]
-		queue = queue[1:]
-		for _, e := range from[n] {
-			to := e.To.Node()
-			if e.Kind == flow.EdgeError || to == "" {
-				continue
-			}
-			if _, seen := out[to]; !seen {
-				out[to] = n
-				queue = append(queue, to)
-			}
-		}
-	}
-	return out
 }
 
 func joinNonEmpty(sep string, parts ...string) string {

@@ -26,7 +26,7 @@ func Parse(patterns []string) (List, error) {
 	l := List{patterns: make([]Pattern, 0, len(patterns))}
 	for i, p := range patterns {
 		if err := checkPattern(p); err != nil {
-			errs = append(errs, fmt.Errorf("entry %d: %w", i, err))
+			errs = append(errs, fmt.Errorf("dialallow: entry %d: %w", i, err))
 			continue
 		}
 		l.patterns = append(l.patterns, Pattern(strings.ToUpper(p)))

@@ -11,6 +11,8 @@ import (
 
 	"github.com/switchboard-ivr/switchboard/caller"
 	"github.com/switchboard-ivr/switchboard/framework/flow"
+	"github.com/switchboard-ivr/switchboard/internal/didyoumean"
+	"github.com/switchboard-ivr/switchboard/internal/yamldoc"
 	"github.com/switchboard-ivr/switchboard/sandbox"
 )
 
@@ -91,7 +93,7 @@ func init() {
 // expectations reads expect: a list of one-key mappings.
 func (l *loader) expectations(n *yaml.Node, path string) []Expectation {
 	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
-		l.errorf(n, path, "must be a list of expectations such as [{say: For billing}, {dial: \"+15555550112\"}], got %s", describe(n))
+		l.errorf(n, path, "must be a list of expectations such as [{say: For billing}, {dial: \"+15555550112\"}], got %s", yamldoc.Describe(n))
 		return nil
 	}
 	var out []Expectation
@@ -127,8 +129,8 @@ func isRegexp(v string) bool { return len(v) >= 2 && v[0] == '/' && v[len(v)-1] 
 
 // matcher reads an expectation's value: true (allowAny), "/regexp/", or text.
 func (l *loader) matcher(n *yaml.Node, path string, whole, allowAny bool) (matcher, bool) {
-	if n.Kind != yaml.ScalarNode || isNull(n) {
-		l.errorf(n, path, "must be text, a /regexp/ or true, got %s", describe(n))
+	if n.Kind != yaml.ScalarNode || yamldoc.IsNull(n) {
+		l.errorf(n, path, "must be text, a /regexp/ or true, got %s", yamldoc.Describe(n))
 		return matcher{}, false
 	}
 	if n.ShortTag() == "!!bool" {
@@ -376,7 +378,7 @@ func errorParser(never bool) expectParser {
 			return nil
 		}
 		if !slices.Contains(errorKinds, s) {
-			l.errorf(n, path, "must be true or one of %s; got %q%s", strings.Join(errorKinds, ", "), s, suggest(s, errorKinds))
+			l.errorf(n, path, "must be true or one of %s; got %q%s", strings.Join(errorKinds, ", "), s, didyoumean.Hint(s, errorKinds))
 			return nil
 		}
 		return errorCheck{kind: s, never: never}

@@ -1,15 +1,12 @@
 package flowtest
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,6 +16,9 @@ import (
 
 	"github.com/switchboard-ivr/switchboard/caller"
 	"github.com/switchboard-ivr/switchboard/framework/flow"
+	"github.com/switchboard-ivr/switchboard/internal/didyoumean"
+	"github.com/switchboard-ivr/switchboard/internal/yamldoc"
+	"github.com/switchboard-ivr/switchboard/principals"
 )
 
 // A File is a loaded test file: the flow it tests and the calls it places.
@@ -124,71 +124,25 @@ func (l *loader) errorf(n *yaml.Node, path, format string, args ...any) {
 }
 
 // parse returns the root mapping of the one YAML document in data, or nil with a problem.
-func (l *loader) parse(data []byte) (root *yaml.Node) {
-	defer func() {
-		// The parser is third-party code fed with any text: a crash in it is a problem in the file.
-		if r := recover(); r != nil {
-			root = nil
-			l.probs = append(l.probs, flow.Problem{Pos: flow.Pos{File: l.file, Line: 1}, Message: fmt.Sprintf("the YAML parser failed: %v", r)})
-		}
-	}()
+func (l *loader) parse(data []byte) *yaml.Node {
 	if len(data) > maxFileSize {
 		l.errorf(&yaml.Node{Line: 1, Column: 1}, "", "the file is over %d MiB; a test file is written by hand", maxFileSize>>20)
 		return nil
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			l.errorf(&yaml.Node{Line: 1, Column: 1}, "", "the file is empty")
-		} else {
-			l.syntax(err)
-		}
+	root, err := yamldoc.Parse(data, "test file")
+	if err != nil {
+		l.probs = append(l.probs, flow.Problem{Pos: flow.Pos{File: l.file, Line: err.Line, Col: err.Col}, Message: err.Message})
 		return nil
 	}
-	var next yaml.Node
-	if err := dec.Decode(&next); err == nil {
-		l.errorf(&next, "", "a test file holds one YAML document; remove this \"---\" and what follows")
-		return nil
-	} else if !errors.Is(err, io.EOF) {
-		l.syntax(err)
-		return nil
-	}
-	if len(doc.Content) == 0 || isNull(doc.Content[0]) {
+	if yamldoc.IsNull(root) {
 		l.errorf(&yaml.Node{Line: 1, Column: 1}, "", "the file is empty")
 		return nil
 	}
-	root = doc.Content[0]
 	if root.Kind != yaml.MappingNode {
-		l.errorf(root, "", "a test file is a mapping with flow: and calls:, got %s", describe(root))
+		l.errorf(root, "", "a test file is a mapping with flow: and calls:, got %s", yamldoc.Describe(root))
 		return nil
 	}
 	return root
-}
-
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-// parserProblems are the messages of yaml's parser (not its scanner), for which yaml v3 reports a
-// 0-based line; the flow loader corrects them the same way.
-var parserProblems = []string{
-	"did not find expected <stream-start>", "did not find expected <document start>",
-	"did not find expected node content", "did not find expected '-' indicator",
-	"did not find expected key", "did not find expected ',' or ']'", "did not find expected ',' or '}'",
-	"found undefined tag handle", "found incompatible YAML document", "found duplicate %YAML directive",
-	"found duplicate %TAG directive",
-}
-
-// syntax records a YAML syntax error at the line the parser names.
-func (l *loader) syntax(err error) {
-	p := flow.Problem{Pos: flow.Pos{File: l.file, Line: 1}, Message: "invalid YAML: " + err.Error()}
-	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		if slices.Contains(parserProblems, m[2]) {
-			n++
-		}
-		p.Pos.Line, p.Message = max(n, 1), "invalid YAML: "+m[2]
-	}
-	l.probs = append(l.probs, p)
 }
 
 // pair is one key and its value in a mapping.
@@ -198,7 +152,7 @@ type pair struct{ key, val *yaml.Node }
 // strings, duplicate keys, aliases and keys not in known (with a suggestion).
 func (l *loader) mapping(n *yaml.Node, path, what string, known []string) []pair {
 	if n.Kind != yaml.MappingNode {
-		l.errorf(n, path, "%s must be a mapping, got %s", what, describe(n))
+		l.errorf(n, path, "%s must be a mapping, got %s", what, yamldoc.Describe(n))
 		return nil
 	}
 	var out []pair
@@ -206,7 +160,7 @@ func (l *loader) mapping(n *yaml.Node, path, what string, known []string) []pair
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if k.Kind != yaml.ScalarNode || k.ShortTag() == "!!merge" {
-			l.errorf(k, path, "keys must be plain strings, got %s", describe(k))
+			l.errorf(k, path, "keys must be plain strings, got %s", yamldoc.Describe(k))
 			continue
 		}
 		if line, dup := seen[k.Value]; dup {
@@ -215,11 +169,11 @@ func (l *loader) mapping(n *yaml.Node, path, what string, known []string) []pair
 		}
 		seen[k.Value] = k.Line
 		if !slices.Contains(known, k.Value) {
-			if n.Style&yaml.FlowStyle != 0 && isNull(v) && i > 0 {
+			if n.Style&yaml.FlowStyle != 0 && yamldoc.IsNull(v) && i > 0 {
 				l.errorf(k, path, "unknown key %q: inside {…} a comma ends a value; quote text that holds one", k.Value)
 				continue
 			}
-			l.errorf(k, path, "unknown key %q%s", k.Value, suggest(k.Value, known))
+			l.errorf(k, path, "unknown key %q%s", k.Value, didyoumean.Hint(k.Value, known))
 			continue
 		}
 		if v.Kind == yaml.AliasNode {
@@ -272,7 +226,7 @@ func (l *loader) top(f *File, root *yaml.Node) {
 		return
 	}
 	if calls.Kind != yaml.SequenceNode || len(calls.Content) == 0 {
-		l.errorf(calls, "calls", "must be a list of calls, each with a name and expect:, got %s", describe(calls))
+		l.errorf(calls, "calls", "must be a list of calls, each with a name and expect:, got %s", yamldoc.Describe(calls))
 		return
 	}
 	names := map[string]int{}
@@ -330,12 +284,12 @@ var callFields = map[string]callField{
 	"agent_end": func(l *loader, c *Call, path string, n *yaml.Node) { c.AgentEnd = l.handoff(n, path) },
 	"agent_failed": func(l *loader, c *Call, path string, n *yaml.Node) {
 		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" || n.Decode(&c.AgentFailed) != nil {
-			l.errorf(n, path, "must be true or false, got %s", describe(n))
+			l.errorf(n, path, "must be true or false, got %s", yamldoc.Describe(n))
 		}
 	},
 	"forged": func(l *loader, c *Call, path string, n *yaml.Node) {
 		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" || n.Decode(&c.Forged) != nil {
-			l.errorf(n, path, "must be true or false, got %s", describe(n))
+			l.errorf(n, path, "must be true or false, got %s", yamldoc.Describe(n))
 		}
 	},
 }
@@ -397,18 +351,16 @@ func (l *loader) handoff(n *yaml.Node, path string) string {
 
 // str returns the text of a scalar.
 func (l *loader) str(n *yaml.Node, path string) (string, bool) {
-	if n.Kind != yaml.ScalarNode || isNull(n) {
-		l.errorf(n, path, "must be a string, got %s", describe(n))
+	if n.Kind != yaml.ScalarNode || yamldoc.IsNull(n) {
+		l.errorf(n, path, "must be a string, got %s", yamldoc.Describe(n))
 		return "", false
 	}
 	return n.Value, true
 }
 
-var e164 = regexp.MustCompile(`^\+[1-9][0-9]{7,14}$`)
-
 func (l *loader) number(n *yaml.Node, path string) string {
 	s, ok := l.str(n, path)
-	if ok && !e164.MatchString(s) {
+	if ok && !principals.IsE164(s) {
 		l.errorf(n, path, "must be an E.164 phone number: + then 8 to 15 digits, like +15555550142; got %q", s)
 	}
 	return s
@@ -465,7 +417,7 @@ func (l *loader) answerList(n *yaml.Node, path string, answer func(string) calle
 // answers reads answers: a list of {press: D}, {say: W}, silence and hangup.
 func (l *loader) answers(n *yaml.Node, path string) []caller.Answer {
 	if n.Kind != yaml.SequenceNode {
-		l.errorf(n, path, "must be a list of {press: digits}, {say: words}, silence or hangup; got %s", describe(n))
+		l.errorf(n, path, "must be a list of {press: digits}, {say: words}, silence or hangup; got %s", yamldoc.Describe(n))
 		return nil
 	}
 	var out []caller.Answer
@@ -501,28 +453,6 @@ func (l *loader) answers(n *yaml.Node, path string) []caller.Answer {
 	return out
 }
 
-func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" }
-
-// describe names what a node holds, for "got …" messages.
-func describe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.AliasNode:
-		return "an alias"
-	}
-	if isNull(n) {
-		return "nothing"
-	}
-	v := n.Value
-	if len(v) > 40 {
-		v = v[:40] + "…"
-	}
-	return strconv.Quote(v)
-}
-
 func join(path, key string) string {
 	if path == "" {
 		return key
@@ -537,42 +467,4 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
-}
-
-// suggest returns ` (did you mean "x"?)` for the known key within two edits of key, if any.
-func suggest(key string, known []string) string {
-	best, bestD := "", 3
-	for _, k := range known {
-		if d := editDistance(key, k); d < bestD {
-			best, bestD = k, d
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-// editDistance is the Levenshtein distance of two short strings, in bytes.
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 64
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

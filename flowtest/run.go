@@ -14,6 +14,7 @@ import (
 	"github.com/switchboard-ivr/switchboard/caller"
 	"github.com/switchboard-ivr/switchboard/framework"
 	"github.com/switchboard-ivr/switchboard/framework/flow"
+	"github.com/switchboard-ivr/switchboard/internal/didyoumean"
 	"github.com/switchboard-ivr/switchboard/principals"
 	"github.com/switchboard-ivr/switchboard/sandbox"
 )
@@ -270,7 +271,7 @@ func unknownNodes(c *Call, f *flow.Compiled) *Failure {
 			continue
 		}
 		if !slices.Contains(nodes, name) {
-			return &Failure{Expectation: e, Message: fmt.Sprintf("the flow has no node named %q%s", name, suggest(name, nodes)), Event: -1}
+			return &Failure{Expectation: e, Message: fmt.Sprintf("the flow has no node named %q%s", name, didyoumean.Hint(name, nodes)), Event: -1}
 		}
 	}
 	return nil

@@ -16,6 +16,7 @@ import (
 	"github.com/switchboard-ivr/switchboard/callstate"
 	"github.com/switchboard-ivr/switchboard/framework/authz"
 	"github.com/switchboard-ivr/switchboard/framework/flow"
+	"github.com/switchboard-ivr/switchboard/internal/joined"
 	"github.com/switchboard-ivr/switchboard/pin"
 	"github.com/switchboard-ivr/switchboard/principals"
 	"github.com/switchboard-ivr/switchboard/twiml"
@@ -265,7 +266,7 @@ func (a *App) Reload() error {
 		if n := len(a.opts.Policies) + len(a.opts.Credentials) - len(creds); n > 0 {
 			what += fmt.Sprintf("; the credentials of %d source(s) that did not load are withdrawn", n)
 		}
-		a.log.Error("reload failed: "+what, "problems", len(splitErrors(err)), "error", strings.Join(st.failed, "; "))
+		a.log.Error("reload failed: "+what, "problems", len(joined.Split(err)), "error", strings.Join(st.failed, "; "))
 		return err
 	}
 	a.met.reloads.WithLabelValues("ok").Inc()
@@ -387,29 +388,13 @@ const maxReportedProblems = 20
 // last line that counts the rest.
 func problemLines(err error, max int) []string {
 	var out []string
-	errs := splitErrors(err)
+	errs := joined.Split(err)
 	for i, e := range errs {
 		if i == max {
 			out = append(out, fmt.Sprintf("and %d more problems", len(errs)-max))
 			break
 		}
 		out = append(out, e.Error())
-	}
-	return out
-}
-
-// splitErrors undoes errors.Join, recursively, so that each problem stands alone.
-func splitErrors(err error) []error {
-	if err == nil {
-		return nil
-	}
-	j, ok := err.(interface{ Unwrap() []error })
-	if !ok {
-		return []error{err}
-	}
-	var out []error
-	for _, e := range j.Unwrap() {
-		out = append(out, splitErrors(e)...)
 	}
 	return out
 }

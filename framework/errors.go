@@ -93,6 +93,9 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // kindOf classifies any error a handler or Echo's router returned.
 func kindOf(err error) Kind {
+	if fe, ok := err.(*Error); ok { // the pipeline's own refusals, without errors.As's allocations
+		return fe.Kind
+	}
 	var fe *Error
 	if errors.As(err, &fe) {
 		return fe.Kind

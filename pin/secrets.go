@@ -53,16 +53,16 @@ func checkPIN(pin string) error {
 func Load(path string) (*Secrets, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("pin secrets file: %w", err)
+		return nil, fmt.Errorf("pin: secrets file: %w", err)
 	}
 	defer f.Close()
 	if runtime.GOOS != "windows" {
 		fi, err := f.Stat()
 		if err != nil {
-			return nil, fmt.Errorf("pin secrets file: %w", err)
+			return nil, fmt.Errorf("pin: secrets file: %w", err)
 		}
 		if perm := fi.Mode().Perm(); perm&0o077 != 0 {
-			return nil, fmt.Errorf("pin secrets file %s is accessible to other users (mode %#o); restrict it with: chmod 600 %s", path, perm, path)
+			return nil, fmt.Errorf("pin: secrets file %s is accessible to other users (mode %#o); restrict it with: chmod 600 %s", path, perm, path)
 		}
 	}
 	return Parse(path, f)

@@ -75,11 +75,9 @@ type Result struct {
 // [Authenticated] and the vouched principals when at least one policy vouched. A reserved name
 // that a policy returns is dropped, except [Twilio] from a policy named "twilio".
 func Authenticate(r *http.Request, policies ...Policy) Result {
-	// One allocation holds the names and the first identity: a verified Twilio request has
-	// about seven names, and one policy vouches for most requests.
-	mem := new(resultMem)
-	names := append(mem.names[:0], Everyone)
-	res := Result{Identities: mem.ids[:0]}
+	var res Result
+	var mem *resultMem
+	var names []string
 	for _, p := range policies {
 		id, ok, err := p.Authenticate(r)
 		if err != nil {
@@ -88,6 +86,12 @@ func Authenticate(r *http.Request, policies ...Policy) Result {
 		if !ok {
 			continue
 		}
+		if mem == nil {
+			// One allocation holds the names and the first identity: a verified Twilio request
+			// has about seven names, and one policy vouches for most requests.
+			mem = new(resultMem)
+			names, res.Identities = append(mem.names[:0], Everyone, Authenticated), mem.ids[:0]
+		}
 		res.Identities = append(res.Identities, id)
 		for _, n := range id.Principals {
 			if n == Twilio && id.Policy == "twilio" || !IsReserved(n) {
@@ -95,16 +99,17 @@ func Authenticate(r *http.Request, policies ...Policy) Result {
 			}
 		}
 	}
-	if len(res.Identities) > 0 {
-		names = append(names, Authenticated)
-	}
-	if len(res.Identities) == 0 {
-		res.Identities = nil
+	if mem == nil {
+		res.Principals = Set{names: everyoneOnly} // shared: a Set is never modified
+		return res
 	}
 	slices.Sort(names)
 	res.Principals = Set{names: slices.Compact(names)}
 	return res
 }
+
+// everyoneOnly is the principal set of every request no policy vouched for.
+var everyoneOnly = []string{Everyone}
 
 // resultMem is the memory of one [Result].
 type resultMem struct {

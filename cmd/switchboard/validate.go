@@ -11,6 +11,7 @@ import (
 	"github.com/switchboard-ivr/switchboard/framework"
 	"github.com/switchboard-ivr/switchboard/framework/authz"
 	"github.com/switchboard-ivr/switchboard/framework/flow"
+	"github.com/switchboard-ivr/switchboard/internal/joined"
 )
 
 func init() {
@@ -57,7 +58,7 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 	errs, warnings := 0, 0
 	az, err := loadAuthorizer(*modelFile, *policyFile)
 	if err != nil {
-		for _, e := range splitErrors(err) {
+		for _, e := range joined.Split(err) {
 			fmt.Fprintln(stdout, e)
 			errs++
 		}
@@ -83,7 +84,7 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 		opts.Logger = slog.New(slog.DiscardHandler)
 		app, err := framework.New(&opts)
 		if err != nil {
-			for _, e := range splitErrors(err) {
+			for _, e := range joined.Split(err) {
 				msg := e.Error()
 				if !strings.HasPrefix(msg, *flowFile+":") {
 					msg = *flowFile + ": " + msg
@@ -150,19 +151,6 @@ func loadAuthorizer(modelPath, policyPath string) (*authz.Authorizer, error) {
 // loadFlow loads the flow file at path, or the built-in demo when path is empty, as the App does.
 func loadFlow(path string, opts *flow.Options) (*flow.Flow, flow.Problems) {
 	return framework.LoadFlow(context.Background(), fileOptions(path, "", "").Flow, opts)
-}
-
-// splitErrors undoes errors.Join, recursively, so that each problem prints on its own line.
-func splitErrors(err error) []error {
-	j, ok := err.(interface{ Unwrap() []error })
-	if !ok {
-		return []error{err}
-	}
-	var out []error
-	for _, e := range j.Unwrap() {
-		out = append(out, splitErrors(e)...)
-	}
-	return out
 }
 
 func plural(n int, noun string) string {

@@ -39,3 +39,23 @@ func ExampleNew_errors() {
 	// policy.csv:1: effect "Allow" must be allow or deny
 	// policy.csv:2: g line has 3 fields after g, want 2: g, member, group
 }
+
+// A policy whose lines come from a database: each carries its row's id as its origin, which the
+// decision names.
+func ExampleNewFromPolicy() {
+	row := func(id, text string) authz.Line {
+		return authz.Line{Text: text, Origin: authz.Origin{Source: "policy-db", ID: id}}
+	}
+	a, err := authz.NewFromPolicy(switchboard.DefaultModel, authz.Policy{Name: "policy-db", Lines: []authz.Line{
+		row("41", "p, twilio, /ivr/*, view, allow"),
+		row("42", "p, group:blocked, /ivr/*, *, deny"),
+		row("43", "g, caller:+15555550199, group:blocked"),
+	}}, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(a.Decide([]string{"caller:+15555550199", "twilio"}, "/ivr/welcome", "view").Reason())
+	// Output:
+	// denied by policy-db rule 42 "p, group:blocked, /ivr/*, *, deny"
+}

@@ -36,6 +36,7 @@ type Compiled struct {
 	routes   []*Route
 	byPath   map[string]*Route
 	edges    []Edge
+	parent   map[string]string // graph.parent: where each node's back key goes
 	global   [numErrorKinds][]byte
 	prefixes []prefixFlows // longest prefix first
 	maxCall  int           // Flow.MaxCallSeconds
@@ -102,6 +103,13 @@ func (c *Compiled) Route(path string) *Route { return c.byPath[path] }
 
 // Edges returns the flow's edges for drawing it, in a stable order.
 func (c *Compiled) Edges() []Edge { return c.edges }
+
+// Parent returns the menu a caller at menu name reaches with navigation's back key: the menu
+// from which a breadth-first walk from the start menu first reaches name, following every edge
+// but error flows (a redirect to one of the flow's own routes counts as a goto), a menu's edges
+// in the order [Compiled.Edges] lists them. It returns "" for the start menu (where back repeats
+// it) and for a menu the walk never reaches.
+func (c *Compiled) Parent(name string) string { return c.parent[name] }
 
 // ErrorFlow returns the pre-rendered TwiML a caller hears when a request for path (a query is
 // ignored) fails with kind. The flow is the first set of: the error flows of the node owning the
@@ -183,6 +191,7 @@ func compile(f *Flow, g *graph, base, prefix string) (*Compiled, error) {
 	for i, e := range g.edges {
 		c.out.edges[i] = e.Edge
 	}
+	c.out.parent = g.parent
 	if err := c.probs.Err(); err != nil {
 		return nil, err
 	}

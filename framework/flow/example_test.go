@@ -173,3 +173,37 @@ func ExampleKinds() {
 	// pin true
 	// agent true
 }
+
+func ExampleCompiled_Parent() {
+	f, probs := flow.Parse("example.yaml", []byte(`version: 1
+start: welcome
+menus:
+  welcome:
+    gather:
+      prompt: For sales press 1, for support press 2.
+      options: {"1": sales, "2": support}
+  sales:
+    gather:
+      prompt: For support press 1.
+      options: {"1": support}
+  support:
+    say: Goodbye.
+    hangup: true
+`), nil)
+	if err := probs.Err(); err != nil {
+		fmt.Println(err)
+		return
+	}
+	c, err := flow.Compile(f, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, m := range []string{"welcome", "sales", "support"} {
+		fmt.Printf("%s: %q\n", m, c.Parent(m))
+	}
+	// Output:
+	// welcome: ""
+	// sales: "welcome"
+	// support: "welcome"
+}

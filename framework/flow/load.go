@@ -1,10 +1,8 @@
 package flow
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"maps"
 	"os"
@@ -16,6 +14,9 @@ import (
 	"sync"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/switchboard-ivr/switchboard/internal/didyoumean"
+	"github.com/switchboard-ivr/switchboard/internal/yamldoc"
 )
 
 // Options configure Parse, Load and Validate. A nil *Options is valid.
@@ -90,59 +91,13 @@ func Parse(filename string, data []byte, opts *Options) (*Flow, Problems) {
 	return &f, probs
 }
 
-// yamlLine matches the parser's "yaml: line 3: message" errors.
-var yamlLine = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
-
 // parseYAML parses data into its single document's root node.
-func parseYAML(filename string, data []byte) (root *yaml.Node, probs Problems) {
-	defer func() {
-		// The parser is third-party code fed with untrusted text: a crash in it must become a
-		// problem, not take the server down.
-		if r := recover(); r != nil {
-			root, probs = nil, Problems{{Pos: Pos{File: filename, Line: 1}, Message: fmt.Sprintf("the YAML parser failed: %v", r)}}
-		}
-	}()
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, Problems{{Pos: Pos{File: filename, Line: 1, Col: 1}, Message: "the file is empty"}}
-		}
-		return nil, Problems{syntaxProblem(filename, err)}
+func parseYAML(filename string, data []byte) (*yaml.Node, Problems) {
+	root, err := yamldoc.Parse(data, "flow file")
+	if err != nil {
+		return nil, Problems{{Pos: Pos{File: filename, Line: err.Line, Col: err.Col}, Message: err.Message}}
 	}
-	var next yaml.Node
-	if err := dec.Decode(&next); err == nil {
-		return nil, Problems{{Pos: Pos{File: filename, Line: next.Line, Col: next.Column}, Message: "a flow file holds one YAML document; remove this \"---\" and what follows"}}
-	} else if !errors.Is(err, io.EOF) {
-		return nil, Problems{syntaxProblem(filename, err)}
-	}
-	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
-		return nil, Problems{{Pos: Pos{File: filename, Line: 1, Col: 1}, Message: "the file is empty"}}
-	}
-	return doc.Content[0], nil
-}
-
-// parserProblems are the messages of yaml's parser (not its scanner). For those, yaml v3 reports
-// a 0-based line (the start of the construct being parsed), and none at all for the first line.
-var parserProblems = []string{
-	"did not find expected <stream-start>", "did not find expected <document start>",
-	"did not find expected node content", "did not find expected '-' indicator",
-	"did not find expected key", "did not find expected ',' or ']'", "did not find expected ',' or '}'",
-	"found undefined tag handle", "found incompatible YAML document", "found duplicate %YAML directive",
-	"found duplicate %TAG directive",
-}
-
-func syntaxProblem(filename string, err error) Problem {
-	p := Problem{Pos: Pos{File: filename, Line: 1}, Message: err.Error()}
-	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		if slices.Contains(parserProblems, m[2]) {
-			n++ // 0-based
-		}
-		p.Pos.Line = max(n, 1)
-		p.Message = "invalid YAML: " + m[2]
-	}
-	return p
+	return root, nil
 }
 
 // positions remembers where each field path was in the file: val for a value, key for a map key.
@@ -323,7 +278,7 @@ func (l *loader) decode(n *yaml.Node, v reflect.Value, path string, depth int) {
 		defer delete(l.expanding, n)
 	}
 	l.pos.val[path] = l.at(n)
-	if isNull(n) && v.Kind() != reflect.String {
+	if yamldoc.IsNull(n) && v.Kind() != reflect.String {
 		return // leave the zero value: absent
 	}
 	switch v.Kind() {
@@ -378,7 +333,7 @@ func (l *loader) decodeStruct(n *yaml.Node, v reflect.Value, path string, depth 
 	if f := shorthand(v.Type()); f != "" && n.Kind == yaml.ScalarNode {
 		pairs = []pair{{&yaml.Node{Kind: yaml.ScalarNode, Value: f}, n}} // a key at no position
 	} else if n.Kind != yaml.MappingNode {
-		l.problem(l.at(n), path, "must be a mapping, got %s", describe(n))
+		l.problem(l.at(n), path, "must be a mapping, got %s", yamldoc.Describe(n))
 		return
 	} else {
 		pairs = l.pairs(n, path, depth)
@@ -458,7 +413,7 @@ func (l *loader) decodeStep(keys []pair, v reflect.Value, path string, depth int
 
 func (l *loader) decodeMap(n *yaml.Node, v reflect.Value, path string, depth int) {
 	if n.Kind != yaml.MappingNode {
-		l.problem(l.at(n), path, "must be a mapping, got %s", describe(n))
+		l.problem(l.at(n), path, "must be a mapping, got %s", yamldoc.Describe(n))
 		return
 	}
 	m := reflect.MakeMap(v.Type())
@@ -475,7 +430,7 @@ func (l *loader) decodeSlice(n *yaml.Node, v reflect.Value, path string, depth i
 	items := n.Content
 	if n.Kind != yaml.SequenceNode {
 		if v.Type() != typePrompts {
-			l.problem(l.at(n), path, "must be a list, got %s", describe(n))
+			l.problem(l.at(n), path, "must be a list, got %s", yamldoc.Describe(n))
 			return
 		}
 		items = []*yaml.Node{n} // one prompt
@@ -492,23 +447,23 @@ func (l *loader) decodeScalar(n *yaml.Node, v reflect.Value, path string) {
 	switch v.Kind() {
 	case reflect.String:
 		if n.Kind != yaml.ScalarNode {
-			l.problem(l.at(n), path, "must be a string, got %s", describe(n))
+			l.problem(l.at(n), path, "must be a string, got %s", yamldoc.Describe(n))
 			return
 		}
-		if !isNull(n) {
+		if !yamldoc.IsNull(n) {
 			v.SetString(n.Value)
 		}
 	case reflect.Int:
 		var i int
 		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" || n.Decode(&i) != nil {
-			l.problem(l.at(n), path, "must be a whole number, got %s", describe(n))
+			l.problem(l.at(n), path, "must be a whole number, got %s", yamldoc.Describe(n))
 			return
 		}
 		v.SetInt(int64(i))
 	case reflect.Bool:
 		var b bool
 		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" || n.Decode(&b) != nil {
-			l.problem(l.at(n), path, "must be true or false, got %s", describe(n))
+			l.problem(l.at(n), path, "must be true or false, got %s", yamldoc.Describe(n))
 			return
 		}
 		v.SetBool(b)
@@ -527,7 +482,7 @@ func (l *loader) pairs(n *yaml.Node, path string, depth int) []pair {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
-			l.problem(l.at(k), path, "keys must be strings, got %s", describe(k))
+			l.problem(l.at(k), path, "keys must be strings, got %s", yamldoc.Describe(k))
 			continue
 		}
 		if k.ShortTag() == "!!merge" {
@@ -563,7 +518,7 @@ func (l *loader) mergePairs(n *yaml.Node, path string, depth int) []pair {
 			s, d = s.Alias, d+1
 		}
 		if s.Kind != yaml.MappingNode {
-			l.problem(l.at(s), path, "<< must merge a mapping, got %s", describe(s))
+			l.problem(l.at(s), path, "<< must merge a mapping, got %s", yamldoc.Describe(s))
 			continue
 		}
 		for i := 0; i+1 < len(s.Content); i += 2 {
@@ -573,46 +528,9 @@ func (l *loader) mergePairs(n *yaml.Node, path string, depth int) []pair {
 	return out
 }
 
-func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" }
-
-// describe names what a node holds, for "got …" messages.
-func describe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.AliasNode:
-		return "an alias"
-	}
-	switch n.ShortTag() {
-	case "!!null":
-		return "nothing"
-	case "!!int", "!!float", "!!bool":
-		return clip(n.Value, clipRunes)
-	}
-	return strconv.Quote(clip(n.Value, clipRunes))
-}
-
-// clipRunes bounds what a problem quotes of a node it could not decode: a path that points at
-// the wrong file (a file of secrets) must not be printed into logs by the errors that refuse it.
-// A value that decoded, and only broke a rule, is quoted up to valueRunes.
-const (
-	clipRunes  = 16
-	valueRunes = 40
-)
-
-// clip cuts s after max runes, marking the cut with "...".
-func clip(s string, max int) string {
-	n := 0
-	for i := range s {
-		if n == max {
-			return s[:i] + "..."
-		}
-		n++
-	}
-	return s
-}
+// valueRunes bounds how much of a value that decoded, and only broke a rule, a problem quotes
+// (a value that did not decode is quoted up to yamldoc.DescribeRunes).
+const valueRunes = 40
 
 // structInfo is what the loader knows of a struct type: its fields by YAML name, through
 // inline embedded structs, and its Step field.
@@ -665,36 +583,7 @@ func suggest(key string, si *structInfo) string {
 		}
 	}
 	slices.Sort(names)
-	best, bestD := "", 3
-	for _, name := range names {
-		if d := editDistance(key, name); d < bestD {
-			best, bestD = name, d
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return didyoumean.Hint(key, names)
 }
 
 // sortProblems orders problems by position; those without one keep their order, last.

@@ -16,6 +16,8 @@ import (
 	"github.com/go-playground/validator/v10"
 
 	"github.com/switchboard-ivr/switchboard/dialallow"
+	"github.com/switchboard-ivr/switchboard/internal/didyoumean"
+	"github.com/switchboard-ivr/switchboard/internal/yamldoc"
 	"github.com/switchboard-ivr/switchboard/principals"
 )
 
@@ -60,7 +62,7 @@ var fieldRules = []struct {
 	{"dtmfkey", "must be one DTMF key (0-9, * or #); got {0}", text(func(s string) bool { return len(s) == 1 && dtmfRe.MatchString(s) })},
 	{"permission", `must be a permission name such as view or staff (letters, digits, "_", ".", ":", "-"); got {0}`, text(permissionRe.MatchString)},
 	{"pinname", `must be 1 to 64 letters, digits, ".", "-" and "_", such as staff; got {0}`, text(pinNameRe.MatchString)},
-	{"wss", "must be a wss:// URL with a host, such as wss://agent.example.com/relay (Twilio connects agents over TLS only); got {0}", text(validWSS)},
+	{"wss", "must be a wss:// URL with a host and no query, such as wss://agent.example.com/relay (Twilio connects agents over TLS only; pass context in parameters); got {0}", text(validWSS)},
 	{"agenthost", "must be a host name, with :port when not 443, such as agent.example.com; got {0}", text(validAgentHost)},
 	{"paramname", `must be 1 to 64 letters, digits, "_" and "-"; got {0}`, text(paramNameRe.MatchString)},
 	{"dialpattern", "must be a destination pattern: + then a country code, area or number, X for any digit, such as +1, +44 or +1555XXXXXXX; got {0}",
@@ -126,7 +128,7 @@ func validRedirect(s string) bool {
 
 func describeValue(v any) string {
 	if rv := reflect.ValueOf(v); rv.Kind() == reflect.String {
-		return strconv.Quote(clip(rv.String(), valueRunes))
+		return strconv.Quote(yamldoc.Clip(rv.String(), valueRunes))
 	}
 	return fmt.Sprint(v)
 }
@@ -371,16 +373,7 @@ func (c *checker) structure() {
 }
 
 func (c *checker) nearestNode(name string) string {
-	best, bestD := "", 3
-	for _, k := range sortedKeys(c.f.Menus) {
-		if d := editDistance(name, k); d < bestD {
-			best, bestD = k, d
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
+	return didyoumean.Hint(name, sortedKeys(c.f.Menus))
 }
 
 func (c *checker) node(path, name string, n *Node) {

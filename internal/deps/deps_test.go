@@ -31,20 +31,31 @@ var rules = []rule{
 	{dir: "callbacks", allow: []string{module + "/backend", module + "/framework", module + "/principals"}},
 	{dir: "outbound", allow: []string{module + "/framework", module + "/dialallow", module + "/principals", "github.com/twilio/twilio-go", "golang.org/x/time/rate"}},
 	{dir: "internal/budget"},
+	{dir: "internal/didyoumean"},
+	{dir: "internal/buildinfo"},
+	{dir: "internal/joined"},
+	{dir: "internal/yamldoc", allow: []string{"go.yaml.in/yaml/v3"}},
 	{dir: "callstate"},
 	{dir: "pin", allow: []string{"golang.org/x/crypto/bcrypt"}},
 	{dir: "principals", allow: []string{module + "/principals", module + "/internal/budget", "github.com/twilio/twilio-go/client"}},
 	{dir: "principals/principalstest", allow: []string{module + "/principals"}},
 	{dir: "framework/authz", allow: []string{"github.com/casbin/", module + "/principals"}},
 	{dir: "caller", allow: []string{module + "/principals", module + "/twiml"}},
-	{dir: "framework/flow", allow: []string{module + "/twiml", module + "/principals", module + "/dialallow", "go.yaml.in/yaml/v3", "github.com/go-playground/"}},
-	{dir: "flowtest", allow: []string{module + "/sandbox", module + "/framework", module + "/caller", module + "/principals", "go.yaml.in/yaml/v3"}},
+	{dir: "framework/flow", allow: []string{module + "/twiml", module + "/principals", module + "/dialallow", "go.yaml.in/yaml/v3", "github.com/go-playground/", module + "/internal/didyoumean", module + "/internal/yamldoc"}},
+	{dir: "flowtest", allow: []string{module + "/sandbox", module + "/framework", module + "/caller", module + "/principals", module + "/internal/didyoumean", module + "/internal/yamldoc", "go.yaml.in/yaml/v3"}},
 	// The policy in PostgreSQL: its adapter and driver, the authorizer it validates with, and the
 	// framework's source interfaces it implements.
 	{dir: "framework/pgpolicy", allow: []string{module + "/framework", "github.com/jackc/", "github.com/pckhoi/casbin-pgx-adapter/", "github.com/casbin/casbin/v2/model"}},
 	{dir: "framework/pgpolicy/pgpolicytest", allow: []string{"github.com/jackc/pgx/"}},
 	// Shared call state in Redis, behind the framework's interfaces.
 	{dir: "framework/redisstate", allow: []string{module + "/framework", "github.com/redis/go-redis/"}},
+	// The App: everything below it, Echo, Prometheus, and the root package's built-in files
+	// (module + "$": that package alone, not the module).
+	{dir: "framework", allow: []string{module + "$", module + "/twiml", module + "/principals", module + "/callstate", module + "/pin",
+		module + "/dialallow", module + "/framework/authz", module + "/framework/flow", module + "/internal/budget", module + "/internal/buildinfo", module + "/internal/joined",
+		module + "/backend", module + "/prompttext",
+		"github.com/labstack/echo/v4", "github.com/prometheus/client_golang/", "golang.org/x/time/rate"}},
+	{dir: "console", allow: []string{module + "$", module + "/internal/joined", module + "/framework", module + "/diagram", module + "/sandbox", module + "/caller", module + "/principals"}},
 	{dir: "diagram", allow: []string{module + "/framework/flow", "github.com/goccy/go-graphviz"}},
 	{dir: "sandbox", allow: []string{module + "/framework", module + "/caller", module + "/principals"}},
 }
@@ -60,6 +71,9 @@ var confined = []struct {
 	// One file imports Casbin, and one its PostgreSQL adapter (which writes the rules' table).
 	{prefix: "github.com/casbin/", only: []string{"framework/authz/casbin.go", "framework/pgpolicy/adapter.go"}},
 	{prefix: "github.com/pckhoi/casbin-pgx-adapter/", only: []string{"framework/pgpolicy/adapter.go"}},
+	// The database and Redis drivers stay in the packages that keep the policy and the call state.
+	{prefix: "github.com/jackc/", only: []string{"framework/pgpolicy", "framework/pgpolicy/pgpolicytest"}},
+	{prefix: "github.com/redis/", only: []string{"framework/redisstate"}},
 	// The layout engine (Graphviz as WebAssembly) is drawn only by the diagram package.
 	{prefix: "github.com/goccy/go-graphviz", only: []string{"diagram"}},
 	// The WebSocket library serves the example agent; the framework never holds a socket.
@@ -127,8 +141,16 @@ func TestEveryRuleNamesAPackageThatExists(t *testing.T) {
 
 func isStd(ip string) bool { return !strings.Contains(strings.SplitN(ip, "/", 2)[0], ".") }
 
+// hasAnyPrefix reports whether s is one of prefixes or below one; a prefix ending in "$" matches
+// only itself.
 func hasAnyPrefix(s string, prefixes []string) bool {
 	for _, p := range prefixes {
+		if exact, ok := strings.CutSuffix(p, "$"); ok {
+			if s == exact {
+				return true
+			}
+			continue
+		}
 		if s == p || strings.HasPrefix(s, p) && (strings.HasSuffix(p, "/") || s[len(p)] == '/') {
 			return true
 		}
@@ -144,4 +166,22 @@ func inside(file string, only []string) bool {
 		}
 	}
 	return false
+}
+
+func TestHasAnyPrefix(t *testing.T) {
+	for _, tt := range []struct {
+		s        string
+		prefixes []string
+		want     bool
+	}{
+		{module + "/framework/flow", []string{module + "/framework"}, true},
+		{module + "/frameworks", []string{module + "/framework"}, false},
+		{module, []string{module + "$"}, true},
+		{module + "/console", []string{module + "$"}, false}, // "$" allows the root package only
+		{"github.com/redis/go-redis/v9", []string{"github.com/redis/go-redis/"}, true},
+	} {
+		if got := hasAnyPrefix(tt.s, tt.prefixes); got != tt.want {
+			t.Errorf("hasAnyPrefix(%q, %q) = %v, want %v", tt.s, tt.prefixes, got, tt.want)
+		}
+	}
 }
