@@ -22,6 +22,9 @@ type Options struct {
 	// FlowFile, PolicyFile and ModelFile are the files shown and watched. Optional; when empty,
 	// the built-in demo.yaml, policy.csv and model.conf.
 	FlowFile, PolicyFile, ModelFile string
+	// PINsFile is the PIN secrets file of FlowFile's pin menus, as serve --pins reads it (read at
+	// each load, not watched). Optional; with no FlowFile the built-in demo's PIN is used.
+	PINsFile string
 	// MaskNumbers masks phone numbers in the policy matrix, the policy text and recent calls
 	// ("+1555***0123"). Optional; false shows them in full, for a console on one's own machine.
 	MaskNumbers bool

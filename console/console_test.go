@@ -325,3 +325,24 @@ func TestMaskNumbersMasksThePolicy(t *testing.T) {
 		t.Error("the policy listing lacks the masked grouping line")
 	}
 }
+
+// A flow file's pin menus check the PIN secrets of PINsFile; without it no PIN is right.
+func TestAFlowFileChecksPINsFromPINsFile(t *testing.T) {
+	pins := filepath.Join(t.TempDir(), "demo.pins")
+	text, err := os.ReadFile("../demo.pins")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(pins, text, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const staff = `{"from":"+15555550123","attest":"A","answers":[{"press":"6"},{"press":"2468"},{"press":"0101"}]}`
+	with := newConsole(t, &console.Options{FlowFile: "../demo.yaml", PINsFile: pins})
+	if a := call(t, with, staff); a.Error != "" || len(a.Lines) == 0 || a.Lines[len(a.Lines)-1] != "DIAL +15555550121" {
+		t.Errorf("with PINsFile: %+v, want the extension's DIAL +15555550121", a)
+	}
+	without := newConsole(t, &console.Options{FlowFile: "../demo.yaml"})
+	if a := call(t, without, staff); len(a.Lines) > 0 && a.Lines[len(a.Lines)-1] == "DIAL +15555550121" {
+		t.Errorf("without PINsFile the PIN 2468 opened the staff menu: %+v", a)
+	}
+}

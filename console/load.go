@@ -77,8 +77,11 @@ func build(o *Options) (*snapshot, []Problem) {
 	}
 	s := &snapshot{flow: f, authz: az, zone: zoneOf(f), loaded: o.Now()}
 	so := &sandbox.Options{Flow: framework.Value(f), Now: s.now}
-	if o.FlowFile == "" {
+	switch {
+	case o.FlowFile == "":
 		so.PINs = framework.DemoPINs() // the built-in demo's staff PIN
+	case o.PINsFile != "":
+		so.PINs = framework.PINFile(o.PINsFile)
 	}
 	if o.PolicyFile != "" {
 		so.Policy = framework.File(o.PolicyFile)

@@ -28,7 +28,7 @@ func init() {
 	})
 }
 
-const consoleUsage = `usage: switchboard console [--flow FILE] [--policy FILE] [--model FILE] [--addr 127.0.0.1:8081]
+const consoleUsage = `usage: switchboard console [--flow FILE] [--policy FILE] [--model FILE] [--pins FILE] [--addr 127.0.0.1:8081]
        switchboard console --server URL [--addr 127.0.0.1:8081]
 
 console serves a web page on this machine: the flow as a diagram (click a menu for its prompts,
@@ -40,6 +40,8 @@ change; a file that breaks shows its problems and keeps the last good diagram.
 
 With no flags it shows the built-in demo under the built-in policy. The page needs no network.
 
+  --pins FILE   the PIN secrets file of --flow's pin menus, as serve --pins reads it (the
+                built-in demo's staff PIN, 2468, needs none).
   --addr ADDR   where to listen; loopback only (127.0.0.1, [::1] or localhost), since the page
                 has no login.
   --server URL  show the console of a running "switchboard serve --console" instead, with its
@@ -59,6 +61,7 @@ func runConsole(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&opts.FlowFile, "flow", "", "flow `file`; the built-in demo when empty")
 	fs.StringVar(&opts.PolicyFile, "policy", "", "Casbin policy `file`; the built-in policy.csv when empty")
 	fs.StringVar(&opts.ModelFile, "model", "", "Casbin model `file`; the built-in model.conf when empty")
+	fs.StringVar(&opts.PINsFile, "pins", "", "PIN secrets `file` of the flow's pin menus")
 	addr := fs.String("addr", "127.0.0.1:8081", "listen `address`, loopback only")
 	server := fs.String("server", "", "`URL` of a server running serve --console")
 	if code, ok := parseFlags(fs, args, consoleUsage, stdout, stderr); !ok {
@@ -78,8 +81,8 @@ func runConsole(args []string, stdout, stderr io.Writer) int {
 		}
 		return serveConsole(ctx, c, c.Watch, *addr, stdout, stderr, nil)
 	}
-	if opts.FlowFile != "" || opts.PolicyFile != "" || opts.ModelFile != "" {
-		return usageError(stderr, "console", consoleUsage, "--server shows the server's own files: leave out --flow, --policy and --model")
+	if opts.FlowFile != "" || opts.PolicyFile != "" || opts.ModelFile != "" || opts.PINsFile != "" {
+		return usageError(stderr, "console", consoleUsage, "--server shows the server's own files: leave out --flow, --policy, --model and --pins")
 	}
 	proxy, err := consoleProxy(*server, os.Getenv(envConsoleKey))
 	if err != nil {

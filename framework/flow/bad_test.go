@@ -35,7 +35,7 @@ menus:
       on_end: {default: a}
 `,
 			want: []string{
-				`bad.yaml:7:14: menus.a.agent.relay: must be a wss:// URL with a host, such as wss://agent.example.com/relay (Twilio connects agents over TLS only); got "ws://agent.example.com/relay"`,
+				`bad.yaml:7:14: menus.a.agent.relay: must be a wss:// URL with a host and no query, such as wss://agent.example.com/relay (Twilio connects agents over TLS only; pass context in parameters); got "ws://agent.example.com/relay"`,
 				`bad.yaml:8:15: menus.a.agent.on_end: on_end needs a "default" destination, for a handoff value it does not list (or none)`,
 				`bad.yaml:8:26: menus.a.agent.on_end.transfer.goto: no menu is named "sales"`,
 				`bad.yaml:9:3: menus.b: warning: no path from start "a" reaches menu "b" (list it under entries if calls enter it from outside)`,

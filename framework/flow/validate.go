@@ -62,7 +62,7 @@ var fieldRules = []struct {
 	{"dtmfkey", "must be one DTMF key (0-9, * or #); got {0}", text(func(s string) bool { return len(s) == 1 && dtmfRe.MatchString(s) })},
 	{"permission", `must be a permission name such as view or staff (letters, digits, "_", ".", ":", "-"); got {0}`, text(permissionRe.MatchString)},
 	{"pinname", `must be 1 to 64 letters, digits, ".", "-" and "_", such as staff; got {0}`, text(pinNameRe.MatchString)},
-	{"wss", "must be a wss:// URL with a host, such as wss://agent.example.com/relay (Twilio connects agents over TLS only); got {0}", text(validWSS)},
+	{"wss", "must be a wss:// URL with a host and no query, such as wss://agent.example.com/relay (Twilio connects agents over TLS only; pass context in parameters); got {0}", text(validWSS)},
 	{"agenthost", "must be a host name, with :port when not 443, such as agent.example.com; got {0}", text(validAgentHost)},
 	{"paramname", `must be 1 to 64 letters, digits, "_" and "-"; got {0}`, text(paramNameRe.MatchString)},
 	{"dialpattern", "must be a destination pattern: + then a country code, area or number, X for any digit, such as +1, +44 or +1555XXXXXXX; got {0}",
