@@ -268,7 +268,7 @@ func TestBadInputNeverBreaksAVoiceRoute(t *testing.T) {
 			body := principalstest.CallParams(otherNumber).Encode() + "&Digits=%zz"
 			return wireBytes(t, postRaw(gather, body, sign(gather, principalstest.CallParams(otherNumber, "Digits", "%zz"))))
 		}},
-		{name: "InvalidPercentEncodingInASignedQueryIsClampedToAnInvalidChoice", expect: "invalid", given: func(t *testing.T) []byte {
+		{name: "InvalidPercentEncodingInASignedQueryHearsTheNotFoundFlow", expect: "not_found", given: func(t *testing.T) []byte {
 			return wireBytes(t, signed("/ivr/welcome/gather?i=%zz&n=%", principalstest.CallParams(otherNumber, "Digits", "7")))
 		}},
 		{name: "TenMegabyteBodyHearsTheForbiddenFlow", expect: "forbidden", given: func(t *testing.T) []byte {

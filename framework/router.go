@@ -264,6 +264,10 @@ func (a *App) flowHandler(rt *flow.Route) echo.HandlerFunc {
 			Query:          r.URL.RawQuery,
 			Now:            a.now(),
 		}
+		if err := rt.CheckState(in.Query); err != nil {
+			// A counter the server never emitted: refuse it rather than restart the menu's count.
+			return &Error{Op: "call state", Kind: KindNotFound, Err: err}
+		}
 		if rt.AgentReturn() {
 			if !ex.stateOK {
 				// Twilio signs whatever URL it was given: only the token proves this server sent

@@ -1,6 +1,8 @@
 package flow
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"time"
 	"unicode"
@@ -80,9 +82,85 @@ func (r *Route) HandsOff() bool {
 // server must accept a request there only with the state token it sealed for this call.
 func (r *Route) AgentReturn() bool { return r.kind == routeAgent }
 
+// ErrState is wrapped by the error [Route.CheckState] returns: the request's URL carries call
+// state (a retry count, a dial or record site, a PIN attempt count) that this server never
+// emits for the route.
+var ErrState = errors.New("flow: call state in the URL is not one this route emits")
+
+// CheckState reports whether the raw query of a request to the route carries only call state the
+// compiler emits for it: on a gather route i= and n= (the invalid and no-input counts), on a
+// dialed or recorded route s= (the site), on a pin route a= (the attempts so far). Each, when
+// present, must appear once, as decimal digits without a sign or leading zero, and below the
+// route's bound (max_invalid, max_no_input, the node's dial or record sites, max_attempts). A
+// missing parameter is state zero (the first entry, or site 0, whose URL has no s=). Parameters
+// the route does not read are ignored. A non-nil error wraps [ErrState] and names the parameter;
+// the server answers it with the not-found flow rather than reset a counter.
+func (r *Route) CheckState(query string) error {
+	n := r.n
+	switch r.kind {
+	case routeGather:
+		if err := checkParam(query, "i", n.maxI); err != nil {
+			return err
+		}
+		return checkParam(query, "n", n.maxN)
+	case routeDialed:
+		return checkParam(query, "s", len(n.dialed))
+	case routeRecorded:
+		return checkParam(query, "s", len(n.recorded))
+	case routePIN:
+		return checkParam(query, "a", n.pinMax)
+	}
+	return nil
+}
+
+// checkParam checks that key appears in the raw query q at most once, with a value in [0, max).
+func checkParam(q, key string, max int) error {
+	seen := false
+	for q != "" {
+		kv := q
+		if i := strings.IndexByte(q, '&'); i >= 0 {
+			kv, q = q[:i], q[i+1:]
+		} else {
+			q = ""
+		}
+		if len(kv) < len(key) || kv[:len(key)] != key || (len(kv) > len(key) && kv[len(key)] != '=') {
+			continue
+		}
+		if seen {
+			return fmt.Errorf("%w: %s= appears twice", ErrState, key)
+		}
+		seen = true
+		v := kv[min(len(kv), len(key)+1):]
+		x, ok := smallUint(v)
+		if !ok {
+			return fmt.Errorf("%w: %s=%.8q is not a count", ErrState, key, v)
+		}
+		if x >= max {
+			return fmt.Errorf("%w: %s=%d is out of range (below %d)", ErrState, key, x, max)
+		}
+	}
+	return nil
+}
+
+// smallUint parses 1 to 4 decimal digits without a leading zero ("0" itself is allowed).
+func smallUint(v string) (int, bool) {
+	if v == "" || len(v) > 4 || (len(v) > 1 && v[0] == '0') {
+		return 0, false
+	}
+	x := 0
+	for i := 0; i < len(v); i++ {
+		if v[i] < '0' || v[i] > '9' {
+			return 0, false
+		}
+		x = x*10 + int(v[i]-'0')
+	}
+	return x, true
+}
+
 // Respond returns the TwiML for a request to the route: pre-rendered bytes the caller must not
 // modify. It never allocates on the DTMF path and never panics: counters in the query that are
-// missing, garbage or out of range are clamped.
+// missing, garbage or out of range are clamped. The server refuses such a query before it gets
+// here ([Route.CheckState]); the clamp only keeps Respond total for other callers.
 //
 // On a gather route, no digits and no speech is a silence (the <Redirect> after the <Gather>);
 // digits or speech that match no option, an invalid choice; a navigation key goes where it says.
