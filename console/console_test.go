@@ -346,3 +346,17 @@ func TestAFlowFileChecksPINsFromPINsFile(t *testing.T) {
 		t.Errorf("without PINsFile the PIN 2468 opened the staff menu: %+v", a)
 	}
 }
+
+// The phone finishes an agent session with the handoff data the page gives, as simulate
+// --agent-end does, and refuses data that is not JSON.
+func TestThePhoneEndsAnAgentSessionWithHandoffData(t *testing.T) {
+	c := newConsole(t, &console.Options{FlowFile: "../examples/agent/flow.yaml"})
+	a := call(t, c, `{"answers":[{"press":"0"}],"agent_end":"{\"reason\":\"transfer\"}"}`)
+	joined := strings.Join(a.Lines, "\n")
+	if !strings.Contains(joined, "Connecting you to a person.") || !strings.Contains(joined, "+15555550100") {
+		t.Errorf("the transfer was not heard:\n%s", joined)
+	}
+	if code, out := do(t, c, http.MethodPost, "/api/call", `{"answers":[{"press":"0"}],"agent_end":"{reason"}`); code != http.StatusBadRequest || !strings.Contains(out, "handoff data must be JSON") {
+		t.Errorf("bad handoff data: %d %s", code, out)
+	}
+}

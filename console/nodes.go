@@ -9,6 +9,7 @@ import (
 
 	"github.com/switchboard-ivr/switchboard/diagram"
 	"github.com/switchboard-ivr/switchboard/framework/flow"
+	"github.com/switchboard-ivr/switchboard/principals"
 )
 
 // nodeView is what the page shows when a node of the diagram is clicked.
@@ -60,7 +61,7 @@ func (s *snapshot) buildNodes(mask bool) []nodeView {
 			}
 		}
 		for _, sub := range subjects {
-			v.Policy = append(v.Policy, policyCheck{Subject: maskName(sub, mask), cell: s.decide(effective([]string{sub}), n.Route, n.Permission, mask)})
+			v.Policy = append(v.Policy, policyCheck{Subject: maskName(sub, mask), cell: s.decide(principals.Effective(sub).Names(), n.Route, n.Permission, mask)})
 		}
 		out = append(out, v)
 	}

@@ -3,6 +3,7 @@ package console
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"net/http"
@@ -27,7 +28,15 @@ type callRequest struct {
 	// Attest is the SHAKEN/STIR attestation Twilio reports for the caller's number, sent as
 	// StirVerstat: one of attestations; "" sends none.
 	Attest string `json:"attest"`
+	// AgentEnd is the handoff data (JSON, at most maxAgentEnd bytes) every agent session of the
+	// call ends with at once, so a flow with an agent step is tried with no agent running; with
+	// AgentFailed the sessions fail instead. Both empty: the call stops at the agent.
+	AgentEnd    string `json:"agent_end"`
+	AgentFailed bool   `json:"agent_failed"`
 }
+
+// maxAgentEnd bounds the handoff data a call from the page may carry.
+const maxAgentEnd = 1024
 
 // attestations are the StirVerstat values the phone offers, by the names it shows.
 var attestations = map[string]string{
@@ -92,6 +101,10 @@ func (c *Console) serveCall(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusBadRequest, "attest must be A, B, C, failed, none or empty")
 		return
 	}
+	if len(req.AgentEnd) > maxAgentEnd || (req.AgentEnd != "" && !json.Valid([]byte(req.AgentEnd))) {
+		problem(w, http.StatusBadRequest, `the agent's handoff data must be JSON of at most 1024 bytes, such as {"reason":"transfer"}`)
+		return
+	}
 	if len(req.Answers) > maxAnswers {
 		problem(w, http.StatusBadRequest, "too many answers for one call")
 		return
@@ -123,7 +136,10 @@ func (c *Console) serveCall(w http.ResponseWriter, r *http.Request) {
 		at = t
 	}
 	more := &stopAtGather{}
-	call := caller.Call{From: from, StirVerstat: verstat, Answers: answers, More: more, MaxRequests: maxCallRequests}
+	call := caller.Call{From: from, StirVerstat: verstat, Answers: answers, More: more, MaxRequests: maxCallRequests, AgentEnd: req.AgentEnd}
+	if req.AgentFailed {
+		call.AgentStatus = "failed"
+	}
 	if req.HangUp {
 		call.Answers = append(call.Answers, caller.HangUp())
 		call.More = nil

@@ -108,7 +108,7 @@ func (s *snapshot) buildMatrix(mask bool) matrix {
 			}
 		}
 		for _, sub := range subjects {
-			row.Cells = append(row.Cells, s.decide(effective([]string{sub}), r.Path, r.Permission, mask))
+			row.Cells = append(row.Cells, s.decide(principals.Effective(sub).Names(), r.Path, r.Permission, mask))
 		}
 		m.Rows = append(m.Rows, row)
 	}
@@ -125,19 +125,6 @@ func (s *snapshot) decide(set []string, route, permission string, mask bool) cel
 		c.Verdict = "deny"
 	}
 	return c
-}
-
-// effective returns the principal set a request holding the given principals would have, as
-// explain computes it: system.Everyone always, system.Authenticated once anything vouched.
-func effective(given []string) []string {
-	names := append([]string{principals.Everyone}, given...)
-	for _, g := range given {
-		if !strings.HasPrefix(g, "system.") {
-			names = append(names, principals.Authenticated)
-			break
-		}
-	}
-	return principals.NewSet(names...).Names()
 }
 
 func maskName(n string, mask bool) string {
@@ -184,7 +171,7 @@ func (c *Console) serveExplain(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusBadRequest, "give between 1 and 32 principals, such as: twilio caller:+15555550123")
 		return
 	}
-	set := effective(given)
+	set := principals.Effective(given...).Names()
 	ans := explainAnswer{Nodes: map[string]string{}}
 	for _, n := range set {
 		ans.Principals = append(ans.Principals, maskName(n, c.opts.MaskNumbers))

@@ -68,6 +68,21 @@ func NewSet(names ...string) Set {
 	return Set{names: slices.Compact(s)}
 }
 
+// Effective returns the set a request would have if its policies had vouched for the principals
+// in vouched: those, [Everyone] always, and [Authenticated] when any of them is not a "system."
+// name. It is the rule [Authenticate] applies, for tools that ask what a set of principals may
+// do (explain, the console's matrix); unlike Authenticate it refuses no name.
+func Effective(vouched ...string) Set {
+	names := append([]string{Everyone}, vouched...)
+	for _, g := range vouched {
+		if !strings.HasPrefix(g, "system.") {
+			names = append(names, Authenticated)
+			break
+		}
+	}
+	return NewSet(names...)
+}
+
 // Names returns the principals in sorted order. The caller must not modify the slice.
 func (s Set) Names() []string { return s.names }
 

@@ -91,7 +91,7 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 			return usageError(stderr, "explain", explainUsage, "the flow has no route %s: give --permission", *route)
 		}
 	}
-	x := az.Explain(effective(given), *route, *permission)
+	x := az.Explain(principals.Effective(given...).Names(), *route, *permission)
 	fmt.Fprintf(stdout, "request: %s on %s by %s\n", *permission, *route, strings.Join(x.Principals, ", "))
 	fmt.Fprint(stdout, x.String())
 	if x.Decision.Err != nil {
@@ -101,17 +101,4 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
-}
-
-// effective returns the principal set a request holding the given principals would have:
-// sorted, with system.Everyone always, and system.Authenticated when some policy vouched.
-func effective(given []string) []string {
-	names := append([]string{principals.Everyone}, given...)
-	for _, g := range given {
-		if !strings.HasPrefix(g, "system.") {
-			names = append(names, principals.Authenticated)
-			break
-		}
-	}
-	return principals.NewSet(names...).Names()
 }
