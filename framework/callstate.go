@@ -3,6 +3,7 @@ package framework
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -38,7 +39,7 @@ func (a *App) openState(ex *exchange, r *http.Request) {
 		ex.stateErr = err
 		return
 	}
-	ex.scopes, ex.stateOK = st.Scopes, true
+	ex.scopes, ex.stateOK, ex.stateData = st.Scopes, true, st.Data
 	names := slices.Clone(ex.auth.Principals.Names())
 	for _, sc := range st.Scopes {
 		names = append(names, pin.Principal(sc))
@@ -56,17 +57,22 @@ func (ex *exchange) grantScope(scope string) {
 	ex.auth.Principals = principals.NewSet(append(slices.Clone(ex.auth.Principals.Names()), pin.Principal(scope))...)
 }
 
-// writeVoice writes a TwiML answer. When the call holds state, or the answer hands it to an
-// agent, every callback URL in it that is a path under the flow's base path carries a token
-// sealed for that path; URLs to other hosts never do, so that the state is never handed to
-// anyone else. An agent's switchboard_state parameter gets the token of the Connect action (the
-// agent server is a host the flow declares), or nothing when the call has no token.
+// writeVoice writes a TwiML answer. On a request that names its call, every callback URL in it
+// that is a path under the flow's base path carries a token sealed for that path, holding the
+// call's PIN scopes and, as its Data, the URL's own query (the retry counts, site or attempts
+// that [App.checkCallState] then requires); URLs to other hosts never do, so that the state is
+// never handed to anyone else. An agent's switchboard_state parameter gets the token of the
+// Connect action (the agent server is a host the flow declares), or nothing when the call has no
+// token.
 func (a *App) writeVoice(ex *exchange, b []byte) {
 	agentTok := ""
-	if (len(ex.scopes) > 0 || ex.handsOff) && a.opts.State != nil {
+	if a.opts.State != nil {
 		if id, ok := ex.twilioIdentity(); ok && id.CallSID != "" {
-			sealed, err := sealURLs(b, a.opts.URLPrefix, ex.st.flow.BasePath(), func(path string) (string, error) {
-				tok, err := a.opts.State.Seal(id.CallSID, path, callstate.State{Scopes: ex.scopes}, time.Now())
+			sealed, err := sealURLs(b, a.opts.URLPrefix, ex.st.flow.BasePath(), func(path, query string) (string, error) {
+				if len(ex.scopes) == 0 && !ex.handsOff && zeroQuery(query) {
+					return "", nil // state zero needs no token: a request without one is read as it
+				}
+				tok, err := a.opts.State.Seal(id.CallSID, path, callstate.State{Scopes: ex.scopes, Data: query}, time.Now())
 				if err == nil && ex.handsOff && strings.HasSuffix(path, "/agent") {
 					agentTok = tok
 				}
@@ -85,44 +91,109 @@ func (a *App) writeVoice(ex *exchange, b []byte) {
 	writeTwiML(ex.Response(), b)
 }
 
+// checkCallState refuses a request to a route that reads call state (retry counts, a dial or
+// record site, PIN attempts) unless that state is what this server sealed for this call on this
+// path: the query without st= must equal the token's Data. A request without a token must be at
+// the route's first state (state zero); a token that does not open (another call, another path,
+// expired, forged) refuses the request. Every refusal is the not-found flow: this server never
+// sent the call to that URL.
+func (a *App) checkCallState(ex *exchange, rt *flow.Route, rawQuery string) error {
+	if a.opts.State == nil || !rt.ReadsState() {
+		return nil
+	}
+	switch {
+	case ex.stateOK:
+		if withoutParam(rawQuery, StateParam) != ex.stateData {
+			return &Error{Op: "call state", Kind: KindNotFound, Err: errors.New("the URL's state is not the state sealed for this call")}
+		}
+	case rawQueryValue(rawQuery, StateParam) != "":
+		return &Error{Op: "call state", Kind: KindNotFound, Err: fmt.Errorf("state token refused: %w", ex.stateErr)}
+	case !rt.ZeroState(rawQuery):
+		return &Error{Op: "call state", Kind: KindNotFound, Err: errors.New("state beyond the first without a state token")}
+	}
+	return nil
+}
+
+// zeroQuery reports whether a callback URL's query holds no count or site above zero: the
+// first state of its route, which a request may reach without a token.
+func zeroQuery(q string) bool {
+	for q != "" {
+		var kv string
+		kv, q, _ = strings.Cut(q, "&")
+		if _, v, _ := strings.Cut(kv, "="); strings.Trim(v, "0") != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// withoutParam returns the raw query q without its key= parameters; it does not allocate when
+// there is at most one and it is last (as sealURLs writes it).
+func withoutParam(q, key string) string {
+	if i := strings.LastIndex(q, "&"+key+"="); i >= 0 && !strings.Contains(q[i+1:], "&") {
+		return q[:i]
+	}
+	var out []string
+	for kv := range strings.SplitSeq(q, "&") {
+		if k, _, _ := strings.Cut(kv, "="); k != key {
+			out = append(out, kv)
+		}
+	}
+	return strings.Join(out, "&")
+}
+
 // statePlaceholder is how a compiled agent document holds the place of the state token.
 var statePlaceholder = []byte(` value="` + flow.StatePlaceholder + `"`)
 
 // sealURLs returns doc with a state token appended to each callback URL under prefix+base: the
 // value of every action="…" attribute and the text of every <Redirect>. seal returns the token
 // for a path as this server will see it, without the prefix (Options.URLPrefix) that a proxy
-// strips.
-func sealURLs(doc []byte, prefix, base string, seal func(path string) (string, error)) ([]byte, error) {
-	var out []byte
-	rest := doc
+// strips, and the URL's query unescaped; an empty token leaves the URL as it is.
+func sealURLs(doc []byte, prefix, base string, seal func(path, query string) (string, error)) ([]byte, error) {
+	var out []byte // nil until a token is written: a document without one is returned as it is
+	done, at := 0, 0
 	for {
-		start, end := nextURL(rest)
+		start, end := nextURL(doc[at:])
 		if start < 0 {
 			break
 		}
-		u := rest[start:end]
+		start, end = start+at, end+at
+		at = end
+		u := doc[start:end]
 		path := u
 		if i := bytes.IndexByte(u, '?'); i >= 0 {
 			path = u[:i]
 		}
-		out = append(out, rest[:end]...)
-		if p, ok := strings.CutPrefix(string(path), prefix); ok && (p == base || strings.HasPrefix(p, base+"/")) {
-			tok, err := seal(p)
-			if err != nil {
-				return nil, err
-			}
-			if len(path) < len(u) {
-				out = append(out, "&amp;"...)
-			} else {
-				out = append(out, '?')
-			}
-			out = append(out, StateParam...)
-			out = append(out, '=')
-			out = append(out, tok...) // base64url: nothing to escape
+		p, ok := strings.CutPrefix(string(path), prefix)
+		if !ok || p != base && !strings.HasPrefix(p, base+"/") {
+			continue
 		}
-		rest = rest[end:]
+		query := ""
+		if len(path) < len(u) {
+			query = string(bytes.ReplaceAll(u[len(path)+1:], []byte("&amp;"), []byte("&")))
+		}
+		tok, err := seal(p, query)
+		if err != nil {
+			return nil, err
+		}
+		if tok == "" {
+			continue
+		}
+		out = append(out, doc[done:end]...)
+		done = end
+		if len(path) < len(u) {
+			out = append(out, "&amp;"...)
+		} else {
+			out = append(out, '?')
+		}
+		out = append(out, StateParam...)
+		out = append(out, '=')
+		out = append(out, tok...) // base64url: nothing to escape
 	}
-	return append(out, rest...), nil
+	if out == nil {
+		return doc, nil
+	}
+	return append(out, doc[done:]...), nil
 }
 
 var (

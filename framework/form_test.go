@@ -44,10 +44,10 @@ func TestFlowReadsTheDigitsTheTwilioPolicyParsed(t *testing.T) {
 		{"SignedGET", signed, get},
 		{"CheckingOff", off, unsigned},
 	} {
-		if got := send(tc.app, tc.req("1")).Body.String(); got != one {
+		if got := send(tc.app, tc.req("1")).Body.String(); withoutState(got) != withoutState(one) {
 			t.Errorf("%s, Digits=1: got\n%s\nwant\n%s", tc.name, got, one)
 		}
-		if got := send(tc.app, tc.req("0")).Body.String(); got != zero {
+		if got := send(tc.app, tc.req("0")).Body.String(); withoutState(got) != withoutState(zero) {
 			t.Errorf("%s, Digits=0: got\n%s\nwant\n%s", tc.name, got, zero)
 		}
 	}

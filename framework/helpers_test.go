@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -178,3 +179,9 @@ func (n *node) verbs() []string {
 	}
 	return out
 }
+
+// stateTokens matches the state token the server appends to each callback URL of a call.
+var stateTokens = regexp.MustCompile(`(\?|&amp;|&)` + StateParam + `=[A-Za-z0-9_-]+`)
+
+// withoutState returns a TwiML document or URL without its state tokens, which differ per call.
+func withoutState(s string) string { return stateTokens.ReplaceAllString(s, "") }

@@ -38,6 +38,7 @@ type exchange struct {
 	scopes    []string // the PIN scopes the call holds (package callstate), sealed into its URLs
 	stateErr  error    // why a state token the request carried grants nothing, for the log
 	stateOK   bool     // the request carried a state token sealed for this call and path
+	stateData string   // that token's Data: the URL query (call state) it was sealed with
 	handsOff  bool     // the answer may hand the call to an agent: seal its state even with no scopes
 	pinResult string   // on a pin route: right, wrong, locked…, for the log (never the digits)
 }
@@ -267,6 +268,9 @@ func (a *App) flowHandler(rt *flow.Route) echo.HandlerFunc {
 		if err := rt.CheckState(in.Query); err != nil {
 			// A counter the server never emitted: refuse it rather than restart the menu's count.
 			return &Error{Op: "call state", Kind: KindNotFound, Err: err}
+		}
+		if err := a.checkCallState(ex, rt, in.Query); err != nil {
+			return err
 		}
 		if rt.AgentReturn() {
 			if !ex.stateOK {

@@ -3,6 +3,7 @@ package framework
 import (
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -34,6 +35,44 @@ func TestACounterTheServerNeverEmittedHearsTheNotFoundFlow(t *testing.T) {
 			}
 			if tt.want == sayNotFound && slices.Contains(says, sayInvalid) {
 				t.Errorf("%s was also answered as an invalid choice: %q", tt.target, says)
+			}
+		})
+	}
+}
+
+// The state a callback URL carries beyond the first is sealed for its call and path: a captured
+// request whose URL is re-written to another state, or whose token is replayed into another call
+// or onto another path, hears the not-found flow; the URL the server wrote is followed.
+func TestCallStateIsTheStateSealedForThisCallAndPath(t *testing.T) {
+	app := newTestApp(t, &Options{Flow: File(writeFile(t, t.TempDir(), "flow.yaml", demoFlow)), Now: fixedClock(openHours)})
+	const callA, callB = "CA0000000000000000000000000000000a", "CA0000000000000000000000000000000b"
+	params := func(sid, digits string) url.Values {
+		return url.Values{"CallSid": {sid}, "From": {otherNumber}, "To": {"+15555550100"}, "Direction": {"inbound"}, "Digits": {digits}}
+	}
+	// One invalid choice: the server answers with the gather at i=1, sealed for call A.
+	doc := twimlOf(t, call(t, app, "/ivr/welcome/gather?i=0&n=0", params(callA, "7")))
+	next := doc.find("Redirect").Text
+	tok := rawQueryValue(next[strings.IndexByte(next, '?')+1:], StateParam)
+	if !strings.HasPrefix(next, "/ivr/welcome/gather?i=1&n=0&st=") || tok == "" {
+		t.Fatalf("the invalid choice's gather URL is %q, want i=1&n=0 with a state token", next)
+	}
+	tests := []struct {
+		name, target, sid, want string
+	}{
+		{"TheSealedURLIsFollowed", next, callA, "Let me connect you with someone who can help."}, // the second invalid choice: exhausted
+		{"ACounterReWrittenUnderTheTokenIsRefused", "/ivr/welcome/gather?i=0&n=1&st=" + tok, callA, sayNotFound},
+		{"ACounterReWrittenUpIsRefused", "/ivr/welcome/gather?i=1&n=1&st=" + tok, callA, sayNotFound},
+		{"TheTokenInAnotherCallIsRefused", next, callB, sayNotFound},
+		{"TheTokenOnAnotherPathIsRefused", "/ivr/support/gather?i=1&n=0&st=" + tok, callA, sayNotFound},
+		{"AForgedTokenIsRefused", "/ivr/welcome/gather?i=1&n=0&st=" + tok[:len(tok)-2] + "AA", callA, sayNotFound},
+		{"StateBeyondTheFirstWithoutATokenIsRefused", "/ivr/welcome/gather?i=1&n=0", callA, sayNotFound},
+		{"TheFirstStateNeedsNoToken", "/ivr/welcome/gather?i=0&n=0", callB, sayInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			says := twimlOf(t, call(t, app, tt.target, params(tt.sid, "7"))).says()
+			if len(says) == 0 || says[0] != tt.want {
+				t.Errorf("%s in %s says %q, want it to begin %q", tt.target, tt.sid, says, tt.want)
 			}
 		})
 	}

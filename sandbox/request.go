@@ -3,10 +3,12 @@ package sandbox
 import (
 	"bytes"
 	"context"
+	"github.com/switchboard-ivr/switchboard/framework"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 
 	"github.com/switchboard-ivr/switchboard/caller"
@@ -122,12 +124,16 @@ func (o *observer) option(rt *flow.Route, req *Request) string {
 		if isDigits(e.Label) {
 			in = flow.Input{Query: req.Query, Digits: e.Label}
 		}
-		if bytes.Equal(rt.Respond(in), req.Body) {
+		if bytes.Equal(rt.Respond(in), stateTokens.ReplaceAll(req.Body, nil)) {
 			return e.Label
 		}
 	}
 	return ""
 }
+
+// stateTokens matches the state token the App appends to each callback URL of a call
+// (framework.StateParam), which the compiled bytes of a route do not hold.
+var stateTokens = regexp.MustCompile(`(\?|&amp;)` + framework.StateParam + `=[A-Za-z0-9_-]+`)
 
 func isDigits(s string) bool { return s != "" && strings.Trim(s, "0123456789*#") == "" }
 

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -102,7 +103,8 @@ func TestGoFlowServesTheSameTwiMLAsItsYAML(t *testing.T) {
 							params := principalstest.CallParams(from, "Digits", digits, "DialCallStatus", "no-answer")
 							g := serve(goApp, principalstest.NewPOST(token, testHost+path+query, params))
 							y := serve(yamlApp, principalstest.NewPOST(token, testHost+path+query, params))
-							if g.Code != y.Code || !bytes.Equal(g.Body.Bytes(), y.Body.Bytes()) {
+							// Each App seals its own state tokens (its own key, its own clock).
+							if g.Code != y.Code || !bytes.Equal(stateToken.ReplaceAll(g.Body.Bytes(), nil), stateToken.ReplaceAll(y.Body.Bytes(), nil)) {
 								t.Errorf("%s%s Digits=%q From=%s token=%s:\nGo   %d %s\nYAML %d %s", path, query, digits, from, token, g.Code, g.Body, y.Code, y.Body)
 							}
 							compared++
@@ -164,3 +166,6 @@ func serve(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
 	h.ServeHTTP(w, r)
 	return w
 }
+
+// stateToken matches the state token an App seals into a callback URL of a call.
+var stateToken = regexp.MustCompile(`st=[A-Za-z0-9_-]+`)

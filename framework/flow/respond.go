@@ -113,6 +113,28 @@ func (r *Route) CheckState(query string) error {
 	return nil
 }
 
+// ReadsState reports whether the route reads call state from its URL (a gather, dialed,
+// recorded or pin route): the server then requires that state to be the state it sealed for the
+// call, or state zero when the request carries no token.
+func (r *Route) ReadsState() bool {
+	switch r.kind {
+	case routeGather, routeDialed, routeRecorded, routePIN:
+		return true
+	}
+	return false
+}
+
+// ZeroState reports whether a raw query that [Route.CheckState] accepted holds the route's first
+// state: no count above zero (the first prompt of a gather or a pin) and site 0.
+func (r *Route) ZeroState(query string) bool {
+	for _, k := range [...]string{"i", "n", "s", "a"} {
+		if queryInt(query, k) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // checkParam checks that key appears in the raw query q at most once, with a value in [0, max).
 func checkParam(q, key string, max int) error {
 	seen := false
