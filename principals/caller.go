@@ -106,13 +106,19 @@ func isFullAttestation(verstat string) bool {
 // principal; a longer one yields only [AnonymousCaller].
 const maxCallerURI = 256
 
-// remoteParty returns the other end of a call as a verified request names it: From on inbound
-// calls, To when Direction starts with "outbound" (the number the call was placed to).
-func remoteParty(get func(string) string) (remote string, inbound bool) {
-	if strings.HasPrefix(get("Direction"), "outbound") {
-		return get("To"), false
+// remoteParty returns the other end of a call as a verified request names it, from Direction:
+// From when it is "inbound", To when it is "outbound-api" or "outbound-dial" (the number the call
+// was placed to). With any other Direction, or none, known is false and remote is "": a signed
+// request re-targeted to a URL whose signature still holds without the Direction field must not
+// turn the callee's number into the caller's.
+func remoteParty(get func(string) string) (remote string, inbound, known bool) {
+	switch get("Direction") {
+	case "inbound":
+		return get("From"), true, true
+	case "outbound-api", "outbound-dial":
+		return get("To"), false, true
 	}
-	return get("From"), true
+	return "", false, false
 }
 
 // appendCallerFacts appends what a verified request says about its caller besides the

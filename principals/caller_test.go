@@ -64,6 +64,16 @@ func TestOnlyFullAttestationMakesAnAttestedCaller(t *testing.T) {
 			[]string{"caller:" + staff, "attest:A-diverted"}, []string{"caller-attested:" + staff, "attest:A"}},
 		{"OutboundCallHasNoAttestation", principalstest.CallParams("+15555550100", "To", staff, "Direction", "outbound-api", "StirVerstat", "TN-Validation-Passed-A"),
 			[]string{"caller:" + staff}, []string{"caller-attested:" + staff, "attest:A"}},
+		// A signed outbound request re-targeted to a URL whose signature still holds without
+		// Direction must not make the From (this line's own number) the caller, nor keep To.
+		{"NoDirectionNamesNoCaller", withoutField(principalstest.CallParams("+15555550100", "To", staff, "StirVerstat", "TN-Validation-Passed-A"), "Direction"),
+			[]string{principals.AnonymousCaller}, []string{"caller:" + staff, "caller:+15555550100", "caller-attested:+15555550100", "attest:A"}},
+		{"EmptyDirectionNamesNoCaller", principalstest.CallParams(staff, "Direction", "", "StirVerstat", "TN-Validation-Passed-A"),
+			[]string{principals.AnonymousCaller}, []string{"caller:" + staff, "caller-attested:" + staff, "attest:A"}},
+		{"UnknownDirectionNamesNoCaller", principalstest.CallParams(staff, "Direction", "trunking-originating"),
+			[]string{principals.AnonymousCaller}, []string{"caller:" + staff}},
+		{"OutboundDialCallerIsTo", principalstest.CallParams("+15555550100", "To", staff, "Direction", "outbound-dial"),
+			[]string{"caller:" + staff}, []string{"caller:+15555550100"}},
 		{"WithheldNumberIsAnonymous", principalstest.CallParams("anonymous"),
 			[]string{principals.AnonymousCaller}, nil},
 		{"RestrictedNumberIsAnonymous", principalstest.CallParams("restricted", "StirVerstat", "TN-Validation-Passed-A"),
@@ -161,4 +171,10 @@ func sameNames(a, b []string) bool {
 	slices.Sort(a)
 	slices.Sort(b)
 	return slices.Equal(a, b)
+}
+
+// withoutField returns v without key.
+func withoutField(v url.Values, key string) url.Values {
+	v.Del(key)
+	return v
 }

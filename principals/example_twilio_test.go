@@ -21,6 +21,8 @@ func ExampleNewTwilio() {
 	if err != nil {
 		panic(err)
 	}
+	// Twilio's documented example has no Direction field, so it names no caller beyond
+	// caller:anonymous; a real voice webhook sends Direction=inbound and holds caller:<From>.
 	params := url.Values{
 		"CallSid": {"CA1234567890ABCDE"}, "Caller": {"+14158675309"}, "Digits": {"1234"},
 		"From": {"+14158675309"}, "To": {"+18005551212"},
@@ -36,7 +38,7 @@ func ExampleNewTwilio() {
 	fmt.Println(res.Principals, res.Failures)
 	// Output:
 	// RSOYDt4T1cUTdK1PDd93/VVr8B8=
-	// caller:+14158675309, system.Authenticated, system.Everyone, twilio
+	// caller:anonymous, system.Authenticated, system.Everyone, twilio
 	// system.Everyone [twilio: signature mismatch]
 }
 
@@ -47,6 +49,8 @@ func ExampleSigner_Sign() {
 	if err != nil {
 		panic(err)
 	}
+	// Twilio's documented example has no Direction field, so it names no caller beyond
+	// caller:anonymous; a real voice webhook sends Direction=inbound and holds caller:<From>.
 	params := url.Values{
 		"CallSid": {"CA1234567890ABCDE"}, "Caller": {"+14158675309"}, "Digits": {"1234"},
 		"From": {"+14158675309"}, "To": {"+18005551212"},

@@ -85,9 +85,13 @@ type TwilioOptions struct {
 // [NewTwilio]; it is safe for concurrent use.
 //
 // From a verified request it yields [Twilio], "account:<AccountSid>" and "caller:<number>",
-// where the number is From on inbound calls and To when Direction starts with "outbound", and
-// only when it looks like E.164 (a '+' and 8 to 15 digits); when it does not, [AnonymousCaller]
-// (and "caller:sip:…" or "caller:client:…" for a SIP URI or a client identity). On an inbound
+// where the number is From when Direction is "inbound" and To when it is "outbound-api" or
+// "outbound-dial", and only when it looks like E.164 (a '+' and 8 to 15 digits); when it does
+// not, [AnonymousCaller] (and "caller:sip:…" or "caller:client:…" for a SIP URI or a client
+// identity). A request with no Direction, or another value (a status or recording callback, or a
+// signed request re-targeted without the field), names no caller: it holds [AnonymousCaller] and
+// nothing more, so that a deny on caller:anonymous still refuses it and no caller:+E164 grant
+// applies. On an inbound
 // call that carries StirVerstat it also yields the [Attestation] ("attest:A" …) and, with full
 // attestation of an E.164 From, [AttestedCaller]. It fills Identity.CallSID.
 //
@@ -570,7 +574,7 @@ func (s *signedRequest) deriveNames(b *strings.Builder) {
 	if !isSID(sid, "AC") {
 		sid = ""
 	}
-	remote, inbound := remoteParty(s.get)
+	remote, inbound, _ := remoteParty(s.get)
 	s.remote, s.inbound, s.verstat = remote, inbound, s.get("StirVerstat")
 	attested := ""
 	if isAttestedCaller(remote, inbound, s.verstat) {

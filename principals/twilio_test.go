@@ -74,7 +74,8 @@ func TestTwilioDocumentedExampleVerifies(t *testing.T) {
 	if !ok {
 		t.Fatalf("documented example rejected: %v", f)
 	}
-	wantP := []string{"twilio", "caller:+14158675309"}
+	// Twilio's example has no Direction field, so it names no caller (TwilioPolicy).
+	wantP := []string{"twilio", principals.AnonymousCaller}
 	if !slices.Equal(id.Principals, wantP) || id.CallSID != "CA1234567890ABCDE" || id.Policy != "twilio" {
 		t.Errorf("identity = %+v, want principals %q and CallSID CA1234567890ABCDE", id, wantP)
 	}
@@ -399,12 +400,12 @@ func TestTwilioPrincipalsComeOnlyFromAVerifiedRequest(t *testing.T) {
 			[]string{"twilio", "account:" + mainSID, "caller:+15557654321"}, ""},
 		{"OutboundDialCallerIsTo", url.Values{"From": {"+15551234567"}, "To": {"+15557654321"}, "Direction": {"outbound-dial"}},
 			[]string{"twilio", "caller:+15557654321"}, ""},
-		{"ClientIdentityIsAnAnonymousCaller", url.Values{"From": {"client:alice"}},
+		{"ClientIdentityIsAnAnonymousCaller", url.Values{"From": {"client:alice"}, "Direction": {"inbound"}},
 			[]string{"twilio", principals.AnonymousCaller, "caller:client:alice"}, ""},
 		{"AnonymousIsAnAnonymousCaller", url.Values{"From": {"anonymous"}}, []string{"twilio", principals.AnonymousCaller}, ""},
 		{"TooShortNumberIsAnAnonymousCaller", url.Values{"From": {"+1234567"}}, []string{"twilio", principals.AnonymousCaller}, ""},
 		{"TooLongNumberIsAnAnonymousCaller", url.Values{"From": {"+1234567890123456"}}, []string{"twilio", principals.AnonymousCaller}, ""},
-		{"MalformedAccountSidIsNotAnAccount", url.Values{"AccountSid": {"system.Everyone"}, "From": {"+15551234567"}}, []string{"twilio", "caller:+15551234567"}, ""},
+		{"MalformedAccountSidIsNotAnAccount", url.Values{"AccountSid": {"system.Everyone"}, "From": {"+15551234567"}, "Direction": {"inbound"}}, []string{"twilio", "caller:+15551234567"}, ""},
 	}
 	p := newTwilio(t, principals.TwilioOptions{})
 	for _, tc := range tests {
@@ -599,7 +600,7 @@ func TestTwilioPolicyConforms(t *testing.T) {
 	const u = "https://example.com/ivr"
 	const token, secondary = "conformance-primary-token", "conformance-secondary-token"
 	p := newTwilio(t, principals.TwilioOptions{Tokens: []principals.Secret{principals.NewSecret(token), principals.NewSecret(secondary)}})
-	params := url.Values{"AccountSid": {mainSID}, "From": {"+15551234567"}, "CallSid": {"CA1"}}
+	params := url.Values{"AccountSid": {mainSID}, "From": {"+15551234567"}, "CallSid": {"CA1"}, "Direction": {"inbound"}}
 	principalstest.Run(t, principalstest.Suite{
 		Policy:  p,
 		Name:    "twilio",
@@ -608,7 +609,7 @@ func TestTwilioPolicyConforms(t *testing.T) {
 			{Name: "signed POST", Request: func() *http.Request { return principalstest.NewPOST(token, u, params) },
 				Vouch: true, Principals: []string{"twilio", "account:" + mainSID, "caller:+15551234567"}},
 			{Name: "signed with the secondary", Request: func() *http.Request { return principalstest.NewPOST(secondary, u, params) }, Vouch: true},
-			{Name: "signed GET", Request: func() *http.Request { return principalstest.NewGET(token, u+"?From=%2B15551234567") },
+			{Name: "signed GET", Request: func() *http.Request { return principalstest.NewGET(token, u+"?From=%2B15551234567&Direction=inbound") },
 				Vouch: true, Principals: []string{"twilio", "caller:+15551234567"}},
 			{Name: "signed JSON", Request: func() *http.Request { return principalstest.NewJSON(token, u, []byte(`{"a":1}`)) }, Vouch: true},
 			{Name: "behind a trusted proxy without trust", Request: func() *http.Request {
