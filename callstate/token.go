@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -131,7 +132,9 @@ func (s *Sealer) Seal(callSID, path string, st State, now time.Time) (string, er
 // the state sealed in it. It returns an error matching [ErrMalformed], [ErrInvalid] or
 // [ErrExpired]; the MAC is checked before anything else in the token is believed.
 func (s *Sealer) Open(token, callSID, path string, now time.Time) (State, error) {
-	if token == "" || len(token) > MaxTokenLen {
+	// The decoder skips CR and LF even in strict mode; a token is one spelling or none, so a
+	// token with either is malformed rather than a second name for the same state.
+	if token == "" || len(token) > MaxTokenLen || strings.ContainsAny(token, "\r\n") {
 		return State{}, ErrMalformed
 	}
 	if callSID == "" {
