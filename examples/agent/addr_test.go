@@ -8,7 +8,7 @@ func TestListenAddrIsLoopbackUnlessADDRSaysOtherwise(t *testing.T) {
 		addr, port string
 		want       string
 	}{
-		{"nothing set", "", "", "127.0.0.1:8081"},
+		{"nothing set", "", "", "127.0.0.1:8090"},
 		{"a port", "", "9090", "127.0.0.1:9090"},
 		{"every interface", ":8080", "9090", ":8080"},
 		{"an address", "10.0.0.5:80", "", "10.0.0.5:80"},

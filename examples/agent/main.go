@@ -15,8 +15,8 @@
 //	AGENT_PUBLIC_URL   Optional but recommended: the scheme and host Twilio connects to, such as
 //	                   wss://agent.example.com (the flow's relay URL without its path).
 //	ADDR               Optional: the address to listen on; default 127.0.0.1:$PORT, this machine
-//	                   only. ADDR=:8081 listens on every interface (a container, behind a proxy).
-//	PORT               Optional: the port of the default ADDR; default 8081.
+//	                   only. ADDR=:8090 listens on every interface (a container, behind a proxy).
+//	PORT               Optional: the port of the default ADDR; default 8090 (8080 is the IVR, 8081 the console).
 package main
 
 import (
@@ -217,7 +217,7 @@ func or(v, def string) string {
 // listenAddr is ADDR, or loopback on PORT: an example run to try it out is reachable from this
 // machine only, until ADDR says otherwise.
 func listenAddr(getenv func(string) string) string {
-	return or(getenv("ADDR"), "127.0.0.1:"+or(getenv("PORT"), "8081"))
+	return or(getenv("ADDR"), "127.0.0.1:"+or(getenv("PORT"), "8090"))
 }
 
 func main() {
