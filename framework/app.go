@@ -77,7 +77,8 @@ type Options struct {
 	// Dependencies are the services outside the process the App relies on (a policy database,
 	// a shared state store); /readyz reports their health. Optional.
 	Dependencies []Dependency
-	// State seals the state a call carries in its callback URLs — the PIN scopes it entered —
+	// State seals the state a call carries in its callback URLs — the PIN scopes it entered, its
+	// retry counts, dial or record site and PIN attempts —
 	// under the server's own key (package callstate); replicas that serve one number must share
 	// the key. Optional; a key made for this process, which no other replica and no restart
 	// shares (a call in progress then has to enter its PIN again).

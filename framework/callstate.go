@@ -16,7 +16,8 @@ import (
 )
 
 // StateParam is the query parameter that carries a call's sealed state (package callstate) in
-// the callback URLs of a call that holds any: the PIN scopes it entered.
+// its callback URLs: the PIN scopes it entered and the URL's own call state (retry counts, a
+// dial or record site, PIN attempts) beyond the route's first state ([App.checkCallState]).
 const StateParam = "st"
 
 // openState reads the state token of a voice request, when it carries one, and adds a pin:
