@@ -39,9 +39,15 @@ while read -r dir name; do
 	if [ -n "$only" ] && [[ "$name" != *"$only"* ]]; then continue; fi
 	start=$(date +%s)
 	echo "== fuzz ./$dir $name for $fuzztime"
-	if go test -run='^$' -fuzz="^${name}\$" -fuzztime="$fuzztime" "./$dir" >"/tmp/fuzz.$$.log" 2>&1; then
+	# Minimizing a new input may take up to 60 s by default, far past a 10 s run; cap it. When the
+	# run's time ends while the engine is still minimizing, go test says "context deadline exceeded"
+	# and writes no input: that is the engine stopping, not a finding, so only a written input fails.
+	if go test -run='^$' -fuzz="^${name}\$" -fuzztime="$fuzztime" -fuzzminimizetime=2s "./$dir" >"/tmp/fuzz.$$.log" 2>&1; then
 		result=ok
 		tail -n 3 "/tmp/fuzz.$$.log" | grep -E 'elapsed|^ok' | tail -n 2 || true
+	elif grep -q 'context deadline exceeded' "/tmp/fuzz.$$.log" && ! grep -q 'Failing input written' "/tmp/fuzz.$$.log"; then
+		result=ok
+		echo "fuzz: the time ended while the engine was minimizing an input (no failing input was found)"
 	else
 		result=FAILED
 		failed=1
