@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/switchboard-ivr/switchboard/dialallow"
 	"github.com/switchboard-ivr/switchboard/twiml"
 )
 
@@ -40,6 +41,9 @@ type Compiled struct {
 	global   [numErrorKinds][]byte
 	prefixes []prefixFlows // longest prefix first
 	maxCall  int           // Flow.MaxCallSeconds
+	entries  []string      // Flow.Start, then Flow.Entries
+	allow    dialallow.List
+	status   bool // Flow.Callbacks.Status
 }
 
 type prefixFlows struct {
@@ -94,6 +98,17 @@ func (c *Compiled) Start() string { return c.start }
 
 // MaxCallSeconds returns the flow's max_call_seconds: 0 when it sets none.
 func (c *Compiled) MaxCallSeconds() int { return c.maxCall }
+
+// Entries returns the names of the menus a call may enter from outside the flow: start first,
+// then the flow's entries. The caller must not modify them.
+func (c *Compiled) Entries() []string { return c.entries }
+
+// DialAllow returns the flow's dial_allow list: the zero List (only premium-rate prefixes
+// refused) when it sets none.
+func (c *Compiled) DialAllow() dialallow.List { return c.allow }
+
+// StatusCallbacks reports whether the flow asks for status callbacks (callbacks: {status: true}).
+func (c *Compiled) StatusCallbacks() bool { return c.status }
 
 // Routes returns every route, sorted by path. The caller must not modify them.
 func (c *Compiled) Routes() []*Route { return c.routes }
@@ -175,11 +190,17 @@ const twimlMaxSize = twiml.MaxSize
 
 func newCompiler(f *Flow, g *graph, base, prefix string) *compiler {
 	return &compiler{f: f, g: g, base: base, prefix: prefix, nodes: make(map[string]*node, len(f.Menus)),
-		out: &Compiled{basePath: base, start: routePath(base, f.Start), byPath: make(map[string]*Route, len(f.Menus)*2), maxCall: f.MaxCallSeconds}}
+		out: &Compiled{basePath: base, start: routePath(base, f.Start), byPath: make(map[string]*Route, len(f.Menus)*2), maxCall: f.MaxCallSeconds,
+			entries: append([]string{f.Start}, f.Entries...), status: f.Callbacks.Status}}
 }
 
 func compile(f *Flow, g *graph, base, prefix string) (*Compiled, error) {
 	c := newCompiler(f, g, base, prefix)
+	allow, err := dialallow.Parse(f.DialAllow)
+	if err != nil {
+		return nil, err // validated: unreachable unless a Flow built in Go skipped validation
+	}
+	c.out.allow = allow
 	c.errorTables()
 	for _, name := range sortedKeys(f.Menus) {
 		if n := f.Menus[name]; n != nil {
@@ -206,6 +227,14 @@ func (c *compiler) url(path string) string {
 		return path
 	}
 	return c.prefix + path
+}
+
+// number returns the <Number> of a dial: with the status callback when the flow asks for it.
+func (c *compiler) number(n string) twiml.Number {
+	if !c.f.Callbacks.Status {
+		return twiml.Number{Number: n}
+	}
+	return twiml.Number{Number: n, StatusCallback: c.url(CallbackPath + "/status"), StatusCallbackEvent: StatusEvents}
 }
 
 // redirectURL returns the URL a redirect step names: an absolute URL as it is, a path on this
@@ -265,7 +294,7 @@ func (c *compiler) errorTables() {
 	for k := range numErrorKinds {
 		verbs := []twiml.Verb{twiml.Say{Text: defaultErrorText[k], Voice: def.voice, Language: def.language}}
 		if c.f.CallCenter != "" && k != Denied {
-			verbs = append(verbs, twiml.Dial{TimeLimit: c.f.MaxCallSeconds, Nouns: []twiml.Noun{twiml.Number{Number: c.f.CallCenter}}})
+			verbs = append(verbs, twiml.Dial{TimeLimit: c.f.MaxCallSeconds, Nouns: []twiml.Noun{c.number(c.f.CallCenter)}})
 		} else {
 			verbs = append(verbs, twiml.Hangup{})
 		}
@@ -717,7 +746,7 @@ func (nc *nodeCompiler) step(s Step, menu bool) []twiml.Verb {
 		if limit == 0 {
 			limit = nc.c.f.MaxCallSeconds
 		}
-		td := twiml.Dial{Timeout: s.Timeout, CallerID: s.CallerID, TimeLimit: limit, Nouns: []twiml.Noun{twiml.Number{Number: number}}}
+		td := twiml.Dial{Timeout: s.Timeout, CallerID: s.CallerID, TimeLimit: limit, Nouns: []twiml.Noun{nc.c.number(number)}}
 		if s.NoAnswer != nil && nc.name != "" {
 			td.Action = nc.site(nc.c.url(nc.route+"/dialed"), siteIndex(nc, &nc.dials, s))
 		}

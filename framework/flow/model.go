@@ -181,10 +181,19 @@ type Callbacks struct {
 	// Transcription adds transcribeCallback="/callbacks/transcription" to every <Record> that
 	// transcribes: the text follows the recording. Optional.
 	Transcription bool `yaml:"transcription"`
+	// Status adds statusCallback="/callbacks/status" (events StatusEvents) to the number of every
+	// <Dial>, and asks POST /calls to set the same StatusCallback on the calls it starts: the
+	// dialed or called party's progress reaches the operator. Optional.
+	Status bool `yaml:"status"`
 }
 
-// CallbackPath is where a flow's callbacks go: CallbackPath + "/recording" and "/transcription".
+// CallbackPath is where a flow's callbacks go: CallbackPath + "/status", "/recording" and
+// "/transcription".
 const CallbackPath = "/callbacks"
+
+// StatusEvents are the call progress events a status callback asks Twilio for, space-separated
+// as TwiML's statusCallbackEvent wants them.
+const StatusEvents = "initiated ringing answered completed"
 
 // Enqueue puts the caller in a queue.
 type Enqueue struct {
