@@ -28,7 +28,7 @@ var rules = []rule{
 	{dir: "dialallow"},
 	{dir: "prompttext"},
 	{dir: "backend", allow: []string{module + "/principals"}},
-	{dir: "callbacks", allow: []string{module + "/backend", module + "/framework", module + "/principals"}},
+	{dir: "callbacks", allow: []string{module + "/backend", module + "/framework", module + "/principals", "github.com/prometheus/client_golang/"}},
 	{dir: "outbound", allow: []string{module + "/framework", module + "/dialallow", module + "/principals", "github.com/twilio/twilio-go", "golang.org/x/time/rate"}},
 	{dir: "internal/budget"},
 	{dir: "internal/didyoumean"},
