@@ -43,7 +43,7 @@ type Compiled struct {
 	maxCall  int           // Flow.MaxCallSeconds
 	entries  []string      // Flow.Start, then Flow.Entries
 	allow    dialallow.List
-	calls    Callbacks     // Flow.Callbacks
+	calls    Callbacks // Flow.Callbacks
 }
 
 type prefixFlows struct {
