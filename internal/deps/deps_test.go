@@ -29,7 +29,7 @@ var rules = []rule{
 	{dir: "prompttext"},
 	{dir: "backend", allow: []string{module + "/principals"}},
 	{dir: "callbacks", allow: []string{module + "/backend", module + "/framework", module + "/principals", "github.com/prometheus/client_golang/"}},
-	{dir: "outbound", allow: []string{module + "/framework", module + "/dialallow", module + "/principals", "github.com/twilio/twilio-go", "golang.org/x/time/rate"}},
+	{dir: "outbound", allow: []string{module + "/framework", module + "/dialallow", module + "/principals", "github.com/twilio/twilio-go", "golang.org/x/time/rate", "github.com/prometheus/client_golang/"}},
 	{dir: "internal/budget"},
 	{dir: "internal/didyoumean"},
 	{dir: "internal/buildinfo"},
