@@ -45,7 +45,7 @@ type Compiled struct {
 	backends []BackendConfig
 	entries  []string // Flow.Start, then Flow.Entries
 	allow    dialallow.List
-	status   bool // Flow.Callbacks.Status
+	calls    Callbacks // Flow.Callbacks
 }
 
 type prefixFlows struct {
@@ -109,8 +109,8 @@ func (c *Compiled) Entries() []string { return c.entries }
 // refused) when it sets none.
 func (c *Compiled) DialAllow() dialallow.List { return c.allow }
 
-// StatusCallbacks reports whether the flow asks for status callbacks (callbacks: {status: true}).
-func (c *Compiled) StatusCallbacks() bool { return c.status }
+// Callbacks returns the callbacks the flow asks Twilio for (its callbacks: section).
+func (c *Compiled) Callbacks() Callbacks { return c.calls }
 
 // Routes returns every route, sorted by path. The caller must not modify them.
 func (c *Compiled) Routes() []*Route { return c.routes }
@@ -193,7 +193,7 @@ const twimlMaxSize = twiml.MaxSize
 func newCompiler(f *Flow, g *graph, base, prefix string) *compiler {
 	return &compiler{f: f, g: g, base: base, prefix: prefix, nodes: make(map[string]*node, len(f.Menus)),
 		out: &Compiled{basePath: base, start: routePath(base, f.Start), byPath: make(map[string]*Route, len(f.Menus)*2), maxCall: f.MaxCallSeconds,
-			entries: append([]string{f.Start}, f.Entries...), status: f.Callbacks.Status}}
+			entries: append([]string{f.Start}, f.Entries...), calls: f.Callbacks}}
 }
 
 func compile(f *Flow, g *graph, base, prefix string) (*Compiled, error) {
