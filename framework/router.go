@@ -41,6 +41,11 @@ type exchange struct {
 	stateData string   // that token's Data: the URL query (call state) it was sealed with
 	handsOff  bool     // the answer may hand the call to an agent: seal its state even with no scopes
 	pinResult string   // on a pin route: right, wrong, locked…, for the log (never the digits)
+	// vars are the call's variables: those its state token carried, then what a fetch or a
+	// gather added; sealed into every URL of the answer.
+	vars         map[string]string
+	fetchBackend string // the backend a fetch on this request asked, for the log
+	fetchErr     error  // why that fetch failed, for the log
 }
 
 // reqContext is the echo.Context handlers receive; it reaches the exchange without a map lookup.
@@ -289,7 +294,22 @@ func (a *App) flowHandler(rt *flow.Route) echo.HandlerFunc {
 			}
 			in.PIN = res
 		}
-		a.writeVoice(ex, rt.Respond(in))
+		if rt.SavesInput() {
+			a.saveInput(ex, in)
+		}
+		if !rt.Dynamic() {
+			a.writeVoice(ex, rt.Respond(in))
+			return nil
+		}
+		if fc := rt.Fetch(); fc != nil {
+			in.FetchFailed = !a.fetch(ex, r, fc)
+		}
+		in.Vars = routeVars(ex, r)
+		b, err := rt.Answer(in)
+		if err != nil {
+			return &Error{Op: "render " + rt.Path, Kind: KindInternal, Err: err}
+		}
+		a.writeVoice(ex, b)
 		return nil
 	}
 }

@@ -32,7 +32,7 @@ menus:
 	if err := c.DialAllow().Check("+447700900123"); err == nil {
 		t.Error("a number outside dial_allow was allowed")
 	}
-	if !c.StatusCallbacks() {
-		t.Error("StatusCallbacks() = false for callbacks: {status: true}")
+	if cb := c.Callbacks(); !cb.Status || cb.Recording {
+		t.Errorf("Callbacks() = %+v for callbacks: {status: true}", cb)
 	}
 }

@@ -30,8 +30,8 @@ var rules = []rule{
 	{dir: "dialallow"},
 	{dir: "prompttext"},
 	{dir: "backend", allow: []string{module + "/principals"}},
-	{dir: "callbacks", allow: []string{module + "/backend", module + "/framework", module + "/principals"}},
-	{dir: "outbound", allow: []string{module + "/framework", module + "/dialallow", module + "/principals", "github.com/twilio/twilio-go", "golang.org/x/time/rate"}},
+	{dir: "callbacks", allow: []string{module + "/backend", module + "/framework", module + "/principals", "github.com/prometheus/client_golang/"}},
+	{dir: "outbound", allow: []string{module + "/framework", module + "/dialallow", module + "/principals", "github.com/twilio/twilio-go", "golang.org/x/time/rate", "github.com/prometheus/client_golang/"}},
 	{dir: "internal/budget"},
 	{dir: "internal/didyoumean"},
 	{dir: "internal/buildinfo"},
@@ -43,7 +43,7 @@ var rules = []rule{
 	{dir: "principals/principalstest", allow: []string{module + "/principals"}},
 	{dir: "framework/authz", allow: []string{"github.com/casbin/", module + "/principals"}},
 	{dir: "caller", allow: []string{module + "/principals", module + "/twiml"}},
-	{dir: "framework/flow", allow: []string{module + "/twiml", module + "/principals", module + "/dialallow", "go.yaml.in/yaml/v3", "github.com/go-playground/", module + "/internal/didyoumean", module + "/internal/yamldoc"}},
+	{dir: "framework/flow", allow: []string{module + "/twiml", module + "/principals", module + "/dialallow", module + "/prompttext", "go.yaml.in/yaml/v3", "github.com/go-playground/", module + "/internal/didyoumean", module + "/internal/yamldoc"}},
 	{dir: "flowtest", allow: []string{module + "/sandbox", module + "/framework", module + "/caller", module + "/principals", module + "/internal/didyoumean", module + "/internal/yamldoc", "go.yaml.in/yaml/v3"}},
 	// The policy in PostgreSQL: its adapter and driver, the authorizer it validates with, and the
 	// framework's source interfaces it implements.
@@ -59,7 +59,7 @@ var rules = []rule{
 		"github.com/labstack/echo/v4", "github.com/prometheus/client_golang/", "golang.org/x/time/rate"}},
 	{dir: "console", allow: []string{module + "$", module + "/internal/joined", module + "/framework", module + "/diagram", module + "/sandbox", module + "/caller", module + "/principals"}},
 	{dir: "diagram", allow: []string{module + "/framework/flow"}},
-	{dir: "sandbox", allow: []string{module + "/framework", module + "/caller", module + "/principals"}},
+	{dir: "sandbox", allow: []string{module + "/framework", module + "/caller", module + "/principals", module + "/backend"}},
 }
 
 // confined lists imports that only the named directories (or files) may use.
