@@ -88,8 +88,7 @@ func TestALanguageSwitchHoldsForTheRestOfTheCall(t *testing.T) {
 	hears(t, verbsOf(t, c.Route("/ivr/menu").Respond(Input{Query: "l=es-MX"})),
 		"Say es-MX: Gracias por llamar.",
 		"Gather /ivr/menu/gather?i=0&n=0&l=es-MX",
-		"Say es-MX: Para ventas oprima 1. Para el asistente oprima 2.",
-		"Say es-MX: Para español, oprima 9.",
+		"Say es-MX: Para ventas oprima 1. Para el asistente oprima 2.", // not "Para español…": the call is in Spanish
 		"Redirect /ivr/menu/gather?i=0&n=0&l=es-MX")
 	hears(t, verbsOf(t, gather.Respond(Input{Digits: "1", Query: "i=0&n=0&l=es-MX"})), "Redirect /ivr/sales?l=es-MX")
 	hears(t, verbsOf(t, c.Route("/ivr/sales").Respond(Input{Query: "l=es-MX"})),
