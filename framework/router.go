@@ -41,6 +41,9 @@ type exchange struct {
 	stateData string   // that token's Data: the URL query (call state) it was sealed with
 	handsOff  bool     // the answer may hand the call to an agent: seal its state even with no scopes
 	pinResult string   // on a pin route: right, wrong, locked…, for the log (never the digits)
+	// kept: something may hold on to the request's authentication memory past the request (an
+	// App.Handle or App.Voice handler, a panic's value), so auth is not released (see pipeline).
+	kept bool
 }
 
 // reqContext is the echo.Context handlers receive; it reaches the exchange without a map lookup.
@@ -172,7 +175,7 @@ func (a *App) pipeline(st *state, c echo.Context, next echo.HandlerFunc) error {
 			if p == http.ErrAbortHandler {
 				panic(p)
 			}
-			ex.panicked = true
+			ex.panicked, ex.kept = true, true
 			p, stack := panicDetails(p)
 			if suppressed, ok := a.lineAllowed(ex); ok { // a request that panics must not flood either
 				a.log.Error("panic", "error", clip(fmt.Sprint(p)), "path", clip(c.Request().URL.Path), "stack", string(stack), "lines_not_logged", suppressed)
@@ -180,6 +183,15 @@ func (a *App) pipeline(st *state, c echo.Context, next echo.HandlerFunc) error {
 			a.respondError(ex, &Error{Op: "handler", Kind: KindInternal, Err: fmt.Errorf("panic: %v", p)})
 		}
 		a.logRequest(ex, start)
+		// The principals' memory (the verified form, the names, the body r.Body replays) is
+		// reused by a later request unless something may still hold it. Nothing of the pipeline
+		// does: flow routes copy what they keep (flowInput), the log line copies what it logs
+		// (logRequest), and the rest (authorization, state tokens, the PIN count's key, the
+		// replay key) is computed from it during the request. Handlers of App.Handle and
+		// App.Voice may keep anything, and so may a panic's value: those set kept.
+		if !ex.kept {
+			ex.auth.Release()
+		}
 		*ex = exchange{}
 		ex.reqContext.ex = ex
 		exchanges.Put(ex)
@@ -259,9 +271,9 @@ func (a *App) flowHandler(rt *flow.Route) echo.HandlerFunc {
 		}
 		r := c.Request()
 		in := flow.Input{ // from the form the Twilio policy parsed, when it vouched
-			Digits:         ex.formValue(r, "Digits"),
-			Speech:         ex.formValue(r, "SpeechResult"),
-			DialCallStatus: ex.formValue(r, "DialCallStatus"),
+			Digits:         ex.flowInput(r, "Digits"),
+			Speech:         ex.flowInput(r, "SpeechResult"),
+			DialCallStatus: ex.flowInput(r, "DialCallStatus"),
 			Query:          r.URL.RawQuery,
 			Now:            a.now(),
 		}
@@ -278,8 +290,8 @@ func (a *App) flowHandler(rt *flow.Route) echo.HandlerFunc {
 				// this call to the agent, so a replayed or forged return cannot steer another call.
 				return &Error{Op: "agent return", Kind: KindForbidden, Err: errors.New("no state token sealed for this call")}
 			}
-			in.SessionStatus = ex.formValue(r, "SessionStatus")
-			in.HandoffData = ex.formValue(r, "HandoffData")
+			in.SessionStatus = ex.flowInput(r, "SessionStatus")
+			in.HandoffData = ex.flowInput(r, "HandoffData")
 		}
 		ex.handsOff = rt.HandsOff()
 		if chk := rt.PIN(); chk != nil {
@@ -303,6 +315,7 @@ func (a *App) voiceHandler(cr customRoute) echo.HandlerFunc {
 		if err := a.authorize(ex, cr.path, cr.permission); err != nil {
 			return err
 		}
+		ex.kept = true // the handler gets the form and the principals, and may outlive its deadline
 		ex.shareForm(c.Request())
 		ctx, cancel := context.WithTimeout(c.Request().Context(), a.opts.HandlerTimeout)
 		defer cancel()
@@ -351,6 +364,7 @@ func (a *App) customHandler(cr customRoute) echo.HandlerFunc {
 		if err := a.authorize(ex, cr.path, cr.permission); err != nil {
 			return err
 		}
+		ex.kept = true // the handler gets the form and the principals, and may outlive its timeout
 		r := c.Request()
 		ex.shareForm(r)
 		h.ServeHTTP(c.Response(), r.WithContext(principals.NewContext(r.Context(), ex.auth.Principals)))
