@@ -2,6 +2,7 @@ package callbacks
 
 import (
 	"context"
+	"crypto/sha256"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -17,12 +18,12 @@ type Kind string
 
 // The kinds of callback.
 const (
-	Status        Kind = "status"        // StatusCallback of a call or a <Dial>
+	Status        Kind = "status"        // StatusCallback of a call or a <Dial>'s number
 	Recording     Kind = "recording"     // recordingStatusCallback of a <Record>
 	Transcription Kind = "transcription" // transcribeCallback of a <Record transcribe>
 )
 
-// Permission is what the policy must grant Twilio on /callbacks/*, for example
+// Permission is what the policy must grant Twilio on /callbacks/*; the default policy.csv has
 // "p, twilio, /callbacks/*, callback, allow".
 const Permission = "callback"
 
@@ -55,19 +56,29 @@ type Options struct {
 	Attempts int
 	Backoff  time.Duration
 	// Seen bounds the de-duplication table (event identities remembered). Optional; default 100 000.
-	Seen   int
+	Seen int
+	// Hold is how long a status event that arrived before an earlier one of its call waits for
+	// it (see the ordering rule in order.go's doc). Optional; default 2 s.
+	Hold time.Duration
+	// Calls bounds the calls whose status events are being ordered. Optional; default 10 000.
+	Calls  int
 	Logger *slog.Logger // Optional; slog.Default().
 }
 
 // Receiver answers the callback routes and delivers their events. Start its delivery with Run.
+//
+// Each event ends in one [Outcome], counted in /metrics as switchboard_callbacks_total{kind,
+// outcome} once Register has mounted the routes, and logged with its call SID.
 type Receiver struct {
 	opts  Options
 	log   *slog.Logger
 	queue chan Event
+	order *sequencer
+	met   *metrics
 
 	mu   sync.Mutex
-	seen map[string]struct{} // bounded by opts.Seen; see remember
-	ring []string            // the keys of seen, oldest first at next
+	seen map[[sha256.Size]byte]struct{} // bounded by opts.Seen; see remember
+	ring [][sha256.Size]byte            // the keys of seen, oldest first at next
 	next int
 
 	dropMu   sync.Mutex
@@ -92,26 +103,37 @@ func New(opts *Options) *Receiver {
 	if o.Seen <= 0 {
 		o.Seen = 100_000
 	}
+	if o.Hold <= 0 {
+		o.Hold = 2 * time.Second
+	}
+	if o.Calls <= 0 {
+		o.Calls = 10_000
+	}
 	log := o.Logger
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Receiver{opts: o, log: log, queue: make(chan Event, o.QueueSize), seen: make(map[string]struct{}, 64), ring: make([]string, o.Seen)}
+	rc := &Receiver{opts: o, log: log, queue: make(chan Event, o.QueueSize),
+		seen: make(map[[sha256.Size]byte]struct{}, 64), ring: make([][sha256.Size]byte, o.Seen)}
+	rc.order = newSequencer(o.Hold, o.Calls, rc.release, rc.stale)
+	rc.met = newMetrics(func() float64 { return float64(len(rc.queue)) }, func() float64 { return float64(rc.order.heldEvents()) })
+	return rc
 }
 
 // Register mounts POST /callbacks/status, /callbacks/recording and /callbacks/transcription on
-// app, each asking for permission "callback".
+// app, each asking for permission "callback", and adds the Receiver's series to app's /metrics.
+// Register a Receiver on one App.
 func (rc *Receiver) Register(app *framework.App) error {
-	for _, k := range []Kind{Status, Recording, Transcription} {
+	for _, k := range kinds {
 		if err := app.Handle(http.MethodPost, "/callbacks/"+string(k), Permission, rc.Handler(k)); err != nil {
 			return err
 		}
 	}
-	return nil
+	return app.RegisterMetrics(rc.met.collectors()...)
 }
 
-// Handler returns the handler of one kind of callback: it answers an empty 200, and queues the
-// event unless it has seen it already.
+// Handler returns the handler of one kind of callback: it answers an empty 200, and releases the
+// event unless it has seen it already — a status event in its call's SequenceNumber order.
 func (rc *Receiver) Handler(kind Kind) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ev := Event{Kind: kind, CallSID: r.PostFormValue("CallSid"), Fields: map[string]string{}}
@@ -123,47 +145,75 @@ func (rc *Receiver) Handler(kind Kind) http.Handler {
 				ev.Fields[f] = v
 			}
 		}
+		if len(ev.CallSID) > maxField {
+			ev.CallSID = ev.CallSID[:maxField]
+		}
 		w.WriteHeader(http.StatusOK) // empty: a callback's answer is not TwiML
 		if !rc.remember(identity(ev)) {
-			rc.log.Info("callback repeated", "kind", kind, "call_sid", ev.CallSID)
+			rc.met.count(kind, Repeated)
+			rc.log.Info("callback repeated", "kind", kind, "call_sid", ev.CallSID, "sequence", ev.Fields["SequenceNumber"])
 			return
 		}
-		rc.log.Info("callback", "kind", kind, "call_sid", ev.CallSID, "status", ev.Fields["CallStatus"]+ev.Fields["RecordingStatus"]+ev.Fields["TranscriptionStatus"],
-			"from", principals.MaskNumber(ev.Fields["From"]))
-		select {
-		case rc.queue <- ev:
-		default:
-			rc.dropped(ev)
+		if kind == Status {
+			rc.order.add(ev)
+			return
 		}
+		rc.release(ev)
 	})
+}
+
+// release logs an event and hands it to delivery. The sequencer calls it in each call's order.
+func (rc *Receiver) release(ev Event) {
+	rc.log.Info("callback", "kind", ev.Kind, "call_sid", ev.CallSID, "status", ev.Fields["CallStatus"]+ev.Fields["RecordingStatus"]+ev.Fields["TranscriptionStatus"],
+		"sequence", ev.Fields["SequenceNumber"], "from", principals.MaskNumber(ev.Fields["From"]))
+	if rc.opts.Deliver == nil {
+		rc.met.count(ev.Kind, Logged)
+		return
+	}
+	select {
+	case rc.queue <- ev:
+	default:
+		rc.met.count(ev.Kind, Dropped)
+		rc.dropped(ev)
+	}
+}
+
+// stale logs a status event that came after a later one of its call was released.
+func (rc *Receiver) stale(ev Event) {
+	rc.met.count(ev.Kind, Stale)
+	rc.log.Warn("callback out of order: a later status of this call was already delivered; not delivered",
+		"kind", ev.Kind, "call_sid", ev.CallSID, "status", ev.Fields["CallStatus"], "sequence", ev.Fields["SequenceNumber"])
 }
 
 // identity is what makes two callbacks the same event: a status callback's call and
 // SequenceNumber (Twilio numbers them per call, and retries repeat the number), a recording's
-// or transcription's SID and status.
-func identity(ev Event) string {
+// or transcription's SID and status. It is hashed, so that the table's memory per entry is fixed
+// whatever the fields held.
+func identity(ev Event) [sha256.Size]byte {
 	f := ev.Fields
+	var key string
 	switch ev.Kind {
 	case Status:
-		return "s|" + ev.CallSID + "|" + f["SequenceNumber"] + "|" + f["CallStatus"]
+		key = "s|" + ev.CallSID + "|" + f["SequenceNumber"] + "|" + f["CallStatus"]
 	case Recording:
-		return "r|" + ev.CallSID + "|" + f["RecordingSid"] + "|" + f["RecordingStatus"]
+		key = "r|" + ev.CallSID + "|" + f["RecordingSid"] + "|" + f["RecordingStatus"]
 	default:
-		return "t|" + ev.CallSID + "|" + f["TranscriptionSid"] + "|" + f["TranscriptionStatus"]
+		key = "t|" + ev.CallSID + "|" + f["TranscriptionSid"] + "|" + f["TranscriptionStatus"]
 	}
+	return sha256.Sum256([]byte(key))
 }
 
 // remember adds key to the de-duplication table and reports whether it was new. The table holds
 // at most opts.Seen keys; eviction: the oldest key is forgotten first (a ring), so a retry
 // arriving after opts.Seen newer events is delivered again.
-func (rc *Receiver) remember(key string) bool {
+func (rc *Receiver) remember(key [sha256.Size]byte) bool {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	if _, ok := rc.seen[key]; ok {
 		return false
 	}
-	if old := rc.ring[rc.next]; old != "" {
-		delete(rc.seen, old)
+	if len(rc.seen) == len(rc.ring) {
+		delete(rc.seen, rc.ring[rc.next])
 	}
 	rc.ring[rc.next] = key
 	rc.next = (rc.next + 1) % len(rc.ring)
@@ -181,8 +231,9 @@ func (rc *Receiver) dropped(ev Event) {
 	}
 }
 
-// Run delivers queued events until ctx is done: to the backend, with retries, or to the log
-// alone when there is none. Run one per Receiver.
+// Run delivers queued events until ctx is done: to the backend, with retries, one at a time in
+// the order they were released. Run one per Receiver (with no backend, events are logged when
+// released and Run has nothing to do).
 func (rc *Receiver) Run(ctx context.Context) {
 	for {
 		select {
@@ -195,17 +246,16 @@ func (rc *Receiver) Run(ctx context.Context) {
 }
 
 func (rc *Receiver) deliver(ctx context.Context, ev Event) {
-	if rc.opts.Deliver == nil {
-		return // logged when received
-	}
 	wait := rc.opts.Backoff
 	for attempt := 1; ; attempt++ {
 		err := rc.opts.Deliver.Deliver(ctx, ev)
 		if err == nil {
+			rc.met.count(ev.Kind, Delivered)
 			rc.log.Info("callback delivered", "kind", ev.Kind, "call_sid", ev.CallSID, "attempt", attempt)
 			return
 		}
 		if attempt >= rc.opts.Attempts {
+			rc.met.count(ev.Kind, Failed)
 			rc.log.Error("callback not delivered", "kind", ev.Kind, "call_sid", ev.CallSID, "attempts", attempt, "error", err)
 			return
 		}

@@ -8,6 +8,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -66,17 +69,27 @@ func (c *crm) events() []callbacks.Event {
 	return append([]callbacks.Event(nil), c.got...)
 }
 
-func newApp(t *testing.T, c *crm) (http.Handler, *callbacks.Receiver) {
+const scrapeKey = "monitoring-key-0123456789abcdef0123"
+
+func newApp(t *testing.T, c *crm, opts *callbacks.Options) (http.Handler, *callbacks.Receiver) {
 	t.Helper()
 	tw, err := principals.NewTwilio(principals.TwilioOptions{Tokens: []principals.Secret{principals.NewSecret(token)}, PublicURL: public})
 	if err != nil {
 		t.Fatal(err)
 	}
+	keys, err := principals.ParseAPIKeys("keys", strings.NewReader("prom "+principals.HashAPIKey(scrapeKey)+" monitoring\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	log := slog.New(slog.NewTextHandler(t.Output(), nil))
+	policy, err := os.ReadFile("../policy.csv") // the default policy grants Twilio "callback"
+	if err != nil {
+		t.Fatal(err)
+	}
 	app, err := framework.New(&framework.Options{
 		Flow:     framework.Text("flow.yaml", "version: 1\nstart: a\nmenus:\n  a: {say: Hi., hangup: true}\n"),
-		Policy:   framework.Text("policy.csv", "p, twilio, /ivr/*, view, allow\np, twilio, /callbacks/*, callback, allow\n"),
-		Policies: []principals.Policy{tw},
+		Policy:   framework.Text("policy.csv", string(policy)),
+		Policies: []principals.Policy{tw, keys},
 		Logger:   log,
 	})
 	if err != nil {
@@ -86,7 +99,12 @@ func newApp(t *testing.T, c *crm) (http.Handler, *callbacks.Receiver) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rc := callbacks.New(&callbacks.Options{Deliver: b, Backoff: time.Millisecond, Logger: log})
+	o := callbacks.Options{Backoff: time.Millisecond, Hold: 10 * time.Second}
+	if opts != nil {
+		o = *opts
+	}
+	o.Deliver, o.Logger = b, log
+	rc := callbacks.New(&o)
 	if err := rc.Register(app); err != nil {
 		t.Fatal(err)
 	}
@@ -95,6 +113,19 @@ func newApp(t *testing.T, c *crm) (http.Handler, *callbacks.Receiver) {
 	go func() { rc.Run(ctx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
 	return app, rc
+}
+
+// scrape returns the App's /metrics, as a monitoring key reads them.
+func scrape(t *testing.T, h http.Handler) string {
+	t.Helper()
+	r := httptest.NewRequest(http.MethodGet, public+"/metrics", nil)
+	r.Header.Set("Authorization", "Bearer "+scrapeKey)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if w.Code != http.StatusOK {
+		t.Fatalf("GET /metrics: %d %s", w.Code, w.Body)
+	}
+	return w.Body.String()
 }
 
 func send(t *testing.T, h http.Handler, kind string, form url.Values) {
@@ -118,7 +149,7 @@ func waitFor(t *testing.T, cond func() bool) {
 
 func TestARecordingCallbackIsDeliveredOnceThoughTwilioRetriesIt(t *testing.T) {
 	c := &crm{failFirst: 1} // the backend fails once: the receiver retries
-	h, _ := newApp(t, c)
+	h, _ := newApp(t, c, nil)
 	form := url.Values{
 		"CallSid": {"CA1"}, "AccountSid": {"AC1"}, "From": {"+15555550142"},
 		"RecordingSid": {"RE1"}, "RecordingUrl": {"https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1"},
@@ -141,7 +172,7 @@ func TestARecordingCallbackIsDeliveredOnceThoughTwilioRetriesIt(t *testing.T) {
 
 func TestStatusEventsAreToldApartBySequenceNumber(t *testing.T) {
 	c := &crm{}
-	h, _ := newApp(t, c)
+	h, _ := newApp(t, c, nil)
 	for _, seq := range []string{"0", "1", "1", "0"} {
 		status := map[string]string{"0": "ringing", "1": "completed"}[seq]
 		send(t, h, "status", url.Values{"CallSid": {"CA2"}, "SequenceNumber": {seq}, "CallStatus": {status}})
@@ -155,12 +186,99 @@ func TestStatusEventsAreToldApartBySequenceNumber(t *testing.T) {
 
 func TestAnUnsignedCallbackIsRefused(t *testing.T) {
 	c := &crm{}
-	h, _ := newApp(t, c)
+	h, _ := newApp(t, c, nil)
 	r := httptest.NewRequest(http.MethodPost, public+"/callbacks/recording", nil)
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, r)
 	if w.Code != http.StatusUnauthorized {
 		t.Errorf("an unsigned callback: %d, want 401", w.Code)
+	}
+}
+
+// status sends a status callback of call sid numbered seq.
+func status(t *testing.T, h http.Handler, sid string, seq int, callStatus string) {
+	t.Helper()
+	send(t, h, "status", url.Values{"CallSid": {sid}, "AccountSid": {"AC1"}, "SequenceNumber": {strconv.Itoa(seq)}, "CallStatus": {callStatus}})
+}
+
+// sequence returns the SequenceNumbers the backend received for call sid, in arrival order.
+func (c *crm) sequence(sid string) []string {
+	var out []string
+	for _, ev := range c.events() {
+		if ev.CallSID == sid {
+			out = append(out, ev.Fields["SequenceNumber"])
+		}
+	}
+	return out
+}
+
+func TestStatusEventsReachTheBackendInSequenceOrderWhateverOrderTheyArrive(t *testing.T) {
+	c := &crm{}
+	h, _ := newApp(t, c, &callbacks.Options{Backoff: time.Millisecond, Hold: time.Minute}) // no gap outlives this test
+	// Twilio's four events of two calls, interleaved and each call's out of order.
+	status(t, h, "CA10", 2, "answered")
+	status(t, h, "CA20", 1, "ringing")
+	status(t, h, "CA10", 0, "initiated") // releases 0; 2 still waits for 1
+	status(t, h, "CA10", 3, "completed")
+	status(t, h, "CA20", 0, "initiated") // releases 0 and 1
+	status(t, h, "CA10", 1, "ringing")   // releases 1, 2 and 3
+	status(t, h, "CA10", 2, "answered")  // Twilio's retry: repeated
+	waitFor(t, func() bool { return len(c.events()) >= 6 })
+	if got := strings.Join(c.sequence("CA10"), ","); got != "0,1,2,3" {
+		t.Errorf("CA10 delivered in order %s, want 0,1,2,3", got)
+	}
+	if got := strings.Join(c.sequence("CA20"), ","); got != "0,1" {
+		t.Errorf("CA20 delivered in order %s, want 0,1", got)
+	}
+}
+
+func TestAGapIsGivenUpAfterHoldAndTheLateEventIsNotDelivered(t *testing.T) {
+	c := &crm{}
+	h, _ := newApp(t, c, &callbacks.Options{Backoff: time.Millisecond, Hold: 20 * time.Millisecond})
+	status(t, h, "CA30", 0, "initiated")
+	status(t, h, "CA30", 2, "answered") // 1 is missing: 2 waits for it, then goes without it
+	waitFor(t, func() bool { return len(c.events()) == 2 })
+	status(t, h, "CA30", 1, "ringing") // older than the answered already delivered
+	status(t, h, "CA30", 3, "completed")
+	waitFor(t, func() bool { return len(c.events()) == 3 })
+	if got := strings.Join(c.sequence("CA30"), ","); got != "0,2,3" {
+		t.Errorf("delivered %s, want 0,2,3 (1 came after 2 was delivered)", got)
+	}
+	m := scrape(t, h)
+	for _, want := range []string{
+		`switchboard_callbacks_total{kind="status",outcome="delivered"} 3`,
+		`switchboard_callbacks_total{kind="status",outcome="stale"} 1`,
+		`switchboard_callback_status_held 0`,
+	} {
+		if !strings.Contains(m, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+}
+
+func TestMetricsHaveARowPerKindAndOutcome(t *testing.T) {
+	c := &crm{failFirst: 100} // the backend refuses everything
+	h, _ := newApp(t, c, &callbacks.Options{Backoff: time.Millisecond, Attempts: 2})
+	rec := url.Values{"CallSid": {"CA40"}, "RecordingSid": {"RE40"}, "RecordingStatus": {"completed"}}
+	send(t, h, "recording", rec)
+	send(t, h, "recording", rec)
+	waitFor(t, func() bool {
+		return strings.Contains(scrape(t, h), `switchboard_callbacks_total{kind="recording",outcome="failed"} 1`)
+	})
+	m := scrape(t, h)
+	for _, want := range []string{
+		`switchboard_callbacks_total{kind="recording",outcome="repeated"} 1`,
+		`switchboard_callbacks_total{kind="recording",outcome="delivered"} 0`,
+		`switchboard_callbacks_total{kind="transcription",outcome="dropped"} 0`,
+		`switchboard_callbacks_total{kind="status",outcome="logged"} 0`,
+		`switchboard_callback_queue_depth 0`,
+	} {
+		if !strings.Contains(m, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if n := strings.Count(m, "switchboard_callbacks_total{"); n != 18 {
+		t.Errorf("%d rows of switchboard_callbacks_total, want 18 (3 kinds × 6 outcomes)", n)
 	}
 }

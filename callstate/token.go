@@ -1,7 +1,10 @@
 package callstate
 
 import (
+	"crypto/aes"
+	"crypto/cipher"
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
@@ -25,8 +28,14 @@ const (
 	MaxScopes   = 8    // scopes in one State
 	MaxScopeLen = 64   // bytes of one scope
 	MaxDataLen  = 256  // bytes of State.Data
-	MaxTokenLen = 1024 // characters of a token Open looks at
+	MaxVarsLen  = 512  // bytes of State.Vars and State.Secret together, as sealed (names, values, a length byte each)
+	MaxVarName  = 64   // bytes of a variable's name
+	MaxTokenLen = 2560 // characters of a token Open looks at
 )
+
+// ErrTooLarge is wrapped by the error Seal returns when a State's variables exceed MaxVarsLen:
+// the caller decides what a call whose data does not fit does (a flow's fetch goes to on_error).
+var ErrTooLarge = errors.New("callstate: the call's variables exceed MaxVarsLen")
 
 // DefaultTTL is how long a token lives when [Options.TTL] is zero. Every response of a call
 // seals the state anew for the URLs it holds, so the TTL bounds the gap between two requests of
@@ -34,9 +43,11 @@ const (
 const DefaultTTL = 15 * time.Minute
 
 const (
-	version = 1
-	macSize = 16 // HMAC-SHA256 truncated to 128 bits
-	domain  = "switchboard/callstate/v1\x00"
+	version1  = 1  // scopes and data
+	version   = 2  // scopes, data, variables in clear, variables encrypted
+	macSize   = 16 // HMAC-SHA256 truncated to 128 bits
+	domain    = "switchboard/callstate/v1\x00"
+	varsLabel = "switchboard/callstate/vars/v1" // derives the key that encrypts State.Secret
 )
 
 var enc = base64.RawURLEncoding.Strict()
@@ -50,6 +61,16 @@ type State struct {
 	// Data is other per-call state the caller of Seal defines, such as retry counts. Optional;
 	// at most MaxDataLen bytes.
 	Data string
+	// Vars are the call's variables (a flow's fetch answers): name → value. They are covered by
+	// the MAC, so nobody can change them, but anyone who sees the URL can read them. Names are
+	// identifiers ([A-Za-z_][A-Za-z0-9_]*) of at most MaxVarName bytes. Optional.
+	Vars map[string]string
+	// Secret are variables that must never appear in clear in a URL (a flow's sensitive
+	// variables): Seal encrypts them with AES-256-GCM under a key derived from the sealing key
+	// (HMAC-SHA256 of the key and "switchboard/callstate/vars/v1"), so Twilio's request logs,
+	// proxies and browser histories see only ciphertext. Optional. Vars and Secret together
+	// are at most MaxVarsLen bytes as sealed; over that, Seal fails with [ErrTooLarge].
+	Secret map[string]string
 }
 
 // Options configures [New]. A nil *Options means every default.
@@ -63,8 +84,9 @@ type Options struct {
 
 // Sealer seals and opens tokens. It is immutable and safe for concurrent use.
 type Sealer struct {
-	keys [][]byte // primary first
-	ttl  time.Duration
+	keys  [][]byte      // primary first
+	aeads []cipher.AEAD // per key: encrypts State.Secret
+	ttl   time.Duration
 }
 
 // New returns a Sealer that seals with primary and opens with primary or any secondary key.
@@ -86,6 +108,19 @@ func New(primary Key, opts *Options) (*Sealer, error) {
 		if opts.TTL > 0 {
 			s.ttl = opts.TTL
 		}
+	}
+	for _, k := range s.keys {
+		m := hmac.New(sha256.New, k)
+		m.Write([]byte(varsLabel))
+		block, err := aes.NewCipher(m.Sum(nil))
+		if err != nil {
+			return nil, fmt.Errorf("callstate: %w", err)
+		}
+		gcm, err := cipher.NewGCM(block)
+		if err != nil {
+			return nil, fmt.Errorf("callstate: %w", err)
+		}
+		s.aeads = append(s.aeads, gcm)
 	}
 	return s, nil
 }
@@ -114,7 +149,27 @@ func (s *Sealer) Seal(callSID, path string, st State, now time.Time) (string, er
 	if len(st.Data) > MaxDataLen {
 		return "", fmt.Errorf("callstate: Data is %d bytes; at most %d", len(st.Data), MaxDataLen)
 	}
-	b := make([]byte, 0, 16+len(st.Data)+len(scopes)*16+macSize)
+	clear, err := appendVars(nil, st.Vars)
+	if err != nil {
+		return "", err
+	}
+	secret, err := appendVars(nil, st.Secret)
+	if err != nil {
+		return "", err
+	}
+	if len(clear)+len(secret) > MaxVarsLen {
+		return "", fmt.Errorf("%w: %d bytes, at most %d", ErrTooLarge, len(clear)+len(secret), MaxVarsLen)
+	}
+	var box []byte
+	if len(st.Secret) > 0 {
+		aead := s.aeads[0]
+		nonce := make([]byte, aead.NonceSize(), aead.NonceSize()+len(secret)+aead.Overhead())
+		if _, err := rand.Read(nonce); err != nil {
+			return "", fmt.Errorf("callstate: %w", err)
+		}
+		box = aead.Seal(nonce, nonce, secret, aad(callSID, path))
+	}
+	b := make([]byte, 0, 24+len(st.Data)+len(scopes)*16+len(clear)+len(box)+macSize)
 	b = append(b, version)
 	b = binary.BigEndian.AppendUint64(b, uint64(now.Add(s.ttl).Unix()))
 	b = append(b, byte(len(scopes)))
@@ -124,6 +179,10 @@ func (s *Sealer) Seal(callSID, path string, st State, now time.Time) (string, er
 	}
 	b = binary.AppendUvarint(b, uint64(len(st.Data)))
 	b = append(b, st.Data...)
+	b = binary.AppendUvarint(b, uint64(len(clear)))
+	b = append(b, clear...)
+	b = binary.AppendUvarint(b, uint64(len(box)))
+	b = append(b, box...)
 	b = append(b, s.mac(s.keys[0], callSID, path, b)...)
 	return enc.EncodeToString(b), nil
 }
@@ -141,22 +200,35 @@ func (s *Sealer) Open(token, callSID, path string, now time.Time) (State, error)
 		return State{}, ErrInvalid // a request that names no call holds no call's state
 	}
 	b, err := enc.DecodeString(token)
-	if err != nil || len(b) < 1+8+1+1+macSize || b[0] != version {
+	if err != nil || len(b) < 1+8+1+1+macSize || (b[0] != version && b[0] != version1) {
 		return State{}, ErrMalformed
 	}
 	body, sum := b[:len(b)-macSize], b[len(b)-macSize:]
-	ok := false
-	for _, k := range s.keys { // every key is tried, whichever matches
-		if hmac.Equal(sum, s.mac(k, callSID, path, body)) {
-			ok = true
+	matched := -1
+	for i, k := range s.keys { // every key is tried, whichever matches
+		if hmac.Equal(sum, s.mac(k, callSID, path, body)) && matched < 0 {
+			matched = i
 		}
 	}
-	if !ok {
+	if matched < 0 {
 		return State{}, ErrInvalid
 	}
-	st, exp, err := decode(body)
+	st, exp, box, err := decode(body)
 	if err != nil {
 		return State{}, err
+	}
+	if len(box) > 0 {
+		aead := s.aeads[matched]
+		if len(box) < aead.NonceSize()+aead.Overhead() {
+			return State{}, ErrMalformed
+		}
+		plain, err := aead.Open(nil, box[:aead.NonceSize()], box[aead.NonceSize():], aad(callSID, path))
+		if err != nil {
+			return State{}, ErrMalformed
+		}
+		if st.Secret, err = readVars(plain); err != nil {
+			return State{}, err
+		}
 	}
 	if !now.Before(exp) {
 		return State{}, ErrExpired
@@ -164,29 +236,138 @@ func (s *Sealer) Open(token, callSID, path string, now time.Time) (State, error)
 	return st, nil
 }
 
-// decode reads a token's body (version, expiry, scopes, data), whose MAC has been checked.
-func decode(b []byte) (State, time.Time, error) {
+// decode reads a token's body (version, expiry, scopes, data, and from version 2 the variables
+// in clear and the encrypted box), whose MAC has been checked.
+func decode(b []byte) (State, time.Time, []byte, error) {
+	v := b[0]
 	exp := time.Unix(int64(binary.BigEndian.Uint64(b[1:9])), 0)
 	b = b[9:]
 	n := int(b[0])
 	b = b[1:]
 	if n > MaxScopes {
-		return State{}, time.Time{}, ErrMalformed
+		return State{}, time.Time{}, nil, ErrMalformed
 	}
 	var st State
 	for range n {
 		if len(b) < 1 || len(b) < 1+int(b[0]) {
-			return State{}, time.Time{}, ErrMalformed
+			return State{}, time.Time{}, nil, ErrMalformed
 		}
 		st.Scopes = append(st.Scopes, string(b[1:1+int(b[0])]))
 		b = b[1+int(b[0]):]
 	}
-	dl, k := binary.Uvarint(b)
-	if k <= 0 || dl > MaxDataLen || uint64(len(b)-k) != dl {
-		return State{}, time.Time{}, ErrMalformed
+	data, b, ok := chunk(b, MaxDataLen)
+	if !ok {
+		return State{}, time.Time{}, nil, ErrMalformed
 	}
-	st.Data = string(b[k:])
-	return st, exp, nil
+	st.Data = string(data)
+	if v == version1 {
+		if len(b) != 0 {
+			return State{}, time.Time{}, nil, ErrMalformed
+		}
+		return st, exp, nil, nil
+	}
+	clear, b, ok := chunk(b, MaxVarsLen)
+	if !ok {
+		return State{}, time.Time{}, nil, ErrMalformed
+	}
+	box, b, ok := chunk(b, MaxVarsLen+64)
+	if !ok || len(b) != 0 {
+		return State{}, time.Time{}, nil, ErrMalformed
+	}
+	vars, err := readVars(clear)
+	if err != nil {
+		return State{}, time.Time{}, nil, err
+	}
+	st.Vars = vars
+	return st, exp, box, nil
+}
+
+// chunk reads a uvarint length of at most max and that many bytes.
+func chunk(b []byte, max int) (c, rest []byte, ok bool) {
+	l, k := binary.Uvarint(b)
+	if k <= 0 || l > uint64(max) || uint64(len(b)-k) < l {
+		return nil, nil, false
+	}
+	return b[k : k+int(l)], b[k+int(l):], true
+}
+
+// appendVars writes vars as a count, then each name and value, sorted by name, each behind a
+// uvarint length. An empty set is one zero byte.
+func appendVars(b []byte, vars map[string]string) ([]byte, error) {
+	if len(vars) > MaxVarsLen {
+		return nil, fmt.Errorf("%w: %d variables", ErrTooLarge, len(vars))
+	}
+	names := make([]string, 0, len(vars))
+	for name := range vars {
+		if !validVarName(name) {
+			return nil, fmt.Errorf("callstate: variable name %.80q: want an identifier of at most %d bytes", name, MaxVarName)
+		}
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	b = binary.AppendUvarint(b, uint64(len(names)))
+	for _, name := range names {
+		v := vars[name]
+		if len(v) > MaxVarsLen {
+			return nil, fmt.Errorf("%w: %s is %d bytes", ErrTooLarge, name, len(v))
+		}
+		b = binary.AppendUvarint(b, uint64(len(name)))
+		b = append(b, name...)
+		b = binary.AppendUvarint(b, uint64(len(v)))
+		b = append(b, v...)
+	}
+	return b, nil
+}
+
+// readVars reads what appendVars wrote; nil for an empty set.
+func readVars(b []byte) (map[string]string, error) {
+	n, k := binary.Uvarint(b)
+	if k <= 0 || n > MaxVarsLen {
+		return nil, ErrMalformed
+	}
+	b = b[k:]
+	if n == 0 {
+		if len(b) != 0 {
+			return nil, ErrMalformed
+		}
+		return nil, nil
+	}
+	out := make(map[string]string, min(n, 64))
+	for range n {
+		name, rest, ok := chunk(b, MaxVarName)
+		if !ok || !validVarName(string(name)) {
+			return nil, ErrMalformed
+		}
+		val, rest, ok := chunk(rest, MaxVarsLen)
+		if !ok {
+			return nil, ErrMalformed
+		}
+		out[string(name)] = string(val)
+		b = rest
+	}
+	if len(b) != 0 {
+		return nil, ErrMalformed
+	}
+	return out, nil
+}
+
+// aad binds an encrypted box to its call and path, as the MAC binds the whole token.
+func aad(callSID, path string) []byte {
+	return []byte(callSID + "\x00" + path)
+}
+
+// validVarName reports whether s is an identifier of at most MaxVarName bytes.
+func validVarName(s string) bool {
+	if s == "" || len(s) > MaxVarName {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '_' && (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (i == 0 || c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // mac is the truncated HMAC-SHA256 of the domain, the call SID and the path (each

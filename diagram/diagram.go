@@ -42,7 +42,7 @@ const maxPrompt = 64
 
 // Node is one box of the diagram.
 type Node struct {
-	ID         string   // n0, n1…: valid bare in Mermaid and DOT, and the SVG element's id
+	ID         string   // n0, n1…: valid bare in Mermaid and DOT, and the id of its SVG group
 	Name       string   // the menu's name, or what an exit does: "dial +15555550100", "hangup"
 	Kind       NodeKind //
 	Start      bool     // calls enter here
@@ -146,6 +146,12 @@ func New(f *flow.Flow, c *flow.Compiled) *Diagram {
 			add(e.From, e.To, Then, "agent: "+e.Label)
 		case flow.EdgeAgentError:
 			add(e.From, e.To, ErrorFlow, "agent failed")
+		case flow.EdgeFetchError:
+			add(e.From, e.To, ErrorFlow, "fetch failed")
+		case flow.EdgeCase:
+			add(e.From, e.To, Option, caseLabel(n, e.Label))
+		case flow.EdgeDefault:
+			add(e.From, e.To, Option, "default")
 		case flow.EdgeError:
 			add(e.From, e.To, ErrorFlow, e.Label)
 		default:
@@ -293,4 +299,17 @@ func joinNonEmpty(sep string, parts ...string) string {
 		}
 	}
 	return strings.Join(out, sep)
+}
+
+// caseLabel describes switch case i of menu n: "balance < 0".
+func caseLabel(n *flow.Node, i string) string {
+	if n == nil {
+		return "case " + i
+	}
+	s, ok := n.Do.(*flow.Switch)
+	k, err := strconv.Atoi(i)
+	if !ok || err != nil || k < 0 || k >= len(s.Cases) {
+		return "case " + i
+	}
+	return s.On + " " + s.Cases[k].String()
 }

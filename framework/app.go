@@ -95,6 +95,13 @@ type Options struct {
 	PINLockout int
 	// PINLockoutWindow is how long wrong PINs count, from the first. Optional; 15 minutes.
 	PINLockoutWindow time.Duration
+	// BackendKey signs the requests of the flow's fetches to its backends (package backend:
+	// Twilio's scheme, so any Twilio SDK's validator checks them with this key). Optional; a
+	// flow with backends then loads with a warning, and every fetch fails (its on_error).
+	BackendKey principals.Secret
+	// Backends answer the flow's fetches in place of the backends it declares, by name: stubs
+	// for a sandbox or a test. Optional; a backend not named here is called at its URL.
+	Backends map[string]Fetcher
 }
 
 // App serves a compiled flow and the routes registered on it. Create it with [New]; it is an
@@ -131,6 +138,7 @@ type state struct {
 // running one.
 type config struct {
 	flow     *flow.Compiled
+	fetchers map[string]Fetcher // one per backend the flow declares
 	authz    *authz.Authorizer
 	pins     *pin.Secrets // nil when the App has no PIN source
 	warnings []string
@@ -357,12 +365,16 @@ func (a *App) load() (cfg *config, creds []principals.Policy, err error) {
 		errs = append(errs, err)
 	}
 	if compiled != nil && az != nil {
-		if err := checkAgreement(compiled, az); err != nil {
+		fetchers, fetchWarning, fetchErr := a.fetchers(compiled)
+		if err := errors.Join(checkAgreement(compiled, az), fetchErr); err != nil {
 			errs = append(errs, err)
 		} else {
-			cfg = &config{flow: compiled, authz: az, pins: pins, loaded: time.Now()}
+			cfg = &config{flow: compiled, authz: az, pins: pins, fetchers: fetchers, loaded: time.Now()}
 			for _, p := range problems.Warnings() {
 				cfg.warnings = append(cfg.warnings, p.String())
+			}
+			if fetchWarning != "" {
+				cfg.warnings = append(cfg.warnings, fetchWarning)
 			}
 			if w := a.pinWarning(compiled); w != "" {
 				cfg.warnings = append(cfg.warnings, w)

@@ -41,6 +41,15 @@ func (a *App) openState(ex *exchange, r *http.Request) {
 		return
 	}
 	ex.scopes, ex.stateOK, ex.stateData = st.Scopes, true, st.Data
+	if len(st.Vars)+len(st.Secret) > 0 {
+		ex.vars = make(map[string]string, len(st.Vars)+len(st.Secret))
+		for k, v := range st.Vars {
+			ex.vars[k] = v
+		}
+		for k, v := range st.Secret {
+			ex.vars[k] = v
+		}
+	}
 	names := slices.Clone(ex.auth.Principals.Names())
 	for _, sc := range st.Scopes {
 		names = append(names, pin.Principal(sc))
@@ -70,11 +79,15 @@ func (a *App) writeVoice(ex *exchange, b []byte) {
 	if a.opts.State != nil {
 		if id, ok := ex.twilioIdentity(); ok && id.CallSID != "" {
 			sealed, err := sealURLs(b, a.opts.URLPrefix, ex.st.flow.BasePath(), func(p, q []byte) (string, error) {
-				if len(ex.scopes) == 0 && !ex.handsOff && zeroQuery(q) {
+				if len(ex.scopes) == 0 && len(ex.vars) == 0 && !ex.handsOff && zeroQuery(q) {
 					return "", nil // state zero needs no token: a request without one is read as it
 				}
 				path := string(p)
-				tok, err := a.opts.State.Seal(id.CallSID, path, callstate.State{Scopes: ex.scopes, Data: string(q)}, time.Now())
+				st := callstate.State{Scopes: ex.scopes, Data: string(q)}
+				if len(ex.vars) > 0 {
+					st.Vars, st.Secret = splitVars(ex.st.flow, ex.vars)
+				}
+				tok, err := a.opts.State.Seal(id.CallSID, path, st, time.Now())
 				if err == nil && ex.handsOff && strings.HasSuffix(path, "/agent") {
 					agentTok = tok
 				}

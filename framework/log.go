@@ -42,7 +42,7 @@ func (a *App) logRequest(ex *exchange, start time.Time) {
 	switch {
 	case ex.err != nil && (ex.kind == KindInternal || ex.kind == KindTimeout):
 		level = slog.LevelError
-	case ex.err != nil || len(failures) > 0:
+	case ex.err != nil || len(failures) > 0 || ex.fetchErr != nil:
 		level = slog.LevelWarn
 	}
 	ctx := r.Context()
@@ -93,6 +93,12 @@ func (a *App) logRequest(ex *exchange, start time.Time) {
 	}
 	if ex.stateErr != nil {
 		attrs = append(attrs, slog.String("state_token", ex.stateErr.Error()))
+	}
+	if ex.fetchBackend != "" {
+		attrs = append(attrs, slog.String("fetch", ex.fetchBackend))
+		if ex.fetchErr != nil {
+			attrs = append(attrs, slog.String("fetch_error", clip(ex.fetchErr.Error())))
+		}
 	}
 	if ex.err != nil {
 		attrs = append(attrs, slog.String("error", clip(ex.err.Error())))

@@ -2,6 +2,7 @@ package framework
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"sync"
@@ -182,3 +183,15 @@ func failureLabels(err error) failureKey {
 // pinAttempt counts one PIN entered on a pin node, by result (a closed set: right, wrong,
 // silence, locked, locked_out).
 func (m *metrics) pinAttempt(result string) { m.pins.WithLabelValues(result).Inc() }
+
+// RegisterMetrics adds collectors to the App's /metrics, for packages that mount routes on it
+// (callbacks, outbound). Their series must have bounded labels, like the App's own; a collector
+// whose series collide with registered ones is refused.
+func (a *App) RegisterMetrics(cs ...prometheus.Collector) error {
+	for _, c := range cs {
+		if err := a.met.reg.Register(c); err != nil {
+			return fmt.Errorf("framework: metrics: %w", err)
+		}
+	}
+	return nil
+}

@@ -90,8 +90,8 @@ type keepingHandler struct {
 }
 
 func (h *keepingHandler) Enabled(context.Context, slog.Level) bool { return true }
-func (h *keepingHandler) WithAttrs([]slog.Attr) slog.Handler        { return h }
-func (h *keepingHandler) WithGroup(string) slog.Handler             { return h }
+func (h *keepingHandler) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h *keepingHandler) WithGroup(string) slog.Handler            { return h }
 func (h *keepingHandler) Handle(_ context.Context, r slog.Record) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()

@@ -41,8 +41,13 @@ type exchange struct {
 	stateData string   // that token's Data: the URL query (call state) it was sealed with
 	handsOff  bool     // the answer may hand the call to an agent: seal its state even with no scopes
 	pinResult string   // on a pin route: right, wrong, locked…, for the log (never the digits)
+	// vars are the call's variables: those its state token carried, then what a fetch or a
+	// gather added; sealed into every URL of the answer.
+	vars         map[string]string
+	fetchBackend string // the backend a fetch on this request asked, for the log
+	fetchErr     error  // why that fetch failed, for the log
 	// kept: something may hold on to the request's authentication memory past the request (an
-	// App.Handle or App.Voice handler, a panic's value), so auth is not released (see pipeline).
+	// App.Handle or App.Voice handler, a dynamic route, a panic's value): auth is not released.
 	kept bool
 }
 
@@ -185,10 +190,11 @@ func (a *App) pipeline(st *state, c echo.Context, next echo.HandlerFunc) error {
 		a.logRequest(ex, start)
 		// The principals' memory (the verified form, the names, the body r.Body replays) is
 		// reused by a later request unless something may still hold it. Nothing of the pipeline
-		// does: flow routes copy what they keep (flowInput), the log line copies what it logs
-		// (logRequest), and the rest (authorization, state tokens, the PIN count's key, the
+		// does: static flow routes copy what they keep (flowInput), the log line copies what it
+		// logs (logRequest), and the rest (authorization, state tokens, the PIN count's key, the
 		// replay key) is computed from it during the request. Handlers of App.Handle and
-		// App.Voice may keep anything, and so may a panic's value: those set kept.
+		// App.Voice, a dynamic route's fetch and renderer, and a panic's value may keep
+		// anything: those set kept.
 		if !ex.kept {
 			ex.auth.Release()
 		}
@@ -301,7 +307,26 @@ func (a *App) flowHandler(rt *flow.Route) echo.HandlerFunc {
 			}
 			in.PIN = res
 		}
-		a.writeVoice(ex, rt.Respond(in))
+		if rt.SavesInput() {
+			a.saveInput(ex, in)
+		}
+		if !rt.Dynamic() {
+			a.writeVoice(ex, rt.Respond(in))
+			return nil
+		}
+		// A dynamic answer hands the call's values (its SID, From, To) to a Fetcher, which may be
+		// the operator's own and keep them, and to the flow's renderer: leave the request's
+		// memory to the collector (see pipeline).
+		ex.kept = true
+		if fc := rt.Fetch(); fc != nil {
+			in.FetchFailed = !a.fetch(ex, r, fc)
+		}
+		in.Vars = routeVars(ex, r)
+		b, err := rt.Answer(in)
+		if err != nil {
+			return &Error{Op: "render " + rt.Path, Kind: KindInternal, Err: err}
+		}
+		a.writeVoice(ex, b)
 		return nil
 	}
 }

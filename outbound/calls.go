@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 
 	"github.com/switchboard-ivr/switchboard/dialallow"
 	"github.com/switchboard-ivr/switchboard/framework"
+	"github.com/switchboard-ivr/switchboard/framework/flow"
 	"github.com/switchboard-ivr/switchboard/principals"
 )
 
@@ -34,8 +36,9 @@ type Options struct {
 	APISecret  principals.Secret // Required with APIKey.
 	From       string            // Required: the Twilio number calls come from, E.164.
 	PublicURL  string            // Required: the scheme and host Twilio reaches this server at, such as https://ivr.example.com.
-	// Allow is the destination allowlist for the numbers calls go to. Optional; the zero List
-	// refuses only premium-rate prefixes.
+	// Allow is the server's destination allowlist for the numbers calls go to. A number must pass
+	// it and the dial_allow of the flow in force (each refusing premium-rate prefixes it does not
+	// name). Optional; the zero List refuses only premium-rate prefixes.
 	Allow dialallow.List
 	// MaxCallSeconds is sent as the call's TimeLimit, or the flow's max_call_seconds when that is
 	// lower. Optional; with neither, Twilio's 4 hours.
@@ -43,6 +46,10 @@ type Options struct {
 	// PerKey and PerDestination bound how many calls one principal (an API key) may start and
 	// one number may receive. Optional; default 10 a minute per key, 3 an hour per number.
 	PerKey, PerDestination *Rate
+	// Shared keeps the rate limits' buckets where every replica of the line counts against the
+	// same ones (serve: redisstate with --state-redis). Optional; nil counts in this process.
+	// While it fails, each process counts on its own.
+	Shared RateStore
 	// BaseURL replaces https://api.twilio.com (and every *.twilio.com host) in REST requests,
 	// for a stand-in server in tests. Optional.
 	BaseURL string
@@ -57,7 +64,7 @@ type Options struct {
 // Request is the JSON body of POST /calls.
 type Request struct {
 	To   string `json:"to"`   // Required, E.164, allowed by Options.Allow.
-	Menu string `json:"menu"` // Required: a menu of the flow in force, such as "reminder".
+	Menu string `json:"menu"` // Required: the flow's start menu or one of its entries, such as "reminder".
 }
 
 // Response is the JSON answer (201 Created) to a call Twilio accepted.
@@ -80,6 +87,7 @@ type Handler struct {
 	maxSecs   int
 	perKey    *limits
 	perDest   *limits
+	met       *metrics
 	log       *slog.Logger
 	mask      func(string) string
 }
@@ -128,19 +136,19 @@ func New(app *framework.App, opts *Options) (*Handler, error) {
 			hc = &http.Client{Timeout: hc.Timeout, Transport: rebase{to: u, next: next}}
 		}
 	}
-	perKey, err := newLimits(opts.PerKey, Rate{Calls: 10, Per: time.Minute}, maxKeys)
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	perKey, err := newLimits("calls:key:", opts.PerKey, Rate{Calls: 10, Per: time.Minute}, maxKeys, opts.Shared, log)
 	errs = append(errs, err)
-	perDest, err := newLimits(opts.PerDestination, Rate{Calls: 3, Per: time.Hour}, maxDestinations)
+	perDest, err := newLimits("calls:to:", opts.PerDestination, Rate{Calls: 3, Per: time.Hour}, maxDestinations, opts.Shared, log)
 	errs = append(errs, err)
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
 	rest := &twclient.Client{Credentials: twclient.NewCredentials(user, pass.Reveal()), HTTPClient: hc}
 	rest.SetAccountSid(opts.AccountSID)
-	log := opts.Logger
-	if log == nil {
-		log = slog.Default()
-	}
 	mask := principals.MaskNumber
 	if opts.LogNumbers {
 		mask = func(s string) string { return s }
@@ -154,12 +162,14 @@ func New(app *framework.App, opts *Options) (*Handler, error) {
 		maxSecs:   opts.MaxCallSeconds,
 		perKey:    perKey,
 		perDest:   perDest,
+		met:       newMetrics(),
 		log:       log,
 		mask:      mask,
 	}, nil
 }
 
-// Register mounts a new Handler at POST /calls with permission "call".
+// Register mounts a new Handler at POST /calls with permission "call", and adds its series
+// (switchboard_outbound_calls_total{outcome}) to app's /metrics.
 func Register(app *framework.App, opts *Options) (*Handler, error) {
 	h, err := New(app, opts)
 	if err != nil {
@@ -168,50 +178,70 @@ func Register(app *framework.App, opts *Options) (*Handler, error) {
 	if err := app.Handle(http.MethodPost, Path, Permission, h); err != nil {
 		return nil, err
 	}
+	if err := app.RegisterMetrics(h.met.collectors()...); err != nil {
+		return nil, err
+	}
 	return h, nil
 }
 
-// ServeHTTP starts one call.
+// ServeHTTP starts one call: to a number both allowlists admit (Options.Allow and the flow's
+// dial_allow), into the flow's start menu or one of its entries, within the rate limits, with
+// the flow's max_call_seconds as TimeLimit and, when the flow asks for status callbacks, a
+// StatusCallback to /callbacks/status.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var req Request
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		refuse(w, framework.KindBadRequest, `the body must be JSON {"to": "+E164", "menu": "name"}: `+err.Error())
+		h.refuse(w, BadRequest, framework.KindBadRequest, `the body must be JSON {"to": "+E164", "menu": "name"}: `+err.Error())
 		return
 	}
 	if dec.More() {
-		refuse(w, framework.KindBadRequest, "the body must hold one JSON object")
+		h.refuse(w, BadRequest, framework.KindBadRequest, "the body must hold one JSON object")
 		return
 	}
 	if !principals.IsE164(req.To) {
-		refuse(w, framework.KindBadRequest, "to must be an E.164 number such as +15555550142")
-		return
-	}
-	if err := h.allow.Check(req.To); err != nil {
-		h.log.Warn("outbound call refused by the allowlist", "to", h.mask(req.To), "menu", req.Menu)
-		refuse(w, framework.KindBadRequest, "to: "+strings.Replace(err.Error(), req.To, "the number", 1))
+		h.refuse(w, BadRequest, framework.KindBadRequest, "to must be an E.164 number such as +15555550142")
 		return
 	}
 	f := h.app.Flow() // the flow in force now, reloads included
+	for _, list := range []struct {
+		name string
+		l    dialallow.List
+	}{{"the server's dial allowlist", h.allow}, {"the flow's dial_allow", f.DialAllow()}} {
+		if err := list.l.Check(req.To); err != nil {
+			h.log.Warn("outbound call refused by "+list.name, "to", h.mask(req.To), "menu", req.Menu)
+			h.refuse(w, NotAllowed, framework.KindBadRequest, "to: refused by "+list.name+": "+strings.Replace(err.Error(), req.To, "the number", 1))
+			return
+		}
+	}
+	if req.Menu == "" || !slices.Contains(f.Entries(), req.Menu) {
+		h.refuse(w, BadRequest, framework.KindBadRequest, fmt.Sprintf("menu: %q is not where a call may enter the flow: name its start menu or one of its entries (%s)",
+			req.Menu, strings.Join(f.Entries(), ", ")))
+		return
+	}
 	route := f.Route(f.BasePath() + "/" + req.Menu)
-	if req.Menu == "" || route == nil || route.Node != req.Menu {
-		refuse(w, framework.KindBadRequest, fmt.Sprintf("menu: no menu named %q", req.Menu))
+	if route == nil {
+		h.refuse(w, BadRequest, framework.KindBadRequest, fmt.Sprintf("menu: no menu named %q", req.Menu))
 		return
 	}
 	set, _ := principals.FromContext(r.Context())
 	if !h.perKey.allow(who(set)) {
-		refuse(w, framework.KindRateLimited, "this key started too many calls; try again later")
+		h.refuse(w, RateLimited, framework.KindRateLimited, "this key started too many calls; try again later")
 		return
 	}
 	if !h.perDest.allow(req.To) {
-		refuse(w, framework.KindRateLimited, "this number was called too often; try again later")
+		h.refuse(w, RateLimited, framework.KindRateLimited, "this number was called too often; try again later")
 		return
 	}
 	menuURL := h.publicURL + route.Path
 	params := (&api.CreateCallParams{}).SetTo(req.To).SetFrom(h.from).SetUrl(menuURL).SetMethod(http.MethodPost)
 	if limit := callLimit(h.maxSecs, f.MaxCallSeconds()); limit > 0 {
 		params.SetTimeLimit(limit)
+	}
+	if f.Callbacks().Status {
+		params.SetStatusCallback(h.publicURL + flow.CallbackPath + "/status").SetStatusCallbackMethod(http.MethodPost).
+			SetStatusCallbackEvent(strings.Fields(flow.StatusEvents))
 	}
 	call, err := h.calls.CreateCall(params)
 	if err != nil {
@@ -223,10 +253,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		} else {
 			h.log.Error("Twilio could not be reached", "to", h.mask(req.To), "menu", req.Menu, "error", err)
 		}
+		h.met.count(Upstream)
 		framework.WriteError(w, &framework.Error{Op: "create call", Kind: framework.KindUpstream, Err: errors.New(detail)})
 		return
 	}
 	resp := Response{SID: deref(call.Sid), Status: deref(call.Status), To: req.To, URL: menuURL}
+	h.met.count(Started)
 	h.log.Info("call started", "call_sid", resp.SID, "to", h.mask(req.To), "menu", req.Menu, "by", set.Masked())
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusCreated)
@@ -251,7 +283,9 @@ func who(set principals.Set) string {
 	return set.String()
 }
 
-func refuse(w http.ResponseWriter, kind framework.Kind, detail string) {
+// refuse counts a refusal under outcome and answers it as a problem of kind.
+func (h *Handler) refuse(w http.ResponseWriter, outcome Outcome, kind framework.Kind, detail string) {
+	h.met.count(outcome)
 	framework.WriteError(w, &framework.Error{Op: "start call", Kind: kind, Err: errors.New(detail)})
 }
 

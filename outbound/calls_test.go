@@ -2,6 +2,7 @@ package outbound_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -27,13 +28,19 @@ const (
 
 const testFlow = `version: 1
 start: welcome
+entries: [reminder]
 max_call_seconds: 900
+callbacks: {status: true}
 menus:
-  welcome: {say: Hello., hangup: true}
+  welcome: {say: Hello., goto: inside}
+  inside: {say: Inside., hangup: true}
   reminder: {say: This is a reminder., hangup: true}
 `
 
-const testPolicy = "p, twilio, /ivr/*, view, allow\np, group:operators, /calls, call, allow\n"
+const (
+	scrapeKey  = "monitoring-key-0123456789abcdef012"
+	testPolicy = "p, twilio, /ivr/*, view, allow\np, group:operators, /calls, call, allow\np, group:monitoring, /metrics, metrics, allow\n"
+)
 
 // standIn is a stand-in for Twilio's REST API on loopback.
 type standIn struct {
@@ -41,6 +48,7 @@ type standIn struct {
 	mu    sync.Mutex
 	forms []url.Values
 	users []string
+	paths []string
 }
 
 func newStandIn(t *testing.T) *standIn {
@@ -50,7 +58,7 @@ func newStandIn(t *testing.T) *standIn {
 		form, _ := url.ParseQuery(string(body))
 		user, _, _ := r.BasicAuth()
 		s.mu.Lock()
-		s.forms, s.users = append(s.forms, form), append(s.users, user)
+		s.forms, s.users, s.paths = append(s.forms, form), append(s.users, user), append(s.paths, r.Method+" "+r.URL.Path)
 		s.mu.Unlock()
 		w.WriteHeader(http.StatusCreated)
 		_, _ = io.WriteString(w, `{"sid": "CA00000000000000000000000000000002", "status": "queued"}`)
@@ -59,15 +67,26 @@ func newStandIn(t *testing.T) *standIn {
 	return s
 }
 
+func (s *standIn) calls() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.forms)
+}
+
 func newApp(t *testing.T, tw *standIn, opts outbound.Options) *framework.App {
 	t.Helper()
+	return newAppWith(t, tw, testFlow, opts)
+}
+
+func newAppWith(t *testing.T, tw *standIn, flowText string, opts outbound.Options) *framework.App {
+	t.Helper()
 	keys, err := principals.ParseAPIKeys("keys", strings.NewReader(
-		"otto "+principals.HashAPIKey(opKey)+" operators\nolga "+principals.HashAPIKey(otherOp)+" operators\n"))
+		"otto "+principals.HashAPIKey(opKey)+" operators\nolga "+principals.HashAPIKey(otherOp)+" operators\nprom "+principals.HashAPIKey(scrapeKey)+" monitoring\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	app, err := framework.New(&framework.Options{
-		Flow:     framework.Text("flow.yaml", testFlow),
+		Flow:     framework.Text("flow.yaml", flowText),
 		Policy:   framework.Text("policy.csv", testPolicy),
 		Policies: []principals.Policy{keys},
 		Logger:   slog.New(slog.NewTextHandler(t.Output(), nil)),
@@ -98,7 +117,7 @@ func post(app http.Handler, key, body string) *httptest.ResponseRecorder {
 	return w
 }
 
-func TestACallUsesTheAPIKeyAndTheFlowsTimeLimit(t *testing.T) {
+func TestACallReachesTwilioWithTheMenuTheTimeLimitAndTheStatusCallback(t *testing.T) {
 	tw := newStandIn(t)
 	app := newApp(t, tw, outbound.Options{APIKey: apiKey, APISecret: principals.NewSecret("apisecret0123456789abcdef01234567"), MaxCallSeconds: 3600})
 	w := post(app, opKey, `{"to": "+15555550142", "menu": "reminder"}`)
@@ -106,7 +125,8 @@ func TestACallUsesTheAPIKeyAndTheFlowsTimeLimit(t *testing.T) {
 		t.Fatalf("POST /calls: %d %s", w.Code, w.Body)
 	}
 	var resp outbound.Response
-	if err := json.Unmarshal(w.Body.Bytes(), &resp); err != nil || resp.URL != "https://ivr.example.com/ivr/reminder" {
+	if err := json.Unmarshal(w.Body.Bytes(), &resp); err != nil || resp != (outbound.Response{
+		SID: "CA00000000000000000000000000000002", Status: "queued", To: "+15555550142", URL: "https://ivr.example.com/ivr/reminder"}) {
 		t.Errorf("answered %s (%v)", w.Body, err)
 	}
 	tw.mu.Lock()
@@ -114,11 +134,141 @@ func TestACallUsesTheAPIKeyAndTheFlowsTimeLimit(t *testing.T) {
 	if len(tw.forms) != 1 {
 		t.Fatalf("the stand-in received %d requests", len(tw.forms))
 	}
+	if want := "POST /2010-04-01/Accounts/" + account + "/Calls.json"; tw.paths[0] != want {
+		t.Errorf("request %s, want %s", tw.paths[0], want)
+	}
 	if tw.users[0] != apiKey {
 		t.Errorf("basic auth user %q, want the API key %s", tw.users[0], apiKey)
 	}
-	if got := tw.forms[0].Get("TimeLimit"); got != "900" {
-		t.Errorf("TimeLimit %q, want 900 (the flow's max_call_seconds, lower than the option's 3600)", got)
+	form := tw.forms[0]
+	for _, want := range []struct{ param, value string }{
+		{"To", "+15555550142"},
+		{"From", "+15555550100"},
+		{"Url", "https://ivr.example.com/ivr/reminder"},
+		{"Method", "POST"},
+		{"TimeLimit", "900"}, // the flow's max_call_seconds, lower than the option's 3600
+		{"StatusCallback", "https://ivr.example.com/callbacks/status"},
+		{"StatusCallbackMethod", "POST"},
+	} {
+		if got := form.Get(want.param); got != want.value {
+			t.Errorf("%s = %q, want %q", want.param, got, want.value)
+		}
+	}
+	if got := strings.Join(form["StatusCallbackEvent"], " "); got != "initiated ringing answered completed" {
+		t.Errorf("StatusCallbackEvent = %q, want every progress event", got)
+	}
+}
+
+func TestAFlowWithoutStatusCallbacksStartsCallsWithoutOne(t *testing.T) {
+	tw := newStandIn(t)
+	app := newAppWith(t, tw, strings.Replace(testFlow, "callbacks: {status: true}\n", "", 1), outbound.Options{})
+	if w := post(app, opKey, `{"to": "+15555550142", "menu": "welcome"}`); w.Code != http.StatusCreated {
+		t.Fatalf("POST /calls: %d %s", w.Code, w.Body)
+	}
+	tw.mu.Lock()
+	defer tw.mu.Unlock()
+	if _, ok := tw.forms[0]["StatusCallback"]; ok {
+		t.Errorf("StatusCallback sent for a flow that asks for none: %v", tw.forms[0])
+	}
+}
+
+func TestOnlyTheStartMenuAndEntriesMayBeCalledInto(t *testing.T) {
+	tw := newStandIn(t)
+	app := newApp(t, tw, outbound.Options{})
+	tests := []struct {
+		name, menu string
+		expect     int
+	}{
+		{"TheStartMenu", "welcome", http.StatusCreated},
+		{"AnEntry", "reminder", http.StatusCreated},
+		{"AMenuInsideTheFlow", "inside", http.StatusBadRequest},
+		{"NoMenu", "", http.StatusBadRequest},
+		{"AMenuThatDoesNotExist", "nowhere", http.StatusBadRequest},
+		{"APathRatherThanAName", "../reminder", http.StatusBadRequest},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := tw.calls()
+			to := fmt.Sprintf("+1555555%04d", i)
+			w := post(app, opKey, `{"to": "`+to+`", "menu": "`+tt.menu+`"}`)
+			if w.Code != tt.expect {
+				t.Fatalf("%d %s, want %d", w.Code, w.Body, tt.expect)
+			}
+			if tt.expect == http.StatusBadRequest {
+				if !strings.Contains(w.Body.String(), "welcome, reminder") {
+					t.Errorf("the refusal %s does not name where calls may enter", w.Body)
+				}
+				if tw.calls() != before {
+					t.Error("Twilio was asked to place a refused call")
+				}
+			}
+		})
+	}
+}
+
+func TestANumberMustPassBothTheServersAllowlistAndTheFlows(t *testing.T) {
+	tests := []struct {
+		name         string
+		server, flow []string // --dial-allow and dial_allow
+		to           string
+		expect       int
+		expectDetail string
+	}{
+		{"NeitherListsAnyNumber", nil, nil, "+447700900123", http.StatusCreated, ""},
+		{"BothAllowIt", []string{"+1"}, []string{"+1555"}, "+15555550142", http.StatusCreated, ""},
+		{"TheServerRefusesIt", []string{"+44"}, nil, "+15555550142", http.StatusBadRequest, "refused by the server's dial allowlist"},
+		{"TheFlowRefusesIt", []string{"+1"}, []string{"+1212"}, "+15555550142", http.StatusBadRequest, "refused by the flow's dial_allow"},
+		{"PremiumRateWithNoLists", nil, nil, "+19005550100", http.StatusBadRequest, "premium-rate"},
+		{"PremiumRateListedByTheServerOnly", []string{"+1900"}, nil, "+19005550100", http.StatusBadRequest, "refused by the flow's dial_allow"},
+		{"PremiumRateListedByBoth", []string{"+1900"}, []string{"+1900"}, "+19005550100", http.StatusCreated, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tw := newStandIn(t)
+			list, err := dialallow.Parse(tt.server)
+			if err != nil {
+				t.Fatal(err)
+			}
+			flowText := testFlow
+			if tt.flow != nil {
+				flowText += `dial_allow: ["` + strings.Join(tt.flow, `", "`) + `"]` + "\n"
+			}
+			app := newAppWith(t, tw, flowText, outbound.Options{Allow: list})
+			w := post(app, opKey, `{"to": "`+tt.to+`", "menu": "welcome"}`)
+			if w.Code != tt.expect || !strings.Contains(w.Body.String(), tt.expectDetail) {
+				t.Errorf("%d %s, want %d naming %q", w.Code, w.Body, tt.expect, tt.expectDetail)
+			}
+			if tt.expect != http.StatusCreated && strings.Contains(w.Body.String(), tt.to) {
+				t.Errorf("the refusal quotes the number: %s", w.Body)
+			}
+			if want := map[bool]int{true: 1, false: 0}[tt.expect == http.StatusCreated]; tw.calls() != want {
+				t.Errorf("the stand-in received %d calls, want %d", tw.calls(), want)
+			}
+		})
+	}
+}
+
+func TestMetricsCountEachOutcome(t *testing.T) {
+	tw := newStandIn(t)
+	app := newApp(t, tw, outbound.Options{PerDestination: &outbound.Rate{Calls: 1, Per: time.Hour}})
+	post(app, opKey, `{"to": "+15555550142", "menu": "welcome"}`)
+	post(app, opKey, `{"to": "+15555550142", "menu": "welcome"}`) // the destination's 1 is spent
+	post(app, opKey, `{"to": "+19005550100", "menu": "welcome"}`)
+	post(app, opKey, `{"to": "+15555550143", "menu": "inside"}`)
+	r := httptest.NewRequest(http.MethodGet, "https://ivr.example.com/metrics", nil)
+	r.Header.Set("Authorization", "Bearer "+scrapeKey)
+	w := httptest.NewRecorder()
+	app.ServeHTTP(w, r)
+	for _, want := range []string{
+		`switchboard_outbound_calls_total{outcome="started"} 1`,
+		`switchboard_outbound_calls_total{outcome="rate_limited"} 1`,
+		`switchboard_outbound_calls_total{outcome="not_allowed"} 1`,
+		`switchboard_outbound_calls_total{outcome="bad_request"} 1`,
+		`switchboard_outbound_calls_total{outcome="upstream"} 0`,
+	} {
+		if !strings.Contains(w.Body.String(), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
 	}
 }
 
@@ -148,20 +298,6 @@ func TestRateLimitsCountPerKeyAndPerDestination(t *testing.T) {
 	defer tw.mu.Unlock()
 	if len(tw.forms) != 4 {
 		t.Errorf("the stand-in received %d calls, want 4", len(tw.forms))
-	}
-}
-
-func TestPremiumRateIsRefusedEvenWithoutAnAllowlist(t *testing.T) {
-	tw := newStandIn(t)
-	app := newApp(t, tw, outbound.Options{})
-	w := post(app, opKey, `{"to": "+19005550100", "menu": "welcome"}`)
-	if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "premium-rate") {
-		t.Errorf("%d %s, want 400 naming the premium-rate prefix", w.Code, w.Body)
-	}
-	list, _ := dialallow.Parse([]string{"+1900"})
-	app = newApp(t, tw, outbound.Options{Allow: list})
-	if w := post(app, opKey, `{"to": "+19005550100", "menu": "welcome"}`); w.Code != http.StatusCreated {
-		t.Errorf("with +1900 listed: %d %s, want 201", w.Code, w.Body)
 	}
 }
 

@@ -21,12 +21,20 @@ func (Dial) isVerb() {}
 
 // Number is a phone number to dial.
 //
-// It renders as <Number sendDigits url method>Number</Number>.
+// It renders as <Number sendDigits url method statusCallbackEvent statusCallback
+// statusCallbackMethod>Number</Number>.
 type Number struct {
 	Number     string // Required, E.164.
 	SendDigits string // Optional.
 	URL        string // Optional; TwiML run for the called party before connecting.
 	Method     string // Optional.
+	// StatusCallback is the URL Twilio tells of the dialed call's progress (its own CallSid, the
+	// events of StatusCallbackEvent). Optional.
+	StatusCallback string
+	// StatusCallbackEvent lists the events reported, space-separated, among "initiated ringing
+	// answered completed". Optional; Twilio's default is "completed".
+	StatusCallbackEvent  string
+	StatusCallbackMethod string // Optional; Twilio's default POST.
 }
 
 // Client is a Twilio Client identity to dial.
@@ -162,6 +170,9 @@ func appendNumber(dst []byte, n *Number) ([]byte, error) {
 	dst = appendAttr(dst, ` sendDigits="`, n.SendDigits)
 	dst = appendAttr(dst, ` url="`, n.URL)
 	dst = appendAttr(dst, ` method="`, n.Method)
+	dst = appendAttr(dst, ` statusCallbackEvent="`, n.StatusCallbackEvent)
+	dst = appendAttr(dst, ` statusCallback="`, n.StatusCallback)
+	dst = appendAttr(dst, ` statusCallbackMethod="`, n.StatusCallbackMethod)
 	return appendTextElement(dst, "Number", n.Number), nil
 }
 

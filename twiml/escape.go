@@ -128,3 +128,7 @@ func appendEndTag(dst []byte, name string) []byte {
 	dst = append(dst, name...)
 	return append(dst, '>')
 }
+
+// AppendText appends s escaped as element content, exactly as a verb's text is written: for a
+// caller that splices text into TwiML rendered earlier (a flow's prompt variables).
+func AppendText(dst []byte, s string) []byte { return appendText(dst, s) }

@@ -52,7 +52,8 @@ var twilioDocuments = map[string]struct {
 		differs: `twilio-go drops every attribute whose value is "", so it cannot say finishOnKey="" ` +
 			`(no key ends input, which a fixed-length PIN prompt wants); Gather.NoFinishOnKey can`,
 	},
-	"dial_number": {verbs: dialAllTwilio(twilio.VoiceNumber{PhoneNumber: "+15555550111", SendDigits: "ww42", Url: "/whisper", Method: "GET"})},
+	"dial_number": {verbs: dialAllTwilio(twilio.VoiceNumber{PhoneNumber: "+15555550111", SendDigits: "ww42", Url: "/whisper", Method: "GET",
+		StatusCallbackEvent: "initiated ringing answered completed", StatusCallback: "/callbacks/status", StatusCallbackMethod: "POST"})},
 	"dial_client": {verbs: dialAllTwilio(twilio.VoiceClient{Identity: "agent-7", Url: "/whisper", Method: "POST"})},
 	"dial_sip":    {verbs: dialAllTwilio(twilio.VoiceSip{SipUrl: "sip:agent@example.com;transport=tls", Username: "agent", Password: "p&ss\"word", Url: "/whisper", Method: "GET"})},
 	"dial_queue":  {verbs: dialAllTwilio(twilio.VoiceQueue{Name: "support", Url: "/about-to-connect", Method: "POST"})},

@@ -23,6 +23,7 @@ import (
 	"github.com/switchboard-ivr/switchboard/console"
 	"github.com/switchboard-ivr/switchboard/framework"
 	"github.com/switchboard-ivr/switchboard/internal/buildinfo"
+	"github.com/switchboard-ivr/switchboard/outbound"
 	"github.com/switchboard-ivr/switchboard/principals"
 )
 
@@ -256,7 +257,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 	if cfg.replay {
 		opts.Replay = framework.NewMemoryReplayCache(5*time.Minute, 0)
 	}
-	closeShared, err := sharedOptions(cfg, log, &opts)
+	sharedStore, closeShared, err := sharedOptions(cfg, log, &opts)
 	if err != nil {
 		return fail(err)
 	}
@@ -273,7 +274,11 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 	if err != nil {
 		return fail(err)
 	}
-	if err := cfg.calls.mount(app, cfg, log); err != nil {
+	var rates outbound.RateStore // nil: POST /calls counts in this process
+	if sharedStore != nil {
+		rates = sharedStore
+	}
+	if err := cfg.calls.mount(app, cfg, rates, log); err != nil {
 		return fail(err)
 	}
 	receiver, err := cfg.callbacks.mount(app, log)

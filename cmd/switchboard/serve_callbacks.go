@@ -31,6 +31,9 @@ func (c *callbacksConfig) register(fs *flag.FlagSet, getenv func(string) string)
 // mount registers the callback routes when asked to, and returns the receiver to Run, or nil.
 func (c *callbacksConfig) mount(app *framework.App, log *slog.Logger) (*callbacks.Receiver, error) {
 	if c.to == "" {
+		if cb := app.Flow().Callbacks(); cb.Status || cb.Recording || cb.Transcription {
+			log.Warn("the flow asks Twilio for callbacks (its callbacks: section) but --callbacks is empty: /callbacks/* is not served and Twilio's reports are refused; set --callbacks log, or a backend URL")
+		}
 		return nil, nil
 	}
 	opts := &callbacks.Options{Logger: log}

@@ -45,7 +45,8 @@ func (c *callsConfig) register(fs *flag.FlagSet, getenv func(string) string) {
 }
 
 // mount registers POST /calls on app when an account is configured, and says why not otherwise.
-func (c *callsConfig) mount(app *framework.App, cfg serveConfig, log *slog.Logger) error {
+// rates, when not nil, holds the rate limits every replica shares (--state-redis).
+func (c *callsConfig) mount(app *framework.App, cfg serveConfig, rates outbound.RateStore, log *slog.Logger) error {
 	if c.accountSID == "" {
 		log.Info("POST /calls is off: set " + envAccountSID + ", " + envCallerID + " and " + envToken + " (or " + envAPIKey + " and " + envAPISecret + ") to start outbound calls")
 		return nil
@@ -72,6 +73,7 @@ func (c *callsConfig) mount(app *framework.App, cfg serveConfig, log *slog.Logge
 		PublicURL:  cfg.publicURL,
 		Allow:      allow,
 		BaseURL:    c.apiURL,
+		Shared:     rates,
 		Logger:     log,
 		LogNumbers: cfg.logNumbers,
 	})
@@ -82,6 +84,11 @@ func (c *callsConfig) mount(app *framework.App, cfg serveConfig, log *slog.Logge
 	if allow.Restricted() {
 		allowed = allow.String()
 	}
-	log.Info("POST /calls starts outbound calls", "caller_id", principals.MaskNumber(c.callerID), "dial_allow", allowed)
+	limits := "in this process"
+	if rates != nil {
+		limits = "shared in Redis"
+	}
+	log.Info("POST /calls starts outbound calls into the flow's start menu and entries", "caller_id", principals.MaskNumber(c.callerID),
+		"dial_allow", allowed+" (and the flow's dial_allow)", "rate_limits", limits)
 	return nil
 }

@@ -44,10 +44,28 @@ func newStandInTwilio(t *testing.T) *standInTwilio {
 	return s
 }
 
+// outboundFlow is a line whose reminder menu outbound calls enter, asking for status callbacks.
+const outboundFlow = `version: 1
+start: welcome
+entries: [reminder]
+dial_allow: ["+1555", "+44"]
+max_call_seconds: 600
+callbacks: {status: true}
+menus:
+  welcome: {say: Welcome., goto: inside}
+  inside: {say: Inside., hangup: true}
+  reminder: {say: Your appointment is tomorrow., hangup: true}
+`
+
 func TestServeStartsAnOutboundCallThroughTwilio(t *testing.T) {
 	tw := newStandInTwilio(t)
-	r := startServe(t, []string{"--keys", keysFile(t), "--public-url", "https://ivr.example.com", "--dial-allow", "+1555",
-		"--twilio-api-url", tw.URL, "--caller-id", "+15555550100"},
+	flowFile := filepath.Join(t.TempDir(), "flow.yaml")
+	if err := os.WriteFile(flowFile, []byte(outboundFlow), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The built-in policy: operators may call, Twilio may report callbacks.
+	r := startServe(t, []string{"--flow", flowFile, "--keys", keysFile(t), "--public-url", "https://ivr.example.com", "--dial-allow", "+1",
+		"--twilio-api-url", tw.URL, "--caller-id", "+15555550100", "--callbacks", "log"},
 		map[string]string{envToken: testToken, envAccountSID: testAccountSID, envStateKey: strings.Repeat("ab", 32)})
 	post := func(body string) (int, string) {
 		t.Helper()
@@ -64,16 +82,15 @@ func TestServeStartsAnOutboundCallThroughTwilio(t *testing.T) {
 		return resp.StatusCode, string(b)
 	}
 
-	code, body := post(`{"to": "+15555550142", "menu": "sales"}`)
+	code, body := post(`{"to": "+15555550142", "menu": "reminder"}`)
 	if code != http.StatusCreated {
 		t.Fatalf("POST /calls: %d %s\nlogs:\n%s", code, body, r.logs)
 	}
 	var resp struct{ SID, Status, To, URL string }
-	if err := json.Unmarshal([]byte(body), &resp); err != nil || resp.SID != "CA00000000000000000000000000000001" || resp.URL != "https://ivr.example.com/ivr/sales" {
+	if err := json.Unmarshal([]byte(body), &resp); err != nil || resp.SID != "CA00000000000000000000000000000001" || resp.URL != "https://ivr.example.com/ivr/reminder" {
 		t.Errorf("POST /calls answered %s (%v)", body, err)
 	}
 	tw.mu.Lock()
-	defer tw.mu.Unlock()
 	if len(tw.got) != 1 {
 		t.Fatalf("the stand-in Twilio received %d requests, want 1", len(tw.got))
 	}
@@ -83,8 +100,11 @@ func TestServeStartsAnOutboundCallThroughTwilio(t *testing.T) {
 		{"user", tw.user[0], testAccountSID},
 		{"To", form.Get("To"), "+15555550142"},
 		{"From", form.Get("From"), "+15555550100"},
-		{"Url", form.Get("Url"), "https://ivr.example.com/ivr/sales"},
+		{"Url", form.Get("Url"), "https://ivr.example.com/ivr/reminder"},
 		{"Method", form.Get("Method"), "POST"},
+		{"TimeLimit", form.Get("TimeLimit"), "600"},
+		{"StatusCallback", form.Get("StatusCallback"), "https://ivr.example.com/callbacks/status"},
+		{"StatusCallbackEvent", strings.Join(form["StatusCallbackEvent"], " "), "initiated ringing answered completed"},
 	} {
 		if c.got != c.want {
 			t.Errorf("the stand-in Twilio received %s %q, want %q", c.field, c.got, c.want)
@@ -92,11 +112,38 @@ func TestServeStartsAnOutboundCallThroughTwilio(t *testing.T) {
 	}
 	tw.mu.Unlock()
 
-	code, body = post(`{"to": "+442071838750", "menu": "sales"}`)
-	if code != http.StatusBadRequest || !strings.Contains(body, "allowlist") {
-		t.Errorf("a number outside --dial-allow: %d %s, want 400 naming the allowlist", code, body)
+	// Twilio reports the call's progress to the StatusCallback it was given, out of order.
+	for _, ev := range []struct{ seq, status string }{{"1", "ringing"}, {"0", "initiated"}} {
+		req := principalstest.NewPOST(testToken, "https://ivr.example.com/callbacks/status",
+			url.Values{"CallSid": {resp.SID}, "SequenceNumber": {ev.seq}, "CallStatus": {ev.status}})
+		req.URL.Scheme, req.URL.Host, req.Host, req.RequestURI = "http", r.addr, r.addr, ""
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("status callback %s: %d\n%s", ev.seq, res.StatusCode, r.logs)
+		}
+	}
+	logs := r.logs.String()
+	first := strings.Index(logs, "msg=callback kind=status call_sid="+resp.SID+" status=initiated")
+	second := strings.Index(logs, "msg=callback kind=status call_sid="+resp.SID+" status=ringing")
+	if first < 0 || second < first {
+		t.Errorf("the status callbacks are not logged in order with the call SID:\n%s", logs)
+	}
+
+	for _, tt := range []struct{ body, want string }{
+		{`{"to": "+442071838750", "menu": "reminder"}`, "the server's dial allowlist"}, // flow allows +44, --dial-allow does not
+		{`{"to": "+12125550100", "menu": "reminder"}`, "the flow's dial_allow"},        // --dial-allow allows +1, the flow only +1555
+		{`{"to": "+15555550143", "menu": "inside"}`, "welcome, reminder"},              // not where calls may enter
+	} {
+		if code, body := post(tt.body); code != http.StatusBadRequest || !strings.Contains(body, tt.want) {
+			t.Errorf("POST /calls %s: %d %s, want 400 naming %q", tt.body, code, body, tt.want)
+		}
 	}
 	tw.mu.Lock()
+	defer tw.mu.Unlock()
 	if len(tw.got) != 1 {
 		t.Errorf("a refused call reached Twilio")
 	}

@@ -13,10 +13,11 @@ import (
 )
 
 // sharedOptions sets up what replicas share: the policy in PostgreSQL (--policy-db) and call
-// state in Redis (--state-redis): replay protection, the failed-auth limit, wrong-PIN counts. A database that does not answer at start is an error — the
-// replica would have no policy — while a Redis that does not answer only degrades it. close
-// releases the connections.
-func sharedOptions(cfg serveConfig, log *slog.Logger, opts *framework.Options) (close func(), err error) {
+// state in Redis (--state-redis): replay protection, the failed-auth limit, wrong-PIN counts,
+// and — through the returned store, nil without Redis — POST /calls's rate limits. A database
+// that does not answer at start is an error — the replica would have no policy — while a Redis
+// that does not answer only degrades it. close releases the connections.
+func sharedOptions(cfg serveConfig, log *slog.Logger, opts *framework.Options) (store *redisstate.Store, close func(), err error) {
 	var closers []func()
 	close = func() {
 		for _, c := range closers {
@@ -25,13 +26,13 @@ func sharedOptions(cfg serveConfig, log *slog.Logger, opts *framework.Options) (
 	}
 	if cfg.policyDB != "" {
 		if cfg.policy != "" {
-			return close, errors.New("--policy and --policy-db are both set: the policy comes from one place")
+			return nil, close, errors.New("--policy and --policy-db are both set: the policy comes from one place")
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		store, err := pgpolicy.Open(ctx, cfg.policyDB)
 		if err != nil {
-			return close, fmt.Errorf("--policy-db: %w", err)
+			return nil, close, fmt.Errorf("--policy-db: %w", err)
 		}
 		closers = append(closers, store.Close)
 		opts.Policy = pgpolicy.NewSource(store, log)
@@ -39,7 +40,7 @@ func sharedOptions(cfg serveConfig, log *slog.Logger, opts *framework.Options) (
 	if cfg.stateRedis != "" {
 		shared, err := redisstate.Open(cfg.stateRedis, &redisstate.Options{Logger: log})
 		if err != nil {
-			return close, fmt.Errorf("--state-redis: %w", err)
+			return nil, close, fmt.Errorf("--state-redis: %w", err)
 		}
 		closers = append(closers, func() { shared.Close() })
 		if cfg.replay {
@@ -52,8 +53,9 @@ func sharedOptions(cfg serveConfig, log *slog.Logger, opts *framework.Options) (
 			// Short-lived state is no reason to refuse calls: the replica starts degraded.
 			log.Warn("starting without shared state", "problem", err.Error())
 		}
+		store = shared
 	}
-	return close, nil
+	return store, close, nil
 }
 
 // policyName says where the policy comes from, for the start-up line.

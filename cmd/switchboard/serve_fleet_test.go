@@ -172,11 +172,11 @@ func TestServeWithAPolicyDatabaseAppliesABlockAndNamesTheRule(t *testing.T) {
 func TestStateRedisSharesEveryPieceOfShortLivedState(t *testing.T) {
 	for _, replay := range []bool{false, true} {
 		var opts framework.Options
-		closeShared, err := sharedOptions(serveConfig{stateRedis: "redis://127.0.0.1:1/0", replay: replay}, slog.New(slog.DiscardHandler), &opts)
+		store, closeShared, err := sharedOptions(serveConfig{stateRedis: "redis://127.0.0.1:1/0", replay: replay}, slog.New(slog.DiscardHandler), &opts)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if opts.FailedAuthStore == nil || opts.PINAttempts == nil || len(opts.Dependencies) != 1 || (opts.Replay != nil) != replay {
+		if store == nil || opts.FailedAuthStore == nil || opts.PINAttempts == nil || len(opts.Dependencies) != 1 || (opts.Replay != nil) != replay {
 			t.Errorf("replay %v: failed-auth store %v, PIN attempts %v, dependencies %d, replay cache %v; want all shared (replay only when on)",
 				replay, opts.FailedAuthStore, opts.PINAttempts, len(opts.Dependencies), opts.Replay)
 		}

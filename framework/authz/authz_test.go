@@ -77,6 +77,11 @@ func TestDefaultPolicyDecisions(t *testing.T) {
 		{"MonitoringMayScrapeMetrics", set(principals.Everyone, "group:monitoring"), "/metrics", "metrics", true, false, "p, group:monitoring, /metrics, metrics, allow"},
 		{"TwilioMayNotScrapeMetrics", set(verified...), "/metrics", "metrics", false, false, ""},
 		{"TwilioMayNotStartCalls", set(verified...), "/calls", "call", false, false, ""},
+		{"TwilioMayReportCallbacks", set(verified...), "/callbacks/status", "callback", true, false, "p, twilio, /callbacks/*, callback, allow"},
+		{"TwilioMayReportRecordings", set(verified...), "/callbacks/recording", "callback", true, false, "p, twilio, /callbacks/*, callback, allow"},
+		{"CallbackIsNotAMenuPermission", set(verified...), "/ivr/welcome", "callback", false, false, ""},
+		{"AnUnsignedCallbackIsRefused", set(principals.Everyone), "/callbacks/status", "callback", false, false, ""},
+		{"ABlockedCallerCannotForgeACallback", set(append([]string{blocked}, principals.Everyone)...), "/callbacks/status", "callback", false, false, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -194,8 +199,8 @@ func TestGrantsAndSubjects(t *testing.T) {
 	if allow, deny := a.Subjects("/calls", "call"); fmt.Sprint(allow, deny) != "[group:admins group:operators] []" {
 		t.Errorf("Subjects(/calls, call) = %v %v", allow, deny)
 	}
-	if a.Rules() != 9 || a.Groupings() != 2 {
-		t.Errorf("Rules() = %d, Groupings() = %d, want 9 and 2", a.Rules(), a.Groupings())
+	if a.Rules() != 10 || a.Groupings() != 2 {
+		t.Errorf("Rules() = %d, Groupings() = %d, want 10 and 2", a.Rules(), a.Groupings())
 	}
 	// A deny for everything does not grant anything.
 	b, err := New(switchboard.DefaultModel, "p, system.Everyone, /*, *, deny\n", nil)

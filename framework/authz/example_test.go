@@ -23,7 +23,7 @@ func Example() {
 	blocked := principals.NewSet(principals.Everyone, principals.Authenticated, principals.Twilio, principals.Caller("+15555550199"))
 	fmt.Print(a.Explain(blocked.Names(), "/ivr/welcome", "view"))
 	// Output:
-	// 9 rules, 2 groupings
+	// 10 rules, 2 groupings
 	// allowed by policy.csv:6 "p, twilio, /ivr/*, view, allow"
 	// no policy line grants "staff" on /ivr/staff to [caller:+1555***0142 system.Authenticated system.Everyone twilio]
 	// denied by policy.csv:13 "p, group:blocked, /ivr/*, *, deny"

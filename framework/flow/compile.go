@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/switchboard-ivr/switchboard/dialallow"
 	"github.com/switchboard-ivr/switchboard/twiml"
 )
 
@@ -40,6 +41,11 @@ type Compiled struct {
 	global   [numErrorKinds][]byte
 	prefixes []prefixFlows // longest prefix first
 	maxCall  int           // Flow.MaxCallSeconds
+	vars     map[string]*Variable
+	backends []BackendConfig
+	entries  []string // Flow.Start, then Flow.Entries
+	allow    dialallow.List
+	calls    Callbacks // Flow.Callbacks
 }
 
 type prefixFlows struct {
@@ -94,6 +100,17 @@ func (c *Compiled) Start() string { return c.start }
 
 // MaxCallSeconds returns the flow's max_call_seconds: 0 when it sets none.
 func (c *Compiled) MaxCallSeconds() int { return c.maxCall }
+
+// Entries returns the names of the menus a call may enter from outside the flow: start first,
+// then the flow's entries. The caller must not modify them.
+func (c *Compiled) Entries() []string { return c.entries }
+
+// DialAllow returns the flow's dial_allow list: the zero List (only premium-rate prefixes
+// refused) when it sets none.
+func (c *Compiled) DialAllow() dialallow.List { return c.allow }
+
+// Callbacks returns the callbacks the flow asks Twilio for (its callbacks: section).
+func (c *Compiled) Callbacks() Callbacks { return c.calls }
 
 // Routes returns every route, sorted by path. The caller must not modify them.
 func (c *Compiled) Routes() []*Route { return c.routes }
@@ -175,11 +192,17 @@ const twimlMaxSize = twiml.MaxSize
 
 func newCompiler(f *Flow, g *graph, base, prefix string) *compiler {
 	return &compiler{f: f, g: g, base: base, prefix: prefix, nodes: make(map[string]*node, len(f.Menus)),
-		out: &Compiled{basePath: base, start: routePath(base, f.Start), byPath: make(map[string]*Route, len(f.Menus)*2), maxCall: f.MaxCallSeconds}}
+		out: &Compiled{basePath: base, start: routePath(base, f.Start), byPath: make(map[string]*Route, len(f.Menus)*2), maxCall: f.MaxCallSeconds,
+			entries: append([]string{f.Start}, f.Entries...), calls: f.Callbacks}}
 }
 
 func compile(f *Flow, g *graph, base, prefix string) (*Compiled, error) {
 	c := newCompiler(f, g, base, prefix)
+	allow, err := dialallow.Parse(f.DialAllow)
+	if err != nil {
+		return nil, err // validated: unreachable unless a Flow built in Go skipped validation
+	}
+	c.out.allow = allow
 	c.errorTables()
 	for _, name := range sortedKeys(f.Menus) {
 		if n := f.Menus[name]; n != nil {
@@ -187,6 +210,16 @@ func compile(f *Flow, g *graph, base, prefix string) (*Compiled, error) {
 		}
 	}
 	slices.SortFunc(c.out.routes, func(a, b *Route) int { return strings.Compare(a.Path, b.Path) })
+	for _, name := range sortedKeys(f.Backends) {
+		if b := f.Backends[name]; b != nil {
+			c.out.backends = append(c.out.backends, BackendConfig{Name: name, URL: b.URL, Timeout: b.timeout()})
+		}
+	}
+	if usesInput(f) {
+		for _, r := range c.out.routes {
+			r.saveInput = true
+		}
+	}
 	c.out.edges = make([]Edge, len(g.edges))
 	for i, e := range g.edges {
 		c.out.edges[i] = e.Edge
@@ -206,6 +239,14 @@ func (c *compiler) url(path string) string {
 		return path
 	}
 	return c.prefix + path
+}
+
+// number returns the <Number> of a dial: with the status callback when the flow asks for it.
+func (c *compiler) number(n string) twiml.Number {
+	if !c.f.Callbacks.Status {
+		return twiml.Number{Number: n}
+	}
+	return twiml.Number{Number: n, StatusCallback: c.url(CallbackPath + "/status"), StatusCallbackEvent: StatusEvents}
 }
 
 // redirectURL returns the URL a redirect step names: an absolute URL as it is, a path on this
@@ -265,7 +306,7 @@ func (c *compiler) errorTables() {
 	for k := range numErrorKinds {
 		verbs := []twiml.Verb{twiml.Say{Text: defaultErrorText[k], Voice: def.voice, Language: def.language}}
 		if c.f.CallCenter != "" && k != Denied {
-			verbs = append(verbs, twiml.Dial{TimeLimit: c.f.MaxCallSeconds, Nouns: []twiml.Noun{twiml.Number{Number: c.f.CallCenter}}})
+			verbs = append(verbs, twiml.Dial{TimeLimit: c.f.MaxCallSeconds, Nouns: []twiml.Noun{c.number(c.f.CallCenter)}})
 		} else {
 			verbs = append(verbs, twiml.Hangup{})
 		}
@@ -350,14 +391,17 @@ type node struct {
 	hangup       []byte   // a dial that was answered and ended
 	recorded     [][]byte // per record site: the then branch
 	pin          *PINCheck
-	pinMax       int      // pin: the wrong PIN (or silence) that fails
-	pinRetry     [][]byte // pin: after the a-th wrong PIN, indexed a
-	pinOK        []byte   // pin: a right PIN, to then
-	pinFailed    []byte   // pin: too many wrong PINs, or a locked-out caller
-	agent        bool     // the node hands calls to an agent
-	agentEnd     []option // agent: handoff value → destination, but default
-	agentDefault []byte   // agent: any other handoff value
-	agentError   []byte   // agent: a failed session
+	pinMax       int        // pin: the wrong PIN (or silence) that fails
+	pinRetry     [][]byte   // pin: after the a-th wrong PIN, indexed a
+	pinOK        []byte     // pin: a right PIN, to then
+	pinFailed    []byte     // pin: too many wrong PINs, or a locked-out caller
+	agent        bool       // the node hands calls to an agent
+	agentEnd     []option   // agent: handoff value → destination, but default
+	agentDefault []byte     // agent: any other handoff value
+	agentError   []byte     // agent: a failed session
+	fetch        *FetchCall // fetch: what the server fetches on entry
+	fetchFailed  []byte     // fetch: on_error, or the internal error flow
+	dyn          *dyn       // nil for a node whose every document is pre-rendered
 	errs         [numErrorKinds][]byte
 }
 
@@ -379,6 +423,8 @@ type nodeCompiler struct {
 	dials   []*Dial
 	records []*Record
 	sites   map[any]int // index of each dial or record in dials or records
+	// inErrors says the compiler renders the node's own error flows, where templates are refused.
+	inErrors bool
 }
 
 func (c *compiler) node(name string, n *Node) {
@@ -400,6 +446,9 @@ func (c *compiler) node(name string, n *Node) {
 		cn.errs = finishErrors(lvl, c.builtin)
 	} else {
 		cn.errs = c.routeErrors(route)
+	}
+	if n.Fetch != nil {
+		nc.fetch(joinKey(path, "fetch"), n.Fetch)
 	}
 
 	if h := n.Hours; h != nil {
@@ -671,7 +720,7 @@ func (nc *nodeCompiler) promptList(ps Prompts) []twiml.Prompt {
 		switch {
 		case p.Say != "":
 			v := nc.voice.with(p.Voice, p.Language)
-			out = append(out, twiml.Say{Text: p.Say, Voice: v.voice, Language: v.language, Loop: p.Loop})
+			out = append(out, twiml.Say{Text: nc.sayText(p.Say), Voice: v.voice, Language: v.language, Loop: p.Loop})
 		case p.Play != "":
 			out = append(out, twiml.Play{URL: p.Play, Loop: p.Loop})
 		case p.Pause > 0:
@@ -717,7 +766,7 @@ func (nc *nodeCompiler) step(s Step, menu bool) []twiml.Verb {
 		if limit == 0 {
 			limit = nc.c.f.MaxCallSeconds
 		}
-		td := twiml.Dial{Timeout: s.Timeout, CallerID: s.CallerID, TimeLimit: limit, Nouns: []twiml.Noun{twiml.Number{Number: number}}}
+		td := twiml.Dial{Timeout: s.Timeout, CallerID: s.CallerID, TimeLimit: limit, Nouns: []twiml.Noun{nc.c.number(number)}}
 		if s.NoAnswer != nil && nc.name != "" {
 			td.Action = nc.site(nc.c.url(nc.route+"/dialed"), siteIndex(nc, &nc.dials, s))
 		}
@@ -751,6 +800,10 @@ func (nc *nodeCompiler) step(s Step, menu bool) []twiml.Verb {
 	case *Agent:
 		if menu {
 			return nc.agent(joinKey(nc.path, "agent"), s)
+		}
+	case *Switch:
+		if menu {
+			return nc.switchStep(joinKey(nc.path, "switch"), s)
 		}
 	}
 	nc.c.probs = append(nc.c.probs, Problem{Pos: nc.c.f.pos.at(nc.path), Path: nc.path,

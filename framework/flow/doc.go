@@ -37,9 +37,11 @@
 //	                                # with or without a list.
 //	max_call_seconds: 3600          # Optional: every <Dial>'s timeLimit unless it sets a lower
 //	                                # time_limit; 0 leaves Twilio's 4 hours.
-//	callbacks: {recording: true, transcription: true}  # Optional: every <Record> reports to
-//	                                # /callbacks/recording (and, transcribing, /callbacks/transcription),
-//	                                # which package callbacks serves.
+//	callbacks: {status: true, recording: true, transcription: true}  # Optional: every <Dial>'s
+//	                                # number reports its progress to /callbacks/status (so do calls
+//	                                # POST /calls starts), every <Record> to /callbacks/recording
+//	                                # (and, transcribing, /callbacks/transcription); package
+//	                                # callbacks serves them.
 //
 // A node speaks its say prompts, then takes at most one step: gather, goto, dial, record,
 // enqueue, redirect, hangup, pin or agent (with none the call ends after say). In Go the step is

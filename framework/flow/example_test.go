@@ -172,6 +172,7 @@ func ExampleKinds() {
 	// hangup false
 	// pin true
 	// agent true
+	// switch true
 }
 
 func ExampleCompiled_Parent() {

@@ -27,6 +27,9 @@ const (
 	EdgeAgent      EdgeKind = "agent"       // a node hands the call to an agent (To is TargetAgent)
 	EdgeAgentEnd   EdgeKind = "agent_end"   // an agent session ended with a handoff value (Label is its on_end key)
 	EdgeAgentError EdgeKind = "agent_error" // an agent session failed
+	EdgeFetchError EdgeKind = "fetch_error" // a node's fetch failed: its on_error
+	EdgeCase       EdgeKind = "case"        // a switch case held (Label is its index, from 0)
+	EdgeDefault    EdgeKind = "default"     // no case of a switch held
 )
 
 // Edge is one way a call can move, for drawing the flow. From is a node, or the error flows
@@ -124,6 +127,14 @@ func buildGraph(f *Flow) *graph {
 			continue
 		}
 		p := joinKey("menus", name)
+		if fe := n.Fetch; fe != nil {
+			fp := joinKey(joinKey(p, "fetch"), "on_error")
+			if fe.OnError != nil {
+				g.action(Target{TargetNode, name}, fp, fe.OnError, EdgeFetchError, "", true)
+			} else {
+				g.add(Target{TargetNode, name}, Target{TargetErrors, ""}, EdgeFetchError, Internal.String(), joinKey(p, "fetch"), true)
+			}
+		}
 		h := n.Hours
 		if h != nil {
 			hp := joinKey(p, "hours")
@@ -247,6 +258,11 @@ func (g *graph) action(from Target, path string, a *Action, kind EdgeKind, label
 		} else {
 			g.add(from, Target{TargetErrors, ""}, EdgeAgentError, Internal.String(), sp, false)
 		}
+	case *Switch:
+		for i := range s.Cases {
+			g.action(from, joinKey(joinIndex(joinKey(sp, "cases"), i), "then"), s.Cases[i].Then, EdgeCase, strconv.Itoa(i), auto)
+		}
+		g.action(from, joinKey(sp, "default"), s.Default, EdgeDefault, "", auto)
 	}
 }
 

@@ -27,6 +27,12 @@ type Flow struct {
 	// Callbacks asks Twilio for callbacks on this server's /callbacks routes (package callbacks),
 	// which deliver them to the operator's backend or log them. Optional; none by default.
 	Callbacks Callbacks `yaml:"callbacks"`
+	// Backends are the operator's servers a fetch may call, by name; no other URL is ever
+	// called. Optional; required by any fetch.
+	Backends map[string]*Backend `yaml:"backends" validate:"dive,keys,varname,endkeys,required"`
+	// Variables declares every variable a fetch sets or a prompt or switch uses: its type, its
+	// default, whether it is sensitive. Optional; required by any fetch.
+	Variables map[string]*Variable `yaml:"variables" validate:"dive,keys,varname,endkeys,required"`
 
 	pos *positions // where each field was in the file, when parsed from YAML
 }
@@ -58,6 +64,7 @@ type Node struct {
 	Language   string      `yaml:"language" validate:"omitempty,language"`     // Optional; default Defaults.Language.
 	Errors     *ErrorFlows `yaml:"errors"`                                     // Optional: error flows for this node's routes.
 	Hours      *Hours      `yaml:"hours"`                                      // Optional: a business-hours branch taken on entry.
+	Fetch      *Fetch      `yaml:"fetch"`                                      // Optional: ask a backend for variables on entry, before anything else.
 
 	Action `yaml:",inline"` // Say, then Do.
 }
@@ -181,10 +188,19 @@ type Callbacks struct {
 	// Transcription adds transcribeCallback="/callbacks/transcription" to every <Record> that
 	// transcribes: the text follows the recording. Optional.
 	Transcription bool `yaml:"transcription"`
+	// Status adds statusCallback="/callbacks/status" (events StatusEvents) to the number of every
+	// <Dial>, and asks POST /calls to set the same StatusCallback on the calls it starts: the
+	// dialed or called party's progress reaches the operator. Optional.
+	Status bool `yaml:"status"`
 }
 
-// CallbackPath is where a flow's callbacks go: CallbackPath + "/recording" and "/transcription".
+// CallbackPath is where a flow's callbacks go: CallbackPath + "/status", "/recording" and
+// "/transcription".
 const CallbackPath = "/callbacks"
+
+// StatusEvents are the call progress events a status callback asks Twilio for, space-separated
+// as TwiML's statusCallbackEvent wants them.
+const StatusEvents = "initiated ringing answered completed"
 
 // Enqueue puts the caller in a queue.
 type Enqueue struct {
@@ -219,6 +235,64 @@ type ErrorFlows struct {
 	ByPrefix        map[string]*ErrorFlows `yaml:"by_prefix" validate:"dive,keys,pathprefix,endkeys,required"` // Top level only: route prefix → flows.
 }
 
+// Backend is an operator's server that a fetch asks for a call's data. Requests are JSON POSTs
+// signed with Twilio's scheme under the server's backend key (package backend).
+type Backend struct {
+	URL string `yaml:"url" validate:"required,backendurl"` // Required: an absolute https:// URL (http:// only to a loopback host).
+	// Timeout is how long a fetch waits, a Go duration such as "3s" or "800ms". Optional;
+	// default 3s, at most 10s (Twilio waits 15 s for the whole answer).
+	Timeout string `yaml:"timeout" validate:"omitempty,fetchtimeout"`
+}
+
+// Variable declares one of a call's variables.
+type Variable struct {
+	// Type is how a fetch's answer is checked and a switch compares: "string" (the default),
+	// "number" (compared as numbers: "-0.5" < 0 whatever its spelling) or "boolean".
+	Type string `yaml:"type" validate:"omitempty,oneof=string number boolean"`
+	// Default is the value when no fetch has set the variable, or a backend's answer omits it.
+	// Optional; without one, a fetch whose answer lacks the field fails (on_error), and
+	// validate requires a fetch that sets it on every path to where it is used.
+	Default *string `yaml:"default"`
+	// Sensitive variables never appear in clear in a URL: the state token encrypts them.
+	// Optional; default false (the value is readable, but not changeable, in the call's URLs).
+	Sensitive bool `yaml:"sensitive"`
+}
+
+// Fetch asks a backend for variables when a call enters the node, before its hours, prompts
+// and step. The backend receives the call's context as JSON (call_sid, from, to, digits,
+// speech, vars so far) and answers a JSON object; its fields named in Sets become the call's
+// variables, checked against their declared types; other fields are ignored.
+type Fetch struct {
+	Backend string   `yaml:"backend" validate:"required,varname"`   // Required: a name under backends.
+	Sets    []string `yaml:"sets" validate:"required,dive,varname"` // Required: the variables the answer sets (declared under variables).
+	OnError *Action  `yaml:"on_error"`                              // Optional: a failure, timeout, non-2xx or malformed answer; default the internal error flow.
+}
+
+// Switch sends the call to the first case whose conditions all hold for the variable On, or to
+// Default. Numbers compare as numbers and strings as strings; on "speech", both sides are
+// compared after lower-casing and dropping punctuation.
+type Switch struct {
+	// On names a declared variable, or "digits" or "speech": the caller's last gather input.
+	On      string  `yaml:"on" validate:"required,varname"`
+	Cases   []Case  `yaml:"cases" validate:"required,dive"` // Required: tried in order.
+	Default *Action `yaml:"default" validate:"required"`    // Required: when no case holds.
+}
+
+// Case is one branch of a [Switch]: every condition it sets must hold (gte: 0 with lt: 100 is
+// a range), and at least one must be set. Values are written as the variable's type: 42.5 for a
+// number, true for a boolean.
+type Case struct {
+	Is     string   `yaml:"is"`                       // equal to
+	In     []string `yaml:"in"`                       // equal to one of
+	Has    string   `yaml:"has"`                      // strings and speech: holds these words, whole
+	Lt     string   `yaml:"lt"`                       // numbers: below
+	Lte    string   `yaml:"lte"`                      // numbers: at most
+	Gt     string   `yaml:"gt"`                       // numbers: above
+	Gte    string   `yaml:"gte"`                      // numbers: at least
+	Exists *bool    `yaml:"exists"`                   // the variable is set (true) or not (false)
+	Then   *Action  `yaml:"then" validate:"required"` // Required: where the case goes.
+}
+
 // Defaults used when a flow leaves them unset.
 const (
 	DefaultBasePath   = "/ivr"
@@ -229,4 +303,8 @@ const (
 	DefaultMaxPINs    = 3             // PIN.MaxAttempts
 	CallCenter        = "call_center" // the Dial.Number that means Flow.CallCenter
 	AgentDefault      = "default"     // the Agent.OnEnd key for any other handoff value
+	VarDigits         = "digits"      // Switch.On and prompts: the caller's last gather digits
+	VarSpeech         = "speech"      // Switch.On and prompts: the caller's last gather speech
+	VarCaller         = "caller"      // prompts: the calling number (From)
+	VarCalled         = "called"      // prompts: the called number (To)
 )

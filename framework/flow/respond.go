@@ -19,6 +19,11 @@ type Input struct {
 	PIN            PINResult // on a pin route: what the server found of the digits
 	SessionStatus  string    // the SessionStatus form field, on an agent route
 	HandoffData    string    // the HandoffData form field, on an agent route: the agent's JSON
+	// Vars are the call's variables, on a [Route.Dynamic] route: those its state token carries,
+	// those a fetch on this request set, and caller, called, digits and speech.
+	Vars map[string]string
+	// FetchFailed says the route's fetch ([Route.Fetch]) failed: the answer is its on_error.
+	FetchFailed bool
 }
 
 // PINResult is what the server found of the digits sent to a pin route ([Route.PIN]).
@@ -56,8 +61,9 @@ type Route struct {
 	Permission string // the permission a caller needs; "view" unless the node sets one
 	Sensitive  bool   // the digits entered here must never be logged
 
-	kind routeKind
-	n    *node
+	kind      routeKind
+	n         *node
+	saveInput bool // the flow uses the caller's digits or speech after a gather (Route.SavesInput)
 }
 
 type routeKind uint8
@@ -180,16 +186,30 @@ func smallUint(v string) (int, bool) {
 }
 
 // Respond returns the TwiML for a request to the route: pre-rendered bytes the caller must not
-// modify. It never allocates on the DTMF path and never panics: counters in the query that are
-// missing, garbage or out of range are clamped. The server refuses such a query before it gets
-// here ([Route.CheckState]); the clamp only keeps Respond total for other callers.
+// modify. It never allocates on the DTMF path of a static node and never panics: counters in the
+// query that are missing, garbage or out of range are clamped. The server refuses such a query
+// before it gets here ([Route.CheckState]); the clamp only keeps Respond total for other callers.
 //
 // On a gather route, no digits and no speech is a silence (the <Redirect> after the <Gather>);
 // digits or speech that match no option, an invalid choice; a navigation key goes where it says.
+// On a [Route.Dynamic] route the prompts render with in.Vars, and one that cannot is the
+// internal error flow ([Route.Answer] says why).
 func (r *Route) Respond(in Input) []byte {
+	if r.n.dyn == nil {
+		return r.respond(in)
+	}
+	b, _ := r.Answer(in)
+	return b
+}
+
+// respond picks the pre-rendered document for the request, markers of templates included.
+func (r *Route) respond(in Input) []byte {
 	n := r.n
 	switch r.kind {
 	case routeEntry:
+		if in.FetchFailed && n.fetch != nil {
+			return n.fetchFailed
+		}
 		if n.hours != nil {
 			now := in.Now
 			if now.IsZero() {
@@ -198,6 +218,9 @@ func (r *Route) Respond(in Input) []byte {
 			if !n.hours.open(now) {
 				return n.closed
 			}
+		}
+		if n.dyn != nil && n.dyn.sw != nil {
+			return n.dyn.sw.choose(in.Vars)
 		}
 		return n.entry
 	case routeGather:

@@ -23,6 +23,8 @@ var structRules = []struct {
 	{Dial{}, dialRules},
 	{Navigation{}, navigationRules},
 	{Agent{}, agentRules},
+	{Variable{}, variableRules},
+	{Case{}, caseRules},
 }
 
 // The tags of the problems struct rules report: the message is the tag's parameter. keyRule

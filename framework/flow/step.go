@@ -6,7 +6,7 @@ import (
 )
 
 // Step is what a node or a destination does after its prompts: exactly one of [*Gather],
-// [Goto], [*Dial], [*Record], [*Enqueue], [Redirect], [Hangup], [*PIN] or [*Agent]. The set is sealed (only this
+// [Goto], [*Dial], [*Record], [*Enqueue], [Redirect], [Hangup], [*PIN], [*Agent] or [*Switch]. The set is sealed (only this
 // package's types implement it), and each consumer — the loader's keys, the validator, the
 // compiler, the graph — handles it in one type switch, so a new kind is one new case in each
 // (see the package documentation's "Adding a kind of step").
@@ -41,6 +41,7 @@ const (
 	KindHangup
 	KindPIN
 	KindAgent
+	KindSwitch
 	numKinds
 )
 
@@ -61,6 +62,7 @@ var kinds = [numKinds]struct {
 	KindHangup:   {key: "hangup", decode: reflect.TypeFor[bool](), step: func(reflect.Value) Step { return Hangup{} }},
 	KindPIN:      {key: "pin", decode: reflect.TypeFor[*PIN](), menuOnly: true},
 	KindAgent:    {key: "agent", decode: reflect.TypeFor[*Agent](), menuOnly: true},
+	KindSwitch:   {key: "switch", decode: reflect.TypeFor[*Switch](), menuOnly: true},
 }
 
 // Kinds returns every kind of step, in order.
@@ -103,6 +105,7 @@ func (Redirect) Kind() Kind { return KindRedirect }
 func (Hangup) Kind() Kind   { return KindHangup }
 func (*PIN) Kind() Kind     { return KindPIN }
 func (*Agent) Kind() Kind   { return KindAgent }
+func (*Switch) Kind() Kind  { return KindSwitch }
 
 func (*Gather) step()  {}
 func (Goto) step()     {}
@@ -113,3 +116,4 @@ func (Redirect) step() {}
 func (Hangup) step()   {}
 func (*PIN) step()     {}
 func (*Agent) step()   {}
+func (*Switch) step()  {}

@@ -25,6 +25,8 @@ var stepSamples = map[Kind]struct {
 	KindAgent: {&Agent{Relay: "wss://agent.example.com/relay", OnEnd: map[string]Action{"default": {Do: Goto("end")}}},
 		`<Connect action="/ivr/a/agent"><ConversationRelay url="wss://agent.example.com/relay"><Parameter name="switchboard_menu" value="a"/><Parameter name="switchboard_state" value="switchboard-state-token"/></ConversationRelay></Connect>`,
 		Target{TargetAgent, "wss://agent.example.com/relay"}},
+	KindSwitch: {&Switch{On: "digits", Cases: []Case{{Is: "1", Then: &Action{Do: Goto("end")}}}, Default: &Action{Do: Hangup{}}},
+		`<Hangup/>`, Target{TargetNode, "end"}},
 }
 
 // Every kind of step validates, compiles, renders as a menu's body and draws an edge: a kind
@@ -90,7 +92,7 @@ func TestKindsAreNamedByTheirKeys(t *testing.T) {
 			t.Errorf("kindNamed(%q) = %v, %v", k, got, ok)
 		}
 	}
-	if got := strings.Join(names, " "); got != "gather goto dial record enqueue redirect hangup pin agent" {
+	if got := strings.Join(names, " "); got != "gather goto dial record enqueue redirect hangup pin agent switch" {
 		t.Errorf("kinds %s", got)
 	}
 	if Kind(200).String() != "Kind(200)" {

@@ -67,6 +67,9 @@ var fieldRules = []struct {
 	{"paramname", `must be 1 to 64 letters, digits, "_" and "-"; got {0}`, text(paramNameRe.MatchString)},
 	{"dialpattern", "must be a destination pattern: + then a country code, area or number, X for any digit, such as +1, +44 or +1555XXXXXXX; got {0}",
 		text(func(s string) bool { return dialallow.CheckPattern(s) == nil })},
+	{"varname", "must be a name of letters, digits and _, not starting with a digit, at most 64 bytes, such as balance; got {0}", text(validVarName)},
+	{"backendurl", "must be an absolute https:// URL (http:// only to 127.0.0.1, ::1 or localhost), without user or fragment; got {0}", text(validBackendURL)},
+	{"fetchtimeout", "must be a duration above 0 and at most 10s, such as 3s or 800ms; got {0}", text(validFetchTimeout)},
 	{"required", "is required", nil},
 	{"eq", "must be {1}; got {0}", nil},
 	{"min", "must be at least {1}; got {0}", nil},
@@ -147,6 +150,7 @@ func (f *Flow) Validate(opts *Options) Problems {
 	g := buildGraph(f)
 	c.graph(g)
 	c.dialLimits(g)
+	c.variables(g)
 	if c.probs.Err() == nil {
 		c.probs = append(c.probs, sizeCheck(f, g)...)
 	}
@@ -453,6 +457,8 @@ func (c *checker) action(path string, a *Action, ctx actionCtx) {
 		c.action(joinKey(sp, "failed"), s.Failed, nested)
 	case *Agent:
 		c.agent(sp, s, nested)
+	case *Switch:
+		c.checkSwitch(sp, s, nested)
 	case *Enqueue, Redirect, Hangup:
 		// Field rules only.
 	default:

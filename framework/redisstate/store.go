@@ -106,7 +106,7 @@ func (s *Store) Health() error {
 		s.mu.Lock()
 		since := s.downSince
 		s.mu.Unlock()
-		return fmt.Errorf("redis at %s unreachable since %s (%v): replay-protected calls hear the internal flow, PIN lockouts refuse, the failed-auth limit is per process",
+		return fmt.Errorf("redis at %s unreachable since %s (%v): replay-protected calls hear the internal flow, PIN lockouts refuse, the failed-auth and /calls limits are per process",
 			s.addr, since.UTC().Format(time.RFC3339), err)
 	}
 	return nil
@@ -235,7 +235,7 @@ func (s *Store) do(op func(ctx context.Context) error) error {
 		s.lastErr, s.retryAt = err, now.Add(retryAfter)
 		if s.downSince.IsZero() {
 			s.downSince = now
-			s.log.Error("redis unreachable: replay-protected calls hear the internal flow, PIN lockouts refuse, the failed-auth limit is per process until it returns",
+			s.log.Error("redis unreachable: replay-protected calls hear the internal flow, PIN lockouts refuse, the failed-auth and /calls limits are per process until it returns",
 				"addr", s.addr, "error", err)
 		}
 		return err
