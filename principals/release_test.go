@@ -27,7 +27,7 @@ func callFrom(n int, digits string) (*http.Request, url.Values) {
 // seen is what a Result told about a request, read again later.
 type seen struct {
 	callSID, digits, speech, body string
-	principals                   []string
+	principals                    []string
 }
 
 func snapshot(t *testing.T, res principals.Result, r *http.Request) seen {
