@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,9 +19,107 @@ import (
 
 	"github.com/switchboard-ivr/switchboard"
 	"github.com/switchboard-ivr/switchboard/console"
+	"github.com/switchboard-ivr/switchboard/diagram"
+	"github.com/switchboard-ivr/switchboard/framework/flow"
 )
 
 var screenshots = flag.String("screenshots", "testdata/output", "folder the browser test saves its screenshots in")
+
+// laidOut is what the page's Graphviz drew: every node and edge group of the SVG.
+const laidOut = `JSON.stringify({
+	nodes: [...document.querySelectorAll('#diagram svg g.node')].map(g => {
+		const b = g.getBBox();
+		return {id: g.id, class: g.getAttribute('class'), texts: [...g.querySelectorAll('text')].map(t => t.textContent), box: [b.x, b.y, b.width, b.height]};
+	}),
+	edges: [...document.querySelectorAll('#diagram svg g.edge')].map(g => ({
+		id: g.id, class: g.getAttribute('class'), title: g.querySelector('title').textContent,
+		label: [...g.querySelectorAll('text')].map(t => t.textContent.trim()).join(' '),
+		length: g.querySelector('path') ? g.querySelector('path').getTotalLength() : 0,
+	})),
+})`
+
+// checkLayout reads the diagram Graphviz laid out in the browser and checks it against the
+// demo's [diagram.Diagram]: a box per node, with its name first and its marks, no two boxes
+// overlapping; an arrow per edge, between the right nodes, in its kind's class, with its label.
+func checkLayout(t *testing.T, ctx context.Context) {
+	t.Helper()
+	f, problems := flow.Parse("demo.yaml", []byte(switchboard.DemoFlow), nil)
+	if err := problems.Err(); err != nil {
+		t.Fatal(err)
+	}
+	c, err := flow.Compile(f, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := diagram.New(f, c)
+	text, err := chromedp.Run(ctx, chromedp.Evaluate[string](laidOut))
+	if err != nil {
+		t.Fatalf("read the diagram: %v", err)
+	}
+	type box struct {
+		ID, Class string
+		Texts     []string
+		Box       [4]float64 // x, y, width, height
+	}
+	var page struct {
+		Nodes []box
+		Edges []struct {
+			ID, Class, Title, Label string
+			Length                  float64
+		}
+	}
+	if err := json.Unmarshal([]byte(text), &page); err != nil {
+		t.Fatalf("%v: %s", err, text)
+	}
+	nodes := map[string]box{}
+	for _, n := range page.Nodes {
+		nodes[n.ID] = n
+	}
+	if len(page.Nodes) != len(d.Nodes)+1 { // and the "call" dot
+		t.Errorf("the page drew %d nodes, want %d and the call", len(page.Nodes), len(d.Nodes))
+	}
+	for _, n := range d.Nodes {
+		got, ok := nodes[n.ID]
+		if !ok {
+			t.Errorf("node %s (%s) is not drawn", n.ID, n.Name)
+			continue
+		}
+		if !strings.HasPrefix(got.Class, "node "+n.Kind.String()) || len(got.Texts) == 0 || got.Texts[0] != n.Name {
+			t.Errorf("node %s: class %q, text %q; want class node %s, first text %q", n.ID, got.Class, got.Texts, n.Kind, n.Name)
+		}
+		if all := strings.Join(got.Texts, " "); n.Kind == diagram.Menu && !strings.Contains(all, n.Marks()) {
+			t.Errorf("node %s (%s) lacks its marks %q: %q", n.ID, n.Name, n.Marks(), all)
+		}
+		if got.Box[2] < 10 || got.Box[3] < 10 {
+			t.Errorf("node %s (%s) is drawn %gx%g", n.ID, n.Name, got.Box[2], got.Box[3])
+		}
+	}
+	for i, a := range page.Nodes {
+		for _, b := range page.Nodes[i+1:] {
+			if a.Box[0] < b.Box[0]+b.Box[2] && b.Box[0] < a.Box[0]+a.Box[2] && a.Box[1] < b.Box[1]+b.Box[3] && b.Box[1] < a.Box[1]+a.Box[3] {
+				t.Errorf("nodes %s %q and %s %q overlap: %v, %v", a.ID, a.Texts[0], b.ID, b.Texts[0], a.Box, b.Box)
+			}
+		}
+	}
+	if len(page.Edges) != len(d.Edges)+1 { // and call -> start
+		t.Errorf("the page drew %d edges, want %d and the call's", len(page.Edges), len(d.Edges))
+	}
+	edges := map[string]int{}
+	for i, e := range page.Edges {
+		edges[e.ID] = i
+	}
+	for i, e := range d.Edges {
+		j, ok := edges["e"+strconv.Itoa(i)]
+		if !ok {
+			t.Errorf("edge e%d (%s -> %s) is not drawn", i, e.From, e.To)
+			continue
+		}
+		got := page.Edges[j]
+		if got.Class != "edge edge-"+e.Kind.String() || got.Title != e.From+"->"+e.To || got.Label != e.Label || got.Length <= 0 {
+			t.Errorf("edge e%d: class %q, %q, label %q, %g long; want edge edge-%s, %s->%s, label %q", i, got.Class, got.Title, got.Label, got.Length, e.Kind, e.From, e.To, e.Label)
+		}
+	}
+}
 
 // chromium returns the path of a Chromium or Chrome binary: $SWITCHBOARD_CHROMIUM, else the
 // first of the usual names on $PATH, else "".
@@ -125,6 +225,7 @@ func TestTheConsoleInARealBrowser(t *testing.T) {
 	}
 
 	run("load the demo", chromedp.EmulateViewport(1280, 800), chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS("#diagram svg g.node")))
+	checkLayout(t, ctx)
 
 	// The keypad: 2 for support, then 1 for billing.
 	run("press 2", chromedp.Click(chromedp.CSS(`button.key[data-key="2"]`)))
@@ -168,6 +269,7 @@ func TestTheConsoleInARealBrowser(t *testing.T) {
 	// Fix it: the problems go, the diagram stays.
 	replace(t, flowPath, switchboard.DemoFlow)
 	until("the problems go", `document.querySelector('#status').classList.contains('ok') && !document.querySelector('#problems .errors') && document.querySelectorAll('#diagram svg g.node').length > 10`)
+	checkLayout(t, ctx) // laid out afresh from the DOT that came with the fix
 
 	// A phone-width window: the same page, one column.
 	run("phone width", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#diagram svg g.node")))

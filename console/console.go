@@ -153,10 +153,17 @@ func (c *Console) load() {
 	c.status.Store(st)
 }
 
+// csp is the page's content-security policy: its own scripts, styles and images only, no frames.
+// 'wasm-unsafe-eval' lets the page compile WebAssembly, which the vendored Graphviz (Viz.js) is:
+// without it Chromium and Firefox refuse WebAssembly.instantiate. It allows no eval() or
+// new Function of JavaScript, and the module compiled is the one in static/vendor/viz-global.js,
+// a same-origin script the page also pins by its Subresource Integrity hash.
+const csp = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
+
 // ServeHTTP serves the page, its assets and its API:
 //
 //	GET  /              the page
-//	GET  /static/…      its stylesheet and script
+//	GET  /static/…      its stylesheet, script, and vendor/ (Viz.js: Graphviz for the browser)
 //	GET  /api/state     ?since=V: the diagram, node details, matrix and problems once the version passes V
 //	POST /api/call      a simulated call (JSON, see callRequest)
 //	POST /api/explain   what a set of principals reaches (JSON, see explainRequest)
@@ -164,7 +171,7 @@ func (c *Console) load() {
 func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
+	w.Header().Set("Content-Security-Policy", csp)
 	path := "/" + strings.TrimPrefix(r.URL.Path, "/")
 	switch {
 	case path == "/" && r.Method == http.MethodGet:
@@ -172,7 +179,7 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case strings.HasPrefix(path, "/static/") && r.Method == http.MethodGet:
 		r2 := r.Clone(r.Context())
 		r2.URL.Path = strings.TrimPrefix(path, "/static")
-		if strings.HasSuffix(r2.URL.Path, ".html") || r2.URL.Path == "/" {
+		if strings.HasSuffix(r2.URL.Path, ".html") || strings.HasSuffix(r2.URL.Path, "/") { // no page, no listing
 			problem(w, http.StatusNotFound, "no such asset")
 			return
 		}

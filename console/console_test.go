@@ -149,7 +149,8 @@ func TestThePageShowsDiagramMatrixAndNodeDetails(t *testing.T) {
 	}
 	page = html.UnescapeString(page)
 	for _, want := range []string{
-		`<svg`, `class="node menu start"`, `class="node menu sensitive"`,
+		`<pre class="dot" hidden>digraph flow {`, `class="menu start"`, `class="menu sensitive"`,
+		`<script src="static/vendor/viz-global.js" integrity="sha384-`,
 		`<th class="subject"><span>group:staff</span></th>`,
 		`<a href="#policy-L13" title="p, group:blocked, /ivr/*, *, deny">✗</a>`,
 		`<li id="policy-L6" class="p"><span class="n">6</span><code>p, twilio, /ivr/*, view, allow</code></li>`,
@@ -214,7 +215,7 @@ func TestABrokenFileShowsItsProblemsAndKeepsTheLastGoodDiagram(t *testing.T) {
 	if st.OK || !strings.Contains(st.Parts["problems"], `<code class="where">`+path+`:27:14</code>`) || !strings.Contains(st.Parts["problems"], `no menu is named &#34;nowhere&#34;`) {
 		t.Errorf("broken: ok=%v problems:\n%s", st.OK, st.Parts["problems"])
 	}
-	if !strings.Contains(st.Parts["diagram"], "<svg") {
+	if !strings.Contains(st.Parts["diagram"], `<pre class="dot" hidden>digraph flow {`) {
 		t.Error("the last good diagram is gone")
 	}
 	if code, _ := do(t, c, http.MethodPost, "/api/call", `{"answers":[{"press":"2"}]}`); code != http.StatusOK {
@@ -282,6 +283,7 @@ func TestTheAPIRefusesWhatItDoesNotExpect(t *testing.T) {
 		{"NoPrincipalsIsRefused", http.MethodPost, "/api/explain", `{"principals":" "}`, "application/json", http.StatusBadRequest},
 		{"UnknownPathIsNotFound", http.MethodGet, "/api/nothing", "", "", http.StatusNotFound},
 		{"TheTemplateIsNoAsset", http.MethodGet, "/static/page.html", "", "", http.StatusNotFound},
+		{"NoFolderIsListed", http.MethodGet, "/static/vendor/", "", "", http.StatusNotFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

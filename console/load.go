@@ -1,9 +1,6 @@
 package console
 
 import (
-	"bytes"
-	"context"
-	"html/template"
 	"os"
 	"regexp"
 	"strings"
@@ -27,7 +24,7 @@ type snapshot struct {
 	compiled *flow.Compiled
 	authz    *authz.Authorizer
 	diagram  *diagram.Diagram
-	svg      template.HTML
+	dot      string // the diagram in Graphviz's language; the page lays it out
 	nodes    []nodeView
 	matrix   matrix
 	policy   []policyLine
@@ -96,11 +93,11 @@ func build(o *Options) (*snapshot, []Problem) {
 	s.sb, s.compiled = sb, sb.App().Flow()
 	s.authz = sb.App().Authorizer()
 	s.diagram = diagram.New(f, s.compiled)
-	svg, err := s.diagram.SVG(context.Background())
-	if err != nil {
+	var dot strings.Builder
+	if err := s.diagram.DOT(&dot); err != nil {
 		return nil, append(problems, Problem{Message: err.Error()})
 	}
-	s.svg = template.HTML(inlineSVG(svg)) // Graphviz's output, from labels it escaped itself
+	s.dot = dot.String()
 	s.policy = policyLines(policyName, policyText, o.MaskNumbers)
 	s.matrix = s.buildMatrix(o.MaskNumbers)
 	s.nodes = s.buildNodes(o.MaskNumbers)
@@ -161,12 +158,4 @@ func split(err error) []Problem {
 		}
 	}
 	return out
-}
-
-// inlineSVG drops the XML declaration and doctype Graphviz writes, which HTML does not take.
-func inlineSVG(svg []byte) []byte {
-	if i := bytes.Index(svg, []byte("<svg")); i >= 0 {
-		svg = svg[i:]
-	}
-	return svg
 }

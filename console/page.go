@@ -16,7 +16,7 @@ type pageData struct {
 	Version             int64
 	Status              *status
 	HasDiagram          bool
-	SVG                 template.HTML
+	DOT                 string // the diagram, which the page's copy of Graphviz lays out
 	Matrix              *matrix
 	PolicyLines         []policyLine
 	Nodes               []nodeView
@@ -60,7 +60,7 @@ func (c *Console) data() pageData {
 		d.Flow = filepath.Base(c.opts.FlowFile)
 	}
 	if s := c.good.Load(); s != nil {
-		d.HasDiagram, d.SVG, d.Matrix, d.PolicyLines, d.Nodes = true, s.svg, &s.matrix, s.policy, s.nodes
+		d.HasDiagram, d.DOT, d.Matrix, d.PolicyLines, d.Nodes = true, s.dot, &s.matrix, s.policy, s.nodes
 		d.Zone = s.zone.String()
 		d.Now = c.opts.Now().In(s.zone).Format("2006-01-02T15:04")
 	}

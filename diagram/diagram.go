@@ -42,7 +42,7 @@ const maxPrompt = 64
 
 // Node is one box of the diagram.
 type Node struct {
-	ID         string   // n0, n1…: valid bare in Mermaid and DOT, and the SVG element's id
+	ID         string   // n0, n1…: valid bare in Mermaid and DOT, and the id of its SVG group
 	Name       string   // the menu's name, or what an exit does: "dial +15555550100", "hangup"
 	Kind       NodeKind //
 	Start      bool     // calls enter here

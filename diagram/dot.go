@@ -8,12 +8,13 @@ import (
 	"strings"
 )
 
-// DOT writes the diagram in Graphviz's language, with HTML-like labels and the styles [SVG]
-// draws: `switchboard graph --format dot | dot -Tpng > flow.png` draws the same picture.
+// DOT writes the diagram in Graphviz's language, with HTML-like labels and each kind's style:
+// `switchboard graph --format dot | dot -Tsvg > flow.svg` draws the picture the console shows.
 //
 // Every node and edge carries an id (the node's ID; "e0", "e1"… for edges) and a class
 // ("menu", "exit" or "errors", plus "start" and "sensitive"; "edge-option", "edge-retry"…) that
-// Graphviz copies into the SVG, so a page can style and find them.
+// Graphviz copies into its SVG (as class="node menu start", class="edge edge-option"), so a page
+// can style and find them. The extra node "call" points at the start.
 func (d *Diagram) DOT(w io.Writer) error {
 	b := bufio.NewWriter(w)
 	fmt.Fprintln(b, "digraph flow {")

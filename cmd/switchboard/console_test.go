@@ -153,7 +153,7 @@ func TestConsoleServesTheDemoUntilStopped(t *testing.T) {
 		t.Fatalf("console exited %d: %s", code, stderr.String())
 	}
 	code, _, page := get(t, http.MethodGet, "http://"+addr+"/", "", "")
-	if code != http.StatusOK || !strings.Contains(page, "<svg") || !strings.Contains(stdout.String(), "http://"+addr+"/") {
+	if code != http.StatusOK || !strings.Contains(page, "digraph flow {") || !strings.Contains(stdout.String(), "http://"+addr+"/") {
 		t.Errorf("GET /: %d; stdout %q", code, stdout.String())
 	}
 	cancel()
@@ -177,7 +177,7 @@ func TestConsoleServerShowsARunningServersConsoleWithTheKeyAdded(t *testing.T) {
 	}()
 	addr := <-ready
 	code, _, page := get(t, http.MethodGet, "http://"+addr+"/", "", "")
-	if code != http.StatusOK || !strings.Contains(page, "<svg") || !strings.Contains(page, `data-recent="true"`) {
+	if code != http.StatusOK || !strings.Contains(page, "digraph flow {") || !strings.Contains(page, `data-recent="true"`) {
 		t.Errorf("GET / through the proxy: %d", code)
 	}
 	if code, _, body := get(t, http.MethodPost, "http://"+addr+"/api/call", "", `{"answers":[{"press":"2"},{"press":"1"}]}`); code != http.StatusOK || !strings.Contains(body, "DIAL +15555550112") {
@@ -185,6 +185,11 @@ func TestConsoleServerShowsARunningServersConsoleWithTheKeyAdded(t *testing.T) {
 	}
 	if strings.Contains(page, adminKey) {
 		t.Error("the page holds the key")
+	}
+	// The page's Graphviz comes through the server too, whole, under the page's CSP.
+	code, h, js := get(t, http.MethodGet, "http://"+addr+"/static/vendor/viz-global.js", "", "")
+	if want, _ := os.ReadFile("../../console/assets/vendor/viz-global.js"); code != http.StatusOK || js != string(want) || !strings.Contains(h.Get("Content-Security-Policy"), "'wasm-unsafe-eval'") {
+		t.Errorf("GET viz-global.js through the proxy: %d, %d bytes of %d, CSP %q", code, len(js), len(want), h.Get("Content-Security-Policy"))
 	}
 	cancel()
 	<-done

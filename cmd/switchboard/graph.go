@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -13,12 +12,12 @@ import (
 func init() {
 	commands = append(commands, command{
 		name:  "graph",
-		usage: "graph [--flow FILE] [--format mermaid|dot|svg]",
+		usage: "graph [--flow FILE] [--format mermaid|dot]",
 		run:   runGraph,
 	})
 }
 
-const graphUsage = `usage: switchboard graph [--flow FILE] [--format mermaid|dot|svg]
+const graphUsage = `usage: switchboard graph [--flow FILE] [--format mermaid|dot]
 
 graph prints the call flow as a diagram. Each menu is a box with what the caller hears first,
 the permission it asks for, its marks (sensitive: the keys typed there are masked, here as
@@ -29,8 +28,9 @@ a dial nobody answered, the back and main keys (dotted), and the error flows (da
 grey boxes are where a call leaves the flow (a dial, a queue, a recording, a hang-up).
 
   --format mermaid   for GitHub, GitLab and mermaid.live (the default)
-  --format dot       for Graphviz: switchboard graph --format dot | dot -Tpng > flow.png
-  --format svg       an SVG picture, laid out by Graphviz built into switchboard (nothing to install)
+  --format dot       for Graphviz: switchboard graph --format dot | dot -Tsvg > flow.svg
+
+For a picture with nothing installed, open switchboard console: your browser lays it out.
 
 Exit status: 0, 1 when the flow does not load, 2 on a usage error.
 `
@@ -40,12 +40,18 @@ func runGraph(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("graph", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	flowFile := fs.String("flow", "", "flow `file`; the built-in demo when empty")
-	format := fs.String("format", "mermaid", "mermaid, dot or svg")
+	format := fs.String("format", "mermaid", "mermaid or dot")
 	if code, ok := parseFlags(fs, args, graphUsage, stdout, stderr); !ok {
 		return code
 	}
-	if *format != "mermaid" && *format != "dot" && *format != "svg" {
-		return usageError(stderr, "graph", graphUsage, "--format must be mermaid, dot or svg, not %q", *format)
+	switch *format {
+	case "mermaid", "dot":
+	case "svg":
+		// switchboard no longer carries a layout engine (see DESIGN.md, "Graphviz left the
+		// binary"); say what replaces the format that went.
+		return usageError(stderr, "graph", graphUsage, "--format svg is gone: lay the DOT out with Graphviz (switchboard graph --format dot | dot -Tsvg > flow.svg), or open switchboard console, which draws it in your browser")
+	default:
+		return usageError(stderr, "graph", graphUsage, "--format must be mermaid or dot, not %q", *format)
 	}
 	f, problems := loadFlow(*flowFile, nil)
 	if err := problems.Err(); err != nil {
@@ -61,11 +67,6 @@ func runGraph(args []string, stdout, stderr io.Writer) int {
 	switch *format {
 	case "dot":
 		err = d.DOT(stdout)
-	case "svg":
-		var svg []byte
-		if svg, err = d.SVG(context.Background()); err == nil {
-			_, err = stdout.Write(svg)
-		}
 	default:
 		err = d.Mermaid(stdout)
 	}

@@ -1,5 +1,6 @@
-// The console's page: polls for changed files, drives the phone, shows node details and
-// explains the policy. No framework, no build step; the server renders every part.
+// The console's page: lays the diagram out, polls for changed files, drives the phone, shows node
+// details and explains the policy. No framework, no build step; the server renders every part
+// but the picture, which Graphviz (Viz.js, static/vendor/viz-global.js) draws here from the DOT.
 "use strict";
 (function () {
   const $ = (sel, root) => (root || document).querySelector(sel);
@@ -18,7 +19,30 @@
     return data;
   }
 
-  // ---- the diagram: highlight, select, details
+  // ---- the diagram: layout, highlight, select, details
+  // graphviz is the page's one Graphviz: WebAssembly compiled once, on first use.
+  let graphviz = null;
+  // layout replaces "Laying the diagram out…" with the picture of the DOT beside it. Graphviz
+  // copies the DOT's ids and classes into the SVG: g.node#n3.menu, g.edge#e0.edge-option.
+  async function layout() {
+    const box = $("#diagram");
+    const src = $("pre.dot", box);
+    if (!src) return;
+    try {
+      if (!graphviz) graphviz = Viz.instance();
+      const svg = (await graphviz).renderSVGElement(src.textContent);
+      if (src.parentNode !== box) return; // a newer diagram arrived meanwhile; it lays itself out
+      $$("svg, .laying-out, .layout-failed", box).forEach((el) => el.remove());
+      box.appendChild(svg);
+    } catch (e) {
+      graphviz = null; // try afresh with the next diagram
+      $$(".laying-out", box).forEach((el) => el.remove());
+      const p = document.createElement("p");
+      p.className = "problems errors layout-failed";
+      p.textContent = "The diagram could not be laid out here (" + e.message + "). switchboard graph --format dot | dot -Tsvg draws it with Graphviz.";
+      box.appendChild(p);
+    }
+  }
   // decorate makes the diagram's nodes reachable from the keyboard: Tab to one, Enter to open it.
   function decorate() {
     $$("#diagram g.node").forEach((g) => {
@@ -72,6 +96,7 @@
         const st = await res.json();
         if (st.parts) {
           for (const [id, html] of Object.entries(st.parts)) $("#" + id).innerHTML = html;
+          await layout();
           version = st.version;
           document.body.dataset.version = String(version);
           $("#status").className = "status " + (st.ok ? "ok" : "bad");
@@ -225,6 +250,6 @@
     setTimeout(recent, 3000);
   }
   if (document.body.dataset.recent === "true") recent();
-  decorate();
   showState();
+  layout().then(() => { decorate(); paint(); });
 })();

@@ -5,8 +5,10 @@ import (
 	"go/token"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -56,7 +58,7 @@ var rules = []rule{
 		module + "/backend", module + "/prompttext",
 		"github.com/labstack/echo/v4", "github.com/prometheus/client_golang/", "golang.org/x/time/rate"}},
 	{dir: "console", allow: []string{module + "$", module + "/internal/joined", module + "/framework", module + "/diagram", module + "/sandbox", module + "/caller", module + "/principals"}},
-	{dir: "diagram", allow: []string{module + "/framework/flow", "github.com/goccy/go-graphviz"}},
+	{dir: "diagram", allow: []string{module + "/framework/flow"}},
 	{dir: "sandbox", allow: []string{module + "/framework", module + "/caller", module + "/principals", module + "/backend"}},
 }
 
@@ -74,8 +76,6 @@ var confined = []struct {
 	// The database and Redis drivers stay in the packages that keep the policy and the call state.
 	{prefix: "github.com/jackc/", only: []string{"framework/pgpolicy", "framework/pgpolicy/pgpolicytest"}},
 	{prefix: "github.com/redis/", only: []string{"framework/redisstate"}},
-	// The layout engine (Graphviz as WebAssembly) is drawn only by the diagram package.
-	{prefix: "github.com/goccy/go-graphviz", only: []string{"diagram"}},
 	// The WebSocket library serves the example agent; the framework never holds a socket.
 	{prefix: "github.com/coder/websocket", only: []string{"examples/agent"}},
 }
@@ -135,6 +135,34 @@ func TestEveryRuleNamesAPackageThatExists(t *testing.T) {
 	for _, r := range rules {
 		if _, err := os.Stat(filepath.Join("../..", filepath.FromSlash(r.dir))); err != nil {
 			t.Errorf("rule for %s: %v", r.dir, err)
+		}
+	}
+}
+
+// linkedNowhere lists modules no switchboard binary may link, with the reason. The command is
+// checked with everything it links, so a dependency that pulls one in is caught too.
+var linkedNowhere = []struct{ prefix, why string }{
+	// Graphviz as WebAssembly compiled itself at init in every process (20 MiB each, serve
+	// included) and cached native code in $TMPDIR; the console's page lays diagrams out instead
+	// (DESIGN.md, "Graphviz left the binary").
+	{"github.com/goccy/go-graphviz", "its init compiles Graphviz's WebAssembly in every process"},
+	{"github.com/tetratelabs/wazero", "a WebAssembly runtime: memory and a code cache no command needs"},
+}
+
+func TestTheCommandLinksNoLayoutEngine(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "-test=false", module+"/cmd/switchboard").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	deps := strings.Fields(string(out))
+	if !slices.Contains(deps, module+"/console") {
+		t.Fatalf("go list -deps names no console among %d packages; is it listing the command?", len(deps))
+	}
+	for _, dep := range deps {
+		for _, n := range linkedNowhere {
+			if hasAnyPrefix(dep, []string{n.prefix}) {
+				t.Errorf("cmd/switchboard links %s: %s", dep, n.why)
+			}
 		}
 	}
 }
