@@ -132,6 +132,16 @@ func (s *Sealer) TTL() time.Duration { return s.ttl }
 // until now plus the TTL. The token is URL-safe (base64url, no padding). It fails when callSID
 // is empty or st breaks the limits above.
 func (s *Sealer) Seal(callSID, path string, st State, now time.Time) (string, error) {
+	return s.SealFor(callSID, path, st, now, s.ttl)
+}
+
+// SealFor is [Sealer.Seal] with a token valid for ttl instead of the Sealer's TTL: for the one
+// URL of a call that may be requested long after the response that holds it (an AI agent's
+// session returns when the conversation ends). ttl must be positive.
+func (s *Sealer) SealFor(callSID, path string, st State, now time.Time, ttl time.Duration) (string, error) {
+	if ttl <= 0 {
+		return "", fmt.Errorf("callstate: TTL %v is not positive", ttl)
+	}
 	if callSID == "" {
 		return "", errors.New("callstate: no call SID to bind the token to")
 	}
@@ -171,7 +181,7 @@ func (s *Sealer) Seal(callSID, path string, st State, now time.Time) (string, er
 	}
 	b := make([]byte, 0, 24+len(st.Data)+len(scopes)*16+len(clear)+len(box)+macSize)
 	b = append(b, version)
-	b = binary.BigEndian.AppendUint64(b, uint64(now.Add(s.ttl).Unix()))
+	b = binary.BigEndian.AppendUint64(b, uint64(now.Add(ttl).Unix()))
 	b = append(b, byte(len(scopes)))
 	for _, sc := range scopes {
 		b = append(b, byte(len(sc)))

@@ -201,3 +201,38 @@ func ExampleSealer() {
 	// callstate: token not issued for this call and path, or under another key
 	// callstate: token expired
 }
+
+// A token sealed for a longer TTL (an agent's return) opens until that TTL ends, and still only
+// in its call on its path.
+func TestSealForOutlivesTheSealersTTLOnlyForItsOwnCallAndPath(t *testing.T) {
+	s := newSealer(t, keyNew)
+	tok, err := s.SealFor(callA, "/ivr/assistant/agent", callstate.State{Data: "l=es-MX"}, t0, 4*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name       string
+		call, path string
+		at         time.Time
+		expect     error
+	}{
+		{"after the usual TTL", callA, "/ivr/assistant/agent", t0.Add(3 * time.Hour), nil},
+		{"at its own TTL", callA, "/ivr/assistant/agent", t0.Add(4 * time.Hour), callstate.ErrExpired},
+		{"another call", callB, "/ivr/assistant/agent", t0.Add(time.Minute), callstate.ErrInvalid},
+		{"another path", callA, "/ivr/assistant", t0.Add(time.Minute), callstate.ErrInvalid},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			st, err := s.Open(tok, tc.call, tc.path, tc.at)
+			if !errors.Is(err, tc.expect) {
+				t.Fatalf("Open: %v, want %v", err, tc.expect)
+			}
+			if err == nil && st.Data != "l=es-MX" {
+				t.Errorf("Data %q", st.Data)
+			}
+		})
+	}
+	if _, err := s.SealFor(callA, "/ivr/assistant/agent", callstate.State{}, t0, 0); err == nil {
+		t.Error("SealFor with no TTL sealed a token")
+	}
+}

@@ -15,6 +15,16 @@ import (
 	"github.com/switchboard-ivr/switchboard/principals"
 )
 
+// AgentStateTTL is how long the token sealed into an agent's Connect action (and its
+// switchboard_state parameter) stays valid: four hours, the longest Twilio lets a call last by
+// default, so that no session the call can hold outlives it, where the state token's usual TTL
+// (callstate.DefaultTTL, 15 minutes) would send a caller back from a longer conversation to the
+// forbidden flow. It is safe because the token opens only on that call's requests (Twilio signs
+// them; the token is bound to the call SID) and only at that node's /agent path, and the state it
+// carries is what this server sealed: a leaked token lets nobody else's call in, and once the
+// call ends no signed request names it again.
+const AgentStateTTL = 4 * time.Hour
+
 // StateParam is the query parameter that carries a call's sealed state (package callstate) in
 // its callback URLs: the PIN scopes it entered and the URL's own call state (retry counts, a
 // dial or record site, PIN attempts) beyond the route's first state ([App.checkCallState]).
@@ -86,11 +96,14 @@ func (a *App) writeVoice(ex *exchange, b []byte) {
 				if len(ex.vars) > 0 {
 					st.Vars, st.Secret = splitVars(ex.st.flow, ex.vars)
 				}
-				tok, err := a.opts.State.Seal(id.CallSID, path, st, time.Now())
-				if err == nil && ex.handsOff && strings.HasSuffix(path, "/agent") {
+				if ex.handsOff && strings.HasSuffix(path, "/agent") {
+					// The agent's session may outlast the token's TTL: its return, and the
+					// agent server, get a token that lives as long as a call may.
+					tok, err := a.opts.State.SealFor(id.CallSID, path, st, time.Now(), AgentStateTTL)
 					agentTok = tok
+					return tok, err
 				}
-				return tok, err
+				return a.opts.State.Seal(id.CallSID, path, st, time.Now())
 			})
 			if err == nil {
 				b = sealed

@@ -267,6 +267,7 @@ func (a *App) flowHandler(rt *flow.Route) echo.HandlerFunc {
 			Digits:         ex.formValue(r, "Digits"),
 			Speech:         ex.formValue(r, "SpeechResult"),
 			DialCallStatus: ex.formValue(r, "DialCallStatus"),
+			Called:         ex.formValue(r, "Called"),
 			Query:          r.URL.RawQuery,
 			Now:            a.now(),
 		}
@@ -274,15 +275,15 @@ func (a *App) flowHandler(rt *flow.Route) echo.HandlerFunc {
 			// A counter the server never emitted: refuse it rather than restart the menu's count.
 			return &Error{Op: "call state", Kind: KindNotFound, Err: err}
 		}
+		if rt.AgentReturn() && !ex.stateOK {
+			// Twilio signs whatever URL it was given: only the token proves this server sent
+			// this call to the agent, so a replayed or forged return cannot steer another call.
+			return &Error{Op: "agent return", Kind: KindForbidden, Err: errors.New("no state token sealed for this call")}
+		}
 		if err := a.checkCallState(ex, rt, in.Query); err != nil {
 			return err
 		}
 		if rt.AgentReturn() {
-			if !ex.stateOK {
-				// Twilio signs whatever URL it was given: only the token proves this server sent
-				// this call to the agent, so a replayed or forged return cannot steer another call.
-				return &Error{Op: "agent return", Kind: KindForbidden, Err: errors.New("no state token sealed for this call")}
-			}
 			in.SessionStatus = ex.formValue(r, "SessionStatus")
 			in.HandoffData = ex.formValue(r, "HandoffData")
 		}
@@ -402,7 +403,13 @@ func (a *App) respondError(ex *exchange, err error) {
 			a.writeVoice(ex, ex.st.flow.FlowLevelErrorFlow(path, flowKind))
 			return
 		}
-		a.writeVoice(ex, ex.st.flow.ErrorFlow(path, kind.flowKind()))
+		// The flow in the call's language: the one its URL names (sealed with the rest of the
+		// query; a request refused for a token that did not open hears the language it names,
+		// which is no privilege), else the called number's, else the default.
+		r := ex.Request()
+		fl := ex.st.flow
+		fl = fl.InLanguage(fl.CallLanguage(r.URL.RawQuery, ex.formValue(r, "Called")))
+		a.writeVoice(ex, fl.ErrorFlow(path, kind.flowKind()))
 		return
 	}
 	writeProblem(w, kind, err)

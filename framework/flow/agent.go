@@ -25,6 +25,11 @@ const (
 // has none). It needs no escaping in an attribute.
 const StatePlaceholder = "switchboard-state-token"
 
+// agentRetries is how many times a node without on_error connects the caller to its agent again
+// after a failed session before its internal error flow: once. The count rides in the /agent
+// URL (r=), which the server seals into the call's state token, so no request can reset it.
+const agentRetries = 1
+
 // MaxHandoffData bounds the HandoffData a route reads: longer data goes to "default" unread.
 const MaxHandoffData = 8 << 10
 
@@ -156,9 +161,22 @@ func (nc *nodeCompiler) agent(path string, a *Agent) []twiml.Verb {
 		cn.agentError = nc.c.render(joinKey(path, "on_error"), nc.action(a.OnError))
 	} else {
 		cn.agentError = cn.errs[Internal]
+		cn.agentRetry = make([][]byte, agentRetries+1)
+		for r := 1; r <= agentRetries; r++ {
+			cn.agentRetry[r] = nc.c.render(path, []twiml.Verb{nc.connect(a, r)})
+		}
 	}
 	nc.addRoute("/agent", routeAgent)
+	return []twiml.Verb{nc.connect(a, 0)}
+}
 
+// connect returns the <Connect> that hands the call to a's agent, the retry-th time (0: the
+// first), with the node's /agent route as its action.
+func (nc *nodeCompiler) connect(a *Agent, retry int) twiml.Connect {
+	action := nc.route + "/agent"
+	if retry > 0 {
+		action += "?r=" + strconv.Itoa(retry)
+	}
 	params := make([]twiml.Parameter, 0, len(a.Parameters)+2)
 	names := make([]string, 0, len(a.Parameters))
 	for k := range a.Parameters {
@@ -170,25 +188,31 @@ func (nc *nodeCompiler) agent(path string, a *Agent) []twiml.Verb {
 	}
 	params = append(params, twiml.Parameter{Name: ParamMenu, Value: nc.name},
 		twiml.Parameter{Name: ParamState, Value: StatePlaceholder})
-	connect := twiml.Connect{Action: nc.c.url(nc.route + "/agent")}
+	connect := twiml.Connect{Action: nc.link(action)}
 	if a.Stream != "" {
 		connect.Target = twiml.Stream{URL: a.Stream, Parameters: params}
 	} else {
 		lang := a.Language
+		welcome := a.Welcome
 		if lang == "" {
-			lang = nc.voice.language
+			var v voice
+			welcome, v = nc.say(a.Welcome, a.WelcomeTranslations)
+			lang = v.language
 		}
 		connect.Target = twiml.ConversationRelay{
-			URL: a.Relay, WelcomeGreeting: a.Welcome, Language: lang, TTSProvider: a.Provider,
+			URL: a.Relay, WelcomeGreeting: welcome, Language: lang, TTSProvider: a.Provider,
 			Voice: a.Voice, Parameters: params,
 		}
 	}
-	return []twiml.Verb{connect}
+	return connect
 }
 
 // respondAgent picks the document for the end of an agent session.
 func (n *node) respondAgent(in Input) []byte {
 	if in.SessionStatus == SessionFailed {
+		if r := max(queryInt(in.Query, "r"), 0) + 1; r < len(n.agentRetry) {
+			return n.agentRetry[r]
+		}
 		return n.agentError
 	}
 	v := HandoffValue(in.HandoffData)

@@ -41,6 +41,9 @@ type Compiled struct {
 	global   [numErrorKinds][]byte
 	prefixes []prefixFlows // longest prefix first
 	maxCall  int           // Flow.MaxCallSeconds
+	lang     string        // the language this Compiled renders in
+	lt       *langTable    // nil in a flow of one language
+	alt      []*Compiled   // the flow in each of its languages, this one first; nil with one
 	vars     map[string]*Variable
 	backends []BackendConfig
 	entries  []string // Flow.Start, then Flow.Entries
@@ -84,6 +87,7 @@ func Compile(f *Flow, opts *CompileOptions) (*Compiled, error) {
 		c := &checker{f: f, opts: &Options{}}
 		c.fields()
 		c.structure()
+		c.languages()
 		c.graph(g)
 		if err := c.probs.Err(); err != nil {
 			return nil, err
@@ -185,19 +189,82 @@ type compiler struct {
 	out     *Compiled
 	nodes   map[string]*node
 	builtin [numErrorKinds][]byte // the built-in error flows
+	langs   []language            // the flow's languages, the default first
+	lang    *language             // the one being rendered
 }
 
 // twimlMaxSize is twiml.MaxSize, for files that do not import twiml.
 const twimlMaxSize = twiml.MaxSize
 
+// newCompiler returns a compiler of f in its default language; compileIn picks another.
 func newCompiler(f *Flow, g *graph, base, prefix string) *compiler {
+	langs := languagesOf(f)
 	return &compiler{f: f, g: g, base: base, prefix: prefix, nodes: make(map[string]*node, len(f.Menus)),
-		out: &Compiled{basePath: base, start: routePath(base, f.Start), byPath: make(map[string]*Route, len(f.Menus)*2), maxCall: f.MaxCallSeconds,
+		langs: langs, lang: &langs[0],
+		out: &Compiled{basePath: base, start: routePath(base, f.Start), byPath: make(map[string]*Route, len(f.Menus)*2), maxCall: f.MaxCallSeconds, lang: langs[0].tag,
 			entries: append([]string{f.Start}, f.Entries...), calls: f.Callbacks}}
 }
 
+// compile renders f once in each of its languages: N languages × the flow's documents, bounded
+// by the flow and never by requests. The default language's Compiled holds the others, and
+// each of its routes holds the route's node in every language.
 func compile(f *Flow, g *graph, base, prefix string) (*Compiled, error) {
-	c := newCompiler(f, g, base, prefix)
+	langs := languagesOf(f)
+	var out *Compiled
+	var probs Problems
+	seen := map[string]bool{}
+	for i := range langs {
+		c := newCompiler(f, g, base, prefix)
+		c.lang = &c.langs[i]
+		c.out.lang = c.lang.tag
+		one, err := c.compileOne()
+		for _, p := range c.probs { // each language finds the flow's own problems again
+			if k := p.String(); !seen[k] {
+				seen[k] = true
+				probs = append(probs, p)
+			}
+		}
+		if err != nil {
+			if c.probs.Err() == nil {
+				return nil, err
+			}
+			continue
+		}
+		if out == nil {
+			out = one
+		}
+		if len(langs) > 1 {
+			out.alt = append(out.alt, one)
+		}
+	}
+	if err := probs.Err(); err != nil {
+		return nil, err
+	}
+	if len(langs) > 1 {
+		lt := &langTable{byCalled: make(map[string]int, len(f.Languages.ByCalled))}
+		for _, l := range langs {
+			lt.tags = append(lt.tags, l.tag)
+		}
+		for num, tag := range f.Languages.ByCalled {
+			lt.byCalled[num] = slices.Index(lt.tags, tag)
+		}
+		for _, one := range out.alt {
+			one.lt, one.alt = lt, out.alt
+			for _, r := range one.routes {
+				r.lt = lt
+				r.ns = make([]*node, len(out.alt))
+				for i, other := range out.alt {
+					r.ns[i] = other.byPath[r.Path].n
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// compileOne renders the flow in c.lang.
+func (c *compiler) compileOne() (*Compiled, error) {
+	f, g := c.f, c.g
 	allow, err := dialallow.Parse(f.DialAllow)
 	if err != nil {
 		return nil, err // validated: unreachable unless a Flow built in Go skipped validation
@@ -250,10 +317,13 @@ func (c *compiler) number(n string) twiml.Number {
 }
 
 // redirectURL returns the URL a redirect step names: an absolute URL as it is, a path on this
-// server under the URL prefix.
-func (c *compiler) redirectURL(target string) string {
+// server under the URL prefix, and a path under the base path with the call's language.
+func (nc *nodeCompiler) redirectURL(target string) string {
 	if strings.HasPrefix(target, "/") && !strings.HasPrefix(target, "//") {
-		return c.url(target)
+		if underPrefix(target, nc.c.base) || strings.HasPrefix(target, nc.c.base+"?") {
+			return nc.link(target)
+		}
+		return nc.c.url(target)
 	}
 	return target
 }
@@ -284,27 +354,13 @@ func (c *compiler) render(path string, verbs []twiml.Verb) []byte {
 	return b
 }
 
-// Built-in texts, used when a flow leaves them unset.
-const (
-	defaultInvalid = "Sorry, that is not a valid choice."
-	defaultNoInput = "Sorry, we did not get your choice."
-)
-
-var defaultErrorText = [numErrorKinds]string{
-	Unauthenticated: "We're sorry, we could not verify this call.",
-	Forbidden:       "We're sorry, this line is not available to you.",
-	NotFound:        "We're sorry, that option is not available.",
-	Internal:        "We're sorry, something went wrong.",
-	Denied:          "This call cannot be completed.",
-}
-
 // errorTables renders the flow-level and by_prefix error flows, each kind resolved through its
 // fallbacks. The node-level tables are built with each node.
 func (c *compiler) errorTables() {
-	def := voice{c.f.Defaults.Voice, c.f.Defaults.Language}
+	def := c.lang.voice
 	builtin := &c.builtin
 	for k := range numErrorKinds {
-		verbs := []twiml.Verb{twiml.Say{Text: defaultErrorText[k], Voice: def.voice, Language: def.language}}
+		verbs := []twiml.Verb{twiml.Say{Text: builtinText(textErrors+builtinKey(k), c.lang.tag), Voice: def.voice, Language: def.language}}
 		if c.f.CallCenter != "" && k != Denied {
 			verbs = append(verbs, twiml.Dial{TimeLimit: c.f.MaxCallSeconds, Nouns: []twiml.Noun{c.number(c.f.CallCenter)}})
 		} else {
@@ -329,9 +385,9 @@ func (c *compiler) errorTables() {
 // errorLevel renders the kinds set at one level, falling back to the parent level's for the
 // others. Unset kinds stay nil so that finishErrors can apply the Forbidden fallback last.
 func (c *compiler) errorLevel(path string, e *ErrorFlows, v voice, parent [numErrorKinds][]byte) [numErrorKinds][]byte {
-	v = v.with(e.Voice, e.Language)
+	v = c.override(v, e.Voice, e.Language)
 	out := parent
-	nc := &nodeCompiler{c: c, voice: v}
+	nc := &nodeCompiler{c: c, voice: v, lang: c.lang}
 	for k, a := range e.kinds() {
 		if a != nil {
 			out[k] = c.render(path, nc.action(a))
@@ -356,7 +412,7 @@ func finishErrors(lvl, builtin [numErrorKinds][]byte) [numErrorKinds][]byte {
 // unresolvedFor returns the flow-level error flows a route's node falls back on, before
 // finishErrors: the longest by_prefix match over the flow's own, unset kinds nil.
 func (c *compiler) unresolvedFor(route string) [numErrorKinds][]byte {
-	def := voice{c.f.Defaults.Voice, c.f.Defaults.Language}
+	def := c.lang.voice
 	// Recompute the chain for this route: global, then the longest prefix. Rendering is cheap
 	// and only happens for nodes that override their errors.
 	var none [numErrorKinds][]byte
@@ -398,7 +454,8 @@ type node struct {
 	agent        bool       // the node hands calls to an agent
 	agentEnd     []option   // agent: handoff value → destination, but default
 	agentDefault []byte     // agent: any other handoff value
-	agentError   []byte     // agent: a failed session
+	agentError   []byte     // agent: a failed session, retried as often as it may be
+	agentRetry   [][]byte   // agent without on_error: connect again, indexed by the retry (from 1)
 	fetch        *FetchCall // fetch: what the server fetches on entry
 	fetchFailed  []byte     // fetch: on_error, or the internal error flow
 	dyn          *dyn       // nil for a node whose every document is pre-rendered
@@ -417,6 +474,7 @@ type nodeCompiler struct {
 	route   string
 	path    string // the node's field path, for problems
 	voice   voice
+	lang    *language // the language it renders in: the compiler's, or one a destination switched to
 	cn      *node
 	perm    string
 	n       *Node
@@ -430,19 +488,19 @@ type nodeCompiler struct {
 func (c *compiler) node(name string, n *Node) {
 	path := joinKey("menus", name)
 	route := routePath(c.base, name)
-	v := voice{c.f.Defaults.Voice, c.f.Defaults.Language}.with(n.Voice, n.Language)
+	v := c.override(c.lang.voice, n.Voice, n.Language)
 	cn := &node{name: name}
 	c.nodes[name] = cn
 	perm := n.Permission
 	if perm == "" {
 		perm = DefaultPermission
 	}
-	nc := &nodeCompiler{c: c, name: name, route: route, path: path, voice: v, cn: cn, perm: perm, n: n}
+	nc := &nodeCompiler{c: c, name: name, route: route, path: path, voice: v, lang: c.lang, cn: cn, perm: perm, n: n}
 	nc.addRoute("", routeEntry)
 
 	// Error flows first: they need no sites.
 	if n.Errors != nil {
-		lvl := c.errorLevel(joinKey(path, "errors"), n.Errors, v.with(n.Errors.Voice, n.Errors.Language), c.unresolvedFor(route))
+		lvl := c.errorLevel(joinKey(path, "errors"), n.Errors, v, c.unresolvedFor(route))
 		cn.errs = finishErrors(lvl, c.builtin)
 	} else {
 		cn.errs = c.routeErrors(route)
@@ -534,23 +592,23 @@ func (nc *nodeCompiler) gather(path string, g *Gather) []twiml.Verb {
 		if f.CallCenter != "" {
 			ex = &Action{Do: &Dial{Number: CallCenter}}
 		} else {
-			ex.Say = Prompts{{Say: "Goodbye."}}
+			ex.Say = Prompts{nc.c.builtinPrompt(textGoodbye)}
 		}
 	}
 	cn.exhausted = nc.c.render(joinKey(path, "exhausted"), nc.action(ex))
 
 	withGather := func(say Prompts, i, n int) []twiml.Verb {
-		url := nc.c.url(nc.route + "/gather?i=" + strconv.Itoa(i) + "&n=" + strconv.Itoa(n))
+		url := nc.link(nc.route + "/gather?i=" + strconv.Itoa(i) + "&n=" + strconv.Itoa(n))
 		gv := tg
 		gv.Action = url
 		return append(nc.prompts(say, nil), gv, twiml.Redirect{URL: url})
 	}
 	invalid, noInput := g.Invalid, g.NoInput
 	if len(invalid) == 0 {
-		invalid = Prompts{{Say: defaultInvalid}}
+		invalid = Prompts{nc.c.builtinPrompt(textInvalid)}
 	}
 	if len(noInput) == 0 {
-		noInput = Prompts{{Say: defaultNoInput}}
+		noInput = Prompts{nc.c.builtinPrompt(textNoInput)}
 	}
 	cn.invalid = make([][]byte, cn.maxI*cn.maxN)
 	cn.noInput = make([][]byte, cn.maxI*cn.maxN)
@@ -568,12 +626,6 @@ func (nc *nodeCompiler) gather(path string, g *Gather) []twiml.Verb {
 	return withGather(nil, 0, 0)
 }
 
-// Built-in texts of a pin node.
-const (
-	defaultPINPrompt = "Please enter your PIN, then press pound."
-	defaultPINWrong  = "That PIN is not correct."
-)
-
 // pin compiles a node's pin step: the documents of its /pin route, which it adds, and the verbs
 // that ask for the PIN on entry. The attempt count travels in the action URL (?a=), as a gather's
 // counts do; the server checks the digits and tells Respond the outcome.
@@ -583,13 +635,13 @@ func (nc *nodeCompiler) pin(path string, p *PIN) []twiml.Verb {
 	cn.pinMax = firstPositive(p.MaxAttempts, DefaultMaxPINs)
 	prompt, wrong := p.Prompt, p.Wrong
 	if len(prompt) == 0 {
-		prompt = Prompts{{Say: defaultPINPrompt}}
+		prompt = Prompts{nc.c.builtinPrompt(textPINPrompt)}
 	}
 	if len(wrong) == 0 {
-		wrong = Prompts{{Say: defaultPINWrong}}
+		wrong = Prompts{nc.c.builtinPrompt(textPINWrong)}
 	}
 	ask := func(say Prompts, a int) []twiml.Verb {
-		url := nc.c.url(nc.route + "/pin?a=" + strconv.Itoa(a))
+		url := nc.link(nc.route + "/pin?a=" + strconv.Itoa(a))
 		g := twiml.Gather{
 			Action:      url,
 			Timeout:     firstPositive(p.Timeout, f.Defaults.Timeout, DefaultTimeout),
@@ -605,7 +657,7 @@ func (nc *nodeCompiler) pin(path string, p *PIN) []twiml.Verb {
 	cn.pinOK = nc.c.render(joinKey(path, "then"), nc.action(p.Then))
 	failed := p.Failed
 	if failed == nil {
-		failed = &Action{Say: Prompts{{Say: "Goodbye."}}, Do: Hangup{}}
+		failed = &Action{Say: Prompts{nc.c.builtinPrompt(textGoodbye)}, Do: Hangup{}}
 	}
 	cn.pinFailed = nc.c.render(joinKey(path, "failed"), nc.action(failed))
 	nc.addRoute("/pin", routePIN)
@@ -639,9 +691,9 @@ func (nc *nodeCompiler) gatherVerb(g *Gather) twiml.Gather {
 	}
 	nav := f.Navigation
 	for _, k := range []struct{ key, to string }{
-		{nav.Repeat, nc.c.url(nc.route)},
+		{nav.Repeat, nc.link(nc.route)},
 		{nav.Back, nc.backTarget()},
-		{nav.Main, nc.c.url(nc.c.out.start)},
+		{nav.Main, nc.link(nc.c.out.start)},
 	} {
 		if k.key != "" {
 			cn.nav = append(cn.nav, option{k.key, nc.c.render(joinKey("navigation", k.key), nc.prompts(nil, []twiml.Verb{twiml.Redirect{URL: k.to}}))})
@@ -699,9 +751,9 @@ func (nc *nodeCompiler) gatherOptions(path string, g *Gather, tg *twiml.Gather) 
 // back repeats).
 func (nc *nodeCompiler) backTarget() string {
 	if p := nc.c.g.parent[nc.name]; p != "" {
-		return nc.c.url(routePath(nc.c.base, p))
+		return nc.link(routePath(nc.c.base, p))
 	}
-	return nc.c.url(nc.c.out.start)
+	return nc.link(nc.c.out.start)
 }
 
 func firstPositive(vs ...int) int {
@@ -719,8 +771,12 @@ func (nc *nodeCompiler) promptList(ps Prompts) []twiml.Prompt {
 	for _, p := range ps {
 		switch {
 		case p.Say != "":
-			v := nc.voice.with(p.Voice, p.Language)
-			out = append(out, twiml.Say{Text: nc.sayText(p.Say), Voice: v.voice, Language: v.language, Loop: p.Loop})
+			text, v := nc.say(p.Say, p.Translations)
+			if p.Language != "" { // a prompt in a language of its own: that text, always
+				text, v = p.Say, nc.voice
+			}
+			v = v.with(p.Voice, p.Language)
+			out = append(out, twiml.Say{Text: nc.sayText(text), Voice: v.voice, Language: v.language, Loop: p.Loop})
 		case p.Play != "":
 			out = append(out, twiml.Play{URL: p.Play, Loop: p.Loop})
 		case p.Pause > 0:
@@ -739,12 +795,36 @@ func (nc *nodeCompiler) prompts(ps Prompts, tail []twiml.Verb) []twiml.Verb {
 	return append(out, tail...)
 }
 
-// action returns the verbs of a destination: its prompts, then its step.
+// action returns the verbs of a destination: its prompts, then its step. A destination that
+// switches the call's language renders in that language, its URLs carrying it; with no step it
+// re-enters the menu (from an error flow, the start menu).
 func (nc *nodeCompiler) action(a *Action) []twiml.Verb {
 	if a == nil {
 		return []twiml.Verb{twiml.Hangup{}}
 	}
-	return nc.prompts(a.Say, nc.step(a.Do, false))
+	if a.SetLanguage == "" {
+		return nc.prompts(a.Say, nc.step(a.Do, false))
+	}
+	sw, done := nc.inLanguage(a.SetLanguage)
+	defer done()
+	tail := sw.step(a.Do, false)
+	if a.Do == nil {
+		to := nc.c.out.start
+		if nc.name != "" {
+			to = nc.route
+		}
+		tail = []twiml.Verb{twiml.Redirect{URL: sw.link(to)}}
+	}
+	return sw.prompts(a.Say, tail)
+}
+
+// override returns v with a node's or an error flow's own voice and language, which hold in the
+// flow's default language only: in another, the call's language and its voice speak.
+func (c *compiler) override(v voice, voiceName, language string) voice {
+	if c.lang.idx != 0 {
+		return v
+	}
+	return v.with(voiceName, language)
 }
 
 // step returns the verbs of one step, with one case for each kind, registering dial and record
@@ -756,7 +836,7 @@ func (nc *nodeCompiler) step(s Step, menu bool) []twiml.Verb {
 	case nil:
 		return nil
 	case Goto:
-		return []twiml.Verb{twiml.Redirect{URL: nc.c.url(routePath(nc.c.base, string(s)))}}
+		return []twiml.Verb{twiml.Redirect{URL: nc.link(routePath(nc.c.base, string(s)))}}
 	case *Dial:
 		number := s.Number
 		if number == CallCenter {
@@ -768,7 +848,7 @@ func (nc *nodeCompiler) step(s Step, menu bool) []twiml.Verb {
 		}
 		td := twiml.Dial{Timeout: s.Timeout, CallerID: s.CallerID, TimeLimit: limit, Nouns: []twiml.Noun{nc.c.number(number)}}
 		if s.NoAnswer != nil && nc.name != "" {
-			td.Action = nc.site(nc.c.url(nc.route+"/dialed"), siteIndex(nc, &nc.dials, s))
+			td.Action = nc.link(nc.site(nc.route+"/dialed", siteIndex(nc, &nc.dials, s)))
 		}
 		return []twiml.Verb{td}
 	case *Record:
@@ -780,13 +860,13 @@ func (nc *nodeCompiler) step(s Step, menu bool) []twiml.Verb {
 			tr.TranscribeCallback = nc.c.url(CallbackPath + "/transcription")
 		}
 		if nc.name != "" {
-			tr.Action = nc.site(nc.c.url(nc.route+"/recorded"), siteIndex(nc, &nc.records, s))
+			tr.Action = nc.link(nc.site(nc.route+"/recorded", siteIndex(nc, &nc.records, s)))
 		}
 		return []twiml.Verb{tr}
 	case *Enqueue:
 		return []twiml.Verb{twiml.Enqueue{Name: s.Name, WaitURL: s.WaitURL}}
 	case Redirect:
-		return []twiml.Verb{twiml.Redirect{URL: nc.c.redirectURL(string(s))}}
+		return []twiml.Verb{twiml.Redirect{URL: nc.redirectURL(string(s))}}
 	case Hangup:
 		return []twiml.Verb{twiml.Hangup{}}
 	case *Gather:

@@ -18,6 +18,7 @@
 //	  timeout: 5                    #   seconds a gather waits (default 5).
 //	  max_invalid: 3                #   the 3rd invalid choice goes to exhausted (default 3, at most 10).
 //	  max_no_input: 3               #   the 3rd silence goes to exhausted (default 3, at most 10).
+//	  voices: {es-MX: Polly.Mia}    #   Optional: the voice of each language (see Languages).
 //	start: welcome                  # Required: the node a call enters.
 //	entries: [reminder]             # Optional: other nodes calls enter, such as an outbound
 //	                                # call's; they and what they lead to count as reachable.
@@ -26,9 +27,13 @@
 //	  back: "8"                     #   go to the static parent (see below).
 //	  main: "9"                     #   go to start.
 //	agents: {hosts: [agent.example.com]}  # Required with an agent step: the agents' hosts.
+//	languages:                      # Optional: one menu in several languages (see Languages).
+//	  default: en-US                #   Required with others or by_called.
+//	  others: [es-MX, fr-CA]        #   Optional: the languages a call may switch to.
+//	  by_called: {"+15555550150": es-MX}  # Optional: the language calls to a number start in.
 //	menus:                          # Required: node name → node.
 //	  welcome: {…}
-//	  es/main: {…}                  # names may hold "/": routes /ivr/es/main…
+//	  billing/main: {…}             # names may hold "/": routes /ivr/billing/main…
 //	errors: {…}                     # Optional: error flows (see below).
 //	dial_allow: ["+1", "+44"]       # Optional toll-fraud allowlist: every number dialed,
 //	                                # call_center included, must start with an entry (X is any
@@ -97,7 +102,8 @@
 //	      transfer: {say: Connecting you., dial: call_center}   # → a destination;
 //	      menu: welcome
 //	      default: goodbye                     # Required: any other value, or none.
-//	    on_error: {say: Sorry., goto: welcome} # Optional: a failed session; default the
+//	    on_error: {say: Sorry., goto: welcome} # Optional: a failed session; by default the
+//	                                           # caller is connected once more, then hears the
 //	                                           # node's internal error flow.
 //
 // Its URL must be wss://, with no query, on a host listed in agents.hosts. The node's route
@@ -105,6 +111,12 @@
 // parameters plus switchboard_menu (the node) and switchboard_state (the call's state token,
 // which the server writes in). Twilio requests name/agent when the session ends; that route
 // answers only a request carrying the token sealed for this call.
+//
+// The token in the Connect action lives as long as a call may (four hours), not the 15 minutes
+// of the call's other tokens, so that a long conversation still comes back; it opens only for
+// this call at this route. Without on_error, a failed session connects the caller once more
+// (the action then carries r=1, sealed in the token), and a second failure is the internal
+// error flow.
 //
 // Invalid choices and silences are counted separately, in the gather's action URL
 // (/ivr/welcome/gather?i=1&n=0), which Twilio signs: the server keeps no call state. Twilio does
@@ -145,6 +157,40 @@
 // start, over options in key order, first reaches it. At start, back repeats; a node reached only
 // through an error flow goes back to start.
 //
+// # Languages
+//
+// A flow with languages.others speaks one set of menus in several languages. Any prompt's text —
+// say, gather prompt, invalid and no_input, a pin's prompt and wrong, an agent's welcome, the
+// says of destinations and error flows — may be a mapping by language tag where a string goes:
+//
+//	say: {en-US: Thanks for calling., es-MX: Gracias por llamar.}
+//	gather:
+//	  prompt:
+//	    - {en-US: For sales press 1., es-MX: Para ventas oprima 1.}
+//	    - {say: "Para español, oprima 9.", language: es-MX}   # pinned: this text in every language
+//	  options:
+//	    "1": sales
+//	    "9": {language: es-MX}                   # switch; with no step, this menu again
+//	    "7": {say: {fr-CA: Français.}, language: fr-CA, goto: sales}
+//
+// A call speaks one language at a time: the one languages.by_called gives the number it called,
+// else languages.default. A destination with language: switches it for the rest of the call; its
+// say is already in the new language, and with no step it re-enters the menu it is in (from an
+// error flow, the start menu). On a menu, language: remains the menu's own speaking language
+// (see above), not a switch. Every URL the flow renders names the call's language (?l=es-MX),
+// which Twilio signs and the server seals into the call's state token with the rest of the query;
+// a URL naming a language the server did not seal for the call is refused like any other call
+// state. Error flows, the built-in texts (Spanish and French wording built in, English for
+// other languages) and the agent's relay language follow the call's language.
+//
+// Each language has its voice in defaults.voices; the default language may use defaults.voice.
+// A menu's or an error flow's own voice and language hold in the default language only. A prompt
+// with a language of its own is pinned: the same text and voice in every language. A say
+// without the call's language is spoken in the default language's text and voice, and loading
+// warns about each such say (file:line:col, the languages missing); a translation into a
+// language the flow does not declare, or a say with no text in the default language, is an
+// error. The flow is rendered once per language at load: N languages × the flow's documents.
+//
 // # Error flows
 //
 //	errors:
@@ -155,7 +201,7 @@
 //	  not_found: {say: That option is not available., goto: welcome}
 //	  internal: {say: We're sorry., dial: call_center}
 //	  by_prefix:                    # Top level only: route prefix → error flows.
-//	    /ivr/es: {language: es-MX, not_found: {say: …, goto: es/main}}
+//	    /ivr/billing: {not_found: {say: …, goto: billing/main}}
 //
 // The flow for a path is the first set among: the owning node's errors, the longest by_prefix
 // entry the path falls under, the top-level errors, then a built-in "We're sorry…" that dials

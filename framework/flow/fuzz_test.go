@@ -2,13 +2,14 @@ package flow
 
 import (
 	"os"
+	"slices"
 	"testing"
 )
 
 // No input makes the loader panic, every problem it reports carries a position in the file, and
 // a flow it accepts compiles and answers any request without panicking.
 func FuzzParse(f *testing.F) {
-	for _, p := range []string{"../../demo.yaml", "testdata/kinds.yaml"} {
+	for _, p := range []string{"../../demo.yaml", "testdata/kinds.yaml", "testdata/languages.yaml"} {
 		data, err := os.ReadFile(p)
 		if err != nil {
 			f.Fatal(err)
@@ -27,6 +28,8 @@ func FuzzParse(f *testing.F) {
 		"--- \n...\n--- {}\n",
 		"\t- x",
 		"version: !!binary AAAA\n",
+		"version: 1\nlanguages: {default: en-US, others: [es-MX]}\nstart: a\nmenus:\n  a: {say: {en-US: Hi, es-MX: Hola}, gather: {options: {\"9\": {language: es-MX}}}}\n",
+		"version: 1\nlanguages: {default: en-US}\nstart: a\nmenus:\n  a: {say: [{es-MX: Hola}, {say: {fr: x}}]}\n",
 	} {
 		f.Add([]byte(s))
 	}
@@ -48,15 +51,46 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("a flow that parsed does not compile: %v", err)
 		}
 		for _, r := range c.Routes() {
-			for _, in := range []Input{{}, {Digits: "1", Query: "i=1&n=1"}, {Speech: "x", Query: "s=9"}, {DialCallStatus: "busy"}} {
+			for _, in := range []Input{{}, {Digits: "1", Query: "i=1&n=1"}, {Speech: "x", Query: "s=9"}, {DialCallStatus: "busy"},
+				{Digits: "9", Query: "i=0&n=0&l=es-MX"}, {Called: "+15555550150", Query: "l=x&l=fr-CA"}} {
 				if len(r.Respond(in)) == 0 {
 					t.Fatalf("%s answered nothing", r.Path)
 				}
 			}
-			for k := range numErrorKinds {
-				if len(c.ErrorFlow(r.Path, k)) == 0 {
-					t.Fatalf("%s: no %v error flow", r.Path, k)
+			for li := range c.Languages() {
+				for k := range numErrorKinds {
+					if len(c.InLanguage(li).ErrorFlow(r.Path, k)) == 0 {
+						t.Fatalf("%s: no %v error flow in language %d", r.Path, k, li)
+					}
 				}
+			}
+		}
+	})
+}
+
+// A request's language is always one of the flow's, whatever its query and called number say,
+// and it is the one its query names when that is one of them.
+func FuzzCallLanguage(f *testing.F) {
+	fl, probs := Load("testdata/languages.yaml", nil)
+	if fl == nil {
+		f.Fatal(probs)
+	}
+	c, err := Compile(fl, &CompileOptions{Validated: true})
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range [][2]string{{"", ""}, {"l=es-MX", ""}, {"i=0&n=0&l=fr-CA", "+15555550150"}, {"l=", "+15555550150"}, {"l=es-MX&l=fr-CA", ""}, {"xl=es-MX", ""}} {
+		f.Add(s[0], s[1])
+	}
+	langs := c.Languages()
+	f.Fuzz(func(t *testing.T, query, called string) {
+		i := c.CallLanguage(query, called)
+		if i < 0 || i >= len(langs) {
+			t.Fatalf("CallLanguage(%q, %q) = %d, not one of %d languages", query, called, i, len(langs))
+		}
+		if v := queryValue(query, LanguageParam); v != "" {
+			if j := slices.Index(langs, v); j >= 0 && j != i {
+				t.Fatalf("CallLanguage(%q, %q) = %s, but the query names %s", query, called, langs[i], v)
 			}
 		}
 	})

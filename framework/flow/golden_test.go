@@ -65,6 +65,7 @@ func casesFor(r *Route) []goldenCase {
 			{"unknown", Input{SessionStatus: "completed", HandoffData: `{"reason":"sing"}`}},
 			{"none", Input{SessionStatus: "completed"}},
 			{"failed", Input{SessionStatus: "failed"}},
+			{"failed-again", Input{SessionStatus: "failed", Query: "r=1"}},
 		}
 	case strings.HasSuffix(r.Path, "/dialed"):
 		cs := []goldenCase{{"completed", Input{DialCallStatus: "completed"}}}
@@ -92,7 +93,7 @@ func casesFor(r *Route) []goldenCase {
 // The TwiML of every route of every node kind matches its golden file. Run with -update to
 // rewrite them, then read the XML diff.
 func TestGoldenTwiML(t *testing.T) {
-	for _, src := range []string{"testdata/kinds.yaml", "../../demo.yaml"} {
+	for _, src := range []string{"testdata/kinds.yaml", "testdata/languages.yaml", "../../demo.yaml"} {
 		f, probs := Load(src, nil)
 		if f == nil {
 			t.Fatalf("%s: %v", src, probs)
@@ -103,18 +104,33 @@ func TestGoldenTwiML(t *testing.T) {
 		}
 		prefix := strings.TrimSuffix(filepath.Base(src), ".yaml")
 		want := map[string]bool{}
-		for _, r := range c.Routes() {
-			for _, tc := range casesFor(r) {
-				name := prefix + strings.ReplaceAll(r.Path, "/", "_") + "." + keyNames.Replace(tc.name) + ".xml"
-				want[name] = true
-				checkGolden(t, name, r.Respond(tc.in))
+		// In a flow with several languages, every document once per language: the URL names
+		// it (l=), and the files of the languages but the default say which.
+		langs := c.Languages()
+		for li, lang := range langs {
+			suffix, param := "", ""
+			if len(langs) > 1 {
+				param = LanguageParam + "=" + lang
+				if li > 0 {
+					suffix = "." + lang
+				}
 			}
-		}
-		for _, k := range []ErrorKind{Unauthenticated, Forbidden, NotFound, Internal, Denied} {
-			for _, p := range []string{"/ivr/menu", "/ivr/secret", "/ivr/es/inicio", "/ivr/es/nowhere", "/elsewhere"} {
-				name := prefix + ".error" + strings.ReplaceAll(p, "/", "_") + "." + k.String() + ".xml"
-				want[name] = true
-				checkGolden(t, name, c.ErrorFlow(p, k))
+			for _, r := range c.Routes() {
+				for _, tc := range casesFor(r) {
+					name := prefix + strings.ReplaceAll(r.Path, "/", "_") + "." + keyNames.Replace(tc.name) + suffix + ".xml"
+					want[name] = true
+					if param != "" {
+						tc.in.Query = strings.TrimPrefix(tc.in.Query+"&"+param, "&")
+					}
+					checkGolden(t, name, r.Respond(tc.in))
+				}
+			}
+			for _, k := range []ErrorKind{Unauthenticated, Forbidden, NotFound, Internal, Denied} {
+				for _, p := range []string{"/ivr/menu", "/ivr/secret", "/ivr/es/inicio", "/ivr/es/nowhere", "/elsewhere"} {
+					name := prefix + ".error" + strings.ReplaceAll(p, "/", "_") + "." + k.String() + suffix + ".xml"
+					want[name] = true
+					checkGolden(t, name, c.InLanguage(li).ErrorFlow(p, k))
+				}
 			}
 		}
 		if !*update {

@@ -195,6 +195,14 @@ func (g *graph) action(from Target, path string, a *Action, kind EdgeKind, label
 		return
 	}
 	if a.Do == nil {
+		if a.SetLanguage != "" { // a language switch re-enters the menu (from an error flow, start)
+			to := from
+			if from.Kind != TargetNode {
+				to = Target{TargetNode, g.f.Start}
+			}
+			g.add(from, to, kind, label, joinKey(path, "language"), auto)
+			return
+		}
 		g.add(from, Target{TargetHangup, ""}, kind, label, path, auto)
 		return
 	}

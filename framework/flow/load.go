@@ -61,7 +61,7 @@ func Parse(filename string, data []byte, opts *Options) (*Flow, Problems) {
 	if root == nil {
 		return nil, probs
 	}
-	l := &loader{file: filename, pos: &positions{val: map[string]Pos{}, key: map[string]Pos{}}}
+	l := &loader{file: filename, pos: &positions{val: map[string]Pos{}, key: map[string]Pos{}}, lang: defaultLanguageIn(root)}
 	var f Flow
 	l.decode(root, reflect.ValueOf(&f).Elem(), "", 0)
 	f.pos = l.pos
@@ -191,6 +191,33 @@ type loader struct {
 	aliasSteps int                 // values decoded through an alias
 	expanding  map[*yaml.Node]bool // anchors being decoded, to refuse an alias inside its anchor
 	unset      []string            // paths of values that could not be decoded
+	lang       string              // the flow's default language: its text in a translated string goes to the string
+}
+
+// defaultLanguageIn returns the default language a flow file names, languages.default or else
+// defaults.language, read before the file is decoded so that a translated prompt anywhere can
+// put that language's text in [Prompt.Say].
+func defaultLanguageIn(root *yaml.Node) string {
+	lookup := func(n *yaml.Node, key string) *yaml.Node {
+		for n != nil && n.Kind == yaml.AliasNode {
+			n = n.Alias
+		}
+		if n == nil || n.Kind != yaml.MappingNode {
+			return nil
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Kind == yaml.ScalarNode && n.Content[i].Value == key {
+				return n.Content[i+1]
+			}
+		}
+		return nil
+	}
+	for _, at := range [][2]string{{"languages", "default"}, {"defaults", "language"}} {
+		if v := lookup(lookup(root, at[0]), at[1]); v != nil && v.Kind == yaml.ScalarNode && languageRe.MatchString(v.Value) {
+			return v.Value
+		}
+	}
+	return ""
 }
 
 // Limits on alias expansion ("billion laughs"): aliases may share a prompt or an action many
@@ -339,6 +366,10 @@ func (l *loader) decodeStruct(n *yaml.Node, v reflect.Value, path string, depth 
 		pairs = l.pairs(n, path, depth)
 	}
 	info := structOf(v.Type())
+	if v.Type() == typePrompt && n.Kind == yaml.MappingNode && isLanguageMap(pairs, info) {
+		// {en-US: Hello, es-MX: Hola} where a prompt goes: a say by language.
+		pairs = []pair{{&yaml.Node{Kind: yaml.ScalarNode, Value: "say"}, n}}
+	}
 	var steps []pair
 	for _, p := range pairs {
 		if _, isStep := kindNamed(p.key.Value); isStep && info.step != nil {
@@ -351,10 +382,52 @@ func (l *loader) decodeStruct(n *yaml.Node, v reflect.Value, path string, depth 
 			continue
 		}
 		sub := l.key(path, p.key)
+		if t, ok := info.translations[p.key.Value]; ok {
+			if val, _, ok := l.resolve(p.val, sub, depth); ok && val.Kind == yaml.MappingNode {
+				l.pos.val[sub] = l.at(val)
+				l.decodeTranslations(val, v.FieldByIndex(idx), v.FieldByIndex(t), sub, depth)
+				continue
+			}
+		}
 		l.decode(p.val, v.FieldByIndex(idx), sub, depth)
 	}
 	if len(steps) > 0 {
 		l.decodeStep(steps, v.FieldByIndex(info.step), path, depth, v.Type() == typeNode)
+	}
+}
+
+// isLanguageMap reports whether a mapping's keys are all language tags (en-US, es-MX, fr) and
+// none a field of the struct it stands for: the text of one say in several languages.
+func isLanguageMap(pairs []pair, info *structInfo) bool {
+	for _, p := range pairs {
+		if _, field := info.fields[p.key.Value]; field || !languageRe.MatchString(p.key.Value) {
+			return false
+		}
+	}
+	return len(pairs) > 0
+}
+
+// decodeTranslations decodes a mapping of language tag → text into a translatable string: the
+// default language's text into text, the others into translations. Which tags the flow declares
+// is the validator's to check.
+func (l *loader) decodeTranslations(n *yaml.Node, text, translations reflect.Value, path string, depth int) {
+	m := map[string]string{}
+	for _, p := range l.pairs(n, path, depth) {
+		sub := l.key(path, p.key)
+		if !languageRe.MatchString(p.key.Value) {
+			l.problem(l.at(p.key), sub, "must be a language tag such as en-US, es-MX or fr (a translated text maps each language to its text); got %q", yamldoc.Clip(p.key.Value, valueRunes))
+			continue
+		}
+		var s string
+		l.decode(p.val, reflect.ValueOf(&s).Elem(), sub, depth)
+		if p.key.Value == l.lang {
+			text.SetString(s)
+			continue
+		}
+		m[p.key.Value] = s
+	}
+	if len(m) > 0 {
+		translations.Set(reflect.ValueOf(m))
 	}
 }
 
@@ -535,8 +608,9 @@ const valueRunes = 40
 // structInfo is what the loader knows of a struct type: its fields by YAML name, through
 // inline embedded structs, and its Step field.
 type structInfo struct {
-	fields map[string][]int // yaml name → field index path
-	step   []int            // the Step field's index path; nil when the type takes no step
+	fields       map[string][]int // yaml name → field index path
+	step         []int            // the Step field's index path; nil when the type takes no step
+	translations map[string][]int // yaml name of a translatable string → its translations' index path
 }
 
 var structInfos sync.Map // reflect.Type → *structInfo
@@ -553,7 +627,7 @@ func structOf(t reflect.Type) *structInfo {
 	if si, ok := structInfos.Load(t); ok {
 		return si.(*structInfo)
 	}
-	si := &structInfo{fields: map[string][]int{}}
+	si := &structInfo{fields: map[string][]int{}, translations: map[string][]int{}}
 	var walk func(t reflect.Type, prefix []int)
 	walk = func(t reflect.Type, prefix []int) {
 		for i := range t.NumField() {
@@ -564,8 +638,12 @@ func structOf(t reflect.Type) *structInfo {
 				si.step = idx
 			case f.Anonymous && f.Type.Kind() == reflect.Struct && yamlName(f) == "":
 				walk(f.Type, idx)
+			case f.Tag.Get("translates") != "":
+				si.translations[f.Tag.Get("translates")] = idx
 			case yamlName(f) != "":
-				si.fields[yamlName(f)] = idx
+				if _, shadowed := si.fields[yamlName(f)]; !shadowed { // Node.Language over its Action's
+					si.fields[yamlName(f)] = idx
+				}
 			}
 		}
 	}

@@ -14,6 +14,7 @@ type Flow struct {
 	Menus      map[string]*Node `yaml:"menus" validate:"required,dive,keys,nodename,endkeys,required"` // Required: menu name → node.
 	Errors     ErrorFlows       `yaml:"errors"`                                                        // Optional; built-in flows by default.
 	Agents     Agents           `yaml:"agents"`                                                        // Required when a menu hands off to an agent.
+	Languages  Languages        `yaml:"languages"`                                                     // Optional: the languages callers may hear; one by default.
 	// DialAllow is the destination allowlist (toll-fraud limit): every number the flow dials,
 	// call_center included, must match one entry, a prefix such as "+1", "+44" or
 	// "+1555XXXXXXX" (X is any digit). Optional; when empty every number may be dialed except
@@ -44,6 +45,21 @@ type Defaults struct {
 	Timeout    int    `yaml:"timeout" validate:"min=0,max=60"`        // Optional, seconds a gather waits; default 5.
 	MaxInvalid int    `yaml:"max_invalid" validate:"min=0,max=10"`    // Optional; the nth invalid choice is exhausted; default 3.
 	MaxNoInput int    `yaml:"max_no_input" validate:"min=0,max=10"`   // Optional; the nth silence is exhausted; default 3.
+	// Voices names the voice of each language of a flow with Languages: the call's language
+	// picks its voice here, else (for the default language) Voice, else Twilio's default voice
+	// for the language. Optional.
+	Voices map[string]string `yaml:"voices" validate:"dive,keys,languagekey,endkeys,voice"`
+}
+
+// Languages are the languages a flow's callers may hear. Every prompt may be translated (in
+// YAML, a mapping by language tag where a string would be); a call speaks one language at a
+// time, which starts as ByCalled's entry for the number the caller dialed, else Default, and
+// changes at a destination that sets language. A prompt without the call's language is spoken
+// in Default's, and validation warns about each such prompt.
+type Languages struct {
+	Default  string            `yaml:"default" validate:"omitempty,language"`                    // Required with Others or ByCalled: the language a call starts in, and that every prompt has.
+	Others   []string          `yaml:"others" validate:"dive,language"`                          // Optional: the other languages a call may switch to.
+	ByCalled map[string]string `yaml:"by_called" validate:"dive,keys,phonekey,endkeys,language"` // Optional: called number (E.164) → the language its calls start in.
 }
 
 // Navigation holds the flow-wide keys every DTMF gather understands. Each is optional; an empty
@@ -74,6 +90,11 @@ type Node struct {
 // say-then-go — and a plain string is a goto: `"1": sales` is `"1": {goto: sales}`.
 type Action struct {
 	Say Prompts `yaml:"say" validate:"dive"` // Optional: spoken first.
+	// SetLanguage switches the call to another of the flow's languages (in YAML, language:
+	// beside say and the step): Say and everything after it are in that language, for the
+	// rest of the call. With no Do, the call re-enters the menu it is in (from an error flow,
+	// the start menu) in the new language. Optional. (On a Node, language: is [Node.Language].)
+	SetLanguage string `yaml:"language" validate:"omitempty,language"`
 	// Do is what follows Say. Optional. In a destination it is any kind but those only a menu
 	// can take ([Kind.MenuOnly], such as Gather). The validator's tags here are the field rules
 	// of the steps that are not structs.
@@ -86,12 +107,16 @@ type Prompts []Prompt
 
 // Prompt is exactly one of Say, Play or Pause. In YAML a plain string is a Say.
 type Prompt struct {
-	Say      string `yaml:"say"`                                    // Text to speak.
-	Voice    string `yaml:"voice" validate:"omitempty,voice"`       // Optional; default the node's voice.
-	Language string `yaml:"language" validate:"omitempty,language"` // Optional; default the node's language.
-	Loop     int    `yaml:"loop" validate:"min=0,max=100"`          // Optional; times to say or play; 0 means once.
-	Play     string `yaml:"play" validate:"omitempty,http_url"`     // An audio URL to play.
-	Pause    int    `yaml:"pause" validate:"min=0,max=600"`         // Seconds of silence.
+	Say string `yaml:"say"` // Text to speak: in a flow with Languages, in the default language.
+	// Translations are Say in the flow's other languages, by language tag. In YAML, say is
+	// then a mapping of every language's text, the default's included: {en-US: Hello, es-MX:
+	// Hola}. Optional; a language without one hears Say.
+	Translations map[string]string `yaml:"-" translates:"say"`
+	Voice        string            `yaml:"voice" validate:"omitempty,voice"`       // Optional; default the node's voice.
+	Language     string            `yaml:"language" validate:"omitempty,language"` // Optional; default the node's language.
+	Loop         int               `yaml:"loop" validate:"min=0,max=100"`          // Optional; times to say or play; 0 means once.
+	Play         string            `yaml:"play" validate:"omitempty,http_url"`     // An audio URL to play.
+	Pause        int               `yaml:"pause" validate:"min=0,max=600"`         // Seconds of silence.
 }
 
 // Gather asks the caller to choose. Options are keyed by DTMF digits ("1", "*9"), or by words
@@ -150,15 +175,20 @@ type Agents struct {
 // the node's name in "switchboard_menu": the agent server can tell which call and menu it serves,
 // and the return is accepted only for the call that left.
 type Agent struct {
-	Relay      string            `yaml:"relay" validate:"omitempty,wss"`                    // The agent's ConversationRelay URL, wss://; exactly one of relay and stream.
-	Stream     string            `yaml:"stream" validate:"omitempty,wss"`                   // A Media Streams URL, wss://.
-	Welcome    string            `yaml:"welcome"`                                           // Optional (relay): spoken when the session starts.
-	Language   string            `yaml:"language" validate:"omitempty,language"`            // Optional (relay); default the node's language.
-	Voice      string            `yaml:"voice"`                                             // Optional (relay): a voice of the text-to-speech provider.
-	Provider   string            `yaml:"tts_provider"`                                      // Optional (relay): ElevenLabs, Google or Amazon.
-	Parameters map[string]string `yaml:"parameters" validate:"dive,keys,paramname,endkeys"` // Optional: sent as <Parameter>s; they arrive in the setup message.
-	OnEnd      map[string]Action `yaml:"on_end" validate:"required,dive"`                   // Required: handoff value → destination, with "default".
-	OnError    *Action           `yaml:"on_error"`                                          // Optional: a failed session; default the node's internal error flow.
+	Relay   string `yaml:"relay" validate:"omitempty,wss"`  // The agent's ConversationRelay URL, wss://; exactly one of relay and stream.
+	Stream  string `yaml:"stream" validate:"omitempty,wss"` // A Media Streams URL, wss://.
+	Welcome string `yaml:"welcome"`                         // Optional (relay): spoken when the session starts.
+	// WelcomeTranslations is Welcome in the flow's other languages, as [Prompt.Translations].
+	WelcomeTranslations map[string]string `yaml:"-" translates:"welcome"`
+	Language            string            `yaml:"language" validate:"omitempty,language"`            // Optional (relay); default the node's language.
+	Voice               string            `yaml:"voice"`                                             // Optional (relay): a voice of the text-to-speech provider.
+	Provider            string            `yaml:"tts_provider"`                                      // Optional (relay): ElevenLabs, Google or Amazon.
+	Parameters          map[string]string `yaml:"parameters" validate:"dive,keys,paramname,endkeys"` // Optional: sent as <Parameter>s; they arrive in the setup message.
+	OnEnd               map[string]Action `yaml:"on_end" validate:"required,dive"`                   // Required: handoff value → destination, with "default".
+	// OnError is where a failed session goes. Optional; by default the node connects the
+	// caller to the agent once more, and a second failure goes to the node's internal error
+	// flow (the retry count rides in the /agent URL, sealed in the call's state token).
+	OnError *Action `yaml:"on_error"`
 }
 
 // Dial calls a number. In YAML a plain string is the Number.

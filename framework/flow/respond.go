@@ -19,6 +19,7 @@ type Input struct {
 	PIN            PINResult // on a pin route: what the server found of the digits
 	SessionStatus  string    // the SessionStatus form field, on an agent route
 	HandoffData    string    // the HandoffData form field, on an agent route: the agent's JSON
+	Called         string    // the Called form field: picks the language of a request whose URL names none (languages.by_called)
 	// Vars are the call's variables, on a [Route.Dynamic] route: those its state token carries,
 	// those a fetch on this request set, and caller, called, digits and speech.
 	Vars map[string]string
@@ -62,8 +63,10 @@ type Route struct {
 	Sensitive  bool   // the digits entered here must never be logged
 
 	kind      routeKind
-	n         *node
-	saveInput bool // the flow uses the caller's digits or speech after a gather (Route.SavesInput)
+	n         *node      // the route's node in the default language
+	ns        []*node    // in each language of the flow, by index; nil in a flow of one language
+	lt        *langTable // picks a request's language; nil in a flow of one language
+	saveInput bool       // the flow uses the caller's digits or speech after a gather (Route.SavesInput)
 }
 
 type routeKind uint8
@@ -74,14 +77,15 @@ const (
 	routeDialed                    // /ivr/<node>/dialed?s=
 	routeRecorded                  // /ivr/<node>/recorded?s=
 	routePIN                       // /ivr/<node>/pin?a=
-	routeAgent                     // /ivr/<node>/agent
+	routeAgent                     // /ivr/<node>/agent?r=
 )
 
 // HandsOff reports whether the route's document may hand the call to an agent (the entry route
-// of a node with an agent step): the server then seals the call's state into it whether or not
-// the call holds any scopes, and writes the token in place of [StatePlaceholder].
+// of a node with an agent step, and its /agent route, which may connect the caller once more
+// after a failed session): the server then seals the call's state into it whether or not the
+// call holds any scopes, and writes the token in place of [StatePlaceholder].
 func (r *Route) HandsOff() bool {
-	return r.n.agent && r.kind == routeEntry
+	return r.n.agent && (r.kind == routeEntry || r.kind == routeAgent)
 }
 
 // AgentReturn reports whether the route is where an agent session ends (a node's /agent): the
@@ -95,7 +99,8 @@ var ErrState = errors.New("flow: call state in the URL is not one this route emi
 
 // CheckState reports whether the raw query of a request to the route carries only call state the
 // compiler emits for it: on a gather route i= and n= (the invalid and no-input counts), on a
-// dialed or recorded route s= (the site), on a pin route a= (the attempts so far). Each, when
+// dialed or recorded route s= (the site), on a pin route a= (the attempts so far), on an agent
+// route r= (the sessions retried after a failure). Each, when
 // present, must appear once, as decimal digits without a sign or leading zero, and below the
 // route's bound (max_invalid, max_no_input, the node's dial or record sites, max_attempts). A
 // missing parameter is state zero (the first entry, or site 0, whose URL has no s=). Parameters
@@ -115,16 +120,23 @@ func (r *Route) CheckState(query string) error {
 		return checkParam(query, "s", len(n.recorded))
 	case routePIN:
 		return checkParam(query, "a", n.pinMax)
+	case routeAgent:
+		return checkParam(query, "r", len(n.agentRetry)) // none with on_error
 	}
 	return nil
 }
 
 // ReadsState reports whether the route reads call state from its URL (a gather, dialed,
-// recorded or pin route): the server then requires that state to be the state it sealed for the
-// call, or state zero when the request carries no token.
+// recorded, pin or agent route): the server then requires that state to be the state it sealed
+// for the call, or state zero when the request carries no token. Every route of a flow with
+// several languages reads the call's language from its URL ([LanguageParam]), which the server
+// seals the same way; [Route.ZeroState] counts a URL that names one as beyond the first state.
 func (r *Route) ReadsState() bool {
+	if r.lt != nil {
+		return true
+	}
 	switch r.kind {
-	case routeGather, routeDialed, routeRecorded, routePIN:
+	case routeGather, routeDialed, routeRecorded, routePIN, routeAgent:
 		return true
 	}
 	return false
@@ -133,12 +145,12 @@ func (r *Route) ReadsState() bool {
 // ZeroState reports whether a raw query that [Route.CheckState] accepted holds the route's first
 // state: no count above zero (the first prompt of a gather or a pin) and site 0.
 func (r *Route) ZeroState(query string) bool {
-	for _, k := range [...]string{"i", "n", "s", "a"} {
+	for _, k := range [...]string{"i", "n", "s", "a", "r"} {
 		if queryInt(query, k) > 0 {
 			return false
 		}
 	}
-	return true
+	return queryValue(query, LanguageParam) == ""
 }
 
 // checkParam checks that key appears in the raw query q at most once, with a value in [0, max).
@@ -192,19 +204,30 @@ func smallUint(v string) (int, bool) {
 //
 // On a gather route, no digits and no speech is a silence (the <Redirect> after the <Gather>);
 // digits or speech that match no option, an invalid choice; a navigation key goes where it says.
+//
+// In a flow with several languages, the document is in the language the URL names (l=), else
+// the one languages.by_called gives in.Called, else the default.
 // On a [Route.Dynamic] route the prompts render with in.Vars, and one that cannot is the
 // internal error flow ([Route.Answer] says why).
 func (r *Route) Respond(in Input) []byte {
-	if r.n.dyn == nil {
+	if r.node(in).dyn == nil {
 		return r.respond(in)
 	}
 	b, _ := r.Answer(in)
 	return b
 }
 
+// node returns the route's node in the request's language.
+func (r *Route) node(in Input) *node {
+	if r.lt != nil {
+		return r.ns[r.lt.index(in.Query, in.Called)]
+	}
+	return r.n
+}
+
 // respond picks the pre-rendered document for the request, markers of templates included.
 func (r *Route) respond(in Input) []byte {
-	n := r.n
+	n := r.node(in)
 	switch r.kind {
 	case routeEntry:
 		if in.FetchFailed && n.fetch != nil {

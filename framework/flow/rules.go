@@ -64,7 +64,7 @@ func flowOf(sl validator.StructLevel) *Flow {
 func promptRules(sl validator.StructLevel) {
 	p := sl.Current().Interface().(Prompt)
 	n := 0
-	for _, on := range []bool{p.Say != "", p.Play != "", p.Pause != 0} {
+	for _, on := range []bool{p.Say != "" || len(p.Translations) > 0, p.Play != "", p.Pause != 0} {
 		if on {
 			n++
 		}

@@ -55,6 +55,9 @@ var fieldRules = []struct {
 		text(func(s string) bool { return s == CallCenter || principals.IsE164(s) })},
 	{"voice", "must be a Twilio voice such as Polly.Joanna, Polly.Lupe-Neural, Google.en-US-Neural2-F, man, woman or alice; got {0}", text(voiceRe.MatchString)},
 	{"language", "must be a language tag such as en-US, es-MX or fr; got {0}", text(languageRe.MatchString)},
+	// The same rules on map keys (keyTags places every problem of a key tag at its key).
+	{"languagekey", "must be a language tag such as en-US, es-MX or fr; got {0}", text(languageRe.MatchString)},
+	{"phonekey", "must be an E.164 phone number: + then 8 to 15 digits, like +15555550100; got {0}", text(principals.IsE164)},
 	{"nodename", `must be letters, digits, "-" and "_", in segments joined by "/" (not ending in /gather, /dialed or /recorded); got {0}`, text(validNodeName)},
 	{"basepath", `must be a path such as /ivr: a leading "/", no trailing "/"; got {0}`, text(pathRe.MatchString)},
 	{"pathprefix", `must be a route prefix such as /ivr/es: a leading "/", no trailing "/"; got {0}`, text(pathRe.MatchString)},
@@ -147,6 +150,7 @@ func (f *Flow) Validate(opts *Options) Problems {
 	c := &checker{f: f, opts: opts}
 	c.fields()
 	c.structure()
+	c.languages()
 	g := buildGraph(f)
 	c.graph(g)
 	c.dialLimits(g)

@@ -179,7 +179,14 @@ func (r *Route) Fetch() *FetchCall {
 // Dynamic reports whether the route's answers depend on the call's variables (a prompt that
 // uses one, a switch, a fetch): the server then passes them in [Input].Vars. The routes of every
 // other node answer pre-rendered bytes.
-func (r *Route) Dynamic() bool { return r.n.dyn != nil }
+func (r *Route) Dynamic() bool {
+	for _, n := range r.ns { // in a flow of several languages, a template in any of them
+		if n.dyn != nil {
+			return true
+		}
+	}
+	return r.n.dyn != nil
+}
 
 // SavesInput reports whether the server must keep the digits or speech a request to this route
 // carries in the call's variables (digits, speech) for later nodes: it is a gather route of a
@@ -296,7 +303,8 @@ var ErrRender = errors.New("flow: a prompt does not render with the call's varia
 // fails returns the internal error flow's document and an error wrapping [ErrRender]. Routes of
 // static nodes answer pre-rendered bytes as Respond does, and never fail.
 func (r *Route) Answer(in Input) ([]byte, error) {
-	d := r.n.dyn
+	n := r.node(in)
+	d := n.dyn
 	if d == nil {
 		return r.respond(in), nil
 	}
@@ -305,7 +313,7 @@ func (r *Route) Answer(in Input) ([]byte, error) {
 	b := r.respond(in)
 	out, err := d.expand(b, vars)
 	if err != nil {
-		return r.n.errs[Internal], err
+		return n.errs[Internal], err
 	}
 	return out, nil
 }
@@ -405,8 +413,12 @@ func walkPrompts(v reflect.Value, path string, fn func(path, say string)) {
 		}
 	case reflect.Struct:
 		if v.Type() == typePrompt {
-			if s := v.Interface().(Prompt).Say; s != "" {
-				fn(joinKey(path, "say"), s)
+			p := v.Interface().(Prompt)
+			if p.Say != "" {
+				fn(joinKey(path, "say"), p.Say)
+			}
+			for _, lang := range sortedKeys(p.Translations) { // each language's text may use variables too
+				fn(joinKey(joinKey(path, "say"), lang), p.Translations[lang])
 			}
 			return
 		}

@@ -1,0 +1,383 @@
+package flow
+
+import (
+	"reflect"
+	"slices"
+	"strings"
+)
+
+// LanguageParam is the query parameter that names a call's language in every URL a flow with
+// [Languages.Others] renders (/ivr/welcome/gather?i=0&n=0&l=es-MX). Twilio signs it with the
+// URL, and the server seals it into the call's state token with the rest of the query, so a
+// request names the language its call was in; a request without one (the call's first) starts
+// in [Languages.ByCalled]'s language for its Called number, else [Languages.Default].
+const LanguageParam = "l"
+
+// language is one language a flow compiles in.
+type language struct {
+	idx   int    // in [Compiled.Languages]: 0 is the default
+	tag   string // "" in a flow of one language that names none
+	param string // LanguageParam=tag, appended to every URL; "" in a flow of one language
+	voice voice  // the voice and language prompts start from
+}
+
+// languagesOf returns the languages f compiles in, the default first: one, unnamed or named by
+// defaults.language, for a flow without languages.others.
+func languagesOf(f *Flow) []language {
+	def := f.Defaults.Language
+	if f.Languages.Default != "" {
+		def = f.Languages.Default
+	}
+	tags := []string{def}
+	for _, t := range f.Languages.Others {
+		if t != def && !slices.Contains(tags, t) {
+			tags = append(tags, t)
+		}
+	}
+	out := make([]language, len(tags))
+	for i, t := range tags {
+		v := voice{voice: f.Defaults.Voice, language: t}
+		if i > 0 {
+			v.voice = "" // the default language's voice would read the words wrong
+		}
+		if vv := f.Defaults.Voices[t]; vv != "" {
+			v.voice = vv
+		}
+		out[i] = language{idx: i, tag: t, voice: v}
+		if len(tags) > 1 {
+			out[i].param = LanguageParam + "=" + t
+		}
+	}
+	return out
+}
+
+// langTable picks a request's language among a compiled flow's.
+type langTable struct {
+	tags     []string       // the default first
+	byCalled map[string]int // called number → index in tags; bounded by the flow file
+}
+
+// index returns the language of a request: the query's l= when it names one of the flow's, else
+// the called number's, else the default (0).
+func (lt *langTable) index(query, called string) int {
+	if lt == nil {
+		return 0
+	}
+	if v := queryValue(query, LanguageParam); v != "" {
+		for i, t := range lt.tags {
+			if t == v {
+				return i
+			}
+		}
+	}
+	if i, ok := lt.byCalled[called]; ok {
+		return i
+	}
+	return 0
+}
+
+// queryValue returns the raw value of key in a raw query, or "", without allocating.
+func queryValue(q, key string) string {
+	for q != "" {
+		kv := q
+		if i := strings.IndexByte(q, '&'); i >= 0 {
+			kv, q = q[:i], q[i+1:]
+		} else {
+			q = ""
+		}
+		if len(kv) > len(key) && kv[len(key)] == '=' && kv[:len(key)] == key {
+			return kv[len(key)+1:]
+		}
+	}
+	return ""
+}
+
+// Languages returns the languages the flow speaks, the default first: one element ("" when the
+// flow names none) unless it declares languages.others.
+func (c *Compiled) Languages() []string {
+	if c.lt == nil {
+		return []string{c.lang}
+	}
+	return c.lt.tags
+}
+
+// CallLanguage returns the index in [Compiled.Languages] of the language a request to the flow
+// speaks: the language its query names ([LanguageParam]), else the one languages.by_called
+// gives the number it called (the Called form field), else the default (0).
+func (c *Compiled) CallLanguage(query, called string) int { return c.lt.index(query, called) }
+
+// InLanguage returns the flow as it is rendered in its i-th language ([Compiled.Languages]):
+// its error flows ([Compiled.ErrorFlow]) speak that language. Routes answer in the language of
+// each request themselves. An index out of range is the default language.
+func (c *Compiled) InLanguage(i int) *Compiled {
+	if i <= 0 || i >= len(c.alt) {
+		return c
+	}
+	return c.alt[i]
+}
+
+// say returns the text of a translatable string in the language nc renders, and the voice to
+// speak it in: a missing translation is the default language's text in the default language's
+// voice, never words read by another language's voice.
+func (nc *nodeCompiler) say(text string, translations map[string]string) (string, voice) {
+	if nc.lang.idx == 0 {
+		return text, nc.voice
+	}
+	if t := translations[nc.lang.tag]; t != "" {
+		return t, nc.voice
+	}
+	return text, nc.c.langs[0].voice
+}
+
+// link returns the URL the TwiML names for a path (with its query) of this flow: under the URL
+// prefix, with the language nc renders in.
+func (nc *nodeCompiler) link(path string) string {
+	u := nc.c.url(path)
+	if nc.lang.param == "" {
+		return u
+	}
+	if strings.IndexByte(u, '?') >= 0 {
+		return u + "&" + nc.lang.param
+	}
+	return u + "?" + nc.lang.param
+}
+
+// inLanguage returns a copy of nc that renders in the language tagged tag, in that language's
+// voice, sharing nc's dial and record sites; done copies the sites found back into nc.
+func (nc *nodeCompiler) inLanguage(tag string) (sw *nodeCompiler, done func()) {
+	for i := range nc.c.langs {
+		if l := &nc.c.langs[i]; l.tag == tag && l != nc.lang {
+			cp := *nc
+			cp.lang, cp.voice = l, l.voice
+			return &cp, func() { nc.dials, nc.records, nc.sites = cp.dials, cp.records, cp.sites }
+		}
+	}
+	return nc, func() {}
+}
+
+// Built-in texts by language (the primary subtag of a tag): what a flow that sets none says.
+// A language without its own hears English.
+type builtinKey uint8
+
+const (
+	textInvalid builtinKey = iota
+	textNoInput
+	textGoodbye
+	textPINPrompt
+	textPINWrong
+	textErrors      // then one per ErrorKind
+	numBuiltinTexts = textErrors + builtinKey(numErrorKinds)
+)
+
+var builtinTexts = map[string]*[numBuiltinTexts]string{
+	"en": {
+		textInvalid: "Sorry, that is not a valid choice.", textNoInput: "Sorry, we did not get your choice.",
+		textGoodbye: "Goodbye.", textPINPrompt: "Please enter your PIN, then press pound.", textPINWrong: "That PIN is not correct.",
+		textErrors + builtinKey(Unauthenticated): "We're sorry, we could not verify this call.",
+		textErrors + builtinKey(Forbidden):       "We're sorry, this line is not available to you.",
+		textErrors + builtinKey(NotFound):        "We're sorry, that option is not available.",
+		textErrors + builtinKey(Internal):        "We're sorry, something went wrong.",
+		textErrors + builtinKey(Denied):          "This call cannot be completed.",
+	},
+	"es": {
+		textInvalid: "Lo sentimos, esa opción no es válida.", textNoInput: "Lo sentimos, no recibimos su opción.",
+		textGoodbye: "Adiós.", textPINPrompt: "Por favor, marque su PIN y luego la tecla de número.", textPINWrong: "Ese PIN no es correcto.",
+		textErrors + builtinKey(Unauthenticated): "Lo sentimos, no pudimos verificar esta llamada.",
+		textErrors + builtinKey(Forbidden):       "Lo sentimos, esta línea no está disponible para usted.",
+		textErrors + builtinKey(NotFound):        "Lo sentimos, esa opción no está disponible.",
+		textErrors + builtinKey(Internal):        "Lo sentimos, algo salió mal.",
+		textErrors + builtinKey(Denied):          "No se puede completar esta llamada.",
+	},
+	"fr": {
+		textInvalid: "Désolé, ce choix n'est pas valide.", textNoInput: "Désolé, nous n'avons pas reçu votre choix.",
+		textGoodbye: "Au revoir.", textPINPrompt: "Veuillez entrer votre NIP, puis le carré.", textPINWrong: "Ce NIP n'est pas correct.",
+		textErrors + builtinKey(Unauthenticated): "Désolé, nous n'avons pas pu vérifier cet appel.",
+		textErrors + builtinKey(Forbidden):       "Désolé, cette ligne ne vous est pas accessible.",
+		textErrors + builtinKey(NotFound):        "Désolé, cette option n'est pas disponible.",
+		textErrors + builtinKey(Internal):        "Désolé, une erreur s'est produite.",
+		textErrors + builtinKey(Denied):          "Cet appel ne peut pas être complété.",
+	},
+}
+
+// builtinPrompt returns a built-in text as a prompt: English, translated into every language of the
+// flow that has the text.
+func (c *compiler) builtinPrompt(k builtinKey) Prompt {
+	p := Prompt{Say: builtinText(k, c.langs[0].tag)}
+	for _, l := range c.langs[1:] {
+		if p.Translations == nil {
+			p.Translations = map[string]string{}
+		}
+		p.Translations[l.tag] = builtinText(k, l.tag)
+	}
+	return p
+}
+
+// builtinText returns a built-in text in the language tagged tag, or in English.
+func builtinText(k builtinKey, tag string) string {
+	primary, _, _ := strings.Cut(tag, "-")
+	if t, ok := builtinTexts[primary]; ok {
+		return t[k]
+	}
+	return builtinTexts["en"][k]
+}
+
+// languages checks a flow's languages, and every translated text and language switch against
+// them: a translation into an undeclared language, or a say with no text in the default
+// language, is an error; a say without a translation into one of languages.others is a warning
+// (those callers hear the default language's text).
+func (c *checker) languages() {
+	f := c.f
+	ls := f.Languages
+	langs := languagesOf(f)
+	def := langs[0].tag
+	if ls.Default == "" && (len(ls.Others) > 0 || len(ls.ByCalled) > 0) {
+		c.errorf("languages", "languages needs default: the language every call starts in and every prompt has")
+	}
+	if ls.Default != "" && f.Defaults.Language != "" && f.Defaults.Language != ls.Default {
+		c.errorf(joinKey("defaults", "language"), "is %s but languages.default is %s: leave defaults.language out", f.Defaults.Language, ls.Default)
+	}
+	seen := map[string]bool{ls.Default: true}
+	for i, t := range ls.Others {
+		if seen[t] && t != "" {
+			c.errorf(joinIndex(joinKey("languages", "others"), i), "%s is listed twice (or is the default)", t)
+		}
+		seen[t] = true
+	}
+	declared := func(t string) bool { return slices.ContainsFunc(langs, func(l language) bool { return l.tag == t }) }
+	known := func() string {
+		tags := make([]string, 0, len(langs))
+		for _, l := range langs {
+			if l.tag != "" {
+				tags = append(tags, l.tag)
+			}
+		}
+		if len(tags) == 0 {
+			return "the flow declares none: add languages: {default: en-US, others: [es-MX]}"
+		}
+		return "the flow's languages are " + strings.Join(tags, ", ")
+	}
+	for _, num := range sortedKeys(ls.ByCalled) {
+		if t := ls.ByCalled[num]; languageRe.MatchString(t) && !declared(t) {
+			c.errorf(joinKey(joinKey("languages", "by_called"), num), "%s is not among the flow's languages (%s)", t, known())
+		}
+	}
+	for _, t := range sortedKeys(f.Defaults.Voices) {
+		if languageRe.MatchString(t) && !declared(t) {
+			c.keyErrorf(joinKey(joinKey("defaults", "voices"), t), "%s is not among the flow's languages (%s)", t, known())
+		}
+	}
+	for _, name := range sortedKeys(f.Menus) {
+		if n := f.Menus[name]; n != nil && n.SetLanguage != "" {
+			c.errorf(joinKey("menus", name), "a menu's own body cannot switch the call's language; switch in a destination, such as an option: {language: %s, goto: %s}", n.SetLanguage, name)
+		}
+	}
+	walkFlow(reflect.ValueOf(f).Elem(), "", func(path string, v reflect.Value) {
+		switch x := v.Addr().Interface().(type) {
+		case *Prompt:
+			if x.Say != "" || len(x.Translations) > 0 {
+				c.translated(joinKey(path, "say"), x.Say, x.Translations, x.Language != "", langs, declared, known)
+			}
+		case *Agent:
+			if x.Welcome != "" || len(x.WelcomeTranslations) > 0 {
+				c.translated(joinKey(path, "welcome"), x.Welcome, x.WelcomeTranslations, x.Language != "", langs, declared, known)
+			}
+		case *Action:
+			if t := x.SetLanguage; t != "" && languageRe.MatchString(t) && !declared(t) {
+				c.errorf(joinKey(path, "language"), "%s is not among the flow's languages (%s)", t, known())
+			}
+		}
+	})
+	_ = def
+}
+
+// translated checks one translatable text at path.
+func (c *checker) translated(path, text string, tr map[string]string, pinned bool, langs []language, declared func(string) bool, known func() string) {
+	def := langs[0].tag
+	for _, t := range sortedKeys(tr) {
+		switch {
+		case t == def && def != "":
+			c.keyErrorf(joinKey(path, t), "%s is the default language, whose text is the say itself", t)
+		case !declared(t):
+			c.keyErrorf(joinKey(path, t), "%s is not among the flow's languages (%s)", t, known())
+		}
+	}
+	if text == "" {
+		if def == "" {
+			c.errorf(path, "a say by language needs the flow's languages: add languages: {default: …, others: […]}")
+		} else {
+			c.errorf(path, "has no %s text: every say needs the default language's, which callers hear when their language has none", def)
+		}
+		return
+	}
+	if pinned || len(langs) < 2 {
+		return
+	}
+	var missing []string
+	for _, l := range langs[1:] {
+		if tr[l.tag] == "" {
+			missing = append(missing, l.tag)
+		}
+	}
+	if len(missing) > 0 {
+		c.warnf(path, "no %s translation: callers in %s hear the %s text", strings.Join(missing, ", "), strings.Join(missing, ", "), def)
+	}
+}
+
+// walkFlow calls visit with every struct value under v that can be addressed, and its field
+// path: menus, their steps (under the step's key), destinations, prompts, error flows.
+func walkFlow(v reflect.Value, path string, visit func(path string, v reflect.Value)) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			walkFlow(v.Elem(), path, visit)
+		}
+	case reflect.Interface:
+		if v.IsNil() {
+			return
+		}
+		if s, ok := v.Interface().(Step); ok {
+			e := v.Elem()
+			if e.Kind() == reflect.Pointer {
+				walkFlow(e, joinKey(path, s.Kind().String()), visit)
+			}
+		}
+	case reflect.Struct:
+		if v.CanAddr() {
+			visit(path, v)
+		}
+		t := v.Type()
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			switch {
+			case f.Type == typeStep:
+				walkFlow(v.Field(i), path, visit)
+			case f.Anonymous && yamlName(f) == "":
+				walkFlow(v.Field(i), path, visit)
+			case yamlName(f) != "":
+				walkFlow(v.Field(i), joinKey(path, yamlName(f)), visit)
+			}
+		}
+	case reflect.Slice:
+		for i := range v.Len() {
+			walkFlow(v.Index(i), joinIndex(path, i), visit)
+		}
+	case reflect.Map:
+		if v.Type().Key().Kind() != reflect.String {
+			return
+		}
+		keys := v.MapKeys()
+		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
+		for _, k := range keys {
+			e := v.MapIndex(k)
+			if e.Kind() == reflect.Struct { // a map value cannot be addressed: walk a copy
+				cp := reflect.New(e.Type()).Elem()
+				cp.Set(e)
+				e = cp
+			}
+			walkFlow(e, joinKey(path, k.String()), visit)
+		}
+	}
+}

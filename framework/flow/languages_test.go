@@ -1,0 +1,278 @@
+package flow
+
+import (
+	"encoding/xml"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+)
+
+// verbsOf parses a TwiML document into one line per element that a caller hears or that leads
+// on: `Say es-MX: Hola`, `Redirect /ivr/menu?l=es-MX`, `Gather /ivr/menu/gather?…`, `Connect …`.
+func verbsOf(t *testing.T, doc []byte) []string {
+	t.Helper()
+	d := xml.NewDecoder(strings.NewReader(string(doc)))
+	var out []string
+	var open string
+	for {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			return out
+		}
+		if err != nil {
+			t.Fatalf("not XML: %v\n%s", err, doc)
+		}
+		switch e := tok.(type) {
+		case xml.StartElement:
+			open = e.Name.Local
+			for _, a := range e.Attr {
+				switch {
+				case a.Name.Local == "action":
+					out = append(out, open+" "+a.Value)
+				case open == "ConversationRelay" && a.Name.Local == "welcomeGreeting":
+					out = append(out, "Welcome: "+a.Value)
+				case open == "ConversationRelay" && a.Name.Local == "language":
+					out = append(out, "Relay "+a.Value)
+				}
+			}
+			if open == "Say" {
+				lang := ""
+				for _, a := range e.Attr {
+					if a.Name.Local == "language" {
+						lang = a.Value
+					}
+				}
+				open = "Say " + lang
+			}
+		case xml.CharData:
+			if s := strings.TrimSpace(string(e)); s != "" && (strings.HasPrefix(open, "Say") || open == "Redirect") {
+				if open == "Redirect" {
+					out = append(out, "Redirect "+s)
+				} else {
+					out = append(out, open+": "+s)
+				}
+			}
+		case xml.EndElement:
+			open = ""
+		}
+	}
+}
+
+func languagesFlow(t *testing.T) *Compiled {
+	t.Helper()
+	f, probs := Load("testdata/languages.yaml", nil)
+	if f == nil {
+		t.Fatal(probs)
+	}
+	c, err := Compile(f, &CompileOptions{Validated: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func hears(t *testing.T, got []string, want ...string) {
+	t.Helper()
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("caller hears:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+}
+
+// Pressing 9 switches the call to Spanish: the option's redirect names es-MX, and from there on
+// every document is in Spanish, and every URL in it names es-MX, so the next request is too.
+func TestALanguageSwitchHoldsForTheRestOfTheCall(t *testing.T) {
+	c := languagesFlow(t)
+	gather := c.Route("/ivr/menu/gather")
+	hears(t, verbsOf(t, gather.Respond(Input{Digits: "9", Query: "i=0&n=0&l=en-US"})), "Redirect /ivr/menu?l=es-MX")
+	hears(t, verbsOf(t, c.Route("/ivr/menu").Respond(Input{Query: "l=es-MX"})),
+		"Say es-MX: Gracias por llamar.",
+		"Gather /ivr/menu/gather?i=0&n=0&l=es-MX",
+		"Say es-MX: Para ventas oprima 1. Para el asistente oprima 2.",
+		"Say es-MX: Para español, oprima 9.",
+		"Redirect /ivr/menu/gather?i=0&n=0&l=es-MX")
+	hears(t, verbsOf(t, gather.Respond(Input{Digits: "1", Query: "i=0&n=0&l=es-MX"})), "Redirect /ivr/sales?l=es-MX")
+	hears(t, verbsOf(t, c.Route("/ivr/sales").Respond(Input{Query: "l=es-MX"})),
+		"Say es-MX: Le comunicamos con ventas.", "Dial /ivr/sales/dialed?l=es-MX")
+	hears(t, verbsOf(t, c.Route("/ivr/sales/dialed").Respond(Input{DialCallStatus: "busy", Query: "l=es-MX"})), "Say es-MX: Nadie contestó.")
+	// A switch with say and goto: the say is in the new language, and so is the menu it goes to.
+	hears(t, verbsOf(t, gather.Respond(Input{Digits: "7", Query: "i=0&n=0&l=es-MX"})), "Say fr-CA: Français.", "Redirect /ivr/sales?l=fr-CA")
+	// Back to English: the explicit choice is in the URL too.
+	hears(t, verbsOf(t, gather.Respond(Input{Digits: "8", Query: "i=0&n=0&l=es-MX"})), "Redirect /ivr/menu?l=en-US")
+}
+
+// The called number picks the language of a request whose URL names none (the call's first), and
+// an explicit language in the URL wins over it (a caller who chose English stays in English).
+func TestByCalledPicksTheLanguageAtEntry(t *testing.T) {
+	c := languagesFlow(t)
+	entry := c.Route("/ivr/menu")
+	for _, tc := range []struct {
+		name  string
+		given Input
+		want  string
+	}{
+		{"the Spanish number", Input{Called: "+15555550150"}, "Say es-MX: Gracias por llamar."},
+		{"another number", Input{Called: "+15555550100"}, "Say en-US: Thanks for calling."},
+		{"the Spanish number, after the caller chose English", Input{Called: "+15555550150", Query: "l=en-US"}, "Say en-US: Thanks for calling."},
+		{"a language the flow does not speak", Input{Query: "l=de-DE"}, "Say en-US: Thanks for calling."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := verbsOf(t, entry.Respond(tc.given)); got[0] != tc.want {
+				t.Errorf("first verb %q, want %q", got[0], tc.want)
+			}
+		})
+	}
+	if got := c.CallLanguage("", "+15555550150"); c.Languages()[got] != "es-MX" {
+		t.Errorf("CallLanguage for the Spanish number = %s", c.Languages()[got])
+	}
+}
+
+// Error flows, built-in texts and PIN prompts follow the call's language; a built-in text has
+// Spanish and French wording.
+func TestErrorFlowsAndBuiltInTextsFollowTheCallsLanguage(t *testing.T) {
+	c := languagesFlow(t)
+	es := c.InLanguage(c.CallLanguage("l=es-MX", ""))
+	hears(t, verbsOf(t, es.ErrorFlow("/ivr/nowhere", NotFound)), "Say es-MX: Esa opción no está disponible.", "Redirect /ivr/menu?l=es-MX")
+	hears(t, verbsOf(t, es.ErrorFlow("/ivr/menu", Internal)), "Say es-MX: Lo sentimos, algo salió mal.")
+	fr := c.InLanguage(c.CallLanguage("l=fr-CA", ""))
+	hears(t, verbsOf(t, fr.ErrorFlow("/ivr/menu", NotFound)), "Say fr-CA: Cette option n'est pas disponible.", "Redirect /ivr/menu?l=fr-CA")
+	hears(t, verbsOf(t, c.ErrorFlow("/ivr/menu", Internal)), "Say en-US: We're sorry, something went wrong.")
+	hears(t, verbsOf(t, c.Route("/ivr/staff").Respond(Input{Query: "l=es-MX"})),
+		"Gather /ivr/staff/pin?a=0&l=es-MX", "Say es-MX: Por favor, marque su PIN y luego la tecla de número.", "Redirect /ivr/staff/pin?a=0&l=es-MX")
+	hears(t, verbsOf(t, c.Route("/ivr/menu/gather").Respond(Input{Digits: "5", Query: "i=0&n=0&l=fr-CA"}))[:1], "Say fr-CA: Désolé, ce choix n'est pas valide.")
+}
+
+// The agent hears the call's language and its welcome is translated; a failed session connects
+// once more, and a second failure is the internal error flow, the count sealed in the URL.
+func TestAFailedAgentSessionIsRetriedOnceThenTheInternalFlow(t *testing.T) {
+	c := languagesFlow(t)
+	hears(t, verbsOf(t, c.Route("/ivr/assistant").Respond(Input{Query: "l=es-MX"})),
+		"Connect /ivr/assistant/agent?l=es-MX", "Welcome: ¡Hola! ¿En qué le ayudo?", "Relay es-MX")
+	ret := c.Route("/ivr/assistant/agent")
+	hears(t, verbsOf(t, ret.Respond(Input{SessionStatus: SessionFailed, Query: "l=es-MX"})),
+		"Connect /ivr/assistant/agent?r=1&l=es-MX", "Welcome: ¡Hola! ¿En qué le ayudo?", "Relay es-MX")
+	hears(t, verbsOf(t, ret.Respond(Input{SessionStatus: SessionFailed, Query: "r=1&l=es-MX"})), "Say es-MX: Lo sentimos, algo salió mal.")
+	if err := ret.CheckState("r=1&l=es-MX"); err != nil {
+		t.Errorf("the retry's own URL is refused: %v", err)
+	}
+	if err := ret.CheckState("r=2"); !errors.Is(err, ErrState) {
+		t.Errorf("r=2, never emitted, is accepted: %v", err)
+	}
+	if !ret.HandsOff() || !ret.ReadsState() || ret.ZeroState("r=1") || ret.ZeroState("l=es-MX") {
+		t.Error("the agent route must hand off, read its state, and count r=1 or a language as beyond the first")
+	}
+}
+
+// A node with on_error goes there at the first failure: there is no retry to count.
+func TestAnAgentWithOnErrorIsNotRetried(t *testing.T) {
+	f, probs := Load("testdata/kinds.yaml", nil)
+	if f == nil {
+		t.Fatal(probs)
+	}
+	c, err := Compile(f, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ret := c.Route("/ivr/assistant/agent")
+	if got := verbsOf(t, ret.Respond(Input{SessionStatus: SessionFailed})); len(got) == 0 || strings.HasPrefix(got[0], "Connect") {
+		t.Errorf("a failed session with on_error hears %v", got)
+	}
+	if err := ret.CheckState("r=1"); !errors.Is(err, ErrState) {
+		t.Errorf("r=1 on a route that never retries is accepted: %v", err)
+	}
+}
+
+// A say without a translation into one of languages.others loads, with one warning at its
+// file:line:col naming the languages that hear the default's text; a say pinned to a language
+// of its own, a play and a pause are not warned about.
+func TestMissingTranslationsAreWarningsAtTheirPositions(t *testing.T) {
+	src := `version: 1
+languages: {default: en-US, others: [es-MX, fr-CA]}
+start: a
+agents: {hosts: [agent.example.com]}
+menus:
+  a:
+    say: Hello.
+    gather:
+      prompt:
+        - {en-US: Press 1., es-MX: Oprima 1.}
+        - {say: "Para español, oprima 9.", language: es-MX}
+        - {play: "https://example.com/chime.mp3"}
+      options:
+        "1": {say: {en-US: Bye., es-MX: Adiós., fr-CA: Au revoir.}, hangup: true}
+        "2": b
+        "9": {language: es-MX}
+  b:
+    agent:
+      relay: wss://agent.example.com/relay
+      welcome: {en-US: Hi., fr-CA: Salut.}
+      on_end: {default: a}
+errors:
+  not_found: {say: Not here., goto: a}
+`
+	f, probs := Parse("w.yaml", []byte(src), nil)
+	if f == nil {
+		t.Fatalf("warnings alone refused the flow: %v", probs)
+	}
+	want := []string{
+		"w.yaml:7:10: menus.a.say[0].say: warning: no es-MX, fr-CA translation: callers in es-MX, fr-CA hear the en-US text",
+		"w.yaml:10:11: menus.a.gather.prompt[0].say: warning: no fr-CA translation: callers in fr-CA hear the en-US text",
+		"w.yaml:20:16: menus.b.agent.welcome: warning: no es-MX translation: callers in es-MX hear the en-US text",
+		"w.yaml:23:20: errors.not_found.say[0].say: warning: no es-MX, fr-CA translation: callers in es-MX, fr-CA hear the en-US text",
+	}
+	var got []string
+	for _, p := range probs {
+		got = append(got, p.String())
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if len(probs.Warnings()) != len(want) || probs.Err() != nil {
+		t.Errorf("want %d warnings and no error, got %v", len(want), probs)
+	}
+	// A missing translation is spoken in the default language's words and voice.
+	c, err := Compile(f, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hears(t, verbsOf(t, c.Route("/ivr/a").Respond(Input{Query: "l=fr-CA"}))[:2], "Say en-US: Hello.", "Gather /ivr/a/gather?i=0&n=0&l=fr-CA")
+}
+
+// Translations into languages the flow does not declare, a say with no default text, and
+// languages that name none of the flow's are errors, each at its position.
+func TestUndeclaredLanguagesAreErrorsAtTheirPositions(t *testing.T) {
+	src := `version: 1
+languages:
+  default: en-US
+  others: [es-MX, es-MX]
+  by_called: {"+15555550150": fr-CA, "555": es-MX}
+defaults: {language: en-GB, voices: {de-DE: Polly.Vicki}}
+start: a
+menus:
+  a:
+    say: {es-MX: Hola., de-DE: Hallo.}
+    gather:
+      prompt: {say: {en-US: Press 1., "x y": z}}
+      options:
+        "1": {language: it-IT}
+`
+	_, probs := Parse("e.yaml", []byte(src), nil)
+	want := []string{
+		`e.yaml:4:19: languages.others[1]: es-MX is listed twice (or is the default)`,
+		`e.yaml:5:31: languages.by_called["+15555550150"]: fr-CA is not among the flow's languages (the flow's languages are en-US, es-MX)`,
+		`e.yaml:5:38: languages.by_called["555"]: must be an E.164 phone number: + then 8 to 15 digits, like +15555550100; got "555"`,
+		`e.yaml:6:22: defaults.language: is en-GB but languages.default is en-US: leave defaults.language out`,
+		`e.yaml:6:38: defaults.voices["de-DE"]: de-DE is not among the flow's languages (the flow's languages are en-US, es-MX)`,
+		`e.yaml:10:10: menus.a.say[0].say: has no en-US text: every say needs the default language's, which callers hear when their language has none`,
+		`e.yaml:10:25: menus.a.say[0].say["de-DE"]: de-DE is not among the flow's languages (the flow's languages are en-US, es-MX)`,
+		`e.yaml:12:39: menus.a.gather.prompt[0].say["x y"]: must be a language tag such as en-US, es-MX or fr (a translated text maps each language to its text); got "x y"`,
+		`e.yaml:14:25: menus.a.gather.options["1"].language: it-IT is not among the flow's languages (the flow's languages are en-US, es-MX)`,
+	}
+	var got []string
+	for _, p := range probs {
+		got = append(got, p.String())
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
