@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/url"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -306,11 +307,11 @@ func (r *Route) Answer(in Input) ([]byte, error) {
 	n := r.node(in)
 	d := n.dyn
 	if d == nil {
-		return r.respond(in), nil
+		return r.Respond(in), nil
 	}
 	vars := d.vars(in.Vars)
-	in.Vars = vars
-	b := r.respond(in)
+	in.Vars, in.picking = vars, true
+	b := r.Respond(in)
 	out, err := d.expand(b, vars)
 	if err != nil {
 		return n.errs[Internal], err
@@ -374,6 +375,7 @@ func (d *dyn) expand(doc []byte, vars map[string]string) ([]byte, error) {
 type varUse struct {
 	name, path string
 	onError    bool
+	optional   bool // a switch: an unset variable is a case of its own (exists: false, or default)
 }
 
 // varUses returns every variable a node uses, in its prompts' templates and its switch, with the
@@ -391,7 +393,7 @@ func (c *checker) varUses(path string, n *Node) []varUse {
 		}
 		t, err := prompttext.Parse("say", say)
 		if err != nil {
-			c.errorf(p, "%s", strings.TrimPrefix(err.Error(), "template: say:"))
+			c.errorf(p, "the text's {{ … }} does not parse: %s", templateErr(err))
 			return
 		}
 		for _, name := range t.Vars() {
@@ -399,7 +401,7 @@ func (c *checker) varUses(path string, n *Node) []varUse {
 		}
 	})
 	if s, ok := n.Do.(*Switch); ok {
-		out = append(out, varUse{name: s.On, path: joinKey(joinKey(path, "switch"), "on")})
+		out = append(out, varUse{name: s.On, path: joinKey(joinKey(path, "switch"), "on"), optional: true})
 	}
 	return out
 }
@@ -463,6 +465,16 @@ func (c *checker) variables(g *graph) {
 			c.keyErrorf(joinKey("variables", name), "%q is built in (the caller's number, the number called, their last digits or speech): choose another name", name)
 		}
 	}
+	for _, e := range []struct {
+		path string
+		e    *ErrorFlows
+	}{{"errors", &f.Errors}} {
+		walkPrompts(reflect.ValueOf(e.e).Elem(), e.path, func(p, say string) {
+			if !prompttext.Static(say) {
+				c.errorf(p, "error flows cannot use variables ({{ … }}): they answer before any fetch")
+			}
+		})
+	}
 	uses := map[string][]varUse{}
 	for _, name := range sortedKeys(f.Menus) {
 		n := f.Menus[name]
@@ -493,14 +505,17 @@ func (c *checker) variables(g *graph) {
 	for _, name := range sortedKeys(uses) {
 		for _, u := range uses[name] {
 			v := f.Variables[u.name]
-			if v == nil || v.Default != nil {
+			if v == nil || v.Default != nil || u.optional {
 				continue
 			}
 			have := set[name].in
 			if !u.onError {
 				have = set[name].out
 			}
-			if have != nil && !have[u.name] {
+			switch {
+			case have != nil && !have[u.name] && u.onError:
+				c.errorf(u.path, "variable %q has no default, and on_error runs when the fetch did not set it: give it a default, or say something else", u.name)
+			case have != nil && !have[u.name]:
 				c.errorf(u.path, "variable %q has no default, and some path reaches menu %q without a fetch that sets it: fetch it on the way, or give it a default", u.name, name)
 			}
 		}
@@ -632,3 +647,11 @@ type BackendConfig struct {
 
 // Backends returns the flow's backends, sorted by name.
 func (c *Compiled) Backends() []BackendConfig { return c.backends }
+
+// templateErr returns a template's parse error without text/template's "template: name:line:"
+// prefix: the problem's position already says where the text is.
+func templateErr(err error) string {
+	return templatePrefix.ReplaceAllString(err.Error(), "")
+}
+
+var templatePrefix = regexp.MustCompile(`^template: [^:]*:[0-9]+:(:[0-9]+:)?\s*`)
