@@ -176,7 +176,17 @@ type verifyState struct {
 	userinfo []byte  // the decoded credentials of an Authorization: Basic header, when tried
 	// signedUser is the "user:password" of the URL that matched, nil when it had none
 	signedUser []byte
-	chunk      [4096]byte // one Read for the bodies Twilio sends
+
+	// What a request is handed, in st's memory when st is lent to a Result (see
+	// TwilioPolicy.doneWith): the body and its decoded escapes and derived names, which the
+	// strings of Identity.Form, CallSID and Principals point into; the reader r.Body replays the
+	// body with; the verified identity's names; and the Failure of a forged request.
+	text    []byte
+	replay  replayBody
+	names   [6]string
+	failure Failure
+	lent    bool
+	owner   *TwilioPolicy // whose pool st returns to
 }
 
 // A variant is how a candidate URL differs from the URL as rebuilt.
