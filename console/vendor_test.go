@@ -51,11 +51,20 @@ func TestTheVendoredGraphvizIsPinnedAndLicensed(t *testing.T) {
 
 func TestTheVendoredGraphvizIsServedUnderTheCSP(t *testing.T) {
 	c := newConsole(t, nil)
-	for _, path := range []string{"/static/vendor/viz-global.js", "/static/vendor/LICENSES.txt"} {
+	for _, path := range []string{"/static/vendor/viz-global.js", "/static/vendor/LICENSES.txt", "/static/app.js"} {
 		w := httptest.NewRecorder()
 		c.ServeHTTP(w, httptest.NewRequest(http.MethodGet, path, nil))
-		if w.Code != http.StatusOK || w.Body.Len() < 1000 {
-			t.Errorf("GET %s: %d, %d bytes", path, w.Code, w.Body.Len())
+		tag := w.Header().Get("ETag")
+		if w.Code != http.StatusOK || w.Body.Len() < 1000 || len(tag) != 34 {
+			t.Errorf("GET %s: %d, %d bytes, ETag %q", path, w.Code, w.Body.Len(), tag)
+		}
+		// A browser that has the file revalidates it (the assets are no-cache) and gets no body.
+		again := httptest.NewRequest(http.MethodGet, path, nil)
+		again.Header.Set("If-None-Match", tag)
+		w = httptest.NewRecorder()
+		c.ServeHTTP(w, again)
+		if w.Code != http.StatusNotModified || w.Body.Len() != 0 {
+			t.Errorf("GET %s again with its ETag: %d, %d bytes; want 304 and none", path, w.Code, w.Body.Len())
 		}
 	}
 	w := httptest.NewRecorder()
