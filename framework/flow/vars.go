@@ -6,6 +6,7 @@ import (
 	"math"
 	"net"
 	"net/url"
+	"os"
 	"reflect"
 	"regexp"
 	"slices"
@@ -191,7 +192,7 @@ func (r *Route) Dynamic() bool {
 
 // SavesInput reports whether the server must keep the digits or speech a request to this route
 // carries in the call's variables (digits, speech) for later nodes: it is a gather route of a
-// flow that uses them (a switch on them, a prompt that says them, a fetch that sends them).
+// flow that reads them (a switch on them, a prompt that says them).
 func (r *Route) SavesInput() bool { return r.kind == routeGather && r.saveInput }
 
 // Sensitive reports whether the variable name must never appear in clear in a URL: it is
@@ -614,15 +615,13 @@ func copySet(m map[string]bool) map[string]bool {
 }
 
 // usesInput reports whether anything in the flow reads the caller's last digits or speech after
-// the gather that took them: a switch on them, a prompt that says them, or a fetch (which sends
-// them to the backend).
+// the gather that took them: a switch on them, or a prompt that says them. Only then does the
+// server keep them in the call's state (encrypted), and a fetch sends them to its backend; a
+// flow that never reads them seals nothing more into its gathers' URLs.
 func usesInput(f *Flow) bool {
 	for _, n := range f.Menus {
 		if n == nil {
 			continue
-		}
-		if n.Fetch != nil {
-			return true
 		}
 		if s, ok := n.Do.(*Switch); ok && (s.On == VarDigits || s.On == VarSpeech) {
 			return true
@@ -655,3 +654,27 @@ func templateErr(err error) string {
 }
 
 var templatePrefix = regexp.MustCompile(`^template: [^:]*:[0-9]+:(:[0-9]+:)?\s*`)
+
+// envRef matches a backend url that names an environment variable: $NAME or ${NAME}.
+var envRef = regexp.MustCompile(`^\$(\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)$`)
+
+// backendURLs replaces each backend url written as $NAME or ${NAME} with that environment
+// variable's value, so that one flow file serves staging and production; an unset one is a
+// problem at the url. The value is then checked like any url.
+func (l *loader) backendURLs(f *Flow, opts *Options) {
+	env := os.Getenv
+	if opts != nil && opts.Env != nil {
+		env = opts.Env
+	}
+	for _, name := range sortedKeys(f.Backends) {
+		b := f.Backends[name]
+		if b == nil || !envRef.MatchString(b.URL) {
+			continue
+		}
+		v := strings.Trim(b.URL[1:], "{}")
+		path := joinKey(joinKey("backends", name), "url")
+		if b.URL = env(v); b.URL == "" {
+			l.problem(l.pos.at(path), path, "environment variable %s is not set: it holds the URL of backend %s", v, name)
+		}
+	}
+}

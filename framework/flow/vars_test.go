@@ -192,3 +192,21 @@ errors:
 		})
 	}
 }
+
+// A backend's url may name an environment variable, read when the flow loads.
+func TestABackendURLMayComeFromTheEnvironment(t *testing.T) {
+	src := "version: 1\nstart: a\nbackends:\n  bank: {url: \"${BANK_URL}\"}\nvariables: {v: {}}\nmenus:\n  a:\n    fetch: {backend: bank, sets: [v]}\n    say: \"{{ .v }}\"\n"
+	env := map[string]string{"BANK_URL": "https://bank.example.com/v1"}
+	f, probs := Parse("env.yaml", []byte(src), &Options{Env: func(k string) string { return env[k] }})
+	if probs.Err() != nil || f.Backends["bank"].URL != "https://bank.example.com/v1" {
+		t.Fatalf("url %v, problems %v", f, probs)
+	}
+	_, probs = Parse("env.yaml", []byte(src), &Options{Env: func(string) string { return "" }})
+	if got, want := probs.Err().Error(), "env.yaml:4:15: backends.bank.url: environment variable BANK_URL is not set: it holds the URL of backend bank"; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+	env["BANK_URL"] = "http://bank.example.com/v1"
+	if _, probs = Parse("env.yaml", []byte(src), &Options{Env: func(k string) string { return env[k] }}); probs.Err() == nil {
+		t.Error("an http:// URL to another host loaded from the environment")
+	}
+}
