@@ -28,9 +28,10 @@ const (
 const Permission = "callback"
 
 // fields are the form fields an event keeps, each at most maxField bytes: nothing else Twilio
-// sends is stored or delivered.
+// sends is stored or delivered. A <Dial>'s number reports under its own CallSid, with the
+// caller's call as ParentCallSid.
 var fields = []string{
-	"CallSid", "AccountSid", "From", "To", "CallStatus", "CallDuration", "SequenceNumber", "Timestamp",
+	"CallSid", "ParentCallSid", "AccountSid", "From", "To", "Direction", "CallStatus", "CallDuration", "SequenceNumber", "Timestamp",
 	"RecordingSid", "RecordingUrl", "RecordingStatus", "RecordingDuration",
 	"TranscriptionSid", "TranscriptionText", "TranscriptionStatus",
 }
@@ -63,6 +64,8 @@ type Options struct {
 	// Calls bounds the calls whose status events are being ordered. Optional; default 10 000.
 	Calls  int
 	Logger *slog.Logger // Optional; slog.Default().
+	// LogNumbers logs the caller's number in full. Optional; masked by default.
+	LogNumbers bool
 }
 
 // Receiver answers the callback routes and delivers their events. Start its delivery with Run.
@@ -164,8 +167,17 @@ func (rc *Receiver) Handler(kind Kind) http.Handler {
 
 // release logs an event and hands it to delivery. The sequencer calls it in each call's order.
 func (rc *Receiver) release(ev Event) {
-	rc.log.Info("callback", "kind", ev.Kind, "call_sid", ev.CallSID, "status", ev.Fields["CallStatus"]+ev.Fields["RecordingStatus"]+ev.Fields["TranscriptionStatus"],
-		"sequence", ev.Fields["SequenceNumber"], "from", principals.MaskNumber(ev.Fields["From"]))
+	attrs := []any{"kind", ev.Kind, "call_sid", ev.CallSID, "status", ev.Fields["CallStatus"] + ev.Fields["RecordingStatus"] + ev.Fields["TranscriptionStatus"]}
+	if seq := ev.Fields["SequenceNumber"]; seq != "" {
+		attrs = append(attrs, "sequence", seq)
+	}
+	if from := ev.Fields["From"]; from != "" {
+		if !rc.opts.LogNumbers {
+			from = principals.MaskNumber(from)
+		}
+		attrs = append(attrs, "from", from)
+	}
+	rc.log.Info("callback", attrs...)
 	if rc.opts.Deliver == nil {
 		rc.met.count(ev.Kind, Logged)
 		return

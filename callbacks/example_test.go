@@ -56,7 +56,7 @@ func ExampleReceiver() {
 	// 200 true
 	// level=INFO msg="callback repeated" kind=status call_sid=CA1 sequence=1
 	// 200 true
-	// level=INFO msg=callback kind=status call_sid=CA1 status=initiated sequence=0 from=""
-	// level=INFO msg=callback kind=status call_sid=CA1 status=ringing sequence=1 from=""
+	// level=INFO msg=callback kind=status call_sid=CA1 status=initiated sequence=0
+	// level=INFO msg=callback kind=status call_sid=CA1 status=ringing sequence=1
 	// 200 true
 }

@@ -5,7 +5,6 @@ import (
 	"embed"
 	"encoding/json"
 	"html/template"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -40,10 +39,9 @@ type Options struct {
 // Console is the web page and its API, an http.Handler. Create it with [New]; it is safe for
 // concurrent use. Mount it under a prefix with http.StripPrefix.
 type Console struct {
-	opts  Options
-	log   *slog.Logger
-	page  *template.Template
-	files http.Handler
+	opts Options
+	log  *slog.Logger
+	page *template.Template
 
 	mu      sync.Mutex               // serialises loads
 	good    atomic.Pointer[snapshot] // the last configuration that loaded, nil before the first
@@ -89,8 +87,6 @@ func New(opts *Options) (*Console, error) {
 		return nil, err
 	}
 	c.page = page
-	static, _ := fs.Sub(assets, "assets")
-	c.files = http.FileServerFS(static)
 	c.stamps = c.stamp()
 	c.load()
 	return c, nil
@@ -177,14 +173,7 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case path == "/" && r.Method == http.MethodGet:
 		c.servePage(w, r)
 	case strings.HasPrefix(path, "/static/") && r.Method == http.MethodGet:
-		r2 := r.Clone(r.Context())
-		r2.URL.Path = strings.TrimPrefix(path, "/static")
-		if strings.HasSuffix(r2.URL.Path, ".html") || strings.HasSuffix(r2.URL.Path, "/") { // no page, no listing
-			problem(w, http.StatusNotFound, "no such asset")
-			return
-		}
-		w.Header().Set("Cache-Control", "no-cache")
-		c.files.ServeHTTP(w, r2)
+		c.serveStatic(w, r, strings.TrimPrefix(path, "/static/"))
 	case path == "/api/state" && r.Method == http.MethodGet:
 		c.serveState(w, r)
 	case path == "/api/call" && r.Method == http.MethodPost:

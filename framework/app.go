@@ -102,6 +102,9 @@ type Options struct {
 	// Backends answer the flow's fetches in place of the backends it declares, by name: stubs
 	// for a sandbox or a test. Optional; a backend not named here is called at its URL.
 	Backends map[string]Fetcher
+	// Env looks up the environment variables the flow's backend URLs name (url: ${BANK_URL}).
+	// Optional; os.Getenv.
+	Env func(name string) string
 }
 
 // App serves a compiled flow and the routes registered on it. Create it with [New]; it is an
@@ -342,7 +345,7 @@ func (a *App) load() (cfg *config, creds []principals.Policy, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), loadTimeout)
 	defer cancel()
 	var errs []error
-	fopts := &flow.Options{}
+	fopts := &flow.Options{Env: a.opts.Env}
 	var pins *pin.Secrets
 	if a.opts.PINs != nil {
 		var err error

@@ -88,11 +88,12 @@ func (a *App) writeVoice(ex *exchange, b []byte) {
 	agentTok := ""
 	if a.opts.State != nil {
 		if id, ok := ex.twilioIdentity(); ok && id.CallSID != "" {
-			sealed, err := sealURLs(b, a.opts.URLPrefix, ex.st.flow.BasePath(), func(path, query string) (string, error) {
-				if len(ex.scopes) == 0 && len(ex.vars) == 0 && !ex.handsOff && zeroQuery(query) {
+			sealed, err := sealURLs(b, a.opts.URLPrefix, ex.st.flow.BasePath(), func(p, q []byte) (string, error) {
+				if len(ex.scopes) == 0 && len(ex.vars) == 0 && !ex.handsOff && zeroQuery(q) {
 					return "", nil // state zero needs no token: a request without one is read as it
 				}
-				st := callstate.State{Scopes: ex.scopes, Data: query}
+				path := string(p)
+				st := callstate.State{Scopes: ex.scopes, Data: string(q)}
 				if len(ex.vars) > 0 {
 					st.Vars, st.Secret = splitVars(ex.st.flow, ex.vars)
 				}
@@ -143,11 +144,11 @@ func (a *App) checkCallState(ex *exchange, rt *flow.Route, rawQuery string) erro
 
 // zeroQuery reports whether a callback URL's query holds no count or site above zero: the
 // first state of its route, which a request may reach without a token.
-func zeroQuery(q string) bool {
-	for q != "" {
-		var kv string
-		kv, q, _ = strings.Cut(q, "&")
-		if _, v, _ := strings.Cut(kv, "="); strings.Trim(v, "0") != "" {
+func zeroQuery(q []byte) bool {
+	for len(q) > 0 {
+		var kv []byte
+		kv, q, _ = bytes.Cut(q, []byte("&"))
+		if _, v, _ := bytes.Cut(kv, []byte("=")); len(bytes.Trim(v, "0")) != 0 {
 			return false
 		}
 	}
@@ -175,8 +176,9 @@ var statePlaceholder = []byte(` value="` + flow.StatePlaceholder + `"`)
 // sealURLs returns doc with a state token appended to each callback URL under prefix+base: the
 // value of every action="…" attribute and the text of every <Redirect>. seal returns the token
 // for a path as this server will see it, without the prefix (Options.URLPrefix) that a proxy
-// strips, and the URL's query unescaped; an empty token leaves the URL as it is.
-func sealURLs(doc []byte, prefix, base string, seal func(path, query string) (string, error)) ([]byte, error) {
+// strips, and the URL's query unescaped; an empty token leaves the URL as it is. seal must not
+// keep path or query, which may be doc's own bytes: a URL that needs no token costs no copy.
+func sealURLs(doc []byte, prefix, base string, seal func(path, query []byte) (string, error)) ([]byte, error) {
 	var out []byte // nil until a token is written: a document without one is returned as it is
 	done, at := 0, 0
 	for {
@@ -191,13 +193,16 @@ func sealURLs(doc []byte, prefix, base string, seal func(path, query string) (st
 		if i := bytes.IndexByte(u, '?'); i >= 0 {
 			path = u[:i]
 		}
-		p, ok := strings.CutPrefix(string(path), prefix)
-		if !ok || p != base && !strings.HasPrefix(p, base+"/") {
+		p, ok := bytes.CutPrefix(path, []byte(prefix))
+		if !ok || !bytes.HasPrefix(p, []byte(base)) || len(p) > len(base) && p[len(base)] != '/' {
 			continue
 		}
-		query := ""
+		var query []byte
 		if len(path) < len(u) {
-			query = string(bytes.ReplaceAll(u[len(path)+1:], []byte("&amp;"), []byte("&")))
+			query = u[len(path)+1:]
+			if bytes.Contains(query, ampEntity) {
+				query = bytes.ReplaceAll(query, ampEntity, []byte("&"))
+			}
 		}
 		tok, err := seal(p, query)
 		if err != nil {
@@ -224,6 +229,7 @@ func sealURLs(doc []byte, prefix, base string, seal func(path, query string) (st
 }
 
 var (
+	ampEntity     = []byte("&amp;")
 	actionAttr    = []byte(` action="`)
 	redirectOpen  = []byte(`<Redirect`)
 	redirectClose = []byte(`</Redirect>`)

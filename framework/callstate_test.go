@@ -121,7 +121,7 @@ func TestEveryCallbackOfAGrantedCallCarriesItsOwnToken(t *testing.T) {
 func TestSealURLsLeavesOtherHostsAlone(t *testing.T) {
 	doc := []byte(`<Response><Gather action="/ivr/a/gather?i=0&amp;n=0"></Gather><Redirect method="POST">/ivr/a</Redirect>` +
 		`<Redirect>https://elsewhere.example/twiml</Redirect><Dial action="/other/x"></Dial><Enqueue waitUrl="/ivr/w">q</Enqueue></Response>`)
-	out, err := sealURLs(doc, "", "/ivr", func(p, _ string) (string, error) { return "T" + strings.ReplaceAll(p, "/", "_"), nil })
+	out, err := sealURLs(doc, "", "/ivr", func(p, _ []byte) (string, error) { return "T" + strings.ReplaceAll(string(p), "/", "_"), nil })
 	if err != nil {
 		t.Fatal(err)
 	}

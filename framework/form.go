@@ -33,6 +33,32 @@ func (ex *exchange) formValue(r *http.Request, key string) string {
 	return queryValue(r.URL.RawQuery, key)
 }
 
+// flowInput is formValue for a flow's Input, copied: the form's memory is reused once the
+// request is answered (see pipeline), and what the flow package does with its Input is not
+// bound to the request.
+func (ex *exchange) flowInput(r *http.Request, key string) string {
+	return detach(ex.formValue(r, key))
+}
+
+// detach returns a copy of s that shares no memory with it; a one-byte string (a key pressed)
+// comes from the runtime's static table, without allocating.
+func detach(s string) string {
+	if len(s) == 1 {
+		return string([]byte{s[0]})
+	}
+	return strings.Clone(s)
+}
+
+// detachAll returns copies of names, in one allocation for their bytes.
+func detachAll(names []string) []string {
+	all := strings.Join(names, "")
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i], all = all[:len(n)], all[len(n):]
+	}
+	return out
+}
+
 // queryValue returns url.ParseQuery(q).Get(key) without building the map.
 func queryValue(q, key string) string {
 	if !hasEscape(q) && !strings.Contains(q, key) {

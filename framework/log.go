@@ -17,6 +17,10 @@ import (
 
 // logRequest writes the one log line of a request and counts it in the metrics. Phone numbers
 // are masked unless Options.LogPhoneNumbers; digits gathered on sensitive nodes are never logged.
+//
+// Every value it logs from the request's authentication (the call SID, the principals, the
+// digits) is a copy: that memory is reused once the request is answered, and a slog.Handler may
+// keep a record past the call to Handle.
 func (a *App) logRequest(ex *exchange, start time.Time) {
 	r, w := ex.Request(), ex.Response()
 	elapsed := time.Since(start)
@@ -58,13 +62,13 @@ func (a *App) logRequest(ex *exchange, start time.Time) {
 		slog.Duration("latency", elapsed),
 	)
 	if sid := a.callSID(ex); sid != "" {
-		attrs = append(attrs, slog.String("call_sid", sid))
+		attrs = append(attrs, slog.String("call_sid", detach(sid)))
 	}
 	names := ex.auth.Principals.Names()
 	if !a.opts.LogPhoneNumbers {
 		names = ex.auth.Principals.Masked()
 	}
-	attrs = append(attrs, slog.Any("principals", names))
+	attrs = append(attrs, slog.Any("principals", detachAll(names)))
 	if ex.decided {
 		verdict := "deny"
 		if ex.decision.Allowed {
@@ -107,7 +111,7 @@ func (a *App) logRequest(ex *exchange, start time.Time) {
 			if ex.route.Sensitive {
 				d = "REDACTED"
 			}
-			attrs = append(attrs, slog.String("digits", clip(d)))
+			attrs = append(attrs, slog.String("digits", detach(clip(d))))
 		}
 	}
 	if suppressed > 0 {

@@ -166,6 +166,11 @@ func (m *metrics) policyLabel(name string) string {
 
 // failureLabels returns the closed-set labels of an authentication failure.
 func failureLabels(err error) failureKey {
+	// A policy's own *Failure, as every forged request brings, is read without errors.As, whose
+	// target escapes (an allocation per forged request); a wrapped one is still found.
+	if f, ok := err.(*principals.Failure); ok {
+		return failureKey{policy: f.Policy, reason: f.Reason.Label()}
+	}
 	var f *principals.Failure
 	if !errors.As(err, &f) {
 		return failureKey{otherLabel, otherLabel}

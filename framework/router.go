@@ -46,6 +46,9 @@ type exchange struct {
 	vars         map[string]string
 	fetchBackend string // the backend a fetch on this request asked, for the log
 	fetchErr     error  // why that fetch failed, for the log
+	// kept: something may hold on to the request's authentication memory past the request (an
+	// App.Handle or App.Voice handler, a dynamic route, a panic's value): auth is not released.
+	kept bool
 }
 
 // reqContext is the echo.Context handlers receive; it reaches the exchange without a map lookup.
@@ -177,7 +180,7 @@ func (a *App) pipeline(st *state, c echo.Context, next echo.HandlerFunc) error {
 			if p == http.ErrAbortHandler {
 				panic(p)
 			}
-			ex.panicked = true
+			ex.panicked, ex.kept = true, true
 			p, stack := panicDetails(p)
 			if suppressed, ok := a.lineAllowed(ex); ok { // a request that panics must not flood either
 				a.log.Error("panic", "error", clip(fmt.Sprint(p)), "path", clip(c.Request().URL.Path), "stack", string(stack), "lines_not_logged", suppressed)
@@ -185,6 +188,16 @@ func (a *App) pipeline(st *state, c echo.Context, next echo.HandlerFunc) error {
 			a.respondError(ex, &Error{Op: "handler", Kind: KindInternal, Err: fmt.Errorf("panic: %v", p)})
 		}
 		a.logRequest(ex, start)
+		// The principals' memory (the verified form, the names, the body r.Body replays) is
+		// reused by a later request unless something may still hold it. Nothing of the pipeline
+		// does: static flow routes copy what they keep (flowInput), the log line copies what it
+		// logs (logRequest), and the rest (authorization, state tokens, the PIN count's key, the
+		// replay key) is computed from it during the request. Handlers of App.Handle and
+		// App.Voice, a dynamic route's fetch and renderer, and a panic's value may keep
+		// anything: those set kept.
+		if !ex.kept {
+			ex.auth.Release()
+		}
 		*ex = exchange{}
 		ex.reqContext.ex = ex
 		exchanges.Put(ex)
@@ -264,12 +277,14 @@ func (a *App) flowHandler(rt *flow.Route) echo.HandlerFunc {
 		}
 		r := c.Request()
 		in := flow.Input{ // from the form the Twilio policy parsed, when it vouched
-			Digits:         ex.formValue(r, "Digits"),
-			Speech:         ex.formValue(r, "SpeechResult"),
-			DialCallStatus: ex.formValue(r, "DialCallStatus"),
-			Called:         ex.formValue(r, "Called"),
-			Query:          r.URL.RawQuery,
-			Now:            a.now(),
+			Digits:         ex.flowInput(r, "Digits"),
+			Speech:         ex.flowInput(r, "SpeechResult"),
+			DialCallStatus: ex.flowInput(r, "DialCallStatus"),
+			// Called only picks the language (a lookup in languages.by_called) and is sent on
+			// every callback: passed without the copy a string kept by the flow would need.
+			Called: ex.formValue(r, "Called"),
+			Query:  r.URL.RawQuery,
+			Now:    a.now(),
 		}
 		if err := rt.CheckState(in.Query); err != nil {
 			// A counter the server never emitted: refuse it rather than restart the menu's count.
@@ -284,8 +299,8 @@ func (a *App) flowHandler(rt *flow.Route) echo.HandlerFunc {
 			return err
 		}
 		if rt.AgentReturn() {
-			in.SessionStatus = ex.formValue(r, "SessionStatus")
-			in.HandoffData = ex.formValue(r, "HandoffData")
+			in.SessionStatus = ex.flowInput(r, "SessionStatus")
+			in.HandoffData = ex.flowInput(r, "HandoffData")
 		}
 		ex.handsOff = rt.HandsOff()
 		if chk := rt.PIN(); chk != nil {
@@ -302,6 +317,10 @@ func (a *App) flowHandler(rt *flow.Route) echo.HandlerFunc {
 			a.writeVoice(ex, rt.Respond(in))
 			return nil
 		}
+		// A dynamic answer hands the call's values (its SID, From, To) to a Fetcher, which may be
+		// the operator's own and keep them, and to the flow's renderer: leave the request's
+		// memory to the collector (see pipeline).
+		ex.kept = true
 		if fc := rt.Fetch(); fc != nil {
 			in.FetchFailed = !a.fetch(ex, r, fc)
 		}
@@ -324,6 +343,7 @@ func (a *App) voiceHandler(cr customRoute) echo.HandlerFunc {
 		if err := a.authorize(ex, cr.path, cr.permission); err != nil {
 			return err
 		}
+		ex.kept = true // the handler gets the form and the principals, and may outlive its deadline
 		ex.shareForm(c.Request())
 		ctx, cancel := context.WithTimeout(c.Request().Context(), a.opts.HandlerTimeout)
 		defer cancel()
@@ -372,6 +392,7 @@ func (a *App) customHandler(cr customRoute) echo.HandlerFunc {
 		if err := a.authorize(ex, cr.path, cr.permission); err != nil {
 			return err
 		}
+		ex.kept = true // the handler gets the form and the principals, and may outlive its timeout
 		r := c.Request()
 		ex.shareForm(r)
 		h.ServeHTTP(c.Response(), r.WithContext(principals.NewContext(r.Context(), ex.auth.Principals)))

@@ -234,7 +234,7 @@ func NewTwilio(opts TwilioOptions) (*TwilioPolicy, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	p.statePool.New = func() any { return new(verifyState) }
+	p.statePool.New = func() any { return &verifyState{owner: p} }
 	p.hints.seed = maphash.MakeSeed()
 	return p, nil
 }
@@ -381,7 +381,23 @@ func (p *TwilioPolicy) Disabled() bool { return p.disabled }
 
 // Authenticate implements [Policy]. It returns ok == false and a *[Failure] for a request with no
 // signature or one that does not verify. See [TwilioPolicy] for what it yields.
+//
+// What it returns, and the body r.Body replays, are the caller's to keep. Through
+// [Authenticate], they live in memory the Result lends and [Result.Release] takes back.
 func (p *TwilioPolicy) Authenticate(r *http.Request) (Identity, bool, error) {
+	return p.authenticate(r, nil)
+}
+
+// authenticateLent implements lender: Authenticate with the request's memory lent to m.
+func (p *TwilioPolicy) authenticateLent(r *http.Request, m *resultMem) (Identity, bool, error) {
+	return p.authenticate(r, m)
+}
+
+// authenticate is Authenticate. With m nil, everything it hands out (the body r.Body replays,
+// Identity.Form and the names) is fresh memory that the garbage collector owns. With m set, it is
+// the pooled verifyState's memory, lent to m: m's Result gives it back on Release, and an
+// unreleased Result leaves it to the collector, as with m nil.
+func (p *TwilioPolicy) authenticate(r *http.Request, m *resultMem) (Identity, bool, error) {
 	if p.disabled {
 		return Identity{Policy: TwilioPolicyName, Principals: []string{Twilio}, Unverified: true, Form: p.unverifiedForm(r)}, true, nil
 	}
@@ -406,7 +422,8 @@ func (p *TwilioPolicy) Authenticate(r *http.Request) (Identity, bool, error) {
 	}
 
 	st := p.statePool.Get().(*verifyState)
-	defer p.putState(st)
+	st.lent = m != nil
+	defer p.doneWith(st, m)
 	req, f := p.read(st, r)
 	if f != nil {
 		return Identity{}, false, f
@@ -419,11 +436,11 @@ func (p *TwilioPolicy) Authenticate(r *http.Request) (Identity, bool, error) {
 			}
 		}
 		if len(keys) == 0 {
-			return Identity{}, false, p.fail(ErrUnknownAccount, p.budgetedHint(st, r, &req, want.bytes(), nil))
+			return Identity{}, false, p.fail(ErrUnknownAccount, p.budgetedHint(st, r, &req, want.bytes(), nil, false))
 		}
 	}
 	if !st.match(want.bytes(), keys, t, req.params, firstHeader(r, authorizationHeader)) {
-		return Identity{}, false, p.fail(ErrSignatureMismatch, p.budgetedHint(st, r, &req, want.bytes(), keys))
+		return Identity{}, false, st.fail(ErrSignatureMismatch, p.budgetedHint(st, r, &req, want.bytes(), keys, true))
 	}
 	if req.json && !req.bodyMatches() {
 		return Identity{}, false, p.fail(ErrBodySHA256Mismatch, "")
@@ -450,16 +467,15 @@ func (p *TwilioPolicy) unverifiedForm(r *http.Request) Form {
 		return Form{}
 	}
 	st := p.statePool.Get().(*verifyState)
-	defer p.putState(st)
+	defer p.doneWith(st, nil)
 	if r.PostForm != nil {
 		return newForm(st.fromPostForm(r.PostForm))
 	}
-	var text strings.Builder
-	body, f := p.readBody(st, r, &text, 2)
+	body, f := p.readBody(st, r, 2)
 	if f != nil {
 		return Form{}
 	}
-	ps, _ := parseFormInto(st.params[:0], body, false, &text)
+	ps, _ := parseFormInto(st.params[:0], body, false, &st.text)
 	st.params = ps
 	sortByKey(ps)
 	return newForm(ps)
@@ -471,7 +487,7 @@ func (p *TwilioPolicy) unverifiedForm(r *http.Request) Form {
 // body is left readable. It is for tools and tests, such as `switchboard signature sign`.
 func (p *TwilioPolicy) Sign(r *http.Request) (string, error) {
 	st := p.statePool.Get().(*verifyState)
-	defer p.putState(st)
+	defer p.doneWith(st, nil)
 	req, f := p.read(st, r)
 	if f != nil {
 		return "", f
@@ -491,14 +507,48 @@ func (p *TwilioPolicy) fail(reason *Reason, hint string) *Failure {
 	return &Failure{Policy: TwilioPolicyName, Reason: reason, Hint: hint}
 }
 
+// fail returns a Failure in st's memory when st is lent (see doneWith), else a fresh one.
+func (st *verifyState) fail(reason *Reason, hint string) *Failure {
+	if !st.lent {
+		return &Failure{Policy: TwilioPolicyName, Reason: reason, Hint: hint}
+	}
+	st.failure = Failure{Policy: TwilioPolicyName, Reason: reason, Hint: hint}
+	return &st.failure
+}
+
+// doneWith ends a use of st. With m set (st.lent), what the request was handed (the body
+// r.Body replays, Identity.Form, the names, a Failure) is st's memory: st goes to m, whose Result
+// puts it back on Release. With m nil it was all fresh memory, except the buffer the body was
+// read into, which st gives up.
+func (p *TwilioPolicy) doneWith(st *verifyState, m *resultMem) {
+	if m != nil && m.lend(st) {
+		return
+	}
+	if st.lent { // m is full: the collector takes st with what it lent
+		return
+	}
+	st.text = nil
+	p.putState(st)
+}
+
+// putState returns st to the pool, dropping its references to the request.
 func (p *TwilioPolicy) putState(st *verifyState) {
 	clear(st.params[:cap(st.params)])
 	clear(st.sent[:cap(st.sent)])
 	clear(st.dedup[:cap(st.dedup)])
+	clear(st.names[:])
 	st.params, st.sent, st.dedup = st.params[:0], st.sent[:0], st.dedup[:0]
+	st.replay, st.failure, st.lent = replayBody{}, Failure{}, false
 	if cap(st.buf) > 64<<10 {
 		st.buf = nil
 	}
+	if cap(st.alt) > 64<<10 {
+		st.alt = nil
+	}
+	if cap(st.text) > 64<<10 {
+		st.text = nil
+	}
+	st.text = st.text[:0]
 	p.statePool.Put(st)
 }
 
@@ -514,8 +564,7 @@ type signedRequest struct {
 	form bool
 	sent []param // the form sorted by key only, when a key repeats; else params is in that order
 
-	derived                   bool
-	account, caller, attested string // the principals the request would vouch for, "" for none
+	account, caller, attested string // the principals the request vouches for, "" for none
 	// What deriveNames looked up, so that identity does not look it up again.
 	remote, verstat string
 	inbound         bool
@@ -535,16 +584,21 @@ func (s *signedRequest) get(key string) string {
 }
 
 // fields returns the form body for Identity.Form. It takes the slice from st, whose pooled
-// slices s's come from, rather than copy it: the next request that uses st allocates its own.
+// slices s's come from, rather than copy it: when st is lent, the slice goes with it; otherwise
+// the next request that uses st allocates its own.
 func (s *signedRequest) fields(st *verifyState) Form {
 	switch {
 	case !s.form:
 		return Form{}
 	case s.sent != nil:
-		st.sent = nil
+		if !st.lent {
+			st.sent = nil
+		}
 		return Form{ps: slices.Clip(s.sent)}
 	}
-	st.params = nil
+	if !st.lent {
+		st.params = nil
+	}
 	return Form{ps: slices.Clip(s.params)}
 }
 
@@ -568,8 +622,8 @@ func (s *signedRequest) bodyMatches() bool {
 }
 
 // deriveNames sets s.account, s.caller and s.attested, the account:, caller: and
-// caller-attested: principals of the request, writing them to b.
-func (s *signedRequest) deriveNames(b *strings.Builder) {
+// caller-attested: principals of the request, appending them to b (see parseFormInto).
+func (s *signedRequest) deriveNames(b *[]byte) {
 	sid := s.get("AccountSid")
 	if !isSID(sid, "AC") {
 		sid = ""
@@ -583,33 +637,37 @@ func (s *signedRequest) deriveNames(b *strings.Builder) {
 	if !IsE164(remote) {
 		remote = ""
 	}
-	b.Grow(len(AccountPrefix) + len(sid) + len(CallerPrefix) + len(remote) + len(AttestedCallerPrefix) + len(attested))
-	start := b.Len()
+	t := slices.Grow(*b, len(AccountPrefix)+len(sid)+len(CallerPrefix)+len(remote)+len(AttestedCallerPrefix)+len(attested))
+	start := len(t)
 	if sid != "" {
-		b.WriteString(AccountPrefix)
-		b.WriteString(sid)
+		t = append(t, AccountPrefix...)
+		t = append(t, sid...)
 	}
-	account := b.Len()
+	account := len(t)
 	if remote != "" {
-		b.WriteString(CallerPrefix)
-		b.WriteString(remote)
+		t = append(t, CallerPrefix...)
+		t = append(t, remote...)
 	}
-	caller := b.Len()
+	caller := len(t)
 	if attested != "" {
-		b.WriteString(AttestedCallerPrefix)
-		b.WriteString(attested)
+		t = append(t, AttestedCallerPrefix...)
+		t = append(t, attested...)
 	}
-	names := b.String()
-	s.account, s.caller, s.attested, s.derived = names[start:account], names[account:caller], names[caller:], true
+	*b = t
+	names := bytesString(t)
+	s.account, s.caller, s.attested = names[start:account], names[account:caller], names[caller:]
 }
 
 // identity returns what a verified request vouches for.
 func (s *signedRequest) identity(st *verifyState) Identity {
-	if !s.derived {
-		s.deriveNames(new(strings.Builder))
+	// Into the spare room of the body's buffer, after the body and its decoded escapes: only
+	// once the signature verified, so that a forged request pays for none of it.
+	s.deriveNames(&st.text)
+	names := st.names[:0]
+	if !st.lent {
+		names = make([]string, 0, len(st.names))
 	}
-	id := Identity{Policy: TwilioPolicyName, Principals: make([]string, 1, 5), CallSID: s.get("CallSid"), Form: s.fields(st)}
-	id.Principals[0] = Twilio
+	id := Identity{Policy: TwilioPolicyName, Principals: append(names, Twilio), CallSID: s.get("CallSid"), Form: s.fields(st)}
 	if s.account != "" {
 		id.Principals = append(id.Principals, s.account)
 	}
@@ -639,8 +697,7 @@ func (p *TwilioPolicy) read(st *verifyState, r *http.Request) (signedRequest, *F
 		if req.bodySHA == "" {
 			return req, p.fail(ErrMissingBodySHA256, "")
 		}
-		var text strings.Builder
-		body, f := p.readBody(st, r, &text, 1)
+		body, f := p.readBody(st, r, 1)
 		if f != nil {
 			return req, f
 		}
@@ -660,15 +717,14 @@ func (p *TwilioPolicy) read(st *verifyState, r *http.Request) (signedRequest, *F
 			break
 		}
 		// The body and its decoded escapes share one buffer: an escape never decodes longer.
-		var text strings.Builder
-		body, f := p.readBody(st, r, &text, 2)
+		body, f := p.readBody(st, r, 2)
 		if f != nil {
 			return req, f
 		}
 		if st.params == nil { // a verified form took the last one: allocate one that fits
 			st.params = make([]param, 0, strings.Count(body, "&")+1)
 		}
-		ps, ok := parseFormInto(st.params[:0], body, true, &text)
+		ps, ok := parseFormInto(st.params[:0], body, true, &st.text)
 		st.params = ps
 		if !ok {
 			return req, p.fail(ErrMalformedForm, "")
@@ -683,7 +739,6 @@ func (p *TwilioPolicy) read(st *verifyState, r *http.Request) (signedRequest, *F
 			sortForSignature(ps)
 		}
 		req.params, req.form = ps, true
-		req.deriveNames(&text) // into the spare room of the body's buffer
 	default: // GET and the rest sign the URL alone
 		req.query, _ = parseForm(st.params[:0], q, false)
 		st.params = req.query
@@ -717,30 +772,43 @@ func isJSON(r *http.Request) bool {
 	return strings.EqualFold(strings.TrimSpace(ct), "application/json")
 }
 
-// readBody reads at most p.maxBody bytes of r.Body into b and leaves r.Body readable from the
-// start. It sizes b for times the Content-Length, so that a caller can go on writing to it.
-func (p *TwilioPolicy) readBody(st *verifyState, r *http.Request, b *strings.Builder, times int) (string, *Failure) {
+// readBody reads at most p.maxBody bytes of r.Body into st.text and leaves r.Body readable from
+// the start. It sizes st.text for times the Content-Length, so that a caller can go on appending
+// to it. A lent st reuses its buffer and replay reader (see doneWith); otherwise both are fresh.
+func (p *TwilioPolicy) readBody(st *verifyState, r *http.Request, times int) (string, *Failure) {
 	if r.Body == nil || r.Body == http.NoBody {
 		return "", nil
 	}
 	if r.ContentLength > p.maxBody {
 		return "", p.fail(ErrBodyTooLarge, fmt.Sprintf("Content-Length %d, limit %d", r.ContentLength, p.maxBody))
 	}
+	want := 4096 // a body of unknown length: one Read for the bodies Twilio sends, then grow
 	if r.ContentLength > 0 {
-		b.Grow(times*int(r.ContentLength) + 1)
+		want = times*int(r.ContentLength) + 1
 	}
-	chunk := st.chunk[:] // pooled: a buffer passed to Body.Read escapes
+	b := st.text[:0]
+	if !st.lent || cap(b) < want {
+		b = make([]byte, 0, want)
+	}
 	var err error
-	for int64(b.Len()) <= p.maxBody {
+	for int64(len(b)) <= p.maxBody {
+		if len(b) == cap(b) {
+			b = slices.Grow(b, 4096)
+		}
 		var n int
-		n, err = r.Body.Read(chunk[:min(int64(len(chunk)), p.maxBody+1-int64(b.Len()))])
-		b.Write(chunk[:n])
+		n, err = r.Body.Read(b[len(b):min(int64(cap(b)), p.maxBody+1)])
+		b = b[:len(b)+n]
 		if err != nil {
 			break
 		}
 	}
-	s := b.String()
-	rb := &replayBody{rest: r.Body, err: err}
+	st.text = b
+	s := bytesString(b)
+	rb := &st.replay
+	if !st.lent {
+		rb = new(replayBody)
+	}
+	rb.rest, rb.err = r.Body, err
 	rb.buf.Reset(s)
 	r.Body = rb
 	if int64(len(s)) > p.maxBody {

@@ -281,7 +281,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 	if err := cfg.calls.mount(app, cfg, rates, log); err != nil {
 		return fail(err)
 	}
-	receiver, err := cfg.callbacks.mount(app, log)
+	receiver, err := cfg.callbacks.mount(app, cfg.logNumbers, log)
 	if err != nil {
 		return fail(err)
 	}

@@ -29,14 +29,14 @@ func (c *callbacksConfig) register(fs *flag.FlagSet, getenv func(string) string)
 }
 
 // mount registers the callback routes when asked to, and returns the receiver to Run, or nil.
-func (c *callbacksConfig) mount(app *framework.App, log *slog.Logger) (*callbacks.Receiver, error) {
+func (c *callbacksConfig) mount(app *framework.App, logNumbers bool, log *slog.Logger) (*callbacks.Receiver, error) {
 	if c.to == "" {
 		if cb := app.Flow().Callbacks(); cb.Status || cb.Recording || cb.Transcription {
 			log.Warn("the flow asks Twilio for callbacks (its callbacks: section) but --callbacks is empty: /callbacks/* is not served and Twilio's reports are refused; set --callbacks log, or a backend URL")
 		}
 		return nil, nil
 	}
-	opts := &callbacks.Options{Logger: log}
+	opts := &callbacks.Options{Logger: log, LogNumbers: logNumbers}
 	if c.to != "log" {
 		if c.key == "" {
 			return nil, errors.New("--callbacks names a backend URL but " + envBackendKey + " is empty: set the key deliveries are signed with (openssl rand -hex 32), shared with the backend")

@@ -75,7 +75,6 @@ func newTestApp(t *testing.T, bankURL string) http.Handler {
 		t.Fatal(err)
 	}
 	cfg.Logger = slog.New(slog.NewTextHandler(t.Output(), nil))
-	cfg.Timeout = 200 * time.Millisecond
 	app, err := newApp(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -145,10 +144,14 @@ func TestABackendFailureSaysSoAndGoesBackToTheMenu(t *testing.T) {
 		name   string
 		answer func(w http.ResponseWriter, _ string)
 	}{
-		{"a timeout", func(w http.ResponseWriter, _ string) { time.Sleep(time.Second) }},
+		{"a timeout", func(w http.ResponseWriter, _ string) {
+			time.Sleep(3*time.Second + 500*time.Millisecond) // flow.yaml's timeout is 3s
+			_, _ = io.WriteString(w, `{"balance": 1}`)
+		}},
 		{"malformed JSON", func(w http.ResponseWriter, _ string) { _, _ = io.WriteString(w, `{"balance": 4`) }},
 		{"an error status", func(w http.ResponseWriter, _ string) { w.WriteHeader(http.StatusServiceUnavailable) }},
 		{"no balance field", func(w http.ResponseWriter, _ string) { _, _ = io.WriteString(w, `{"name": "Ada"}`) }},
+		{"a balance that is not a number", func(w http.ResponseWriter, _ string) { _, _ = io.WriteString(w, `{"balance": "lots"}`) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

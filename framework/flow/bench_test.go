@@ -110,3 +110,24 @@ func TestRespondDoesNotAllocate(t *testing.T) {
 		}
 	}
 }
+
+// Serving a node with a fetch's variables in its prompts and a switch: what a dynamic node costs
+// over a pre-rendered one (BenchmarkRespond), the fetch itself aside.
+func BenchmarkRespondDynamic(b *testing.B) {
+	f, probs := Load("testdata/balance.yaml", nil)
+	if err := probs.Err(); err != nil {
+		b.Fatal(err)
+	}
+	c, err := Compile(f, &CompileOptions{Validated: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := c.Route("/ivr/balance")
+	in := Input{Vars: map[string]string{"balance": "42.10", "name": "Ann", "account": "12345678"}}
+	b.ReportAllocs()
+	for b.Loop() {
+		if b, err := r.Answer(in); err != nil || len(b) == 0 {
+			panic(err)
+		}
+	}
+}

@@ -9,7 +9,7 @@ import (
 // No input makes the loader panic, every problem it reports carries a position in the file, and
 // a flow it accepts compiles and answers any request without panicking.
 func FuzzParse(f *testing.F) {
-	for _, p := range []string{"../../demo.yaml", "testdata/kinds.yaml", "testdata/languages.yaml"} {
+	for _, p := range []string{"../../demo.yaml", "testdata/kinds.yaml", "testdata/languages.yaml", "testdata/balance.yaml"} {
 		data, err := os.ReadFile(p)
 		if err != nil {
 			f.Fatal(err)

@@ -80,6 +80,14 @@ func casesFor(r *Route) []goldenCase {
 		}
 		return cs
 	}
+	if r.Dynamic() {
+		return []goldenCase{
+			{"fetch-failed", Input{FetchFailed: true}},
+			{"overdrawn", Input{Vars: map[string]string{"balance": "-12.5", "holder": "Ann <Lee>"}}},
+			{"low", Input{Vars: map[string]string{"balance": "42.1"}}},
+			{"high", Input{Vars: map[string]string{"balance": "1e3", "holder": "Bo"}}},
+		}
+	}
 	if r.n.hours != nil {
 		return []goldenCase{
 			{"open", Input{Now: mondayNoon}},

@@ -37,6 +37,9 @@ type Options struct {
 	// a pin node's secret is not checked. With it, a pin node whose secret the file lacks is an
 	// error: no caller could ever pass it.
 	Secrets func(name string) bool
+	// Env looks up the environment variables a backend's url names (url: ${BANK_URL}).
+	// Optional; os.Getenv.
+	Env func(name string) string
 }
 
 // Load reads and parses the flow file at path. See [Parse].
@@ -65,6 +68,7 @@ func Parse(filename string, data []byte, opts *Options) (*Flow, Problems) {
 	var f Flow
 	l.decode(root, reflect.ValueOf(&f).Elem(), "", 0)
 	f.pos = l.pos
+	l.backendURLs(&f, opts)
 	if len(l.probs) > 0 {
 		// Report what validation finds too, so that a typo in one key does not hide a wrong
 		// number elsewhere; but a value that did not decode was left unset, and what validation

@@ -302,7 +302,9 @@ type Fetch struct {
 // Default. Numbers compare as numbers and strings as strings; on "speech", both sides are
 // compared after lower-casing and dropping punctuation.
 type Switch struct {
-	// On names a declared variable, or "digits" or "speech": the caller's last gather input.
+	// On names a declared variable, or a built-in one: "digits" or "speech" (the caller's last
+	// gather input), "caller" or "called" (the numbers). A switch may test a variable no fetch
+	// has set: it holds exists: false, and no other condition.
 	On      string  `yaml:"on" validate:"required,varname"`
 	Cases   []Case  `yaml:"cases" validate:"required,dive"` // Required: tried in order.
 	Default *Action `yaml:"default" validate:"required"`    // Required: when no case holds.

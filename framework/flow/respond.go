@@ -25,6 +25,8 @@ type Input struct {
 	Vars map[string]string
 	// FetchFailed says the route's fetch ([Route.Fetch]) failed: the answer is its on_error.
 	FetchFailed bool
+
+	picking bool // Answer asks Respond for the document with its markers
 }
 
 // PINResult is what the server found of the digits sent to a pin route ([Route.PIN]).
@@ -210,29 +212,25 @@ func smallUint(v string) (int, bool) {
 // On a [Route.Dynamic] route the prompts render with in.Vars, and one that cannot is the
 // internal error flow ([Route.Answer] says why).
 func (r *Route) Respond(in Input) []byte {
-	if r.node(in).dyn == nil {
-		return r.respond(in)
-	}
-	b, _ := r.Answer(in)
-	return b
-}
-
-// node returns the route's node in the request's language.
-func (r *Route) node(in Input) *node {
-	if r.lt != nil {
-		return r.ns[r.lt.index(in.Query, in.Called)]
-	}
-	return r.n
-}
-
-// respond picks the pre-rendered document for the request, markers of templates included.
-func (r *Route) respond(in Input) []byte {
 	n := r.node(in)
+	if n.dyn != nil {
+		if !in.picking {
+			b, _ := r.Answer(in)
+			return b
+		}
+		if r.kind == routeEntry {
+			if in.FetchFailed && n.fetch != nil {
+				return n.fetchFailed
+			}
+			if n.dyn.sw != nil && (n.hours == nil || n.hours.open(in.now())) {
+				return n.dyn.sw.choose(in.Vars)
+			}
+		}
+	}
+	// The pre-rendered document for the request; on a dynamic node it holds the templates'
+	// markers, which Answer fills in.
 	switch r.kind {
 	case routeEntry:
-		if in.FetchFailed && n.fetch != nil {
-			return n.fetchFailed
-		}
 		if n.hours != nil {
 			now := in.Now
 			if now.IsZero() {
@@ -241,9 +239,6 @@ func (r *Route) respond(in Input) []byte {
 			if !n.hours.open(now) {
 				return n.closed
 			}
-		}
-		if n.dyn != nil && n.dyn.sw != nil {
-			return n.dyn.sw.choose(in.Vars)
 		}
 		return n.entry
 	case routeGather:
@@ -300,6 +295,22 @@ func (r *Route) respond(in Input) []byte {
 		return n.respondAgent(in)
 	}
 	return n.errs[Internal]
+}
+
+// node returns the route's node in the request's language.
+func (r *Route) node(in Input) *node {
+	if r.lt != nil {
+		return r.ns[r.lt.index(in.Query, in.Called)]
+	}
+	return r.n
+}
+
+// now returns the time business hours are decided on.
+func (in *Input) now() time.Time {
+	if in.Now.IsZero() {
+		return time.Now()
+	}
+	return in.Now
 }
 
 // counts returns the invalid (i=) and no-input (n=) counts of a gather query, clamped.

@@ -2,6 +2,7 @@ package flow
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -63,7 +64,7 @@ func caseRules(sl validator.StructLevel) {
 
 // switchType returns the type a switch on name compares as, and whether it is known.
 func (f *Flow) switchType(on string) (string, bool) {
-	if on == VarDigits || on == VarSpeech {
+	if slices.Contains(builtinVars, on) {
 		return TypeString, true
 	}
 	if v := f.Variables[on]; v != nil {
@@ -75,10 +76,7 @@ func (f *Flow) switchType(on string) (string, bool) {
 // checkSwitch checks that the switch's variable is declared and that each case's values are of
 // its type, with comparisons its type has.
 func (c *checker) checkSwitch(sp string, s *Switch, nested actionCtx) {
-	typ, ok := c.f.switchType(s.On)
-	if !ok && validVarName(s.On) && s.On != VarCaller && s.On != VarCalled {
-		c.errorf(joinKey(sp, "on"), "variable %q is not declared under variables, nor digits or speech", s.On)
-	}
+	typ, ok := c.f.switchType(s.On) // an undeclared variable is reported with every other use
 	for i, cs := range s.Cases {
 		cp := joinIndex(joinKey(sp, "cases"), i)
 		if ok {

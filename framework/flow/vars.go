@@ -6,7 +6,9 @@ import (
 	"math"
 	"net"
 	"net/url"
+	"os"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -190,7 +192,7 @@ func (r *Route) Dynamic() bool {
 
 // SavesInput reports whether the server must keep the digits or speech a request to this route
 // carries in the call's variables (digits, speech) for later nodes: it is a gather route of a
-// flow that uses them (a switch on them, a prompt that says them, a fetch that sends them).
+// flow that reads them (a switch on them, a prompt that says them).
 func (r *Route) SavesInput() bool { return r.kind == routeGather && r.saveInput }
 
 // Sensitive reports whether the variable name must never appear in clear in a URL: it is
@@ -306,11 +308,11 @@ func (r *Route) Answer(in Input) ([]byte, error) {
 	n := r.node(in)
 	d := n.dyn
 	if d == nil {
-		return r.respond(in), nil
+		return r.Respond(in), nil
 	}
 	vars := d.vars(in.Vars)
-	in.Vars = vars
-	b := r.respond(in)
+	in.Vars, in.picking = vars, true
+	b := r.Respond(in)
 	out, err := d.expand(b, vars)
 	if err != nil {
 		return n.errs[Internal], err
@@ -374,6 +376,7 @@ func (d *dyn) expand(doc []byte, vars map[string]string) ([]byte, error) {
 type varUse struct {
 	name, path string
 	onError    bool
+	optional   bool // a switch: an unset variable is a case of its own (exists: false, or default)
 }
 
 // varUses returns every variable a node uses, in its prompts' templates and its switch, with the
@@ -391,7 +394,7 @@ func (c *checker) varUses(path string, n *Node) []varUse {
 		}
 		t, err := prompttext.Parse("say", say)
 		if err != nil {
-			c.errorf(p, "%s", strings.TrimPrefix(err.Error(), "template: say:"))
+			c.errorf(p, "the text's {{ … }} does not parse: %s", templateErr(err))
 			return
 		}
 		for _, name := range t.Vars() {
@@ -399,7 +402,7 @@ func (c *checker) varUses(path string, n *Node) []varUse {
 		}
 	})
 	if s, ok := n.Do.(*Switch); ok {
-		out = append(out, varUse{name: s.On, path: joinKey(joinKey(path, "switch"), "on")})
+		out = append(out, varUse{name: s.On, path: joinKey(joinKey(path, "switch"), "on"), optional: true})
 	}
 	return out
 }
@@ -463,6 +466,16 @@ func (c *checker) variables(g *graph) {
 			c.keyErrorf(joinKey("variables", name), "%q is built in (the caller's number, the number called, their last digits or speech): choose another name", name)
 		}
 	}
+	for _, e := range []struct {
+		path string
+		e    *ErrorFlows
+	}{{"errors", &f.Errors}} {
+		walkPrompts(reflect.ValueOf(e.e).Elem(), e.path, func(p, say string) {
+			if !prompttext.Static(say) {
+				c.errorf(p, "error flows cannot use variables ({{ … }}): they answer before any fetch")
+			}
+		})
+	}
 	uses := map[string][]varUse{}
 	for _, name := range sortedKeys(f.Menus) {
 		n := f.Menus[name]
@@ -493,14 +506,17 @@ func (c *checker) variables(g *graph) {
 	for _, name := range sortedKeys(uses) {
 		for _, u := range uses[name] {
 			v := f.Variables[u.name]
-			if v == nil || v.Default != nil {
+			if v == nil || v.Default != nil || u.optional {
 				continue
 			}
 			have := set[name].in
 			if !u.onError {
 				have = set[name].out
 			}
-			if have != nil && !have[u.name] {
+			switch {
+			case have != nil && !have[u.name] && u.onError:
+				c.errorf(u.path, "variable %q has no default, and on_error runs when the fetch did not set it: give it a default, or say something else", u.name)
+			case have != nil && !have[u.name]:
 				c.errorf(u.path, "variable %q has no default, and some path reaches menu %q without a fetch that sets it: fetch it on the way, or give it a default", u.name, name)
 			}
 		}
@@ -599,15 +615,13 @@ func copySet(m map[string]bool) map[string]bool {
 }
 
 // usesInput reports whether anything in the flow reads the caller's last digits or speech after
-// the gather that took them: a switch on them, a prompt that says them, or a fetch (which sends
-// them to the backend).
+// the gather that took them: a switch on them, or a prompt that says them. Only then does the
+// server keep them in the call's state (encrypted), and a fetch sends them to its backend; a
+// flow that never reads them seals nothing more into its gathers' URLs.
 func usesInput(f *Flow) bool {
 	for _, n := range f.Menus {
 		if n == nil {
 			continue
-		}
-		if n.Fetch != nil {
-			return true
 		}
 		if s, ok := n.Do.(*Switch); ok && (s.On == VarDigits || s.On == VarSpeech) {
 			return true
@@ -632,3 +646,35 @@ type BackendConfig struct {
 
 // Backends returns the flow's backends, sorted by name.
 func (c *Compiled) Backends() []BackendConfig { return c.backends }
+
+// templateErr returns a template's parse error without text/template's "template: name:line:"
+// prefix: the problem's position already says where the text is.
+func templateErr(err error) string {
+	return templatePrefix.ReplaceAllString(err.Error(), "")
+}
+
+var templatePrefix = regexp.MustCompile(`^template: [^:]*:[0-9]+:(:[0-9]+:)?\s*`)
+
+// envRef matches a backend url that names an environment variable: $NAME or ${NAME}.
+var envRef = regexp.MustCompile(`^\$(\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)$`)
+
+// backendURLs replaces each backend url written as $NAME or ${NAME} with that environment
+// variable's value, so that one flow file serves staging and production; an unset one is a
+// problem at the url. The value is then checked like any url.
+func (l *loader) backendURLs(f *Flow, opts *Options) {
+	env := os.Getenv
+	if opts != nil && opts.Env != nil {
+		env = opts.Env
+	}
+	for _, name := range sortedKeys(f.Backends) {
+		b := f.Backends[name]
+		if b == nil || !envRef.MatchString(b.URL) {
+			continue
+		}
+		v := strings.Trim(b.URL[1:], "{}")
+		path := joinKey(joinKey("backends", name), "url")
+		if b.URL = env(v); b.URL == "" {
+			l.problem(l.pos.at(path), path, "environment variable %s is not set: it holds the URL of backend %s", v, name)
+		}
+	}
+}

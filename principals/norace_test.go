@@ -1,0 +1,5 @@
+//go:build !race
+
+package principals_test
+
+const raceEnabled = false
