@@ -28,9 +28,10 @@ const (
 const Permission = "callback"
 
 // fields are the form fields an event keeps, each at most maxField bytes: nothing else Twilio
-// sends is stored or delivered.
+// sends is stored or delivered. A <Dial>'s number reports under its own CallSid, with the
+// caller's call as ParentCallSid.
 var fields = []string{
-	"CallSid", "AccountSid", "From", "To", "CallStatus", "CallDuration", "SequenceNumber", "Timestamp",
+	"CallSid", "ParentCallSid", "AccountSid", "From", "To", "Direction", "CallStatus", "CallDuration", "SequenceNumber", "Timestamp",
 	"RecordingSid", "RecordingUrl", "RecordingStatus", "RecordingDuration",
 	"TranscriptionSid", "TranscriptionText", "TranscriptionStatus",
 }

@@ -35,13 +35,16 @@ type hintCache struct {
 
 // budgetedHint returns p.hint for the request: remembered when the same request failed lately,
 // computed while the budget lasts, else [HintsSkipped]. A flood of forged requests must not cost
-// ten HMACs each.
-func (p *TwilioPolicy) budgetedHint(st *verifyState, r *http.Request, req *signedRequest, want []byte, keys []*macKey) string {
+// ten HMACs each. signed is true when st.buf already holds the text signed for the URL as
+// rebuilt, as a failed st.match leaves it; the cache key hashes that text.
+func (p *TwilioPolicy) budgetedHint(st *verifyState, r *http.Request, req *signedRequest, want []byte, keys []*macKey, signed bool) string {
 	c := &p.hints
 	var h maphash.Hash
 	h.SetSeed(c.seed)
 	h.Write(want)
-	st.canonical(p.target(r, false), variant{}, req.params)
+	if !signed {
+		st.canonical(p.target(r, false), variant{}, req.params)
+	}
 	h.Write(st.buf)
 	for _, s := range [...]string{r.Host, r.RemoteAddr, lastHeader(r, forwardedProtoHeader), lastHeader(r, forwardedHostHeader)} {
 		h.WriteString(s)

@@ -173,6 +173,7 @@ type verifyState struct {
 	sent     []param // the form sorted by key only, when a key repeats (see signedRequest.sent)
 	dedup    []param // the form with repeated identical pairs counted once, when tried
 	buf      []byte  // the signed text: URL, then the sorted keys and values
+	alt      []byte  // the signed text of the other candidates match tries
 	userinfo []byte  // the decoded credentials of an Authorization: Basic header, when tried
 	// signedUser is the "user:password" of the URL that matched, nil when it had none
 	signedUser []byte
@@ -197,18 +198,25 @@ type variant struct {
 
 // canonical sets st.buf to the text Twilio signs for the URL t in variant v, with ps.
 func (st *verifyState) canonical(t target, v variant, ps []param) {
-	b := t.appendURL(st.buf[:0], v)
+	st.buf = appendCanonical(st.buf[:0], t, v, ps)
+}
+
+// appendCanonical appends to dst the text Twilio signs for the URL t in variant v, with ps.
+func appendCanonical(dst []byte, t target, v variant, ps []param) []byte {
+	b := t.appendURL(dst, v)
 	for _, p := range ps {
 		b = append(b, p.key...)
 		b = append(b, p.value...)
 	}
-	st.buf = b
+	return b
 }
 
-func (st *verifyState) try(want []byte, keys []*macKey, t target, v variant, ps []param) bool {
-	st.canonical(t, v, ps)
+// try reports whether any of keys signs, to want, the URL t in variant v with ps, building the
+// text in *buf.
+func try(buf *[]byte, want []byte, keys []*macKey, t target, v variant, ps []param) bool {
+	*buf = appendCanonical((*buf)[:0], t, v, ps)
 	for _, k := range keys {
-		if k.equal(st.buf, want) {
+		if k.equal(*buf, want) {
 			return true
 		}
 	}
@@ -222,9 +230,11 @@ func (st *verifyState) try(want []byte, keys []*macKey, t target, v variant, ps 
 // port; and each of those with repeated identical form values counted once.
 //
 // When it matches, st.signedUser is the credentials the matching URL carried, nil for none.
+// When it does not, st.buf holds the text of the first candidate (the URL as rebuilt, with ps):
+// the other candidates are built in st.alt, so that the hint's cache key reuses it.
 func (st *verifyState) match(want []byte, keys []*macKey, t target, ps []param, authz string) bool {
 	st.signedUser = nil
-	if st.try(want, keys, t, variant{}, ps) {
+	if try(&st.buf, want, keys, t, variant{}, ps) {
 		return true
 	}
 	return st.matchOthers(want, keys, t, ps, authz)
@@ -255,7 +265,7 @@ func (st *verifyState) matchOthers(want []byte, keys []*macKey, t target, ps []p
 				if fi == 0 && ui == 0 && port == 0 {
 					continue // the primary candidate, tried already
 				}
-				if st.try(want, keys, t, variant{togglePort: port == 1, userinfo: u}, form) {
+				if try(&st.alt, want, keys, t, variant{togglePort: port == 1, userinfo: u}, form) {
 					st.signedUser = u
 					return true
 				}

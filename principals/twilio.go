@@ -436,11 +436,11 @@ func (p *TwilioPolicy) authenticate(r *http.Request, m *resultMem) (Identity, bo
 			}
 		}
 		if len(keys) == 0 {
-			return Identity{}, false, p.fail(ErrUnknownAccount, p.budgetedHint(st, r, &req, want.bytes(), nil))
+			return Identity{}, false, p.fail(ErrUnknownAccount, p.budgetedHint(st, r, &req, want.bytes(), nil, false))
 		}
 	}
 	if !st.match(want.bytes(), keys, t, req.params, firstHeader(r, authorizationHeader)) {
-		return Identity{}, false, st.fail(ErrSignatureMismatch, p.budgetedHint(st, r, &req, want.bytes(), keys))
+		return Identity{}, false, st.fail(ErrSignatureMismatch, p.budgetedHint(st, r, &req, want.bytes(), keys, true))
 	}
 	if req.json && !req.bodyMatches() {
 		return Identity{}, false, p.fail(ErrBodySHA256Mismatch, "")
@@ -542,6 +542,9 @@ func (p *TwilioPolicy) putState(st *verifyState) {
 	if cap(st.buf) > 64<<10 {
 		st.buf = nil
 	}
+	if cap(st.alt) > 64<<10 {
+		st.alt = nil
+	}
 	if cap(st.text) > 64<<10 {
 		st.text = nil
 	}
@@ -561,8 +564,7 @@ type signedRequest struct {
 	form bool
 	sent []param // the form sorted by key only, when a key repeats; else params is in that order
 
-	derived                   bool
-	account, caller, attested string // the principals the request would vouch for, "" for none
+	account, caller, attested string // the principals the request vouches for, "" for none
 	// What deriveNames looked up, so that identity does not look it up again.
 	remote, verstat string
 	inbound         bool
@@ -653,14 +655,14 @@ func (s *signedRequest) deriveNames(b *[]byte) {
 	}
 	*b = t
 	names := bytesString(t)
-	s.account, s.caller, s.attested, s.derived = names[start:account], names[account:caller], names[caller:], true
+	s.account, s.caller, s.attested = names[start:account], names[account:caller], names[caller:]
 }
 
 // identity returns what a verified request vouches for.
 func (s *signedRequest) identity(st *verifyState) Identity {
-	if !s.derived {
-		s.deriveNames(&st.text) // after the body, if one was read
-	}
+	// Into the spare room of the body's buffer, after the body and its decoded escapes: only
+	// once the signature verified, so that a forged request pays for none of it.
+	s.deriveNames(&st.text)
 	names := st.names[:0]
 	if !st.lent {
 		names = make([]string, 0, len(st.names))
@@ -737,7 +739,6 @@ func (p *TwilioPolicy) read(st *verifyState, r *http.Request) (signedRequest, *F
 			sortForSignature(ps)
 		}
 		req.params, req.form = ps, true
-		req.deriveNames(&st.text) // into the spare room of the body's buffer
 	default: // GET and the rest sign the URL alone
 		req.query, _ = parseForm(st.params[:0], q, false)
 		st.params = req.query

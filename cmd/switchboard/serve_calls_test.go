@@ -185,3 +185,14 @@ func TestServeAnswersAndLogsACallbackWhenAsked(t *testing.T) {
 		t.Errorf("no log line for the callback:\n%s", r.logs)
 	}
 }
+
+func TestServeWarnsWhenTheFlowAsksForCallbacksItDoesNotServe(t *testing.T) {
+	flowFile := filepath.Join(t.TempDir(), "flow.yaml")
+	if err := os.WriteFile(flowFile, []byte(outboundFlow), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := startServe(t, []string{"--flow", flowFile}, map[string]string{envToken: testToken})
+	if logs := r.logs.String(); !strings.Contains(logs, "the flow asks Twilio for callbacks") || !strings.Contains(logs, "--callbacks is empty") {
+		t.Errorf("no warning that /callbacks/* is not served:\n%s", logs)
+	}
+}
