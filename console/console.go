@@ -2,13 +2,9 @@ package console
 
 import (
 	"context"
-	"crypto/sha256"
 	"embed"
-	"encoding/hex"
 	"encoding/json"
 	"html/template"
-	"io"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -43,10 +39,9 @@ type Options struct {
 // Console is the web page and its API, an http.Handler. Create it with [New]; it is safe for
 // concurrent use. Mount it under a prefix with http.StripPrefix.
 type Console struct {
-	opts  Options
-	log   *slog.Logger
-	page  *template.Template
-	files http.Handler
+	opts Options
+	log  *slog.Logger
+	page *template.Template
 
 	mu      sync.Mutex               // serialises loads
 	good    atomic.Pointer[snapshot] // the last configuration that loaded, nil before the first
@@ -92,8 +87,6 @@ func New(opts *Options) (*Console, error) {
 		return nil, err
 	}
 	c.page = page
-	static, _ := fs.Sub(assets, "assets")
-	c.files = http.FileServerFS(static)
 	c.stamps = c.stamp()
 	c.load()
 	return c, nil
@@ -180,17 +173,7 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case path == "/" && r.Method == http.MethodGet:
 		c.servePage(w, r)
 	case strings.HasPrefix(path, "/static/") && r.Method == http.MethodGet:
-		r2 := r.Clone(r.Context())
-		r2.URL.Path = strings.TrimPrefix(path, "/static")
-		if strings.HasSuffix(r2.URL.Path, ".html") || strings.HasSuffix(r2.URL.Path, "/") { // no page, no listing
-			problem(w, http.StatusNotFound, "no such asset")
-			return
-		}
-		w.Header().Set("Cache-Control", "no-cache")
-		if tag := etag(strings.TrimPrefix(r2.URL.Path, "/")); tag != "" {
-			w.Header().Set("ETag", tag) // the file server answers 304 to a browser that has it
-		}
-		c.files.ServeHTTP(w, r2)
+		c.serveStatic(w, r, strings.TrimPrefix(path, "/static/"))
 	case path == "/api/state" && r.Method == http.MethodGet:
 		c.serveState(w, r)
 	case path == "/api/call" && r.Method == http.MethodPost:
@@ -206,31 +189,6 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		problem(w, http.StatusNotFound, "no such page: "+path)
 	}
-}
-
-// etags holds each embedded asset's ETag, by its name under assets/, once asked for: the set is
-// the files embedded at build time, so it is bounded and never evicts.
-var etags sync.Map
-
-// etag returns the ETag of the embedded asset name ("app.js", "vendor/viz-global.js"), or ""
-// when there is no such file. The page's Graphviz is 1.3 MB: a browser revalidating it (the
-// assets are no-cache) gets 304 rather than the file again.
-func etag(name string) string {
-	if tag, ok := etags.Load(name); ok {
-		return tag.(string)
-	}
-	f, err := assets.Open("assets/" + name)
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return ""
-	}
-	tag := `"` + hex.EncodeToString(h.Sum(nil)[:16]) + `"`
-	etags.Store(name, tag)
-	return tag
 }
 
 // jsonRequest refuses a POST that is not JSON, answering 415. A browser sends JSON from

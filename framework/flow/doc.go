@@ -185,7 +185,8 @@
 //
 // Each language has its voice in defaults.voices; the default language may use defaults.voice.
 // A menu's or an error flow's own voice and language hold in the default language only. A prompt
-// with a language of its own is pinned: the same text and voice in every language. A say
+// with a language of its own is pinned: the same text and voice in every language, but left out
+// of that language's own documents (a call in Spanish does not hear "Para español…"). A say
 // without the call's language is spoken in the default language's text and voice, and loading
 // warns about each such say (file:line:col, the languages missing); a translation into a
 // language the flow does not declare, or a say with no text in the default language, is an

@@ -88,8 +88,7 @@ func TestALanguageSwitchHoldsForTheRestOfTheCall(t *testing.T) {
 	hears(t, verbsOf(t, c.Route("/ivr/menu").Respond(Input{Query: "l=es-MX"})),
 		"Say es-MX: Gracias por llamar.",
 		"Gather /ivr/menu/gather?i=0&n=0&l=es-MX",
-		"Say es-MX: Para ventas oprima 1. Para el asistente oprima 2.",
-		"Say es-MX: Para español, oprima 9.",
+		"Say es-MX: Para ventas oprima 1. Para el asistente oprima 2.", // not "Para español…": the call is in Spanish
 		"Redirect /ivr/menu/gather?i=0&n=0&l=es-MX")
 	hears(t, verbsOf(t, gather.Respond(Input{Digits: "1", Query: "i=0&n=0&l=es-MX"})), "Redirect /ivr/sales?l=es-MX")
 	hears(t, verbsOf(t, c.Route("/ivr/sales").Respond(Input{Query: "l=es-MX"})),
@@ -274,5 +273,47 @@ menus:
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// A prompt can be translated and templated at once: each language renders its own text's
+// variables, and a say with variables only in its Spanish text makes the route dynamic.
+func TestATranslatedPromptRendersItsOwnLanguagesVariables(t *testing.T) {
+	src := `version: 1
+languages: {default: en-US, others: [es-MX]}
+variables:
+  name: {default: customer}
+start: hello
+menus:
+  hello:
+    say: {en-US: "Hello {{ .name }}.", es-MX: "Hola {{ .name }}."}
+    gather:
+      prompt: {en-US: Press 1., es-MX: "Oprima 1, {{ .name }}."}
+      options: {"1": hello}
+`
+	f, probs := Parse("t.yaml", []byte(src), nil)
+	if f == nil {
+		t.Fatal(probs)
+	}
+	c, err := Compile(f, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := c.Route("/ivr/hello")
+	if !r.Dynamic() {
+		t.Fatal("a route with templates is not dynamic")
+	}
+	for _, tc := range []struct {
+		query string
+		want  []string
+	}{
+		{"", []string{"Say en-US: Hello Ana.", "Gather /ivr/hello/gather?i=0&n=0&l=en-US", "Say en-US: Press 1."}},
+		{"l=es-MX", []string{"Say es-MX: Hola Ana.", "Gather /ivr/hello/gather?i=0&n=0&l=es-MX", "Say es-MX: Oprima 1, Ana."}},
+	} {
+		b, err := r.Answer(Input{Query: tc.query, Vars: map[string]string{"name": "Ana"}})
+		if err != nil {
+			t.Fatalf("%q: %v", tc.query, err)
+		}
+		hears(t, verbsOf(t, b)[:3], tc.want...)
 	}
 }
