@@ -327,3 +327,37 @@ func TestSimulateFlowFileWithPINs(t *testing.T) {
 		t.Errorf("--pins with --url: exit %d, %q; want a usage error naming --pins", code, stderr)
 	}
 }
+
+func TestSimulateStubsTheFlowsBackends(t *testing.T) {
+	const flow = "testdata/simulate/bank.yaml"
+	tests := []struct {
+		name    string
+		backend string
+		want    string // the transcript
+	}{
+		{"AStubAnswersTheFetch", "bank=testdata/simulate/bank-overdrawn.json",
+			"SAY Your balance is minus $12.50.\nSAY Your account is overdrawn.\nHANGUP\n"},
+		{"AFailingStubIsTheOnError", "bank=fail", "SAY We cannot reach your account right now.\nHANGUP\n"},
+		{"AnAnswerOfTheWrongTypeIsTheOnError", "bank=testdata/simulate/bank-malformed.json", "SAY We cannot reach your account right now.\nHANGUP\n"},
+		{"AnUnstubbedBackendIsNeverCalledAndFails", "other=fail", "SAY We cannot reach your account right now.\nHANGUP\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, "simulate", "--flow", flow, "--backend", tt.backend)
+			if code != 0 {
+				t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+			}
+			if stdout != tt.want {
+				t.Errorf("heard\n%s\nwant\n%s", stdout, tt.want)
+			}
+		})
+	}
+	for _, bad := range []string{"bank", "=x", "bank="} {
+		if code, _, stderr := runCLI(t, "simulate", "--flow", flow, "--backend", bad); code != 2 || !strings.Contains(stderr, "NAME=FILE") {
+			t.Errorf("--backend %q: exit %d, %s", bad, code, stderr)
+		}
+	}
+	if code, _, stderr := runCLI(t, "simulate", "--flow", flow, "--backend", "bank=testdata/simulate/nope.json"); code != 1 || !strings.Contains(stderr, "--backend bank") {
+		t.Errorf("a missing stub file: exit %d, %s", code, stderr)
+	}
+}
