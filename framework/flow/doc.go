@@ -175,7 +175,8 @@
 //
 // A call speaks one language at a time: the one languages.by_called gives the number it called,
 // else languages.default. A destination with language: switches it for the rest of the call; its
-// say is already in the new language, and with no step it re-enters the menu it is in (from an
+// say is already in the new language (and needs only that language's text), and with no step it
+// re-enters the menu it is in (from an
 // error flow, the start menu). On a menu, language: remains the menu's own speaking language
 // (see above), not a switch. Every URL the flow renders names the call's language (?l=es-MX),
 // which Twilio signs and the server seals into the call's state token with the rest of the query;
@@ -185,7 +186,8 @@
 //
 // Each language has its voice in defaults.voices; the default language may use defaults.voice.
 // A menu's or an error flow's own voice and language hold in the default language only. A prompt
-// with a language of its own is pinned: the same text and voice in every language. A say
+// with a language of its own is pinned: the same text and voice in every language, but left out
+// of that language's own documents (a call in Spanish does not hear "Para español…"). A say
 // without the call's language is spoken in the default language's text and voice, and loading
 // warns about each such say (file:line:col, the languages missing); a translation into a
 // language the flow does not declare, or a say with no text in the default language, is an

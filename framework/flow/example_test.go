@@ -62,7 +62,7 @@ func ExampleLoad() {
 	})
 	fmt.Println(f != nil, probs)
 	// Output:
-	// true ../../demo.yaml:84:17: menus.staff.permission: warning: no line of the policy grants permission "staff": nobody can reach this menu
+	// true ../../demo.yaml:113:17: menus.staff.permission: warning: no line of the policy grants permission "staff": nobody can reach this menu
 }
 
 func ExampleFlow_Validate() {
