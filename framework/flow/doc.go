@@ -206,7 +206,8 @@
 //
 // A call speaks one language at a time: the one languages.by_called gives the number it called,
 // else languages.default. A destination with language: switches it for the rest of the call; its
-// say is already in the new language, and with no step it re-enters the menu it is in (from an
+// say is already in the new language (and needs only that language's text), and with no step it
+// re-enters the menu it is in (from an
 // error flow, the start menu). On a menu, language: remains the menu's own speaking language
 // (see above), not a switch. Every URL the flow renders names the call's language (?l=es-MX),
 // which Twilio signs and the server seals into the call's state token with the rest of the query;

@@ -201,6 +201,7 @@ menus:
         "1": {say: {en-US: Bye., es-MX: Adiós., fr-CA: Au revoir.}, hangup: true}
         "2": b
         "9": {language: es-MX}
+        "7": {say: {es-MX: Muy bien.}, language: es-MX, goto: b}
   b:
     agent:
       relay: wss://agent.example.com/relay
@@ -216,8 +217,8 @@ errors:
 	want := []string{
 		"w.yaml:7:10: menus.a.say[0].say: warning: no es-MX, fr-CA translation: callers in es-MX, fr-CA hear the en-US text",
 		"w.yaml:10:11: menus.a.gather.prompt[0].say: warning: no fr-CA translation: callers in fr-CA hear the en-US text",
-		"w.yaml:20:16: menus.b.agent.welcome: warning: no es-MX translation: callers in es-MX hear the en-US text",
-		"w.yaml:23:20: errors.not_found.say[0].say: warning: no es-MX, fr-CA translation: callers in es-MX, fr-CA hear the en-US text",
+		"w.yaml:21:16: menus.b.agent.welcome: warning: no es-MX translation: callers in es-MX hear the en-US text",
+		"w.yaml:24:20: errors.not_found.say[0].say: warning: no es-MX, fr-CA translation: callers in es-MX, fr-CA hear the en-US text",
 	}
 	var got []string
 	for _, p := range probs {
@@ -254,6 +255,7 @@ menus:
       prompt: {say: {en-US: Press 1., "x y": z}}
       options:
         "1": {language: it-IT}
+        "2": {say: Hello., language: es-MX, goto: a}
 `
 	_, probs := Parse("e.yaml", []byte(src), nil)
 	want := []string{
@@ -266,6 +268,7 @@ menus:
 		`e.yaml:10:25: menus.a.say[0].say["de-DE"]: de-DE is not among the flow's languages (the flow's languages are en-US, es-MX)`,
 		`e.yaml:12:39: menus.a.gather.prompt[0].say["x y"]: must be a language tag such as en-US, es-MX or fr (a translated text maps each language to its text); got "x y"`,
 		`e.yaml:14:25: menus.a.gather.options["1"].language: it-IT is not among the flow's languages (the flow's languages are en-US, es-MX)`,
+		`e.yaml:15:20: menus.a.gather.options["2"].say[0].say: has no es-MX text: this destination switches the call to es-MX before it speaks`,
 	}
 	var got []string
 	for _, p := range probs {
