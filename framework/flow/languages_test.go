@@ -320,3 +320,14 @@ menus:
 		hears(t, verbsOf(t, b)[:3], tc.want...)
 	}
 }
+
+// A translation that renders past Twilio's limit is refused when the flow loads, as the
+// default language's text would be.
+func TestAnOversizedTranslationIsRefused(t *testing.T) {
+	src := "version: 1\nlanguages: {default: en-US, others: [es-MX]}\nstart: a\nmenus:\n  a:\n    say: {en-US: Hi., es-MX: \"" +
+		strings.Repeat("Hola. ", 12000) + "\"}\n    hangup: true\n"
+	_, probs := Parse("big.yaml", []byte(src), nil)
+	if probs.Err() == nil || !strings.Contains(probs.Err().Error(), "renders to more than 65536 bytes") {
+		t.Errorf("an oversized Spanish text loads: %v", probs)
+	}
+}
