@@ -160,8 +160,12 @@ load() {
 		perf record -q -e cpu-clock -g -p "$sb" -o "$PERF_OUT" -- sleep "$DURATION" >/dev/null 2>&1 &
 		rec=$!
 	fi
-	wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" -s "$script" "http://127.0.0.1:$port$target" | awk '/^RESULT/ {print $2, $3, $4, $5}'
+	local out
+	out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" -s "$script" "http://127.0.0.1:$port$target" | awk '/^RESULT/ {print $2, $3, $4, $5}')
+	# Print only once perf is done: the caller reads the line from a process substitution and
+	# starts the next load as soon as it has it, which perf would otherwise record too.
 	if [ -n "$rec" ]; then wait "$rec" || say "perf record failed; is perf installed and allowed?"; fi
+	printf '%s\n' "$out"
 }
 
 hwm() { awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; } # peak RSS, MiB
