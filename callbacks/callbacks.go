@@ -59,7 +59,7 @@ type Options struct {
 	// Seen bounds the de-duplication table (event identities remembered). Optional; default 100 000.
 	Seen int
 	// Hold is how long a status event that arrived before an earlier one of its call waits for
-	// it (see the ordering rule in order.go's doc). Optional; default 2 s.
+	// it (see [Receiver]). Optional; default 2 s.
 	Hold time.Duration
 	// Calls bounds the calls whose status events are being ordered. Optional; default 10 000.
 	Calls  int
@@ -72,6 +72,12 @@ type Options struct {
 //
 // Each event ends in one [Outcome], counted in /metrics as switchboard_callbacks_total{kind,
 // outcome} once Register has mounted the routes, and logged with its call SID.
+//
+// Status events are released in each call's SequenceNumber order: the next one at once, with
+// the run of held events after it; one that arrives early waits at most Options.Hold for the
+// ones before it, then goes without them; one older than an event already released is not
+// delivered ([Stale]). Ordering holds within one process. The bounds (Options.Calls calls, 1000
+// held events) and their eviction are documented in order.go.
 type Receiver struct {
 	opts  Options
 	log   *slog.Logger

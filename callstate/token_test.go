@@ -236,3 +236,19 @@ func TestSealForOutlivesTheSealersTTLOnlyForItsOwnCallAndPath(t *testing.T) {
 		t.Error("SealFor with no TTL sealed a token")
 	}
 }
+
+func ExampleSealer_SealFor() {
+	key, _ := callstate.ParseKey(strings.Repeat("b7", 32))
+	s, _ := callstate.New(key, nil) // tokens live DefaultTTL, 15 minutes
+	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	// The return of an AI agent's session, which may last an hour or more.
+	tok, _ := s.SealFor("CA01", "/ivr/assistant/agent", callstate.State{}, now, 4*time.Hour)
+
+	_, err := s.Open(tok, "CA01", "/ivr/assistant/agent", now.Add(90*time.Minute))
+	fmt.Println(err)
+	_, err = s.Open(tok, "CA01", "/ivr/assistant/agent", now.Add(5*time.Hour))
+	fmt.Println(err)
+	// Output:
+	// <nil>
+	// callstate: token expired
+}

@@ -256,7 +256,7 @@ func TestTheConsoleInARealBrowser(t *testing.T) {
 
 	// Break the flow file: the problem with its position, and the last good diagram.
 	replace(t, flowPath, strings.Replace(switchboard.DemoFlow, `"2": support`, `"2": nowhere`, 1))
-	until("the problem shows", `document.querySelector('#problems').innerText.includes('flow.yaml:27:14')`)
+	until("the problem shows", `document.querySelector('#problems').innerText.includes('flow.yaml:40:14')`)
 	problems := text("#problems")
 	if !strings.Contains(problems, `no menu is named "nowhere"`) {
 		t.Errorf("the problems say:\n%s", problems)

@@ -79,14 +79,14 @@ func TestThePhoneWalksTheDemoAsSimulateDoes(t *testing.T) {
 		wantWait  int      // the numDigits of the gather waited at; -1 when the call ended
 		sensitive bool
 	}{
-		{"NoAnswerYetWaitsAtTheWelcomeGather", `{"answers":[]}`, "SAY For sales, press 1. For support, press 2. For our hours, press 3. To leave a message, press 4. Staff, press 6. To speak with someone, press 0.", []string{"welcome"}, 1, false},
+		{"NoAnswerYetWaitsAtTheWelcomeGather", `{"answers":[]}`, "SAY Para español, oprima 5.", []string{"welcome"}, 1, false},
 		{"TwoThenOneDialsBilling", `{"answers":[{"press":"2"},{"press":"1"}]}`, "DIAL +15555550112", []string{"welcome", "support", "dial +15555550112"}, -1, false},
 		{"SpeechChoosesBilling", `{"answers":[{"press":"2"},{"say":"billing"}]}`, "DIAL +15555550112", []string{"welcome", "support", "dial +15555550112"}, -1, false},
 		{"AStrangerIsRefusedTheStaffLogin", `{"answers":[{"press":"6"}]}`, "DIAL +15555550100", []string{"welcome", "staff_login", "dial +15555550100"}, -1, false},
 		{"ASpoofedStaffNumberIsRefusedTheStaffLogin", `{"from":"+15555550123","answers":[{"press":"6"}]}`, "DIAL +15555550100", []string{"welcome", "staff_login", "dial +15555550100"}, -1, false},
 		{"AttestedStaffWaitForFourDigitsAfterThePINAndMasksThem", `{"from":"+15555550123","attest":"A","answers":[{"press":"6"},{"press":"2468"}]}`, "SAY Staff line. Enter the four digit extension.", []string{"welcome", "staff_login", "staff"}, 4, true},
 		{"TheExtensionIsMaskedInTheTranscript", `{"from":"+15555550123","attest":"A","answers":[{"press":"6"},{"press":"2468"},{"press":"0101"}]}`, "DIAL +15555550121", []string{"welcome", "staff_login", "staff", "dial +15555550121"}, -1, false},
-		{"SilenceRetries", `{"answers":[{}]}`, "SAY For sales, press 1. For support, press 2. For our hours, press 3. To leave a message, press 4. Staff, press 6. To speak with someone, press 0.", []string{"welcome"}, 1, false},
+		{"SilenceRetries", `{"answers":[{}]}`, "SAY Para español, oprima 5.", []string{"welcome"}, 1, false},
 		{"ClosedSalesGoesToVoicemail", `{"at":"2026-11-22T10:00","answers":[{"press":"1"}]}`, "HANGUP", []string{"welcome", "sales", "voicemail", "goodbye", "hangup"}, -1, false},
 		{"AnAttestedCallerWalksTheSameMenus", `{"from":"+15555550123","attest":"A","answers":[{"press":"2"},{"press":"1"}]}`, "DIAL +15555550112", []string{"welcome", "support", "dial +15555550112"}, -1, false},
 		{"HangingUpEndsTheCall", `{"answers":[],"hangup":true}`, "GATHER hung up", []string{"welcome"}, -1, false},
@@ -212,7 +212,7 @@ func TestABrokenFileShowsItsProblemsAndKeepsTheLastGoodDiagram(t *testing.T) {
 	broken := strings.Replace(switchboard.DemoFlow, `"2": support`, `"2": nowhere`, 1)
 	replace(t, path, broken+"\n")
 	st := waitState(t, c, 1)
-	if st.OK || !strings.Contains(st.Parts["problems"], `<code class="where">`+path+`:27:14</code>`) || !strings.Contains(st.Parts["problems"], `no menu is named &#34;nowhere&#34;`) {
+	if st.OK || !strings.Contains(st.Parts["problems"], `<code class="where">`+path+`:40:14</code>`) || !strings.Contains(st.Parts["problems"], `no menu is named &#34;nowhere&#34;`) {
 		t.Errorf("broken: ok=%v problems:\n%s", st.OK, st.Parts["problems"])
 	}
 	if !strings.Contains(st.Parts["diagram"], `<pre class="dot" hidden>digraph flow {`) {

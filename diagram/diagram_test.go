@@ -95,9 +95,9 @@ func TestEveryMenuHasAtMostOneLoop(t *testing.T) {
 	welcome, _ := d.Node("welcome")
 	for _, e := range d.Edges {
 		if e.From == welcome.ID && e.To == welcome.ID {
-			// Option 3 says the hours and comes back; invalid, silence and every navigation
-			// key of the start menu lead back to it too.
-			if want := "3, invalid, no input, * repeat, 8 back, 9 main"; e.Label != want {
+			// Option 3 says the hours and comes back, option 5 switches to Spanish and comes
+			// back; invalid, silence and every navigation key of the start menu lead back too.
+			if want := "3, 5, invalid, no input, * repeat, 8 back, 9 main"; e.Label != want {
 				t.Errorf("welcome's loop says %q, want %q", e.Label, want)
 			}
 		}
@@ -117,7 +117,7 @@ func TestMenusCarryPromptPermissionMarksHoursAndKeys(t *testing.T) {
 		{"sales", diagram.Node{Kind: diagram.Menu, Route: "/ivr/sales", Prompt: "Connecting you to sales.", Permission: "view",
 			Hours: "Mon-Fri 09:00-17:00, Sat 10:00-14:00 (America/New_York), closed 2 holidays"}},
 		{"dial +15555550112", diagram.Node{Kind: diagram.Exit}},
-		{"errors /ivr/es", diagram.Node{Kind: diagram.Errors}},
+		{"errors", diagram.Node{Kind: diagram.Errors}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -7,6 +7,9 @@
 //	policy: policy.csv       # optional: the built-in policy.csv
 //	model: model.conf        # optional: the built-in model.conf
 //	at: "2026-11-23T10:00:00-05:00"   # optional: the clock of business hours for every call
+//	backends: {bank: bank.json}       # optional: answer every fetch from the flow's backend bank
+//	                                  # with the JSON object in bank.json, or fail for a backend
+//	                                  # that fails (on_error); a backend not stubbed fails too
 //	calls:
 //	  - name: billing by keypad           # required, unique in the file
 //	    from: "+15555550142"              # optional: the caller's number (the default shown)

@@ -33,6 +33,10 @@ type File struct {
 	PINs string
 	// At is the clock of business hours for calls that set none; zero for the real clock.
 	At time.Time
+	// Backends stub the flow's backends by name: a JSON file of the answer every fetch gets,
+	// resolved like Flow, or "fail" for a backend that fails every fetch (see sandbox.LoadStub).
+	// A backend the file does not stub fails every fetch.
+	Backends map[string]string
 	// Calls are the calls, in file order.
 	Calls []*Call
 }
@@ -186,7 +190,7 @@ func (l *loader) mapping(n *yaml.Node, path, what string, known []string) []pair
 }
 
 // fileKeys are the keys of a test file's top level.
-var fileKeys = []string{"flow", "policy", "model", "pins", "at", "calls"}
+var fileKeys = []string{"flow", "policy", "model", "pins", "at", "backends", "calls"}
 
 func (l *loader) top(f *File, root *yaml.Node) {
 	dir := filepath.Dir(l.file)
@@ -217,6 +221,8 @@ func (l *loader) top(f *File, root *yaml.Node) {
 			}
 		case "at":
 			f.At = l.time(p.val, k)
+		case "backends":
+			l.backends(f, p.val, dir)
 		case "calls":
 			calls = p.val
 		}
@@ -240,6 +246,35 @@ func (l *loader) top(f *File, root *yaml.Node) {
 		}
 		names[c.Name] = n.Line
 		f.Calls = append(f.Calls, c)
+	}
+}
+
+// backends reads backends: {name: stub.json | fail}.
+func (l *loader) backends(f *File, n *yaml.Node, dir string) {
+	if n.Kind != yaml.MappingNode {
+		l.errorf(n, "backends", "must be a mapping of backend names to stub files (or fail), got %s", yamldoc.Describe(n))
+		return
+	}
+	f.Backends = map[string]string{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		path := join("backends", k.Value)
+		name, ok := l.str(v, path)
+		if !ok {
+			continue
+		}
+		if _, dup := f.Backends[k.Value]; dup {
+			l.errorf(k, path, "backend %q is stubbed twice", k.Value)
+			continue
+		}
+		if name == "" {
+			l.errorf(v, path, "must name a stub file (a JSON answer) or be fail")
+			continue
+		}
+		if name != "fail" && !filepath.IsAbs(name) {
+			name = filepath.Join(dir, name)
+		}
+		f.Backends[k.Value] = name
 	}
 }
 

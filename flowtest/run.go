@@ -118,7 +118,7 @@ func Run(ctx context.Context, files []*File, opts *Options) *Report {
 			if at.IsZero() {
 				at = f.At
 			}
-			k := boxKey{f.Flow, f.Policy, f.Model, f.PINs, at.UnixNano(), at.IsZero()}
+			k := boxKey{f.Flow, f.Policy, f.Model, f.PINs, at.UnixNano(), at.IsZero(), stubKey(f.Backends)}
 			sb, ok := boxes[k]
 			if f.Flow == "" && o.Flow == nil {
 				failed = errors.New("the file names no flow: add flow: and the flow file it tests")
@@ -148,6 +148,20 @@ func Run(ctx context.Context, files []*File, opts *Options) *Report {
 				}
 				if !at.IsZero() {
 					so.Now = func() time.Time { return at }
+				}
+				for name, path := range f.Backends {
+					stub, err := sandbox.LoadStub(path)
+					if err != nil {
+						failed = fmt.Errorf("backends.%s: %w", name, err)
+						break
+					}
+					if so.Backends == nil {
+						so.Backends = map[string]framework.Fetcher{}
+					}
+					so.Backends[name] = stub
+				}
+				if failed != nil {
+					break
 				}
 				var err error
 				if sb, err = sandbox.New(so); err != nil {
@@ -197,6 +211,7 @@ type boxKey struct {
 	flow, policy, model, pins string
 	at                        int64
 	realClock                 bool
+	stubs                     string // stubKey of the file's backends
 }
 
 // flowName names the flow a file tests, for coverage.
@@ -352,4 +367,14 @@ func StirVerstat(level string) (verstat string, ok bool) {
 		return "No-TN-Validation", true
 	}
 	return "", false
+}
+
+// stubKey is a file's backend stubs as one comparable string: name=path lines, sorted.
+func stubKey(b map[string]string) string {
+	lines := make([]string, 0, len(b))
+	for name, path := range b {
+		lines = append(lines, name+"="+path)
+	}
+	slices.Sort(lines)
+	return strings.Join(lines, "\n")
 }

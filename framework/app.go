@@ -282,7 +282,8 @@ func (a *App) Reload() error {
 		return err
 	}
 	a.met.reloads.WithLabelValues("ok").Inc()
-	a.log.Info("reloaded", "routes", st.routeCount, "policy_lines", st.authz.Rules(), "groupings", st.authz.Groupings())
+	a.log.Info("reloaded", "routes", st.routeCount, "policy_lines", st.authz.Rules(), "groupings", st.authz.Groupings(), "warnings", len(st.warnings))
+	a.logWarnings(st.warnings)
 	return nil
 }
 
@@ -394,6 +395,18 @@ func (a *App) load() (cfg *config, creds []principals.Policy, err error) {
 		creds = append(creds, p)
 	}
 	return cfg, creds, errors.Join(errs...)
+}
+
+// logWarnings logs each warning of a configuration that loaded (a missing translation, an
+// unreachable menu), one line each, at most maxReportedProblems of them and then how many more.
+func (a *App) logWarnings(ws []string) {
+	for i, w := range ws {
+		if i == maxReportedProblems {
+			a.log.Warn("more warnings not logged; switchboard validate lists them all", "not_logged", len(ws)-i)
+			return
+		}
+		a.log.Warn(w)
+	}
 }
 
 // maxReportedProblems bounds the problems /readyz and the reload log line repeat; the error

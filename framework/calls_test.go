@@ -74,9 +74,9 @@ func TestCallsThroughTheDemoMenu(t *testing.T) {
 			last:    "DIAL +15555550100",
 		},
 		{
-			name: "main menu from the Spanish menu returns to welcome", when: openHours, caller: otherNumber,
+			name: "after 5 the call stays in Spanish, main menu included", when: openHours, caller: otherNumber,
 			presses: []string{"5", "9", "0"},
-			want:    []string{"GATHER pressed 5", "SAY Gracias por llamar a Acme.", "GATHER pressed 9", "SAY Thanks for calling Acme.", "GATHER pressed 0"},
+			want:    []string{"GATHER pressed 5", "SAY Gracias por llamar a Acme.", "GATHER pressed 9", "SAY Gracias por llamar a Acme.", "GATHER pressed 0"},
 			last:    "DIAL +15555550100",
 		},
 		{

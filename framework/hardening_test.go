@@ -893,7 +893,7 @@ func TestFlowThatThePolicyRefusesToTwilioIsRefusedAtStart(t *testing.T) {
 		{"NoLineForTwilio", "p, group:staff, /ivr/*, staff, allow\n", true},
 		{"TwilioDeniedEverything", defaultPolicy + "p, twilio, /ivr/*, *, deny\n", true},
 		{"TwilioGrantedAnotherPermission", "p, twilio, /ivr/*, call, allow\n", true},
-		{"TwilioGrantedOneBranch", "p, twilio, /ivr/es/*, view, allow\n", false},
+		{"TwilioGrantedOneBranch", "p, twilio, /ivr/support/*, view, allow\n", false},
 		{"DefaultPolicy", defaultPolicy, false},
 	}
 	for _, tt := range tests {

@@ -1,6 +1,7 @@
 package framework
 
 import (
+	"log/slog"
 	"net/url"
 	"strings"
 	"testing"
@@ -160,5 +161,26 @@ func TestAFailedAgentSessionIsRetriedOnce(t *testing.T) {
 	doc = twimlOf(t, call(t, app, "/ivr/assistant/agent?r=1&st="+tok, failed))
 	if doc.find("Connect") != nil {
 		t.Errorf("a forged retry count connected the caller: %v", doc.verbs())
+	}
+}
+
+// A flow that loads with missing translations says so in the log: at load (Run) and on every
+// reload, one line per warning with its file:line:col.
+func TestAReloadLogsTheMissingTranslations(t *testing.T) {
+	dir := t.TempDir()
+	path := writeFile(t, dir, "flow.yaml", languagesFlow)
+	var logs strings.Builder
+	policy := agentPolicy + "p, pin:staff, /ivr/*, staff, allow\n"
+	app := newTestApp(t, &Options{Flow: File(path), Policy: Text("policy.csv", policy), Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if len(app.Warnings()) != 0 {
+		t.Fatalf("the translated flow has warnings: %v", app.Warnings())
+	}
+	writeFile(t, dir, "flow.yaml", strings.Replace(languagesFlow, "say: {en-US: Staff line., es-MX: Línea del personal.}", "say: Staff line.", 1))
+	if err := app.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	want := "flow.yaml:17:10: menus.staff.say[0].say: warning: no es-MX translation: callers in es-MX hear the en-US text"
+	if !strings.Contains(logs.String(), want) || !strings.Contains(logs.String(), "warnings=1") {
+		t.Errorf("the reload log does not carry the warning %q:\n%s", want, logs.String())
 	}
 }

@@ -132,9 +132,7 @@ func (a *App) ListenAndServe(ctx context.Context, addr string) error {
 // serves until ctx is done, then shuts down gracefully (see [App.Serve]). `switchboard serve`
 // and ListenAndServe both end in it.
 func (a *App) Run(ctx context.Context, ln net.Listener) error {
-	for _, w := range a.Warnings() {
-		a.log.Warn(w)
-	}
+	a.logWarnings(a.Warnings())
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go a.ReloadOnSignal(ctx, syscall.SIGHUP)

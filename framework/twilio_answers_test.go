@@ -48,7 +48,7 @@ func TestARequestTwilioMayHaveSentAlwaysGetsAnErrorCallFlow(t *testing.T) {
 		want string // what the caller hears first
 	}{
 		{"SignedOutsideTheBasePathHearsTheTopLevelNotFoundFlow", signed(http.MethodPost, "/elsewhere"), sayNotFound},
-		{"SignedUnderAPrefixHearsThePrefixsNotFoundFlow", signed(http.MethodPost, "/ivr/es/nada"), sayNotFoundES},
+		{"SignedInASpanishCallHearsTheSpanishNotFoundFlow", signed(http.MethodPost, "/ivr/nada?l=es-MX"), sayNotFoundES},
 		{"ForgedOutsideTheBasePathHearsTheUnauthenticatedFlow", forgedTo(http.MethodPost, "/elsewhere"), sayUnauthenticated},
 		{"ForgedToANodeWithItsOwnForbiddenFlowHearsTheTopLevelOne", forgedTo(http.MethodPost, "/ivr/staff"), sayUnauthenticated},
 		{"AnOversizedForgedRequestToThatNodeHearsTheTopLevelUnauthenticatedFlow", oversized(forgedTo(http.MethodPost, "/ivr/staff")), sayUnauthenticated},

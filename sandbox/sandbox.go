@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"sync"
 	"time"
 
@@ -33,6 +34,14 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives the server's log, one line a request. Optional; discarded.
 	Logger *slog.Logger
+	// Backends answer the flow's fetches by backend name, such as a [Stub]. Optional; a
+	// backend not named here fails every fetch (its on_error): a sandbox has no key to sign a
+	// real backend's requests with, and calls none.
+	Backends map[string]framework.Fetcher
+	// Env looks up the environment variables the flow's backend URLs name. Optional;
+	// os.Getenv, and a variable it does not set reads as https://unset.invalid (a name that
+	// resolves nowhere), so that a flow whose backends are stubbed loads anywhere.
+	Env func(name string) string
 	// Setup runs once on the App before New returns, to add a program's own routes with
 	// [framework.App.Voice] and [framework.App.Handle], such as stubs of the backends they call.
 	// Optional.
@@ -77,11 +86,22 @@ func New(opts *Options) (*Sandbox, error) {
 	if o.Logger != nil {
 		next = o.Logger.Handler()
 	}
+	env := o.Env
+	if env == nil {
+		env = func(name string) string {
+			if v := os.Getenv(name); v != "" {
+				return v
+			}
+			return "https://unset.invalid"
+		}
+	}
 	app, err := framework.New(&framework.Options{
 		Flow: o.Flow, Policy: o.Policy, Model: o.Model, PINs: o.PINs,
 		Policies: []principals.Policy{tw},
 		Logger:   slog.New(logTap{next: next}),
 		Now:      o.Now,
+		Backends: o.Backends,
+		Env:      env,
 		// A test file may place many failing calls from one address; none of them is an attack.
 		FailedAuthLimit: -1,
 	})

@@ -267,6 +267,8 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 		return fail(err)
 	}
 	opts.State = sealer
+	// The flow's fetches are signed with the same backend key as callback deliveries.
+	opts.BackendKey = principals.NewSecret(cfg.callbacks.key)
 	if cfg.pins != "" {
 		opts.PINs = framework.PINFile(cfg.pins)
 	}

@@ -34,7 +34,7 @@ func init() {
 }
 
 const simulateUsage = `usage: switchboard simulate --url URL [--token T] [answers and call flags]
-       switchboard simulate [--flow FILE] [--policy FILE] [--model FILE] [--pins FILE] [--at TIME] [answers and call flags]
+       switchboard simulate [--flow FILE] [--policy FILE] [--model FILE] [--pins FILE] [--at TIME] [--backend NAME=FILE]... [answers and call flags]
 
 simulate places a phone call in the terminal. It POSTs signed requests exactly as Twilio does,
 walks the TwiML it gets back and prints one event a line:
@@ -73,6 +73,10 @@ serves the flow in this process on a loopback port, with a fresh token: the buil
   --pins FILE        without --url: the PIN secrets file of --flow's pin menus, as serve --pins
                      (the built-in demo's staff PIN, 2468, needs none)
   --at TIME          without --url: the clock of business hours, RFC 3339 (2026-11-23T10:00:00-05:00)
+  --backend NAME=FILE  without --url: answer every fetch from the flow's backend NAME with the
+                     JSON object in FILE, such as {"balance": 42.10}; NAME=fail fails every fetch
+                     (its on_error). A backend not stubbed fails too: simulate calls no backend.
+                     Repeatable.
   --max-requests N   give up after N requests, as a loop (default 50)
   --verbose          print each request and, without --url, the server's log, on stderr
 
@@ -105,8 +109,9 @@ type simConfig struct {
 	answers                         []caller.Answer
 	interactive                     bool
 	dialStatus                      string
-	agentEnd                        string // handoff data every agent session ends with
-	agentFailed                     bool   // agent sessions fail
+	agentEnd                        string            // handoff data every agent session ends with
+	agentFailed                     bool              // agent sessions fail
+	backends                        map[string]string // --backend name=FILE: stub file (or "fail") by backend
 	maxRequests                     int
 	verbose                         bool
 }
@@ -143,6 +148,20 @@ func parseSimulate(args []string, getenv func(string) string, stdout, stderr io.
 	fs.StringVar(&cfg.dialStatus, "dial-status", "completed", "DialCallStatus")
 	fs.StringVar(&cfg.agentEnd, "agent-end", "", "handoff data an agent session ends with")
 	fs.BoolVar(&cfg.agentFailed, "agent-failed", false, "agent sessions fail")
+	fs.Func("backend", "`NAME=FILE`: answer the flow's backend NAME from a JSON stub file (or fail); repeatable", func(v string) error {
+		name, file, ok := strings.Cut(v, "=")
+		if !ok || name == "" || file == "" {
+			return fmt.Errorf("want NAME=FILE, such as bank=stub.json, or NAME=fail; got %q", v)
+		}
+		if cfg.backends == nil {
+			cfg.backends = map[string]string{}
+		}
+		if _, dup := cfg.backends[name]; dup {
+			return fmt.Errorf("backend %s is stubbed twice", name)
+		}
+		cfg.backends[name] = file
+		return nil
+	})
 	fs.IntVar(&cfg.maxRequests, "max-requests", 50, "request limit")
 	fs.BoolVar(&cfg.verbose, "verbose", false, "log requests")
 	if code, ok := parseFlags(fs, args, simulateUsage, stdout, stderr); !ok {
@@ -155,6 +174,8 @@ func parseSimulate(args []string, getenv func(string) string, stdout, stderr io.
 	switch {
 	case cfg.url != "" && inProcess:
 		return bad("--flow, --policy, --model, --pins and --at serve the flow in this process: leave out --url")
+	case cfg.url != "" && len(cfg.backends) > 0:
+		return bad("--backend stubs the backends of a flow served in this process: leave out --url (a running server calls its own backends)")
 	case cfg.url != "" && cfg.token == "" && getenv(envToken) == "":
 		return bad("--token is required with --url (or set %s)", envToken)
 	case cfg.maxRequests < 1:
@@ -292,6 +313,16 @@ func serveInProcess(ctx context.Context, cfg simConfig, stderr io.Writer) (start
 	}
 	if cfg.verbose {
 		opts.Logger = slog.New(slog.NewTextHandler(stderr, nil))
+	}
+	for name, file := range cfg.backends {
+		stub, err := sandbox.LoadStub(file)
+		if err != nil {
+			return "", "", nil, fmt.Errorf("--backend %s: %w", name, err)
+		}
+		if opts.Backends == nil {
+			opts.Backends = map[string]framework.Fetcher{}
+		}
+		opts.Backends[name] = stub
 	}
 	if at := cfg.at; !at.IsZero() {
 		opts.Now = func() time.Time { return at }

@@ -119,20 +119,23 @@ func TestSimulateAgainstARunningServer(t *testing.T) {
 		{"HappyPathReachesADial", "", []string{"--url", welcome, "--token", testToken, "--press", "2", "--press", "1"},
 			"SAY Thanks for calling Acme.\n" +
 				"SAY For sales, press 1. For support, press 2. For our hours, press 3. To leave a message, press 4. Staff, press 6. To speak with someone, press 0.\n" +
-				"GATHER pressed 2\nREDIRECT /ivr/support\n" +
+				"SAY Para español, oprima 5.\n" +
+				"GATHER pressed 2\nREDIRECT /ivr/support?l=en-US&st=…\n" +
 				"SAY For billing, press 1 or say billing. For technical support, press 2 or say technical.\n" +
 				"GATHER pressed 1\nSAY Connecting you to billing.\nDIAL +15555550112\n"},
 		{"TokenComesFromTheEnvironment", testToken, []string{"--url", welcome, "--press", "0"},
 			"SAY Thanks for calling Acme.\n" +
 				"SAY For sales, press 1. For support, press 2. For our hours, press 3. To leave a message, press 4. Staff, press 6. To speak with someone, press 0.\n" +
+				"SAY Para español, oprima 5.\n" +
 				"GATHER pressed 0\nDIAL +15555550100\n"},
 		{"ForgedTokenHearsTheUnauthenticatedFlow", testToken, []string{"--url", welcome, "--token", "forged"},
 			"SAY We could not verify this call.\nDIAL +15555550100\n"},
 		{"UnknownRouteHearsTheNotFoundFlow", "", []string{"--url", srv.URL + "/ivr/nowhere", "--token", testToken, "--press", "2", "--press", "1"},
-			"SAY That option is not available.\nREDIRECT /ivr/welcome\n" +
+			"SAY That option is not available.\nREDIRECT /ivr/welcome?l=en-US&st=…\n" +
 				"SAY Thanks for calling Acme.\n" +
 				"SAY For sales, press 1. For support, press 2. For our hours, press 3. To leave a message, press 4. Staff, press 6. To speak with someone, press 0.\n" +
-				"GATHER pressed 2\nREDIRECT /ivr/support\n" +
+				"SAY Para español, oprima 5.\n" +
+				"GATHER pressed 2\nREDIRECT /ivr/support?l=en-US&st=…\n" +
 				"SAY For billing, press 1 or say billing. For technical support, press 2 or say technical.\n" +
 				"GATHER pressed 1\nSAY Connecting you to billing.\nDIAL +15555550112\n"},
 	}
@@ -322,5 +325,39 @@ func TestSimulateFlowFileWithPINs(t *testing.T) {
 	}
 	if code, _, stderr := runCLI(t, "simulate", "--url", "http://127.0.0.1:1/ivr/welcome", "--token", "t", "--pins", pins); code != 2 || !strings.Contains(stderr, "--pins and --at serve the flow in this process") {
 		t.Errorf("--pins with --url: exit %d, %q; want a usage error naming --pins", code, stderr)
+	}
+}
+
+func TestSimulateStubsTheFlowsBackends(t *testing.T) {
+	const flow = "testdata/simulate/bank.yaml"
+	tests := []struct {
+		name    string
+		backend string
+		want    string // the transcript
+	}{
+		{"AStubAnswersTheFetch", "bank=testdata/simulate/bank-overdrawn.json",
+			"SAY Your balance is minus $12.50.\nSAY Your account is overdrawn.\nHANGUP\n"},
+		{"AFailingStubIsTheOnError", "bank=fail", "SAY We cannot reach your account right now.\nHANGUP\n"},
+		{"AnAnswerOfTheWrongTypeIsTheOnError", "bank=testdata/simulate/bank-malformed.json", "SAY We cannot reach your account right now.\nHANGUP\n"},
+		{"AnUnstubbedBackendIsNeverCalledAndFails", "other=fail", "SAY We cannot reach your account right now.\nHANGUP\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, "simulate", "--flow", flow, "--backend", tt.backend)
+			if code != 0 {
+				t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+			}
+			if stdout != tt.want {
+				t.Errorf("heard\n%s\nwant\n%s", stdout, tt.want)
+			}
+		})
+	}
+	for _, bad := range []string{"bank", "=x", "bank="} {
+		if code, _, stderr := runCLI(t, "simulate", "--flow", flow, "--backend", bad); code != 2 || !strings.Contains(stderr, "NAME=FILE") {
+			t.Errorf("--backend %q: exit %d, %s", bad, code, stderr)
+		}
+	}
+	if code, _, stderr := runCLI(t, "simulate", "--flow", flow, "--backend", "bank=testdata/simulate/nope.json"); code != 1 || !strings.Contains(stderr, "--backend bank") {
+		t.Errorf("a missing stub file: exit %d, %s", code, stderr)
 	}
 }

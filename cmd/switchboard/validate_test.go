@@ -17,6 +17,7 @@ func TestValidate(t *testing.T) {
 		{"UnknownKeyIsPositioned", []string{"--flow", "testdata/validate/unknown-key.yaml"}, 1, "unknown-key"},
 		{"YAMLSyntaxErrorIsPositioned", []string{"--flow", "testdata/validate/syntax.yaml"}, 1, "syntax"},
 		{"WarningsAloneExitZero", []string{"--flow", "testdata/validate/warnings.yaml"}, 0, "warnings"},
+		{"MissingTranslationsAreWarnings", []string{"--flow", "testdata/validate/translations.yaml"}, 0, "translations"},
 		{"BrokenPolicyLinesArePositioned", []string{"--flow", "../../demo.yaml", "--policy", "testdata/validate/bad-policy.csv"}, 1, "bad-policy"},
 		{"PolicyThatShutsTwilioOutFails", []string{"--flow", "../../demo.yaml", "--policy", "testdata/validate/no-twilio.csv"}, 1, "no-twilio"},
 		{"PolicyLinesThatDoNothingAreWarnings", []string{"--flow", "../../demo.yaml", "--policy", "testdata/validate/policy-mistakes.csv"}, 0, "policy-mistakes"},

@@ -101,6 +101,8 @@ func TestRespondDoesNotAllocate(t *testing.T) {
 		{"/ivr/sales", Input{Now: mondayNight}},
 		{"/ivr/sales/dialed", Input{DialCallStatus: "busy"}},
 		{"/ivr/support/gather", Input{Speech: "Tech support, please."}},
+		{"/ivr/welcome/gather", Input{Digits: "1", Query: "i=0&n=0&l=es-MX"}},
+		{"/ivr/welcome", Input{Called: "+15555550150"}},
 	} {
 		r := c.Route(tc.path)
 		if n := testing.AllocsPerRun(100, func() { r.Respond(tc.in) }); n != 0 {

@@ -770,6 +770,9 @@ func (nc *nodeCompiler) promptList(ps Prompts) []twiml.Prompt {
 	out := make([]twiml.Prompt, 0, len(ps))
 	for _, p := range ps {
 		switch {
+		case p.Say != "" && p.Language == nc.lang.tag && nc.lang.param != "":
+			// A prompt pinned to one of a multi-language flow's languages offers that
+			// language ("Para español, oprima 5"): a call already in it does not hear it.
 		case p.Say != "":
 			text, v := nc.say(p.Say, p.Translations)
 			if p.Language != "" { // a prompt in a language of its own: that text, always

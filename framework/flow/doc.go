@@ -47,9 +47,16 @@
 //	                                # POST /calls starts), every <Record> to /callbacks/recording
 //	                                # (and, transcribing, /callbacks/transcription); package
 //	                                # callbacks serves them.
+//	backends:                       # Optional: the operator's servers a fetch may call, and no other.
+//	  bank: {url: "https://bank.example.com/ivr", timeout: 3s}  # url: https://, http:// to loopback
+//	                                # only, or $NAME / ${NAME} from the environment (Options.Env);
+//	                                # timeout: default 3s, at most 10s.
+//	variables:                      # Optional: every variable a fetch sets or a menu uses.
+//	  balance: {type: number, default: "0", sensitive: false}  # type string (default), number,
+//	                                # boolean; default when unset; sensitive: encrypted in URLs.
 //
 // A node speaks its say prompts, then takes at most one step: gather, goto, dial, record,
-// enqueue, redirect, hangup, pin or agent (with none the call ends after say). In Go the step is
+// enqueue, redirect, hangup, pin, agent or switch (with none the call ends after say). In Go the step is
 // [Action.Do], a [Step]; Node embeds Action:
 //
 //	sales:
@@ -90,6 +97,30 @@
 //	  max_no_input: 3               # Optional; default defaults.max_no_input.
 //	  exhausted: {dial: call_center}  # Optional; default dial call_center (or say goodbye
 //	                                # and hang up without one).
+//
+// A menu can ask a backend for the call's data when the call enters it, say it, and branch on it:
+//
+//	balance:
+//	  fetch:                        # Optional: before hours, prompts and step.
+//	    backend: bank               #   Required: a name under backends.
+//	    sets: [balance]             #   Required: the answer's fields kept, as declared variables.
+//	    on_error: {say: Sorry., goto: welcome}  # Optional: timeout, non-2xx, malformed or
+//	                                #   mistyped answer; default the node's internal error flow.
+//	  say: "Your balance is {{ money .balance }}."   # text/template: money, digits, date.
+//	  switch:
+//	    on: balance                 # a variable; or digits, speech (the last gather input),
+//	                                # caller, called.
+//	    cases:                      # the first whose conditions all hold: is, in, has, lt, lte,
+//	      - {lt: 0, then: billing}  # gt, gte, exists. Numbers compare as numbers; speech after
+//	                                # lower-casing and dropping punctuation.
+//	    default: goodbye            # Required.
+//
+// The server does the fetch ([Route.Fetch], [FetchCall.Accept]) and passes the call's variables
+// in [Input].Vars; the variables then travel in the call's state token. A say text with {{ }}
+// is compiled into its document as a marker that [Route.Answer] replaces with the rendered,
+// escaped text; a node with no variable, fetch or switch is pre-rendered as any other
+// ([Route.Dynamic] is false). Validation checks that every variable a prompt uses has a default
+// or is set by a fetch on every path that reaches its node.
 //
 // A menu can hand the caller to an AI voice agent and take the call back:
 //
@@ -175,7 +206,8 @@
 //
 // A call speaks one language at a time: the one languages.by_called gives the number it called,
 // else languages.default. A destination with language: switches it for the rest of the call; its
-// say is already in the new language, and with no step it re-enters the menu it is in (from an
+// say is already in the new language (and needs only that language's text), and with no step it
+// re-enters the menu it is in (from an
 // error flow, the start menu). On a menu, language: remains the menu's own speaking language
 // (see above), not a switch. Every URL the flow renders names the call's language (?l=es-MX),
 // which Twilio signs and the server seals into the call's state token with the rest of the query;
@@ -185,7 +217,8 @@
 //
 // Each language has its voice in defaults.voices; the default language may use defaults.voice.
 // A menu's or an error flow's own voice and language hold in the default language only. A prompt
-// with a language of its own is pinned: the same text and voice in every language. A say
+// with a language of its own is pinned: the same text and voice in every language, but left out
+// of that language's own documents (a call in Spanish does not hear "Para español…"). A say
 // without the call's language is spoken in the default language's text and voice, and loading
 // warns about each such say (file:line:col, the languages missing); a translation into a
 // language the flow does not declare, or a say with no text in the default language, is an

@@ -62,7 +62,7 @@ func ExampleLoad() {
 	})
 	fmt.Println(f != nil, probs)
 	// Output:
-	// true ../../demo.yaml:84:17: menus.staff.permission: warning: no line of the policy grants permission "staff": nobody can reach this menu
+	// true ../../demo.yaml:113:17: menus.staff.permission: warning: no line of the policy grants permission "staff": nobody can reach this menu
 }
 
 func ExampleFlow_Validate() {
@@ -207,4 +207,38 @@ menus:
 	// welcome: ""
 	// sales: "welcome"
 	// support: "welcome"
+}
+
+// A flow in two languages: the called number picks the first, an option switches it, and the
+// URLs name it (l=) so that the call's next request is in it too.
+func ExampleCompiled_CallLanguage() {
+	f, probs := flow.Parse("menu.yaml", []byte(`version: 1
+languages: {default: en-US, others: [es-MX], by_called: {"+15555550150": es-MX}}
+defaults: {voice: Polly.Joanna, voices: {es-MX: Polly.Mia}}
+start: welcome
+menus:
+  welcome:
+    gather:
+      prompt:
+        - {en-US: Press 1 for sales., es-MX: Oprima 1 para ventas.}
+        - {say: "Para español, oprima 9.", language: es-MX}
+      options:
+        "1": {say: {en-US: One moment., es-MX: Un momento.}, hangup: true}
+        "9": {language: es-MX}
+`), nil)
+	if probs.Err() != nil {
+		fmt.Println(probs)
+		return
+	}
+	c, _ := flow.Compile(f, nil)
+	fmt.Println(c.Languages(), c.Languages()[c.CallLanguage("", "+15555550150")])
+	gather := c.Route("/ivr/welcome/gather")
+	fmt.Printf("%s\n", gather.Respond(flow.Input{Digits: "9", Query: "i=0&n=0&l=en-US"}))
+	fmt.Printf("%s\n", c.Route("/ivr/welcome").Respond(flow.Input{Called: "+15555550150"}))
+	fmt.Printf("%s\n", c.InLanguage(1).ErrorFlow("/ivr/welcome", flow.NotFound))
+	// Output:
+	// [en-US es-MX] es-MX
+	// <?xml version="1.0" encoding="UTF-8"?><Response><Redirect>/ivr/welcome?l=es-MX</Redirect></Response>
+	// <?xml version="1.0" encoding="UTF-8"?><Response><Gather action="/ivr/welcome/gather?i=0&amp;n=0&amp;l=es-MX" timeout="5" numDigits="1"><Say voice="Polly.Mia" language="es-MX">Oprima 1 para ventas.</Say></Gather><Redirect>/ivr/welcome/gather?i=0&amp;n=0&amp;l=es-MX</Redirect></Response>
+	// <?xml version="1.0" encoding="UTF-8"?><Response><Say voice="Polly.Mia" language="es-MX">Lo sentimos, esa opción no está disponible.</Say><Hangup/></Response>
 }

@@ -271,12 +271,26 @@ func (c *checker) languages() {
 			c.errorf(joinKey("menus", name), "a menu's own body cannot switch the call's language; switch in a destination, such as an option: {language: %s, goto: %s}", n.SetLanguage, name)
 		}
 	}
+	switched := map[string]string{} // the path of a destination that switches language → that language
 	walkFlow(reflect.ValueOf(f).Elem(), "", func(path string, v reflect.Value) {
 		switch x := v.Addr().Interface().(type) {
 		case *Prompt:
-			if x.Say != "" || len(x.Translations) > 0 {
-				c.translated(joinKey(path, "say"), x.Say, x.Translations, x.Language != "", langs, declared, known)
+			if x.Say == "" && len(x.Translations) == 0 {
+				return
 			}
+			if to, ok := switched[parentPath(parentPath(path))]; ok && x.Language == "" {
+				// Said after the switch: only the new language's text is ever heard.
+				if x.Translations[to] == "" && (to != def || x.Say == "") && declared(to) {
+					c.errorf(joinKey(path, "say"), "has no %s text: this destination switches the call to %s before it speaks", to, to)
+				}
+				for _, t := range sortedKeys(x.Translations) {
+					if !declared(t) {
+						c.keyErrorf(joinKey(joinKey(path, "say"), t), "%s is not among the flow's languages (%s)", t, known())
+					}
+				}
+				return
+			}
+			c.translated(joinKey(path, "say"), x.Say, x.Translations, x.Language != "", langs, declared, known)
 		case *Agent:
 			if x.Welcome != "" || len(x.WelcomeTranslations) > 0 {
 				c.translated(joinKey(path, "welcome"), x.Welcome, x.WelcomeTranslations, x.Language != "", langs, declared, known)
@@ -284,10 +298,11 @@ func (c *checker) languages() {
 		case *Action:
 			if t := x.SetLanguage; t != "" && languageRe.MatchString(t) && !declared(t) {
 				c.errorf(joinKey(path, "language"), "%s is not among the flow's languages (%s)", t, known())
+			} else if t != "" {
+				switched[path] = t
 			}
 		}
 	})
-	_ = def
 }
 
 // translated checks one translatable text at path.

@@ -88,8 +88,7 @@ func TestALanguageSwitchHoldsForTheRestOfTheCall(t *testing.T) {
 	hears(t, verbsOf(t, c.Route("/ivr/menu").Respond(Input{Query: "l=es-MX"})),
 		"Say es-MX: Gracias por llamar.",
 		"Gather /ivr/menu/gather?i=0&n=0&l=es-MX",
-		"Say es-MX: Para ventas oprima 1. Para el asistente oprima 2.",
-		"Say es-MX: Para español, oprima 9.",
+		"Say es-MX: Para ventas oprima 1. Para el asistente oprima 2.", // not "Para español…": the call is in Spanish
 		"Redirect /ivr/menu/gather?i=0&n=0&l=es-MX")
 	hears(t, verbsOf(t, gather.Respond(Input{Digits: "1", Query: "i=0&n=0&l=es-MX"})), "Redirect /ivr/sales?l=es-MX")
 	hears(t, verbsOf(t, c.Route("/ivr/sales").Respond(Input{Query: "l=es-MX"})),
@@ -202,6 +201,7 @@ menus:
         "1": {say: {en-US: Bye., es-MX: Adiós., fr-CA: Au revoir.}, hangup: true}
         "2": b
         "9": {language: es-MX}
+        "7": {say: {es-MX: Muy bien.}, language: es-MX, goto: b}
   b:
     agent:
       relay: wss://agent.example.com/relay
@@ -217,8 +217,8 @@ errors:
 	want := []string{
 		"w.yaml:7:10: menus.a.say[0].say: warning: no es-MX, fr-CA translation: callers in es-MX, fr-CA hear the en-US text",
 		"w.yaml:10:11: menus.a.gather.prompt[0].say: warning: no fr-CA translation: callers in fr-CA hear the en-US text",
-		"w.yaml:20:16: menus.b.agent.welcome: warning: no es-MX translation: callers in es-MX hear the en-US text",
-		"w.yaml:23:20: errors.not_found.say[0].say: warning: no es-MX, fr-CA translation: callers in es-MX, fr-CA hear the en-US text",
+		"w.yaml:21:16: menus.b.agent.welcome: warning: no es-MX translation: callers in es-MX hear the en-US text",
+		"w.yaml:24:20: errors.not_found.say[0].say: warning: no es-MX, fr-CA translation: callers in es-MX, fr-CA hear the en-US text",
 	}
 	var got []string
 	for _, p := range probs {
@@ -255,6 +255,7 @@ menus:
       prompt: {say: {en-US: Press 1., "x y": z}}
       options:
         "1": {language: it-IT}
+        "2": {say: Hello., language: es-MX, goto: a}
 `
 	_, probs := Parse("e.yaml", []byte(src), nil)
 	want := []string{
@@ -267,6 +268,7 @@ menus:
 		`e.yaml:10:25: menus.a.say[0].say["de-DE"]: de-DE is not among the flow's languages (the flow's languages are en-US, es-MX)`,
 		`e.yaml:12:39: menus.a.gather.prompt[0].say["x y"]: must be a language tag such as en-US, es-MX or fr (a translated text maps each language to its text); got "x y"`,
 		`e.yaml:14:25: menus.a.gather.options["1"].language: it-IT is not among the flow's languages (the flow's languages are en-US, es-MX)`,
+		`e.yaml:15:20: menus.a.gather.options["2"].say[0].say: has no es-MX text: this destination switches the call to es-MX before it speaks`,
 	}
 	var got []string
 	for _, p := range probs {
@@ -274,5 +276,58 @@ menus:
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// A prompt can be translated and templated at once: each language renders its own text's
+// variables, and a say with variables only in its Spanish text makes the route dynamic.
+func TestATranslatedPromptRendersItsOwnLanguagesVariables(t *testing.T) {
+	src := `version: 1
+languages: {default: en-US, others: [es-MX]}
+variables:
+  name: {default: customer}
+start: hello
+menus:
+  hello:
+    say: {en-US: "Hello {{ .name }}.", es-MX: "Hola {{ .name }}."}
+    gather:
+      prompt: {en-US: Press 1., es-MX: "Oprima 1, {{ .name }}."}
+      options: {"1": hello}
+`
+	f, probs := Parse("t.yaml", []byte(src), nil)
+	if f == nil {
+		t.Fatal(probs)
+	}
+	c, err := Compile(f, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := c.Route("/ivr/hello")
+	if !r.Dynamic() {
+		t.Fatal("a route with templates is not dynamic")
+	}
+	for _, tc := range []struct {
+		query string
+		want  []string
+	}{
+		{"", []string{"Say en-US: Hello Ana.", "Gather /ivr/hello/gather?i=0&n=0&l=en-US", "Say en-US: Press 1."}},
+		{"l=es-MX", []string{"Say es-MX: Hola Ana.", "Gather /ivr/hello/gather?i=0&n=0&l=es-MX", "Say es-MX: Oprima 1, Ana."}},
+	} {
+		b, err := r.Answer(Input{Query: tc.query, Vars: map[string]string{"name": "Ana"}})
+		if err != nil {
+			t.Fatalf("%q: %v", tc.query, err)
+		}
+		hears(t, verbsOf(t, b)[:3], tc.want...)
+	}
+}
+
+// A translation that renders past Twilio's limit is refused when the flow loads, as the
+// default language's text would be.
+func TestAnOversizedTranslationIsRefused(t *testing.T) {
+	src := "version: 1\nlanguages: {default: en-US, others: [es-MX]}\nstart: a\nmenus:\n  a:\n    say: {en-US: Hi., es-MX: \"" +
+		strings.Repeat("Hola. ", 12000) + "\"}\n    hangup: true\n"
+	_, probs := Parse("big.yaml", []byte(src), nil)
+	if probs.Err() == nil || !strings.Contains(probs.Err().Error(), "renders to more than 65536 bytes") {
+		t.Errorf("an oversized Spanish text loads: %v", probs)
 	}
 }

@@ -174,19 +174,30 @@ func sizeCheck(f *Flow, g *graph) Problems {
 		longest = max(longest, len(name))
 	}
 	perValue := 256 + len(base) + longest + len(f.CallCenter)
-	c := newCompiler(f, g, base, "")
-	c.errorTables()
-	for _, name := range sortedKeys(f.Menus) {
-		n := f.Menus[name]
-		if n == nil {
-			continue
+	var probs Problems
+	seen := map[string]bool{}
+	for i := range languagesOf(f) { // a translation may be longer than the default's text
+		c := newCompiler(f, g, base, "")
+		c.lang = &c.langs[i]
+		c.errorTables()
+		for _, name := range sortedKeys(f.Menus) {
+			n := f.Menus[name]
+			if n == nil {
+				continue
+			}
+			text, values := sizeOf(reflect.ValueOf(n).Elem())
+			if 6*text+perValue*values+1024 >= twimlMaxSize {
+				c.node(name, n)
+			}
 		}
-		text, values := sizeOf(reflect.ValueOf(n).Elem())
-		if 6*text+perValue*values+1024 >= twimlMaxSize {
-			c.node(name, n)
+		for _, p := range c.probs {
+			if k := p.String(); !seen[k] {
+				seen[k] = true
+				probs = append(probs, p)
+			}
 		}
 	}
-	return c.probs
+	return probs
 }
 
 // sizeOf returns the bytes of every string under v and the number of values there.

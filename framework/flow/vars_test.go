@@ -2,6 +2,7 @@ package flow
 
 import (
 	"errors"
+	"os"
 	"strings"
 	"testing"
 )
@@ -208,5 +209,32 @@ func TestABackendURLMayComeFromTheEnvironment(t *testing.T) {
 	env["BANK_URL"] = "http://bank.example.com/v1"
 	if _, probs = Parse("env.yaml", []byte(src), &Options{Env: func(k string) string { return env[k] }}); probs.Err() == nil {
 		t.Error("an http:// URL to another host loaded from the environment")
+	}
+}
+
+// The flow the README's "Data from your backend" section shows loads, validates with no problem
+// and compiles.
+func TestTheREADMEsBackendFlowIsValid(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(b), "\n### Data from your backend")
+	_, block, ok2 := strings.Cut(section, "```yaml\n")
+	block, _, ok3 := strings.Cut(block, "```")
+	if !ok || !ok2 || !ok3 {
+		t.Fatal("README.md has no flow in its Data from your backend section")
+	}
+	f, probs := Parse("README.md", []byte(block), &Options{Env: func(string) string { return "https://bank.example.com/ivr" }})
+	if len(probs) > 0 {
+		t.Fatalf("the README's flow has problems:\n%s", probs)
+	}
+	c, err := Compile(f, &CompileOptions{Validated: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Route("/ivr/balance").Answer(Input{Vars: map[string]string{"balance": "-12.5", "name": "Ann", "account": "99887766"}})
+	if err != nil || !strings.Contains(string(got), "Hello Ann. Your balance is minus $12.50.") {
+		t.Errorf("the balance menu answers %s, %v", got, err)
 	}
 }

@@ -1,0 +1,50 @@
+package flowtest_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/switchboard-ivr/switchboard/flowtest"
+)
+
+// A test file stubs the flow's backends: each file's calls hear its stub's answer, and two files
+// of one flow with different stubs do not share a server.
+func TestATestFileStubsTheFlowsBackends(t *testing.T) {
+	var files []*flowtest.File
+	for _, src := range []string{
+		"flow: bank.yaml\nbackends: {bank: bank-overdrawn.json}\ncalls:\n  - {name: overdrawn, expect: [{say: minus $12.50}, {say: overdrawn}]}\n",
+		"flow: bank.yaml\nbackends: {bank: bank-in-credit.json}\ncalls:\n  - {name: in credit, expect: [{say: $42.10}, {no_say: overdrawn}]}\n",
+		"flow: bank.yaml\nbackends: {bank: fail}\ncalls:\n  - {name: down, expect: [{say: cannot reach your account}]}\n",
+	} {
+		f, err := flowtest.Parse("testdata/bank_test.yaml", []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	rep := flowtest.Run(context.Background(), files, nil)
+	if len(rep.Errors) > 0 {
+		t.Fatal(rep.Errors)
+	}
+	for _, r := range rep.Results {
+		if line := r.Line(); !strings.HasPrefix(line, "ok") {
+			t.Errorf("%s", line)
+		}
+	}
+	if len(rep.Results) != 3 {
+		t.Errorf("%d results, want 3", len(rep.Results))
+	}
+}
+
+func TestBadBackendStubsAreRefusedWithPositions(t *testing.T) {
+	_, err := flowtest.Parse("t_test.yaml", []byte("flow: bank.yaml\nbackends: {bank: \"\", crm: [x]}\ncalls:\n  - {name: c, expect: [{hangup: true}]}\n"))
+	if err == nil {
+		t.Fatal("parsed")
+	}
+	for _, want := range []string{"t_test.yaml:2:18: backends.bank: must name a stub file", "t_test.yaml:2:27: backends.crm: must be a string"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("%v\nwant %s", err, want)
+		}
+	}
+}
