@@ -138,18 +138,24 @@ hmac=${pids[-1]}
 wait_up "$HMAC_PORT"
 cmp -s <(post "$HMAC_PORT" x) "$work/twiml.xml" || die "bare --hmac answers other bytes than switchboard"
 
-# load runs wrk against port $1 with signature $2 and prints "req/s p50_us p99_us non2xx".
+# cputicks prints the CPU time process $1 has used, user and system, in clock ticks.
+cputicks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# load runs wrk against port $1, served by process $3, with signature $2 and prints "req/s
+# p50_us p99_us non2xx cpu_us_per_request". The server's CPU time per request counts the work
+# of that process alone, so it moves far less than req/s when neighbours load the machine.
 load() {
-	local port=$1 sig=$2 script="$work/post-$1-${#2}.lua"
+	local port=$1 sig=$2 pid=$3 script="$work/post-$1-${#2}.lua"
 	cat >"$script" <<-LUA
 		wrk.method = "POST"
 		wrk.body = [==[$body]==]
 		wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 		wrk.headers["X-Twilio-Signature"] = "$sig"
 		function done(summary, latency, requests)
-		  io.write(string.format("RESULT %.1f %d %d %d\n", summary.requests / (summary.duration / 1e6),
+		  io.write(string.format("RESULT %.1f %d %d %d %d\n", summary.requests / (summary.duration / 1e6),
 		    latency:percentile(50), latency:percentile(99),
-		    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+		    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+		    summary.requests))
 		end
 	LUA
 	if [ "$WARMUP" != 0 ] && [ "$WARMUP" != 0s ]; then
@@ -160,33 +166,40 @@ load() {
 		perf record -q -e cpu-clock -g -p "$sb" -o "$PERF_OUT" -- sleep "$DURATION" >/dev/null 2>&1 &
 		rec=$!
 	fi
-	wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" -s "$script" "http://127.0.0.1:$port$target" | awk '/^RESULT/ {print $2, $3, $4, $5}'
+	local out t0 t1
+	t0=$(cputicks "$pid")
+	out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" -s "$script" "http://127.0.0.1:$port$target" | awk '/^RESULT/ {print $2, $3, $4, $5, $6}')
+	t1=$(cputicks "$pid")
+	out=$(awk -v o="$out" -v d=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" 'BEGIN {split(o, f, " "); printf "%s %s %s %s %.1f", f[1], f[2], f[3], f[4], (f[5] > 0 ? d / hz * 1e6 / f[5] : 0)}')
+	# Print only once perf is done: the caller reads the line from a process substitution and
+	# starts the next load as soon as it has it, which perf would otherwise record too.
 	if [ -n "$rec" ]; then wait "$rec" || say "perf record failed; is perf installed and allowed?"; fi
+	printf '%s\n' "$out"
 }
 
 hwm() { awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; } # peak RSS, MiB
 
 say "loading each for $DURATION (wrk -t$THREADS -c$CONNS, after a $WARMUP warm-up)"
-read -r bare_rps bare_p50 bare_p99 bare_err < <(load "$BARE_PORT" "$valid_sig")
-read -r hm_rps hm_p50 hm_p99 hm_err < <(load "$HMAC_PORT" "$valid_sig")
-read -r sb_rps sb_p50 sb_p99 sb_err < <(load "$SB_PORT" "$valid_sig")
-read -r fl_rps fl_p50 fl_p99 fl_err < <(load "$SB_PORT" "$forged_sig")
-read -r fo_rps fo_p50 fo_p99 fo_err < <(load "$SB_OPEN_PORT" "$forged_sig")
+read -r bare_rps bare_p50 bare_p99 bare_err bare_cpu < <(load "$BARE_PORT" "$valid_sig" "$bare")
+read -r hm_rps hm_p50 hm_p99 hm_err hm_cpu < <(load "$HMAC_PORT" "$valid_sig" "$hmac")
+read -r sb_rps sb_p50 sb_p99 sb_err sb_cpu < <(load "$SB_PORT" "$valid_sig" "$sb")
+read -r fl_rps fl_p50 fl_p99 fl_err fl_cpu < <(load "$SB_PORT" "$forged_sig" "$sb")
+read -r fo_rps fo_p50 fo_p99 fo_err fo_cpu < <(load "$SB_OPEN_PORT" "$forged_sig" "$sb_open")
 bare_rss=$(hwm "$bare") hmac_rss=$(hwm "$hmac") sb_rss=$(hwm "$sb") open_rss=$(hwm "$sb_open")
 
 ms() { awk -v us="$1" 'BEGIN {printf "%.2f ms", us / 1000}'; }
-row() { printf '%-44s %10.0f %10s %10s %9s MiB %7s\n' "$1" "$2" "$(ms "$3")" "$(ms "$4")" "$5" "$6"; }
+row() { printf '%-44s %10.0f %10s %10s %9s MiB %7s %10s\n' "$1" "$2" "$(ms "$3")" "$(ms "$4")" "$5" "$6" "$7"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
 check() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN {ok = (op == ">=" ? v >= t : v <= t); print (ok ? "ok" : "MISSED")}'; }
 
 echo
 echo "wrk -t$THREADS -c$CONNS -d$DURATION, POST $target, ${#body}-byte form, $(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%MZ)"
-printf '%-44s %10s %10s %10s %13s %7s\n' server req/s p50 p99 "peak RSS" errors
-row "bare Echo, no checks (floor)" "$bare_rps" "$bare_p50" "$bare_p99" "$bare_rss" "$bare_err"
-row "bare Echo, read body + 1 HMAC-SHA1 (floor)" "$hm_rps" "$hm_p50" "$hm_p99" "$hmac_rss" "$hm_err"
-row "switchboard, valid signature" "$sb_rps" "$sb_p50" "$sb_p99" "$sb_rss" "$sb_err"
-row "switchboard, forged (failed-auth limit 20/s)" "$fl_rps" "$fl_p50" "$fl_p99" "$sb_rss" "$fl_err"
-row "switchboard, forged (limit off)" "$fo_rps" "$fo_p50" "$fo_p99" "$open_rss" "$fo_err"
+printf '%-44s %10s %10s %10s %13s %7s %10s\n' server req/s p50 p99 "peak RSS" errors "CPU µs/req"
+row "bare Echo, no checks (floor)" "$bare_rps" "$bare_p50" "$bare_p99" "$bare_rss" "$bare_err" "$bare_cpu"
+row "bare Echo, read body + 1 HMAC-SHA1 (floor)" "$hm_rps" "$hm_p50" "$hm_p99" "$hmac_rss" "$hm_err" "$hm_cpu"
+row "switchboard, valid signature" "$sb_rps" "$sb_p50" "$sb_p99" "$sb_rss" "$sb_err" "$sb_cpu"
+row "switchboard, forged (failed-auth limit 20/s)" "$fl_rps" "$fl_p50" "$fl_p99" "$sb_rss" "$fl_err" "$fl_cpu"
+row "switchboard, forged (limit off)" "$fo_rps" "$fo_p50" "$fo_p99" "$open_rss" "$fo_err" "$fo_cpu"
 echo
 v=$(ratio "$sb_rps" "$bare_rps")
 vh=$(ratio "$sb_rps" "$hm_rps")
@@ -201,3 +214,6 @@ printf '%-56s %6s  %s\n' "valid p99, switchboard / bare (target <= 1.3)" "$p" "$
 printf '%-56s %6s  %s\n' "forged / valid req/s, limit 20/s (target >= 1)" "$f1" "$(check "$f1" '>=' 1)"
 printf '%-56s %6s  %s\n' "forged / valid req/s, limit off (target >= 1)" "$f2" "$(check "$f2" '>=' 1)"
 printf '%-56s %6s  %s\n' "peak RSS of switchboard, MiB (target <= 25)" "$sb_rss" "$(check "$sb_rss" '<=' 25)"
+printf '%-56s %6s\n' "server CPU per request, switchboard valid / bare" "$(ratio "$sb_cpu" "$bare_cpu")"
+printf '%-56s %6s\n' "server CPU per request, switchboard valid / HMAC floor" "$(ratio "$sb_cpu" "$hm_cpu")"
+printf '%-56s %6s\n' "server CPU per request, forged (limit off) / valid" "$(ratio "$fo_cpu" "$sb_cpu")"
