@@ -24,6 +24,10 @@ type Options struct {
 	// PINsFile is the PIN secrets file of FlowFile's pin menus, as serve --pins reads it (read at
 	// each load, not watched). Optional; with no FlowFile the built-in demo's PIN is used.
 	PINsFile string
+	// Backends stub the flow's backends for the phone: backend name → a JSON file of the answer
+	// every fetch gets, or "fail" (see sandbox.LoadStub); read at each load, not watched.
+	// Optional; a backend not stubbed fails every fetch (its on_error): the console calls none.
+	Backends map[string]string
 	// MaskNumbers masks phone numbers in the policy matrix, the policy text and recent calls
 	// ("+1555***0123"). Optional; false shows them in full, for a console on one's own machine.
 	MaskNumbers bool

@@ -54,7 +54,7 @@ func build(o *Options) (*snapshot, []Problem) {
 			problems = append(problems, split(err)...)
 		}
 	}
-	fopts := &flow.Options{}
+	fopts := &flow.Options{Env: sandbox.Getenv}
 	if az != nil {
 		fopts.Grants = az.Grants
 	}
@@ -85,6 +85,16 @@ func build(o *Options) (*snapshot, []Problem) {
 	}
 	if o.ModelFile != "" {
 		so.Model = framework.File(o.ModelFile)
+	}
+	for name, file := range o.Backends {
+		stub, err := sandbox.LoadStub(file)
+		if err != nil {
+			return nil, append(problems, Problem{Where: file, Message: "backend " + name + ": " + err.Error()})
+		}
+		if so.Backends == nil {
+			so.Backends = map[string]framework.Fetcher{}
+		}
+		so.Backends[name] = stub
 	}
 	sb, err := sandbox.New(so)
 	if err != nil {

@@ -38,9 +38,7 @@ type Options struct {
 	// backend not named here fails every fetch (its on_error): a sandbox has no key to sign a
 	// real backend's requests with, and calls none.
 	Backends map[string]framework.Fetcher
-	// Env looks up the environment variables the flow's backend URLs name. Optional;
-	// os.Getenv, and a variable it does not set reads as https://unset.invalid (a name that
-	// resolves nowhere), so that a flow whose backends are stubbed loads anywhere.
+	// Env looks up the environment variables the flow's backend URLs name. Optional; [Getenv].
 	Env func(name string) string
 	// Setup runs once on the App before New returns, to add a program's own routes with
 	// [framework.App.Voice] and [framework.App.Handle], such as stubs of the backends they call.
@@ -88,12 +86,7 @@ func New(opts *Options) (*Sandbox, error) {
 	}
 	env := o.Env
 	if env == nil {
-		env = func(name string) string {
-			if v := os.Getenv(name); v != "" {
-				return v
-			}
-			return "https://unset.invalid"
-		}
+		env = Getenv
 	}
 	app, err := framework.New(&framework.Options{
 		Flow: o.Flow, Policy: o.Policy, Model: o.Model, PINs: o.PINs,
@@ -116,6 +109,16 @@ func New(opts *Options) (*Sandbox, error) {
 	s.app = app
 	s.handler = &observer{s: s}
 	return s, nil
+}
+
+// Getenv is os.Getenv, except that a variable it does not set reads as https://unset.invalid (a
+// name that resolves nowhere): a flow whose backend URLs come from the environment loads in a
+// sandbox anywhere, and a sandbox calls no backend anyway (see [Options].Backends).
+func Getenv(name string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return "https://unset.invalid"
 }
 
 // App returns the App being served, for its routes, its policy and [framework.App.Reload].

@@ -28,7 +28,7 @@ func init() {
 	})
 }
 
-const consoleUsage = `usage: switchboard console [--flow FILE] [--policy FILE] [--model FILE] [--pins FILE] [--addr 127.0.0.1:8081]
+const consoleUsage = `usage: switchboard console [--flow FILE] [--policy FILE] [--model FILE] [--pins FILE] [--backend NAME=FILE]... [--addr 127.0.0.1:8081]
        switchboard console --server URL [--addr 127.0.0.1:8081]
 
 console serves a web page on this machine: the flow as a diagram (click a menu for its prompts,
@@ -42,6 +42,9 @@ With no flags it shows the built-in demo under the built-in policy. The page nee
 
   --pins FILE   the PIN secrets file of --flow's pin menus, as serve --pins reads it (the
                 built-in demo's staff PIN, 2468, needs none).
+  --backend NAME=FILE  the phone's answer to every fetch from the flow's backend NAME: the JSON
+                object in FILE, such as {"balance": 42.10}, or fail (its on_error); repeatable.
+                A backend not stubbed fails too: the console calls none.
   --addr ADDR   where to listen; loopback only (127.0.0.1, [::1] or localhost), since the page
                 has no login.
   --server URL  show the console of a running "switchboard serve --console" instead, with its
@@ -62,6 +65,7 @@ func runConsole(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&opts.PolicyFile, "policy", "", "Casbin policy `file`; the built-in policy.csv when empty")
 	fs.StringVar(&opts.ModelFile, "model", "", "Casbin model `file`; the built-in model.conf when empty")
 	fs.StringVar(&opts.PINsFile, "pins", "", "PIN secrets `file` of the flow's pin menus")
+	fs.Var(backendStubs{&opts.Backends}, "backend", "`NAME=FILE`: answer the flow's backend NAME from a JSON stub file (or fail); repeatable")
 	addr := fs.String("addr", "127.0.0.1:8081", "listen `address`, loopback only")
 	server := fs.String("server", "", "`URL` of a server running serve --console")
 	if code, ok := parseFlags(fs, args, consoleUsage, stdout, stderr); !ok {

@@ -148,20 +148,7 @@ func parseSimulate(args []string, getenv func(string) string, stdout, stderr io.
 	fs.StringVar(&cfg.dialStatus, "dial-status", "completed", "DialCallStatus")
 	fs.StringVar(&cfg.agentEnd, "agent-end", "", "handoff data an agent session ends with")
 	fs.BoolVar(&cfg.agentFailed, "agent-failed", false, "agent sessions fail")
-	fs.Func("backend", "`NAME=FILE`: answer the flow's backend NAME from a JSON stub file (or fail); repeatable", func(v string) error {
-		name, file, ok := strings.Cut(v, "=")
-		if !ok || name == "" || file == "" {
-			return fmt.Errorf("want NAME=FILE, such as bank=stub.json, or NAME=fail; got %q", v)
-		}
-		if cfg.backends == nil {
-			cfg.backends = map[string]string{}
-		}
-		if _, dup := cfg.backends[name]; dup {
-			return fmt.Errorf("backend %s is stubbed twice", name)
-		}
-		cfg.backends[name] = file
-		return nil
-	})
+	fs.Var(backendStubs{&cfg.backends}, "backend", "`NAME=FILE`: answer the flow's backend NAME from a JSON stub file (or fail); repeatable")
 	fs.IntVar(&cfg.maxRequests, "max-requests", 50, "request limit")
 	fs.BoolVar(&cfg.verbose, "verbose", false, "log requests")
 	if code, ok := parseFlags(fs, args, simulateUsage, stdout, stderr); !ok {
@@ -355,4 +342,23 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// backendStubs is --backend NAME=FILE, repeatable: the stub file (or "fail") of each backend.
+type backendStubs struct{ m *map[string]string }
+
+func (b backendStubs) String() string { return "" }
+func (b backendStubs) Set(v string) error {
+	name, file, ok := strings.Cut(v, "=")
+	if !ok || name == "" || file == "" {
+		return fmt.Errorf("want NAME=FILE, such as bank=stub.json, or NAME=fail; got %q", v)
+	}
+	if *b.m == nil {
+		*b.m = map[string]string{}
+	}
+	if _, dup := (*b.m)[name]; dup {
+		return fmt.Errorf("backend %s is stubbed twice", name)
+	}
+	(*b.m)[name] = file
+	return nil
 }
