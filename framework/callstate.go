@@ -89,7 +89,8 @@ func (a *App) writeVoice(ex *exchange, b []byte) {
 	if a.opts.State != nil {
 		if id, ok := ex.twilioIdentity(); ok && id.CallSID != "" {
 			sealed, err := sealURLs(b, a.opts.URLPrefix, ex.st.flow.BasePath(), func(p, q []byte) (string, error) {
-				if len(ex.scopes) == 0 && len(ex.vars) == 0 && !ex.handsOff && zeroQuery(q) {
+				agentURL := ex.handsOff && bytes.HasSuffix(p, agentSuffix) // a Connect action: always sealed
+				if len(ex.scopes) == 0 && len(ex.vars) == 0 && !agentURL && zeroQuery(q) {
 					return "", nil // state zero needs no token: a request without one is read as it
 				}
 				path := string(p)
@@ -97,7 +98,7 @@ func (a *App) writeVoice(ex *exchange, b []byte) {
 				if len(ex.vars) > 0 {
 					st.Vars, st.Secret = splitVars(ex.st.flow, ex.vars)
 				}
-				if ex.handsOff && strings.HasSuffix(path, "/agent") {
+				if agentURL {
 					// The agent's session may outlast the token's TTL: its return, and the
 					// agent server, get a token that lives as long as a call may.
 					tok, err := a.opts.State.SealFor(id.CallSID, path, st, time.Now(), AgentStateTTL)
@@ -169,6 +170,9 @@ func withoutParam(q, key string) string {
 	}
 	return strings.Join(out, "&")
 }
+
+// agentSuffix ends the path of an agent's Connect action (a node's /agent route).
+var agentSuffix = []byte("/agent")
 
 // statePlaceholder is how a compiled agent document holds the place of the state token.
 var statePlaceholder = []byte(` value="` + flow.StatePlaceholder + `"`)
