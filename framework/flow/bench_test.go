@@ -70,6 +70,8 @@ func BenchmarkRespond(b *testing.B) {
 	}{
 		{"entry", "/ivr/welcome", Input{}},
 		{"option", "/ivr/welcome/gather", Input{Digits: "1", Query: "i=0&n=0"}},
+		{"option-es", "/ivr/welcome/gather", Input{Digits: "1", Query: "i=0&n=0&l=es-MX"}},
+		{"entry-by-called", "/ivr/welcome", Input{Called: "+15555550150"}},
 		{"invalid", "/ivr/welcome/gather", Input{Digits: "7", Query: "i=1&n=0"}},
 		{"silence", "/ivr/welcome/gather", Input{Query: "i=0&n=1"}},
 		{"hours", "/ivr/sales", Input{Now: mondayNoon}},

@@ -70,6 +70,9 @@ func (lt *langTable) index(query, called string) int {
 			}
 		}
 	}
+	if called == "" || len(lt.byCalled) == 0 {
+		return 0
+	}
 	if i, ok := lt.byCalled[called]; ok {
 		return i
 	}

@@ -209,6 +209,7 @@ func smallUint(v string) (int, bool) {
 //
 // In a flow with several languages, the document is in the language the URL names (l=), else
 // the one languages.by_called gives in.Called, else the default.
+//
 // On a [Route.Dynamic] route the prompts render with in.Vars, and one that cannot is the
 // internal error flow ([Route.Answer] says why).
 func (r *Route) Respond(in Input) []byte {
