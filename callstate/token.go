@@ -173,13 +173,17 @@ func (s *Sealer) SealFor(callSID, path string, st State, now time.Time, ttl time
 	if len(st.Data) > MaxDataLen {
 		return "", fmt.Errorf("callstate: Data is %d bytes; at most %d", len(st.Data), MaxDataLen)
 	}
-	clear, err := appendVars(nil, st.Vars)
-	if err != nil {
-		return "", err
+	clear, secret := noVars, noVars // most tokens carry no variables: no allocation for them
+	var err error
+	if len(st.Vars) > 0 {
+		if clear, err = appendVars(nil, st.Vars); err != nil {
+			return "", err
+		}
 	}
-	secret, err := appendVars(nil, st.Secret)
-	if err != nil {
-		return "", err
+	if len(st.Secret) > 0 {
+		if secret, err = appendVars(nil, st.Secret); err != nil {
+			return "", err
+		}
 	}
 	if len(clear)+len(secret) > MaxVarsLen {
 		return "", fmt.Errorf("%w: %d bytes, at most %d", ErrTooLarge, len(clear)+len(secret), MaxVarsLen)
@@ -194,7 +198,14 @@ func (s *Sealer) SealFor(callSID, path string, st State, now time.Time, ttl time
 		box = aead.Seal(nonce, nonce, secret, aad(callSID, path))
 	}
 	n := 24 + len(st.Data) + len(scopes)*16 + len(clear) + len(box) + macSize
-	b := make([]byte, 0, n+enc.EncodedLen(n)) // the token, then its encoding
+	buf := tokenBufs.Get().(*[]byte)
+	defer tokenBufs.Put(buf)
+	b := slices.Grow((*buf)[:0], n+enc.EncodedLen(n)) // the token, then its encoding
+	defer func() {
+		if cap(b) <= 2*MaxTokenLen {
+			*buf = b
+		}
+	}()
 	b = append(b, version)
 	b = binary.BigEndian.AppendUint64(b, uint64(now.Add(ttl).Unix()))
 	b = append(b, byte(len(scopes)))
@@ -319,6 +330,14 @@ func chunk(b []byte, max int) (c, rest []byte, ok bool) {
 
 // appendVars writes vars as a count, then each name and value, sorted by name, each behind a
 // uvarint length. An empty set is one zero byte.
+// noVars is what appendVars writes for no variables. Read only.
+var noVars = []byte{0}
+
+// tokenBufs holds the buffers SealFor builds a token and its encoding in; only the string it
+// returns leaves. Bound: a sync.Pool keeps a few per processor, and drops them over two garbage
+// collections; a buffer past twice MaxTokenLen is not kept.
+var tokenBufs = sync.Pool{New: func() any { return new([]byte) }}
+
 func appendVars(b []byte, vars map[string]string) ([]byte, error) {
 	if len(vars) > MaxVarsLen {
 		return nil, fmt.Errorf("%w: %d variables", ErrTooLarge, len(vars))

@@ -108,12 +108,15 @@ func (br *benchRequest) serve(h http.Handler) {
 	h.ServeHTTP(&br.w, br.r)
 }
 
-// benchApp returns an App that logs at level to nowhere, with the failed-auth limit given.
+// benchApp returns an App that logs at level to nowhere, with the failed-auth limit given, and
+// seals call state as `switchboard serve` does with a state key (bench/load.sh gives it one): the
+// demo's answers carry their language (l=), so each holds a state token.
 func benchApp(tb testing.TB, level slog.Level, failedAuthLimit float64) *App {
 	tb.Helper()
 	return newTestApp(tb, &Options{
 		Logger:          slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: level})),
 		FailedAuthLimit: failedAuthLimit,
+		State:           newSealer(tb),
 	})
 }
 

@@ -215,6 +215,9 @@ func sealURLs(doc []byte, prefix, base string, seal func(path, query []byte) (st
 		if tok == "" {
 			continue
 		}
+		if out == nil {
+			out = make([]byte, 0, len(doc)+2*(len(tok)+len("&amp;")+len(StateParam)+1)) // room for two tokens
+		}
 		out = append(out, doc[done:end]...)
 		done = end
 		if len(path) < len(u) {
