@@ -41,6 +41,7 @@ type exchange struct {
 	stateData string   // that token's Data: the URL query (call state) it was sealed with
 	handsOff  bool     // the answer may hand the call to an agent: seal its state even with no scopes
 	pinResult string   // on a pin route: right, wrong, locked…, for the log (never the digits)
+	lang      string   // the language the answer speaks, in a flow with several; for the log
 	// vars are the call's variables: those its state token carried, then what a fetch or a
 	// gather added; sealed into every URL of the answer.
 	vars         map[string]string
@@ -286,6 +287,7 @@ func (a *App) flowHandler(rt *flow.Route) echo.HandlerFunc {
 			Query:  r.URL.RawQuery,
 			Now:    a.now(),
 		}
+		ex.lang = callLanguage(ex.st.flow, in.Query, in.Called)
 		if err := rt.CheckState(in.Query); err != nil {
 			// A counter the server never emitted: refuse it rather than restart the menu's count.
 			return &Error{Op: "call state", Kind: KindNotFound, Err: err}
@@ -332,6 +334,16 @@ func (a *App) flowHandler(rt *flow.Route) echo.HandlerFunc {
 		a.writeVoice(ex, b)
 		return nil
 	}
+}
+
+// callLanguage returns the language a request to a flow with several languages speaks (a tag the
+// compiled flow holds: logging it allocates nothing), or "" in a flow of one.
+func callLanguage(fl *flow.Compiled, query, called string) string {
+	langs := fl.Languages()
+	if len(langs) < 2 {
+		return ""
+	}
+	return langs[fl.CallLanguage(query, called)]
 }
 
 // voiceHandler serves a route registered with App.Voice, bounded by the handler timeout.
@@ -429,7 +441,11 @@ func (a *App) respondError(ex *exchange, err error) {
 		// which is no privilege), else the called number's, else the default.
 		r := ex.Request()
 		fl := ex.st.flow
-		fl = fl.InLanguage(fl.CallLanguage(r.URL.RawQuery, ex.formValue(r, "Called")))
+		li := fl.CallLanguage(r.URL.RawQuery, ex.formValue(r, "Called"))
+		if langs := fl.Languages(); len(langs) > 1 {
+			ex.lang = langs[li]
+		}
+		fl = fl.InLanguage(li)
 		a.writeVoice(ex, fl.ErrorFlow(path, kind.flowKind()))
 		return
 	}

@@ -42,6 +42,7 @@ type Compiled struct {
 	prefixes []prefixFlows // longest prefix first
 	maxCall  int           // Flow.MaxCallSeconds
 	lang     string        // the language this Compiled renders in
+	one      []string      // Languages of a flow of one language: {lang}, made once
 	lt       *langTable    // nil in a flow of one language
 	alt      []*Compiled   // the flow in each of its languages, this one first; nil with one
 	vars     map[string]*Variable
@@ -240,6 +241,7 @@ func compile(f *Flow, g *graph, base, prefix string) (*Compiled, error) {
 	if err := probs.Err(); err != nil {
 		return nil, err
 	}
+	out.one = []string{out.lang}
 	if len(langs) > 1 {
 		lt := &langTable{byCalled: make(map[string]int, len(f.Languages.ByCalled))}
 		for _, l := range langs {

@@ -99,7 +99,7 @@ func queryValue(q, key string) string {
 // flow names none) unless it declares languages.others.
 func (c *Compiled) Languages() []string {
 	if c.lt == nil {
-		return []string{c.lang}
+		return c.one
 	}
 	return c.lt.tags
 }
