@@ -339,11 +339,10 @@ func (a *App) flowHandler(rt *flow.Route) echo.HandlerFunc {
 // callLanguage returns the language a request to a flow with several languages speaks (a tag the
 // compiled flow holds: logging it allocates nothing), or "" in a flow of one.
 func callLanguage(fl *flow.Compiled, query, called string) string {
-	langs := fl.Languages()
-	if len(langs) < 2 {
+	if len(fl.Languages()) < 2 {
 		return ""
 	}
-	return langs[fl.CallLanguage(query, called)]
+	return fl.InLanguage(fl.CallLanguage(query, called)).Language()
 }
 
 // voiceHandler serves a route registered with App.Voice, bounded by the handler timeout.
@@ -441,11 +440,10 @@ func (a *App) respondError(ex *exchange, err error) {
 		// which is no privilege), else the called number's, else the default.
 		r := ex.Request()
 		fl := ex.st.flow
-		li := fl.CallLanguage(r.URL.RawQuery, ex.formValue(r, "Called"))
-		if langs := fl.Languages(); len(langs) > 1 {
-			ex.lang = langs[li]
+		fl = fl.InLanguage(fl.CallLanguage(r.URL.RawQuery, ex.formValue(r, "Called")))
+		if len(ex.st.flow.Languages()) > 1 {
+			ex.lang = fl.Language()
 		}
-		fl = fl.InLanguage(li)
 		a.writeVoice(ex, fl.ErrorFlow(path, kind.flowKind()))
 		return
 	}
