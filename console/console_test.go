@@ -90,6 +90,7 @@ func TestThePhoneWalksTheDemoAsSimulateDoes(t *testing.T) {
 		{"ClosedSalesGoesToVoicemail", `{"at":"2026-11-22T10:00","answers":[{"press":"1"}]}`, "HANGUP", []string{"welcome", "sales", "voicemail", "goodbye", "hangup"}, -1, false},
 		{"AnAttestedCallerWalksTheSameMenus", `{"from":"+15555550123","attest":"A","answers":[{"press":"2"},{"press":"1"}]}`, "DIAL +15555550112", []string{"welcome", "support", "dial +15555550112"}, -1, false},
 		{"HangingUpEndsTheCall", `{"answers":[],"hangup":true}`, "GATHER hung up", []string{"welcome"}, -1, false},
+		{"TheSpanishLineAnswersInSpanish", `{"to":"+15555550150","answers":[]}`, "SAY Para ventas, oprima 1. Para soporte, oprima 2. Para nuestro horario, oprima 3. Para dejar un mensaje, oprima 4. Personal, oprima 6. Para hablar con alguien, oprima 0.", []string{"welcome"}, 1, false},
 	}
 	ids := nodeIDs(t, c)
 	for _, tt := range tests {
@@ -279,6 +280,7 @@ func TestTheAPIRefusesWhatItDoesNotExpect(t *testing.T) {
 		{"LettersAreNoDigits", http.MethodPost, "/api/call", `{"answers":[{"press":"12a"}]}`, "application/json", http.StatusBadRequest},
 		{"AnUnknownAttestationIsRefused", http.MethodPost, "/api/call", `{"attest":"TN-Validation-Passed-A"}`, "application/json", http.StatusBadRequest},
 		{"ANumberMustBeE164", http.MethodPost, "/api/call", `{"from":"555-0100"}`, "application/json", http.StatusBadRequest},
+		{"TheCalledNumberMustBeE164", http.MethodPost, "/api/call", `{"to":"anonymous"}`, "application/json", http.StatusBadRequest},
 		{"AnOversizedBodyIsRefused", http.MethodPost, "/api/call", `{"from":"` + strings.Repeat("1", 20000) + `"}`, "application/json", http.StatusBadRequest},
 		{"NoPrincipalsIsRefused", http.MethodPost, "/api/explain", `{"principals":" "}`, "application/json", http.StatusBadRequest},
 		{"UnknownPathIsNotFound", http.MethodGet, "/api/nothing", "", "", http.StatusNotFound},

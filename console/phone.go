@@ -22,6 +22,7 @@ import (
 // allows because it keeps its state in signed URLs.
 type callRequest struct {
 	From    string   `json:"from"`    // the caller's number; default +15555550142
+	To      string   `json:"to"`      // the number called (Twilio's Called: languages.by_called); default caller.Call's
 	At      string   `json:"at"`      // the time of day, "2006-01-02T15:04" in the flow's time zone; default now
 	Answers []answer `json:"answers"` // the answers to the gathers, in order
 	HangUp  bool     `json:"hangup"`  // the caller hangs up at the next gather instead of waiting
@@ -96,6 +97,11 @@ func (c *Console) serveCall(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusBadRequest, "the caller's number must be E.164, such as +15555550123, or anonymous")
 		return
 	}
+	to := strings.TrimSpace(req.To)
+	if to != "" && !principals.IsE164(to) {
+		problem(w, http.StatusBadRequest, "the called number must be E.164, such as +15555550150")
+		return
+	}
 	verstat, ok := attestations[req.Attest]
 	if !ok && req.Attest != "" {
 		problem(w, http.StatusBadRequest, "attest must be A, B, C, failed, none or empty")
@@ -136,7 +142,7 @@ func (c *Console) serveCall(w http.ResponseWriter, r *http.Request) {
 		at = t
 	}
 	more := &stopAtGather{}
-	call := caller.Call{From: from, StirVerstat: verstat, Answers: answers, More: more, MaxRequests: maxCallRequests, AgentEnd: req.AgentEnd}
+	call := caller.Call{From: from, To: to, StirVerstat: verstat, Answers: answers, More: more, MaxRequests: maxCallRequests, AgentEnd: req.AgentEnd}
 	if req.AgentFailed {
 		call.AgentStatus = "failed"
 	}

@@ -155,7 +155,7 @@
     if (call.busy) return;
     call.busy = true;
     try {
-      show(await post("api/call", Object.assign({ from: $("#from").value, at: $("#at").value, attest: $("#attest").value, agent_end: $("#agentend").value.trim(), answers: call.answers }, extra || {})));
+      show(await post("api/call", Object.assign({ from: $("#from").value, to: $("#to").value.trim(), at: $("#at").value, attest: $("#attest").value, agent_end: $("#agentend").value.trim(), answers: call.answers }, extra || {})));
     } catch (e) {
       show({ lines: [], error: e.message });
     } finally {

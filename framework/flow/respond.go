@@ -213,7 +213,7 @@ func smallUint(v string) (int, bool) {
 // On a [Route.Dynamic] route the prompts render with in.Vars, and one that cannot is the
 // internal error flow ([Route.Answer] says why).
 func (r *Route) Respond(in Input) []byte {
-	n := r.node(in)
+	n := r.node(&in)
 	if n.dyn != nil {
 		if !in.picking {
 			b, _ := r.Answer(in)
@@ -299,11 +299,11 @@ func (r *Route) Respond(in Input) []byte {
 }
 
 // node returns the route's node in the request's language.
-func (r *Route) node(in Input) *node {
-	if r.lt != nil {
-		return r.ns[r.lt.index(in.Query, in.Called)]
+func (r *Route) node(in *Input) *node {
+	if r.lt == nil {
+		return r.n
 	}
-	return r.n
+	return r.ns[r.lt.index(in.Query, in.Called)]
 }
 
 // now returns the time business hours are decided on.

@@ -305,7 +305,7 @@ var ErrRender = errors.New("flow: a prompt does not render with the call's varia
 // fails returns the internal error flow's document and an error wrapping [ErrRender]. Routes of
 // static nodes answer pre-rendered bytes as Respond does, and never fail.
 func (r *Route) Answer(in Input) ([]byte, error) {
-	n := r.node(in)
+	n := r.node(&in)
 	d := n.dyn
 	if d == nil {
 		return r.Respond(in), nil
