@@ -17,6 +17,7 @@ import (
 	"github.com/go-playground/validator/v10"
 
 	"github.com/switchboard-ivr/switchboard/internal/didyoumean"
+	"github.com/switchboard-ivr/switchboard/internal/varname"
 	"github.com/switchboard-ivr/switchboard/prompttext"
 	"github.com/switchboard-ivr/switchboard/twiml"
 )
@@ -40,18 +41,7 @@ var builtinVars = []string{VarCaller, VarCalled, VarDigits, VarSpeech}
 
 // validVarName reports whether s names a variable: an identifier of at most 64 bytes
 // ([A-Za-z_][A-Za-z0-9_]*), as a backend's JSON field and a template's .name can spell it.
-func validVarName(s string) bool {
-	if s == "" || len(s) > 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c != '_' && (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (i == 0 || c < '0' || c > '9') {
-			return false
-		}
-	}
-	return true
-}
+func validVarName(s string) bool { return varname.Valid(s) }
 
 // validBackendURL: https://, or http:// to a loopback host only (a backend on the same machine,
 // or a test): a call's data never crosses a network in clear.
