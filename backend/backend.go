@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/switchboard-ivr/switchboard/internal/varname"
 	"github.com/switchboard-ivr/switchboard/principals"
 )
 
@@ -199,7 +200,7 @@ func ParseVars(data []byte) (Vars, error) {
 	}
 	out := make(Vars, len(raw))
 	for k, v := range raw {
-		if !validName(k) {
+		if !varname.Valid(k) {
 			return nil, fmt.Errorf("%w: field name %q is not an identifier of at most 64 characters", ErrMalformed, k)
 		}
 		switch v := v.(type) {
@@ -221,19 +222,6 @@ func ParseVars(data []byte) (Vars, error) {
 		}
 	}
 	return out, nil
-}
-
-func validName(s string) bool {
-	if s == "" || len(s) > 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c != '_' && (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (i == 0 || c < '0' || c > '9') {
-			return false
-		}
-	}
-	return true
 }
 
 // SignedURL returns rawURL with the bodySHA256 query parameter Twilio adds for a JSON body.

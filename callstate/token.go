@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/switchboard-ivr/switchboard/internal/varname"
 )
 
 // Errors that [Sealer.Open] returns; match them with errors.Is.
@@ -27,12 +29,12 @@ var (
 // Limits on what a token holds, so that a URL stays short and a request can never make the
 // server decode much.
 const (
-	MaxScopes   = 8    // scopes in one State
-	MaxScopeLen = 64   // bytes of one scope
-	MaxDataLen  = 256  // bytes of State.Data
-	MaxVarsLen  = 512  // bytes of State.Vars and State.Secret together, as sealed (names, values, a length byte each)
-	MaxVarName  = 64   // bytes of a variable's name
-	MaxTokenLen = 2560 // characters of a token Open looks at
+	MaxScopes   = 8              // scopes in one State
+	MaxScopeLen = 64             // bytes of one scope
+	MaxDataLen  = 256            // bytes of State.Data
+	MaxVarsLen  = 512            // bytes of State.Vars and State.Secret together, as sealed (names, values, a length byte each)
+	MaxVarName  = varname.MaxLen // bytes of a variable's name
+	MaxTokenLen = 2560           // characters of a token Open looks at
 )
 
 // ErrTooLarge is wrapped by the error Seal returns when a State's variables exceed MaxVarsLen:
@@ -344,7 +346,7 @@ func appendVars(b []byte, vars map[string]string) ([]byte, error) {
 	}
 	names := make([]string, 0, len(vars))
 	for name := range vars {
-		if !validVarName(name) {
+		if !varname.Valid(name) {
 			return nil, fmt.Errorf("callstate: variable name %.80q: want an identifier of at most %d bytes", name, MaxVarName)
 		}
 		names = append(names, name)
@@ -380,7 +382,7 @@ func readVars(b []byte) (map[string]string, error) {
 	out := make(map[string]string, min(n, 64))
 	for range n {
 		name, rest, ok := chunk(b, MaxVarName)
-		if !ok || !validVarName(string(name)) {
+		if !ok || !varname.Valid(string(name)) {
 			return nil, ErrMalformed
 		}
 		val, rest, ok := chunk(rest, MaxVarsLen)
@@ -399,20 +401,6 @@ func readVars(b []byte) (map[string]string, error) {
 // aad binds an encrypted box to its call and path, as the MAC binds the whole token.
 func aad(callSID, path string) []byte {
 	return []byte(callSID + "\x00" + path)
-}
-
-// validVarName reports whether s is an identifier of at most MaxVarName bytes.
-func validVarName(s string) bool {
-	if s == "" || len(s) > MaxVarName {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c != '_' && (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (i == 0 || c < '0' || c > '9') {
-			return false
-		}
-	}
-	return true
 }
 
 // mac is the truncated HMAC-SHA256 of the domain, the call SID and the path (each

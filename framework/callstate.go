@@ -45,7 +45,7 @@ func (a *App) openState(ex *exchange, r *http.Request) {
 		ex.stateErr = errors.New("state token on a request Twilio's signature does not vouch for")
 		return
 	}
-	st, err := a.opts.State.Open(tok, id.CallSID, r.URL.Path, time.Now())
+	st, err := a.opts.State.Open(tok, id.CallSID, r.URL.Path, ex.start)
 	if err != nil {
 		ex.stateErr = err
 		return
@@ -101,11 +101,11 @@ func (a *App) writeVoice(ex *exchange, b []byte) {
 				if agentURL {
 					// The agent's session may outlast the token's TTL: its return, and the
 					// agent server, get a token that lives as long as a call may.
-					tok, err := a.opts.State.SealFor(id.CallSID, path, st, time.Now(), AgentStateTTL)
+					tok, err := a.opts.State.SealFor(id.CallSID, path, st, ex.start, AgentStateTTL)
 					agentTok = tok
 					return tok, err
 				}
-				return a.opts.State.Seal(id.CallSID, path, st, time.Now())
+				return a.opts.State.Seal(id.CallSID, path, st, ex.start)
 			})
 			if err == nil {
 				b = sealed

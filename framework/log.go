@@ -136,7 +136,7 @@ func (a *App) lineAllowed(ex *exchange) (suppressed int64, ok bool) {
 	if ex.auth.Principals.Authenticated() {
 		return 0, true
 	}
-	suppressed = a.met.unauthLines.take(time.Now().UnixNano())
+	suppressed = a.met.unauthLines.take(ex.start.UnixNano()) // the request's one clock reading
 	return suppressed, suppressed >= 0
 }
 

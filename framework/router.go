@@ -50,6 +50,9 @@ type exchange struct {
 	// kept: something may hold on to the request's authentication memory past the request (an
 	// App.Handle or App.Voice handler, a dynamic route, a panic's value): auth is not released.
 	kept bool
+	// start is when the request arrived: its latency's start, and the "now" its state tokens
+	// are opened and sealed at (one clock reading a request, not one per token).
+	start time.Time
 }
 
 // reqContext is the echo.Context handlers receive; it reaches the exchange without a map lookup.
@@ -176,6 +179,7 @@ func (a *App) pipeline(st *state, c echo.Context, next echo.HandlerFunc) error {
 	ex := exchanges.Get().(*exchange)
 	ex.Context, ex.st = c, st
 	start := time.Now()
+	ex.start = start
 	defer func() {
 		if p := recover(); p != nil {
 			if p == http.ErrAbortHandler {

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"text/template"
+	"text/template/parse"
 	"time"
 )
 
@@ -130,4 +131,75 @@ func date(v string) (string, error) {
 		return "", fmt.Errorf("date: %q is not a date such as 2026-12-25", v)
 	}
 	return t.Format("January 2, 2006"), nil
+}
+
+// Use is one variable a function formats: {{ money .balance }} or {{ .balance | money }} is
+// Use{Func: "money", Var: "balance"}.
+type Use struct{ Func, Var string }
+
+// Uses returns every variable the text passes to one of the functions (money, digits, date),
+// in order, so that a caller that knows the variables' types can refuse {{ money .name }}
+// before a call hears it.
+func (t *Template) Uses() []Use {
+	var out []Use
+	var walk func(n parse.Node)
+	walk = func(n parse.Node) {
+		switch n := n.(type) {
+		case *parse.ListNode:
+			if n == nil {
+				return
+			}
+			for _, c := range n.Nodes {
+				walk(c)
+			}
+		case *parse.ActionNode:
+			walk(n.Pipe)
+		case *parse.PipeNode:
+			if n == nil {
+				return
+			}
+			prev := ""
+			for _, cmd := range n.Cmds {
+				fn, field := "", ""
+				for i, a := range cmd.Args {
+					switch a := a.(type) {
+					case *parse.IdentifierNode:
+						if i == 0 {
+							fn = a.Ident
+						}
+					case *parse.FieldNode:
+						if len(a.Ident) == 1 {
+							field = a.Ident[0]
+						}
+					case *parse.PipeNode:
+						walk(a)
+					}
+				}
+				if fn != "" && field == "" {
+					field = prev // {{ .x | money }}: the previous command's value
+				}
+				if fn != "" && field != "" {
+					out = append(out, Use{Func: fn, Var: field})
+				}
+				prev = ""
+				if fn == "" {
+					prev = field
+				}
+			}
+		case *parse.IfNode:
+			walk(n.Pipe)
+			walk(n.List)
+			walk(n.ElseList)
+		case *parse.RangeNode:
+			walk(n.Pipe)
+			walk(n.List)
+			walk(n.ElseList)
+		case *parse.WithNode:
+			walk(n.Pipe)
+			walk(n.List)
+			walk(n.ElseList)
+		}
+	}
+	walk(t.t.Tree.Root)
+	return out
 }

@@ -71,3 +71,14 @@ func FuzzParseRender(f *testing.F) {
 		}
 	})
 }
+
+func TestUsesNameWhatEachFunctionFormats(t *testing.T) {
+	tmpl, err := prompttext.Parse("t", "{{ money .balance }} {{ .due | date }} {{ .name }} {{ if .x }}{{ digits .account }}{{ end }}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprint(tmpl.Uses())
+	if want := "[{money balance} {date due} {digits account}]"; got != want {
+		t.Errorf("Uses() = %s, want %s", got, want)
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/go-playground/validator/v10"
 
 	"github.com/switchboard-ivr/switchboard/internal/didyoumean"
+	"github.com/switchboard-ivr/switchboard/internal/varname"
 	"github.com/switchboard-ivr/switchboard/prompttext"
 	"github.com/switchboard-ivr/switchboard/twiml"
 )
@@ -40,18 +41,7 @@ var builtinVars = []string{VarCaller, VarCalled, VarDigits, VarSpeech}
 
 // validVarName reports whether s names a variable: an identifier of at most 64 bytes
 // ([A-Za-z_][A-Za-z0-9_]*), as a backend's JSON field and a template's .name can spell it.
-func validVarName(s string) bool {
-	if s == "" || len(s) > 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c != '_' && (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (i == 0 || c < '0' || c > '9') {
-			return false
-		}
-	}
-	return true
-}
+func validVarName(s string) bool { return varname.Valid(s) }
 
 // validBackendURL: https://, or http:// to a loopback host only (a backend on the same machine,
 // or a test): a call's data never crosses a network in clear.
@@ -400,6 +390,9 @@ func (c *checker) varUses(path string, n *Node) []varUse {
 		for _, name := range t.Vars() {
 			out = append(out, varUse{name: name, path: p, onError: onError})
 		}
+		for _, u := range t.Uses() {
+			c.formats(p, u.Func, u.Var)
+		}
 	})
 	if s, ok := n.Do.(*Switch); ok {
 		out = append(out, varUse{name: s.On, path: joinKey(joinKey(path, "switch"), "on"), optional: true})
@@ -675,6 +668,30 @@ func (l *loader) backendURLs(f *Flow, opts *Options) {
 		path := joinKey(joinKey("backends", name), "url")
 		if b.URL = env(v); b.URL == "" {
 			l.problem(l.pos.at(path), path, "environment variable %s is not set: it holds the URL of backend %s", v, name)
+		}
+	}
+}
+
+// formats checks that a template function can format the variable it is given: money a
+// number, date a string (and its default a date such as 2026-12-25); digits any.
+func (c *checker) formats(path, fn, name string) {
+	typ := TypeString
+	var def *string
+	if v := c.f.Variables[name]; v != nil {
+		typ, def = v.varType(), v.Default
+	} else if !slices.Contains(builtinVars, name) {
+		return // undeclared: reported with every other use
+	}
+	switch {
+	case fn == "money" && slices.Contains(builtinVars, name):
+		c.errorf(path, "money formats a number, and %s is built in, a string", name)
+	case fn == "money" && typ != TypeNumber:
+		c.errorf(path, "money formats a number, and %s is a %s: declare it type: number", name, typ)
+	case fn == "date" && typ != TypeString:
+		c.errorf(path, "date formats a date such as 2026-12-25, and %s is a %s", name, typ)
+	case fn == "date" && def != nil:
+		if _, err := time.Parse("2006-01-02", *def); err != nil {
+			c.errorf(path, "date formats a date such as 2026-12-25, and the default of %s is %q", name, *def)
 		}
 	}
 }

@@ -179,6 +179,26 @@ errors:
 				`bad.yaml:26:19: errors.internal.say[0].say: error flows cannot use variables ({{ … }}): they answer before any fetch`,
 			},
 		},
+		{
+			name: "a function given a variable it cannot format",
+			given: `version: 1
+start: a
+variables:
+  name: {default: Ann}
+  due: {type: number, default: "3"}
+  when: {default: soon}
+menus:
+  a:
+    say: "{{ money .name }} {{ .due | date }} {{ date .when }} {{ money .caller }} {{ digits .due }}"
+    hangup: true
+`,
+			want: []string{
+				`bad.yaml:9:10: menus.a.say[0].say: money formats a number, and name is a string: declare it type: number`,
+				`bad.yaml:9:10: menus.a.say[0].say: date formats a date such as 2026-12-25, and due is a number`,
+				`bad.yaml:9:10: menus.a.say[0].say: date formats a date such as 2026-12-25, and the default of when is "soon"`,
+				`bad.yaml:9:10: menus.a.say[0].say: money formats a number, and caller is built in, a string`,
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
