@@ -53,7 +53,7 @@ func TestErrorFlowsAnswerVoiceRoutesWith200TwiML(t *testing.T) {
 		{name: "an unsigned request hears the unauthenticated flow",
 			req: httptest.NewRequest(http.MethodPost, "/ivr/welcome", strings.NewReader("From=%2B15555550142")), wantSay: "We could not verify this call.", wantDial: "+15555550100"},
 		{name: "an unknown voice path hears the not-found flow and goes back to the main menu",
-			req: principalstest.NewPOST(testToken, testHost+"/ivr/no-such-menu", principalstest.CallParams(otherNumber)), wantSay: "That option is not available.", wantRedir: "/ivr/welcome?l=en-US"},
+			req: principalstest.NewPOST(testToken, testHost+"/ivr/no-such-menu", principalstest.CallParams(otherNumber)), wantSay: "That option is not available.", wantRedir: "/ivr/welcome"},
 		{name: "an unknown path called on the Spanish line hears the Spanish not-found flow",
 			req: principalstest.NewPOST(testToken, testHost+"/ivr/nada", principalstest.CallParams(otherNumber, "Called", "+15555550150")), wantSay: "Esa opción no está disponible.", wantRedir: "/ivr/welcome?l=es-MX"},
 		{name: "a forged request to an unknown path learns nothing: it hears the unauthenticated flow",

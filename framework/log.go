@@ -88,6 +88,9 @@ func (a *App) logRequest(ex *exchange, start time.Time) {
 			attrs = append(attrs, slog.String("signature_check", "OFF (TWILIO_VALIDATE_SIGNATURE=false): this request was not verified"))
 		}
 	}
+	if ex.lang != "" {
+		attrs = append(attrs, slog.String("language", ex.lang))
+	}
 	if ex.pinResult != "" {
 		attrs = append(attrs, slog.String("pin", ex.pinResult))
 	}

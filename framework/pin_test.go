@@ -50,7 +50,7 @@ func TestTheRightPINGrantsTheStaffMenuForThatCallOnly(t *testing.T) {
 	const mine, theirs = "CA00000000000000000000000000000011", "CA00000000000000000000000000000012"
 	doc := enterPIN(t, app, mine, "2468")
 	r := doc.find("Redirect")
-	if r == nil || !strings.HasPrefix(r.Text, "/ivr/staff?l=en-US&"+StateParam+"=") {
+	if r == nil || !strings.HasPrefix(r.Text, "/ivr/staff?"+StateParam+"=") {
 		t.Fatalf("the right PIN answered %v, want a redirect to the staff menu with a state token", doc.verbs())
 	}
 	target := r.Text
@@ -62,7 +62,7 @@ func TestTheRightPINGrantsTheStaffMenuForThatCallOnly(t *testing.T) {
 		t.Errorf("the token replayed in another call heard %q", got)
 	}
 	// The token moved to another path of the staff menu: refused.
-	tok := strings.TrimPrefix(target, "/ivr/staff?l=en-US&"+StateParam+"=")
+	tok := strings.TrimPrefix(target, "/ivr/staff?"+StateParam+"=")
 	if got := firstSay(twimlOf(t, call(t, app, "/ivr/staff/gather?i=0&n=0&"+StateParam+"="+tok, attested(staffNumber, mine)))); !strings.Contains(got, "staff only") {
 		t.Errorf("the token on another path heard %q", got)
 	}

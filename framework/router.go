@@ -41,6 +41,7 @@ type exchange struct {
 	stateData string   // that token's Data: the URL query (call state) it was sealed with
 	handsOff  bool     // the answer may hand the call to an agent: seal its state even with no scopes
 	pinResult string   // on a pin route: right, wrong, locked…, for the log (never the digits)
+	lang      string   // the language the answer speaks, in a flow with several; for the log
 	// vars are the call's variables: those its state token carried, then what a fetch or a
 	// gather added; sealed into every URL of the answer.
 	vars         map[string]string
@@ -290,6 +291,7 @@ func (a *App) flowHandler(rt *flow.Route) echo.HandlerFunc {
 			Query:  r.URL.RawQuery,
 			Now:    a.now(),
 		}
+		ex.lang = callLanguage(ex.st.flow, in.Query, in.Called)
 		if err := rt.CheckState(in.Query); err != nil {
 			// A counter the server never emitted: refuse it rather than restart the menu's count.
 			return &Error{Op: "call state", Kind: KindNotFound, Err: err}
@@ -336,6 +338,15 @@ func (a *App) flowHandler(rt *flow.Route) echo.HandlerFunc {
 		a.writeVoice(ex, b)
 		return nil
 	}
+}
+
+// callLanguage returns the language a request to a flow with several languages speaks (a tag the
+// compiled flow holds: logging it allocates nothing), or "" in a flow of one.
+func callLanguage(fl *flow.Compiled, query, called string) string {
+	if len(fl.Languages()) < 2 {
+		return ""
+	}
+	return fl.InLanguage(fl.CallLanguage(query, called)).Language()
 }
 
 // voiceHandler serves a route registered with App.Voice, bounded by the handler timeout.
@@ -434,6 +445,9 @@ func (a *App) respondError(ex *exchange, err error) {
 		r := ex.Request()
 		fl := ex.st.flow
 		fl = fl.InLanguage(fl.CallLanguage(r.URL.RawQuery, ex.formValue(r, "Called")))
+		if len(ex.st.flow.Languages()) > 1 {
+			ex.lang = fl.Language()
+		}
 		a.writeVoice(ex, fl.ErrorFlow(path, kind.flowKind()))
 		return
 	}

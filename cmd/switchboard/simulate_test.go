@@ -120,7 +120,7 @@ func TestSimulateAgainstARunningServer(t *testing.T) {
 			"SAY Thanks for calling Acme.\n" +
 				"SAY For sales, press 1. For support, press 2. For our hours, press 3. To leave a message, press 4. Staff, press 6. To speak with someone, press 0.\n" +
 				"SAY Para español, oprima 5.\n" +
-				"GATHER pressed 2\nREDIRECT /ivr/support?l=en-US&st=…\n" +
+				"GATHER pressed 2\nREDIRECT /ivr/support\n" +
 				"SAY For billing, press 1 or say billing. For technical support, press 2 or say technical.\n" +
 				"GATHER pressed 1\nSAY Connecting you to billing.\nDIAL +15555550112\n"},
 		{"TokenComesFromTheEnvironment", testToken, []string{"--url", welcome, "--press", "0"},
@@ -131,11 +131,11 @@ func TestSimulateAgainstARunningServer(t *testing.T) {
 		{"ForgedTokenHearsTheUnauthenticatedFlow", testToken, []string{"--url", welcome, "--token", "forged"},
 			"SAY We could not verify this call.\nDIAL +15555550100\n"},
 		{"UnknownRouteHearsTheNotFoundFlow", "", []string{"--url", srv.URL + "/ivr/nowhere", "--token", testToken, "--press", "2", "--press", "1"},
-			"SAY That option is not available.\nREDIRECT /ivr/welcome?l=en-US&st=…\n" +
+			"SAY That option is not available.\nREDIRECT /ivr/welcome\n" +
 				"SAY Thanks for calling Acme.\n" +
 				"SAY For sales, press 1. For support, press 2. For our hours, press 3. To leave a message, press 4. Staff, press 6. To speak with someone, press 0.\n" +
 				"SAY Para español, oprima 5.\n" +
-				"GATHER pressed 2\nREDIRECT /ivr/support?l=en-US&st=…\n" +
+				"GATHER pressed 2\nREDIRECT /ivr/support\n" +
 				"SAY For billing, press 1 or say billing. For technical support, press 2 or say technical.\n" +
 				"GATHER pressed 1\nSAY Connecting you to billing.\nDIAL +15555550112\n"},
 	}

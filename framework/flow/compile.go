@@ -42,6 +42,7 @@ type Compiled struct {
 	prefixes []prefixFlows // longest prefix first
 	maxCall  int           // Flow.MaxCallSeconds
 	lang     string        // the language this Compiled renders in
+	one      []string      // Languages of a flow of one language: {lang}, made once
 	lt       *langTable    // nil in a flow of one language
 	alt      []*Compiled   // the flow in each of its languages, this one first; nil with one
 	vars     map[string]*Variable
@@ -240,9 +241,14 @@ func compile(f *Flow, g *graph, base, prefix string) (*Compiled, error) {
 	if err := probs.Err(); err != nil {
 		return nil, err
 	}
+	out.one = []string{out.lang}
 	if len(langs) > 1 {
 		lt := &langTable{byCalled: make(map[string]int, len(f.Languages.ByCalled))}
 		for _, l := range langs {
+			if l.idx > 0 && l.dflt {
+				lt.named = l.idx
+				continue
+			}
 			lt.tags = append(lt.tags, l.tag)
 		}
 		for num, tag := range f.Languages.ByCalled {
@@ -770,7 +776,7 @@ func (nc *nodeCompiler) promptList(ps Prompts) []twiml.Prompt {
 	out := make([]twiml.Prompt, 0, len(ps))
 	for _, p := range ps {
 		switch {
-		case p.Say != "" && p.Language == nc.lang.tag && nc.lang.param != "":
+		case p.Say != "" && p.Language == nc.lang.tag && nc.lang.multi:
 			// A prompt pinned to one of a multi-language flow's languages offers that
 			// language ("Para español, oprima 5"): a call already in it does not hear it.
 		case p.Say != "":
@@ -824,7 +830,7 @@ func (nc *nodeCompiler) action(a *Action) []twiml.Verb {
 // override returns v with a node's or an error flow's own voice and language, which hold in the
 // flow's default language only: in another, the call's language and its voice speak.
 func (c *compiler) override(v voice, voiceName, language string) voice {
-	if c.lang.idx != 0 {
+	if !c.lang.dflt {
 		return v
 	}
 	return v.with(voiceName, language)

@@ -209,10 +209,12 @@
 // say is already in the new language (and needs only that language's text), and with no step it
 // re-enters the menu it is in (from an
 // error flow, the start menu). On a menu, language: remains the menu's own speaking language
-// (see above), not a switch. Every URL the flow renders names the call's language (?l=es-MX),
-// which Twilio signs and the server seals into the call's state token with the rest of the query;
-// a URL naming a language the server did not seal for the call is refused like any other call
-// state. Error flows, the built-in texts (Spanish and French wording built in, English for
+// (see above), not a switch. The URLs of a call in another language name it (?l=es-MX), which
+// Twilio signs and the server seals into the call's state token with the rest of the query; a URL
+// naming a language the server did not seal for the call is refused like any other call state.
+// A call in the default language names none (and so carries no state), except one that chose the
+// default language on a by_called number (?l=en-US): the default language is rendered a second
+// time for those calls. Error flows, the built-in texts (Spanish and French wording built in, English for
 // other languages) and the agent's relay language follow the call's language.
 //
 // Each language has its voice in defaults.voices; the default language may use defaults.voice.

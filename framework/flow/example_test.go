@@ -231,7 +231,7 @@ menus:
 		return
 	}
 	c, _ := flow.Compile(f, nil)
-	fmt.Println(c.Languages(), c.Languages()[c.CallLanguage("", "+15555550150")])
+	fmt.Println(c.Languages(), c.InLanguage(c.CallLanguage("", "+15555550150")).Language())
 	gather := c.Route("/ivr/welcome/gather")
 	fmt.Printf("%s\n", gather.Respond(flow.Input{Digits: "9", Query: "i=0&n=0&l=en-US"}))
 	fmt.Printf("%s\n", c.Route("/ivr/welcome").Respond(flow.Input{Called: "+15555550150"}))

@@ -85,13 +85,15 @@ func FuzzCallLanguage(f *testing.F) {
 	langs := c.Languages()
 	f.Fuzz(func(t *testing.T, query, called string) {
 		i := c.CallLanguage(query, called)
-		if i < 0 || i >= len(langs) {
-			t.Fatalf("CallLanguage(%q, %q) = %d, not one of %d languages", query, called, i, len(langs))
+		if i < 0 || i >= len(c.alt) {
+			t.Fatalf("CallLanguage(%q, %q) = %d, not one of %d renderings", query, called, i, len(c.alt))
 		}
-		if v := queryValue(query, LanguageParam); v != "" {
-			if j := slices.Index(langs, v); j >= 0 && j != i {
-				t.Fatalf("CallLanguage(%q, %q) = %s, but the query names %s", query, called, langs[i], v)
-			}
+		got := c.InLanguage(i).Language()
+		if !slices.Contains(langs, got) {
+			t.Fatalf("CallLanguage(%q, %q) speaks %q, none of %v", query, called, got, langs)
+		}
+		if v := queryValue(query, LanguageParam); slices.Contains(langs, v) && got != v {
+			t.Fatalf("CallLanguage(%q, %q) speaks %s, but the query names %s", query, called, got, v)
 		}
 	})
 }

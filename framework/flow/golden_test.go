@@ -112,16 +112,16 @@ func TestGoldenTwiML(t *testing.T) {
 		}
 		prefix := strings.TrimSuffix(filepath.Base(src), ".yaml")
 		want := map[string]bool{}
-		// In a flow with several languages, every document once per language: the URL names
-		// it (l=), and the files of the languages but the default say which.
-		langs := c.Languages()
-		for li, lang := range langs {
+		// In a flow with several languages, every document once per rendering: the default
+		// language's, whose URLs name no language, then each other language's and, with
+		// by_called, the default's once more with URLs that name it (l=en-US), each in files
+		// that name it.
+		renderings := max(len(c.alt), 1)
+		for li := range renderings {
 			suffix, param := "", ""
-			if len(langs) > 1 {
-				param = LanguageParam + "=" + lang
-				if li > 0 {
-					suffix = "." + lang
-				}
+			if li > 0 {
+				lang := c.InLanguage(li).Language()
+				suffix, param = "."+lang, LanguageParam+"="+lang
 			}
 			for _, r := range c.Routes() {
 				for _, tc := range casesFor(r) {

@@ -6,23 +6,29 @@ import (
 	"strings"
 )
 
-// LanguageParam is the query parameter that names a call's language in every URL a flow with
+// LanguageParam is the query parameter that names a call's language in the URLs a flow with
 // [Languages.Others] renders (/ivr/welcome/gather?i=0&n=0&l=es-MX). Twilio signs it with the
 // URL, and the server seals it into the call's state token with the rest of the query, so a
-// request names the language its call was in; a request without one (the call's first) starts
-// in [Languages.ByCalled]'s language for its Called number, else [Languages.Default].
+// request names the language its call is in. A request without one is in the language
+// [Languages.ByCalled] gives its Called number (the same on every request of a call), else
+// [Languages.Default]: a call that stays in that language carries no language, and no state.
+// A call that chose the default language on a by_called number names it (l=en-US).
 const LanguageParam = "l"
 
-// language is one language a flow compiles in.
+// language is one rendering of a flow: a language, and how its URLs name it.
 type language struct {
-	idx   int    // in [Compiled.Languages]: 0 is the default
+	idx   int    // the rendering's index: 0 is the default language, named by no URL
 	tag   string // "" in a flow of one language that names none
-	param string // LanguageParam=tag, appended to every URL; "" in a flow of one language
+	param string // LanguageParam=tag, appended to every URL; "" for rendering 0
 	voice voice  // the voice and language prompts start from
+	dflt  bool   // the flow's default language (rendering 0, or the one URLs name explicitly)
+	multi bool   // the flow has several languages
 }
 
-// languagesOf returns the languages f compiles in, the default first: one, unnamed or named by
-// defaults.language, for a flow without languages.others.
+// languagesOf returns the renderings of f: its default language (its URLs name no language),
+// then each of languages.others (their URLs name them), then, when languages.by_called sends
+// some calls elsewhere, the default language once more with URLs that name it, for those calls
+// when they choose it. A flow without languages.others has one rendering.
 func languagesOf(f *Flow) []language {
 	def := f.Defaults.Language
 	if f.Languages.Default != "" {
@@ -43,27 +49,36 @@ func languagesOf(f *Flow) []language {
 		if vv := f.Defaults.Voices[t]; vv != "" {
 			v.voice = vv
 		}
-		out[i] = language{idx: i, tag: t, voice: v}
-		if len(tags) > 1 {
+		out[i] = language{idx: i, tag: t, voice: v, dflt: i == 0, multi: len(tags) > 1}
+		if i > 0 {
 			out[i].param = LanguageParam + "=" + t
 		}
+	}
+	if len(tags) > 1 && len(f.Languages.ByCalled) > 0 {
+		named := out[0]
+		named.idx, named.param = len(out), LanguageParam+"="+def
+		out = append(out, named)
 	}
 	return out
 }
 
-// langTable picks a request's language among a compiled flow's.
+// langTable picks a request's rendering among a compiled flow's.
 type langTable struct {
-	tags     []string       // the default first
-	byCalled map[string]int // called number → index in tags; bounded by the flow file
+	tags     []string       // the languages, the default first; rendering i < len(tags) speaks tags[i]
+	named    int            // the rendering whose URLs name the default language; 0 when none
+	byCalled map[string]int // called number → rendering; bounded by the flow file
 }
 
-// index returns the language of a request: the query's l= when it names one of the flow's, else
-// the called number's, else the default (0).
+// index returns the rendering of a request: the language the query's l= names when it is one of
+// the flow's, else the called number's, else the default (0).
 func (lt *langTable) index(query, called string) int {
 	if lt == nil {
 		return 0
 	}
 	if v := queryValue(query, LanguageParam); v != "" {
+		if v == lt.tags[0] {
+			return lt.named
+		}
 		for i, t := range lt.tags {
 			if t == v {
 				return i
@@ -95,23 +110,27 @@ func queryValue(q, key string) string {
 	return ""
 }
 
+// Language returns the language tag this rendering of the flow speaks ("" in a flow of one
+// language that names none).
+func (c *Compiled) Language() string { return c.lang }
+
 // Languages returns the languages the flow speaks, the default first: one element ("" when the
 // flow names none) unless it declares languages.others.
 func (c *Compiled) Languages() []string {
 	if c.lt == nil {
-		return []string{c.lang}
+		return c.one
 	}
 	return c.lt.tags
 }
 
-// CallLanguage returns the index in [Compiled.Languages] of the language a request to the flow
-// speaks: the language its query names ([LanguageParam]), else the one languages.by_called
-// gives the number it called (the Called form field), else the default (0).
+// CallLanguage returns which rendering of the flow a request speaks, for [Compiled.InLanguage]:
+// the language its query names ([LanguageParam]), else the one languages.by_called gives the
+// number it called (the Called form field), else the default (0).
 func (c *Compiled) CallLanguage(query, called string) int { return c.lt.index(query, called) }
 
-// InLanguage returns the flow as it is rendered in its i-th language ([Compiled.Languages]):
-// its error flows ([Compiled.ErrorFlow]) speak that language. Routes answer in the language of
-// each request themselves. An index out of range is the default language.
+// InLanguage returns the flow as rendered for a [Compiled.CallLanguage] index: its error flows
+// ([Compiled.ErrorFlow]) speak that language, and their URLs carry it. Routes answer in the
+// language of each request themselves. An index out of range is the default rendering.
 func (c *Compiled) InLanguage(i int) *Compiled {
 	if i <= 0 || i >= len(c.alt) {
 		return c
@@ -123,7 +142,7 @@ func (c *Compiled) InLanguage(i int) *Compiled {
 // speak it in: a missing translation is the default language's text in the default language's
 // voice, never words read by another language's voice.
 func (nc *nodeCompiler) say(text string, translations map[string]string) (string, voice) {
-	if nc.lang.idx == 0 {
+	if nc.lang.dflt {
 		return text, nc.voice
 	}
 	if t := translations[nc.lang.tag]; t != "" {
@@ -146,14 +165,21 @@ func (nc *nodeCompiler) link(path string) string {
 }
 
 // inLanguage returns a copy of nc that renders in the language tagged tag, in that language's
-// voice, sharing nc's dial and record sites; done copies the sites found back into nc.
+// voice, sharing nc's dial and record sites; done copies the sites found back into nc. A switch
+// to the default language picks the rendering whose URLs name it, when there is one, so that the
+// choice outlasts a by_called number's language.
 func (nc *nodeCompiler) inLanguage(tag string) (sw *nodeCompiler, done func()) {
-	for i := range nc.c.langs {
-		if l := &nc.c.langs[i]; l.tag == tag && l != nc.lang {
-			cp := *nc
-			cp.lang, cp.voice = l, l.voice
-			return &cp, func() { nc.dials, nc.records, nc.sites = cp.dials, cp.records, cp.sites }
+	for i := len(nc.c.langs) - 1; i >= 0; i-- {
+		l := &nc.c.langs[i]
+		if l.tag != tag {
+			continue
 		}
+		if l == nc.lang {
+			break
+		}
+		cp := *nc
+		cp.lang, cp.voice = l, l.voice
+		return &cp, func() { nc.dials, nc.records, nc.sites = cp.dials, cp.records, cp.sites }
 	}
 	return nc, func() {}
 }
@@ -232,6 +258,9 @@ func (c *checker) languages() {
 	f := c.f
 	ls := f.Languages
 	langs := languagesOf(f)
+	if n := len(langs); n > 1 && langs[n-1].dflt {
+		langs = langs[:n-1] // the default's second rendering is no language of its own
+	}
 	def := langs[0].tag
 	if ls.Default == "" && (len(ls.Others) > 0 || len(ls.ByCalled) > 0) {
 		c.errorf("languages", "languages needs default: the language every call starts in and every prompt has")

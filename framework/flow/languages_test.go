@@ -121,8 +121,15 @@ func TestByCalledPicksTheLanguageAtEntry(t *testing.T) {
 			}
 		})
 	}
-	if got := c.CallLanguage("", "+15555550150"); c.Languages()[got] != "es-MX" {
-		t.Errorf("CallLanguage for the Spanish number = %s", c.Languages()[got])
+	if got := c.InLanguage(c.CallLanguage("", "+15555550150")).Language(); got != "es-MX" {
+		t.Errorf("CallLanguage for the Spanish number = %s", got)
+	}
+	// A call in the default language carries no language, so no state; one that chose it on the
+	// Spanish number carries it in every URL, so that by_called does not take it back.
+	hears(t, verbsOf(t, entry.Respond(Input{Called: "+15555550100"}))[1:2], "Gather /ivr/menu/gather?i=0&n=0")
+	hears(t, verbsOf(t, entry.Respond(Input{Called: "+15555550150", Query: "l=en-US"}))[1:2], "Gather /ivr/menu/gather?i=0&n=0&l=en-US")
+	if err := entry.CheckState(""); err != nil || !entry.ZeroState("") || entry.ZeroState("l=en-US") {
+		t.Error("a URL without a language is the first state; one with a language is not")
 	}
 }
 
@@ -310,7 +317,7 @@ menus:
 		query string
 		want  []string
 	}{
-		{"", []string{"Say en-US: Hello Ana.", "Gather /ivr/hello/gather?i=0&n=0&l=en-US", "Say en-US: Press 1."}},
+		{"", []string{"Say en-US: Hello Ana.", "Gather /ivr/hello/gather?i=0&n=0", "Say en-US: Press 1."}},
 		{"l=es-MX", []string{"Say es-MX: Hola Ana.", "Gather /ivr/hello/gather?i=0&n=0&l=es-MX", "Say es-MX: Oprima 1, Ana."}},
 	} {
 		b, err := r.Answer(Input{Query: tc.query, Vars: map[string]string{"name": "Ana"}})

@@ -48,23 +48,23 @@ func call(t *testing.T, c *Compiled, steps []step) {
 
 func TestChoosingOneRedirectsToSales(t *testing.T) {
 	call(t, demo(t), []step{
-		{"/ivr/welcome", Input{}, `<Gather action="/ivr/welcome/gather?i=0&amp;n=0&amp;l=en-US"`},
-		{"/ivr/welcome/gather?i=0&n=0", Input{Digits: "1"}, `<Redirect>/ivr/sales?l=en-US</Redirect>`},
+		{"/ivr/welcome", Input{}, `<Gather action="/ivr/welcome/gather?i=0&amp;n=0"`},
+		{"/ivr/welcome/gather?i=0&n=0", Input{Digits: "1"}, `<Redirect>/ivr/sales</Redirect>`},
 		{"/ivr/sales", Input{Now: mondayNoon}, `<Number>+15555550111</Number>`},
 	})
 }
 
 func TestInvalidTwiceIsExhaustedToTheCallCenter(t *testing.T) {
 	call(t, demo(t), []step{
-		{"/ivr/welcome/gather?i=0&n=0", Input{Digits: "7"}, `Sorry, that is not an option.</Say><Gather action="/ivr/welcome/gather?i=1&amp;n=0&amp;l=en-US"`},
+		{"/ivr/welcome/gather?i=0&n=0", Input{Digits: "7"}, `Sorry, that is not an option.</Say><Gather action="/ivr/welcome/gather?i=1&amp;n=0"`},
 		{"/ivr/welcome/gather?i=1&n=0", Input{Digits: "7"}, `Let me connect you with someone who can help.</Say><Dial><Number>+15555550100</Number>`},
 	})
 }
 
 func TestSilenceHearsTheMessageThenRetriesThenIsExhausted(t *testing.T) {
 	call(t, demo(t), []step{
-		{"/ivr/welcome", Input{}, `<Redirect>/ivr/welcome/gather?i=0&amp;n=0&amp;l=en-US</Redirect>`},
-		{"/ivr/welcome/gather?i=0&n=0", Input{}, `We did not get your choice.</Say><Gather action="/ivr/welcome/gather?i=0&amp;n=1&amp;l=en-US"`},
+		{"/ivr/welcome", Input{}, `<Redirect>/ivr/welcome/gather?i=0&amp;n=0</Redirect>`},
+		{"/ivr/welcome/gather?i=0&n=0", Input{}, `We did not get your choice.</Say><Gather action="/ivr/welcome/gather?i=0&amp;n=1"`},
 		{"/ivr/welcome/gather?i=0&n=1", Input{}, `<Dial><Number>+15555550100</Number>`},
 	})
 }
@@ -72,7 +72,7 @@ func TestSilenceHearsTheMessageThenRetriesThenIsExhausted(t *testing.T) {
 func TestInvalidAndSilenceAreCountedSeparately(t *testing.T) {
 	call(t, demo(t), []step{
 		{"/ivr/welcome/gather?i=0&n=0", Input{Digits: "7"}, `gather?i=1&amp;n=0`},
-		{"/ivr/welcome/gather?i=1&n=0", Input{}, `We did not get your choice.</Say><Gather action="/ivr/welcome/gather?i=1&amp;n=1&amp;l=en-US"`},
+		{"/ivr/welcome/gather?i=1&n=0", Input{}, `We did not get your choice.</Say><Gather action="/ivr/welcome/gather?i=1&amp;n=1"`},
 	})
 }
 
@@ -80,9 +80,9 @@ func TestBusinessHoursFollowTheFakeClock(t *testing.T) {
 	christmas := time.Date(2026, 12, 25, 15, 0, 0, 0, time.UTC) // a Friday, 10:00 in New York
 	call(t, demo(t), []step{
 		{"/ivr/sales", Input{Now: mondayNoon}, `Connecting you to sales.`},
-		{"/ivr/sales", Input{Now: mondayNight}, `Sales is closed right now.</Say><Redirect>/ivr/voicemail?l=en-US</Redirect>`},
+		{"/ivr/sales", Input{Now: mondayNight}, `Sales is closed right now.</Say><Redirect>/ivr/voicemail</Redirect>`},
 		{"/ivr/sales", Input{Now: christmas}, `Sales is closed right now.`},
-		{"/ivr/sales/dialed", Input{DialCallStatus: "no-answer"}, `<Redirect>/ivr/voicemail?l=en-US</Redirect>`},
+		{"/ivr/sales/dialed", Input{DialCallStatus: "no-answer"}, `<Redirect>/ivr/voicemail</Redirect>`},
 		{"/ivr/sales/dialed?l=es-MX", Input{DialCallStatus: "no-answer"}, `<Redirect>/ivr/voicemail?l=es-MX</Redirect>`},
 		{"/ivr/sales/dialed", Input{DialCallStatus: "completed"}, `<Hangup/>`},
 	})
@@ -90,10 +90,10 @@ func TestBusinessHoursFollowTheFakeClock(t *testing.T) {
 
 func TestNavigationKeys(t *testing.T) {
 	call(t, demo(t), []step{
-		{"/ivr/support/gather?i=0&n=0", Input{Digits: "*"}, `<Redirect>/ivr/support?l=en-US</Redirect>`},       // repeat
-		{"/ivr/support/gather?i=0&n=0", Input{Digits: "8"}, `<Redirect>/ivr/welcome?l=en-US</Redirect>`},       // back
+		{"/ivr/support/gather?i=0&n=0", Input{Digits: "*"}, `<Redirect>/ivr/support</Redirect>`},               // repeat
+		{"/ivr/support/gather?i=0&n=0", Input{Digits: "8"}, `<Redirect>/ivr/welcome</Redirect>`},               // back
 		{"/ivr/staff/gather?i=0&n=0&l=es-MX", Input{Digits: "9"}, `<Redirect>/ivr/welcome?l=es-MX</Redirect>`}, // main, in the call's language
-		{"/ivr/welcome/gather?i=0&n=0", Input{Digits: "8"}, `<Redirect>/ivr/welcome?l=en-US</Redirect>`},       // back at the top repeats
+		{"/ivr/welcome/gather?i=0&n=0", Input{Digits: "8"}, `<Redirect>/ivr/welcome</Redirect>`},               // back at the top repeats
 		{"/ivr/welcome/gather?i=0&n=0", Input{Digits: "5"}, `<Redirect>/ivr/welcome?l=es-MX</Redirect>`},       // 5: this menu in Spanish
 	})
 }
@@ -218,7 +218,7 @@ func TestGoingToAnotherNodeIsAlwaysARedirect(t *testing.T) {
 	// The target's permission is checked only if the call asks for its route.
 	c := demo(t)
 	got := string(c.Route("/ivr/welcome/gather").Respond(Input{Digits: "6"}))
-	if got != `<?xml version="1.0" encoding="UTF-8"?><Response><Redirect>/ivr/staff_login?l=en-US</Redirect></Response>` {
+	if got != `<?xml version="1.0" encoding="UTF-8"?><Response><Redirect>/ivr/staff_login</Redirect></Response>` {
 		t.Errorf("option 6 answered %s", got)
 	}
 }
