@@ -1,6 +1,7 @@
 package prompttext
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -104,7 +105,7 @@ func contains(s []string, v string) bool {
 func money(v string) (string, error) {
 	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
 	if err != nil {
-		return "", fmt.Errorf("money: %q is not a number", v)
+		return "", errors.New("money: the value is not a number") // never the value: it may be sensitive, and errors are logged
 	}
 	if f < 0 {
 		return "minus $" + strconv.FormatFloat(-f, 'f', 2, 64), nil
@@ -128,7 +129,7 @@ func digits(v string) string {
 func date(v string) (string, error) {
 	t, err := time.Parse("2006-01-02", strings.TrimSpace(v))
 	if err != nil {
-		return "", fmt.Errorf("date: %q is not a date such as 2026-12-25", v)
+		return "", errors.New("date: the value is not a date such as 2026-12-25")
 	}
 	return t.Format("January 2, 2006"), nil
 }

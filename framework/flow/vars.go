@@ -151,8 +151,9 @@ func (fc *FetchCall) Accept(answer map[string]string) (map[string]string, error)
 			}
 			v = *s.def
 		}
-		if err := checkValue(s.typ, v); err != nil {
-			return nil, fmt.Errorf("%w: field %q: %v", ErrAnswer, s.name, err)
+		if checkValue(s.typ, v) != nil {
+			// The value is not in the error: it may be a sensitive one, and errors are logged.
+			return nil, fmt.Errorf("%w: field %q is not a %s", ErrAnswer, s.name, s.typ)
 		}
 		out[s.name] = v
 	}

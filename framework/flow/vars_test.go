@@ -258,3 +258,13 @@ func TestTheREADMEsBackendFlowIsValid(t *testing.T) {
 		t.Errorf("the balance menu answers %s, %v", got, err)
 	}
 }
+
+// A mistyped answer's error names the field, never its value: errors are logged, and the value
+// may be sensitive.
+func TestAnAnswerErrorNeverHoldsTheValue(t *testing.T) {
+	fc := loadFile(t, "testdata/balance.yaml").Route("/ivr/balance").Fetch()
+	_, err := fc.Accept(map[string]string{"balance": "secret-99887766", "account": "A1"})
+	if err == nil || strings.Contains(err.Error(), "99887766") {
+		t.Errorf("Accept = %v", err)
+	}
+}
