@@ -4,16 +4,23 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
+	"slices"
+	"sort"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/switchboard-ivr/switchboard/caller"
 	"github.com/switchboard-ivr/switchboard/framework"
+	"github.com/switchboard-ivr/switchboard/framework/flow"
+	"github.com/switchboard-ivr/switchboard/internal/didyoumean"
 	"github.com/switchboard-ivr/switchboard/principals"
 )
 
@@ -36,7 +43,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Backends answer the flow's fetches by backend name, such as a [Stub]. Optional; a
 	// backend not named here fails every fetch (its on_error): a sandbox has no key to sign a
-	// real backend's requests with, and calls none.
+	// real backend's requests with, and calls none. A name the flow does not declare under
+	// backends is an error from [New] (a misspelt stub would otherwise leave the real name
+	// failing every fetch, silently).
 	Backends map[string]framework.Fetcher
 	// Env looks up the environment variables the flow's backend URLs name. Optional; [Getenv].
 	Env func(name string) string
@@ -101,6 +110,9 @@ func New(opts *Options) (*Sandbox, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := stubsDeclared(o.Backends, app.Flow()); err != nil {
+		return nil, err
+	}
 	if o.Setup != nil {
 		if err := o.Setup(app); err != nil {
 			return nil, err
@@ -109,6 +121,30 @@ func New(opts *Options) (*Sandbox, error) {
 	s.app = app
 	s.handler = &observer{s: s}
 	return s, nil
+}
+
+// stubsDeclared reports a stub whose name no backend of the flow has, with the names it has.
+func stubsDeclared(stubs map[string]framework.Fetcher, c *flow.Compiled) error {
+	if len(stubs) == 0 {
+		return nil
+	}
+	var known []string
+	for _, b := range c.Backends() {
+		known = append(known, b.Name)
+	}
+	sort.Strings(known)
+	var errs []error
+	for _, name := range slices.Sorted(maps.Keys(stubs)) {
+		if slices.Contains(known, name) {
+			continue
+		}
+		declared := "the flow declares no backends"
+		if len(known) > 0 {
+			declared = "its backends: " + strings.Join(known, ", ")
+		}
+		errs = append(errs, fmt.Errorf("backend %q is stubbed, but the flow declares no backend of that name%s (%s)", name, didyoumean.Hint(name, known), declared))
+	}
+	return errors.Join(errs...)
 }
 
 // Getenv is os.Getenv, except that a variable it does not set reads as https://unset.invalid (a

@@ -75,3 +75,24 @@ func ExampleNewStub() {
 	// SAY Your balance is minus $3.50.
 	// HANGUP
 }
+
+// A stub under a name the flow does not declare is refused, naming the backends it does: a
+// misspelt --backend would otherwise leave the real backend failing every fetch, silently.
+func TestAStubOfAnUndeclaredBackendIsRefused(t *testing.T) {
+	stub, _ := sandbox.NewStub([]byte(`{"balance": 1}`))
+	for _, tt := range []struct {
+		name, flow, stub, want string
+	}{
+		{"misspelt", bankFlow, "bnak", `backend "bnak" is stubbed, but the flow declares no backend of that name (did you mean "bank"?) (its backends: bank)`},
+		{"no backends", "version: 1\nstart: a\nmenus: {a: {say: Hi.}}\n", "bank", `backend "bank" is stubbed, but the flow declares no backend of that name (the flow declares no backends)`},
+		{"declared", bankFlow, "bank", ""},
+	} {
+		_, err := sandbox.New(&sandbox.Options{
+			Flow:     framework.Text("f.yaml", tt.flow),
+			Backends: map[string]framework.Fetcher{tt.stub: stub},
+		})
+		if got := fmt.Sprint(err); tt.want == "" && err != nil || tt.want != "" && got != tt.want {
+			t.Errorf("%s: New = %v, want %q", tt.name, err, tt.want)
+		}
+	}
+}

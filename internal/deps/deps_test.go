@@ -60,7 +60,7 @@ var rules = []rule{
 		"github.com/labstack/echo/v4", "github.com/prometheus/client_golang/", "golang.org/x/time/rate"}},
 	{dir: "console", allow: []string{module + "$", module + "/internal/joined", module + "/framework", module + "/diagram", module + "/sandbox", module + "/caller", module + "/principals"}},
 	{dir: "diagram", allow: []string{module + "/framework/flow"}},
-	{dir: "sandbox", allow: []string{module + "/framework", module + "/caller", module + "/principals", module + "/backend"}},
+	{dir: "sandbox", allow: []string{module + "/framework", module + "/caller", module + "/principals", module + "/backend", module + "/internal/didyoumean"}},
 }
 
 // confined lists imports that only the named directories (or files) may use.
