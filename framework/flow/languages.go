@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+
+	"github.com/switchboard-ivr/switchboard/internal/didyoumean"
 )
 
 // LanguageParam is the query parameter that names a call's language in the URLs a flow with
@@ -276,7 +278,7 @@ func (c *checker) languages() {
 		seen[t] = true
 	}
 	declared := func(t string) bool { return slices.ContainsFunc(langs, func(l language) bool { return l.tag == t }) }
-	known := func() string {
+	known := func(t string) string { // what to say of tag t, which the flow does not declare
 		tags := make([]string, 0, len(langs))
 		for _, l := range langs {
 			if l.tag != "" {
@@ -286,16 +288,20 @@ func (c *checker) languages() {
 		if len(tags) == 0 {
 			return "the flow declares none: add languages: {default: en-US, others: [es-MX]}"
 		}
-		return "the flow's languages are " + strings.Join(tags, ", ")
+		hint := strings.TrimSuffix(strings.TrimPrefix(didyoumean.Hint(t, tags), " ("), ")") // did you mean "es-MX"?
+		if hint != "" {
+			hint += " "
+		}
+		return hint + "the flow's languages are " + strings.Join(tags, ", ")
 	}
 	for _, num := range sortedKeys(ls.ByCalled) {
 		if t := ls.ByCalled[num]; languageRe.MatchString(t) && !declared(t) {
-			c.errorf(joinKey(joinKey("languages", "by_called"), num), "%s is not among the flow's languages (%s)", t, known())
+			c.errorf(joinKey(joinKey("languages", "by_called"), num), "%s is not among the flow's languages (%s)", t, known(t))
 		}
 	}
 	for _, t := range sortedKeys(f.Defaults.Voices) {
 		if languageRe.MatchString(t) && !declared(t) {
-			c.keyErrorf(joinKey(joinKey("defaults", "voices"), t), "%s is not among the flow's languages (%s)", t, known())
+			c.keyErrorf(joinKey(joinKey("defaults", "voices"), t), "%s is not among the flow's languages (%s)", t, known(t))
 		}
 	}
 	for _, name := range sortedKeys(f.Menus) {
@@ -317,7 +323,7 @@ func (c *checker) languages() {
 				}
 				for _, t := range sortedKeys(x.Translations) {
 					if !declared(t) {
-						c.keyErrorf(joinKey(joinKey(path, "say"), t), "%s is not among the flow's languages (%s)", t, known())
+						c.keyErrorf(joinKey(joinKey(path, "say"), t), "%s is not among the flow's languages (%s)", t, known(t))
 					}
 				}
 				return
@@ -329,7 +335,7 @@ func (c *checker) languages() {
 			}
 		case *Action:
 			if t := x.SetLanguage; t != "" && languageRe.MatchString(t) && !declared(t) {
-				c.errorf(joinKey(path, "language"), "%s is not among the flow's languages (%s)", t, known())
+				c.errorf(joinKey(path, "language"), "%s is not among the flow's languages (%s)", t, known(t))
 			} else if t != "" {
 				switched[path] = t
 			}
@@ -338,14 +344,14 @@ func (c *checker) languages() {
 }
 
 // translated checks one translatable text at path.
-func (c *checker) translated(path, text string, tr map[string]string, pinned bool, langs []language, declared func(string) bool, known func() string) {
+func (c *checker) translated(path, text string, tr map[string]string, pinned bool, langs []language, declared func(string) bool, known func(string) string) {
 	def := langs[0].tag
 	for _, t := range sortedKeys(tr) {
 		switch {
 		case t == def && def != "":
 			c.keyErrorf(joinKey(path, t), "%s is the default language, whose text is the say itself", t)
 		case !declared(t):
-			c.keyErrorf(joinKey(path, t), "%s is not among the flow's languages (%s)", t, known())
+			c.keyErrorf(joinKey(path, t), "%s is not among the flow's languages (%s)", t, known(t))
 		}
 	}
 	if text == "" {

@@ -368,3 +368,35 @@ errors:
 		t.Errorf("the forbidden flow's switch back into the refusing menu is not refused:\n%s", all)
 	}
 }
+
+// A misspelt tag in a translation is named as one, with the tag it stands for, wherever a
+// prompt goes: beside a good tag, a key that is no tag does not turn the translation into a
+// prompt of unknown keys ("unknown key \"en-US\"").
+func TestAMisspeltTagIsNamedWithItsSuggestion(t *testing.T) {
+	src := `version: 1
+languages: {default: en-US, others: [es-MX]}
+start: a
+menus:
+  a:
+    say: {en-US: Hello., es-MS: Hola.}
+    gather:
+      prompt: {en-US: Press 1., es-mx: Oprima 1.}
+      options: {"1": {say: Bye., hangup: true}}
+      no_input: {en-US: "Are you there?", es_MX: "¿Sigue ahí?"}
+`
+	_, probs := Parse("e.yaml", []byte(src), nil)
+	want := []string{
+		`e.yaml:6:10: menus.a.say[0].say: warning: no es-MX translation: callers in es-MX hear the en-US text`,
+		`e.yaml:6:26: menus.a.say[0].say["es-MS"]: es-MS is not among the flow's languages (did you mean "es-MX"? the flow's languages are en-US, es-MX)`,
+		`e.yaml:8:33: menus.a.gather.prompt[0].say["es-mx"]: must be a language tag such as en-US, es-MX or fr (a translated text maps each language to its text); got "es-mx" (did you mean "es-MX"?)`,
+		`e.yaml:9:28: menus.a.gather.options["1"].say[0].say: warning: no es-MX translation: callers in es-MX hear the en-US text`,
+		`e.yaml:10:43: menus.a.gather.no_input[0].say.es_MX: must be a language tag such as en-US, es-MX or fr (a translated text maps each language to its text); got "es_MX" (did you mean "es-MX"?)`,
+	}
+	var got []string
+	for _, p := range probs {
+		got = append(got, p.String())
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

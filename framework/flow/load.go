@@ -400,15 +400,32 @@ func (l *loader) decodeStruct(n *yaml.Node, v reflect.Value, path string, depth 
 	}
 }
 
-// isLanguageMap reports whether a mapping's keys are all language tags (en-US, es-MX, fr) and
-// none a field of the struct it stands for: the text of one say in several languages.
+// isLanguageMap reports whether a mapping stands for the text of one say in several languages:
+// none of its keys is a field of the struct it stands for, and one at least is a language tag
+// (en-US, es-MX, fr). A key beside them that is no tag ({en-US: …, es-mx: …}) is then reported
+// as a misspelt tag, not the whole mapping as a prompt of unknown keys.
 func isLanguageMap(pairs []pair, info *structInfo) bool {
+	tag := false
 	for _, p := range pairs {
-		if _, field := info.fields[p.key.Value]; field || !languageRe.MatchString(p.key.Value) {
+		if _, field := info.fields[p.key.Value]; field {
 			return false
 		}
+		tag = tag || languageRe.MatchString(p.key.Value)
 	}
-	return len(pairs) > 0
+	return tag
+}
+
+// tagHint suggests the language tag a misspelt one stands for: es-mx, es_MX and ES-mx are es-MX.
+func tagHint(s string) string {
+	lang, region, ok := strings.Cut(strings.ReplaceAll(s, "_", "-"), "-")
+	t := strings.ToLower(lang)
+	if ok {
+		t += "-" + strings.ToUpper(region)
+	}
+	if t == s || !languageRe.MatchString(t) {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", t)
 }
 
 // decodeTranslations decodes a mapping of language tag → text into a translatable string: the
@@ -419,7 +436,7 @@ func (l *loader) decodeTranslations(n *yaml.Node, text, translations reflect.Val
 	for _, p := range l.pairs(n, path, depth) {
 		sub := l.key(path, p.key)
 		if !languageRe.MatchString(p.key.Value) {
-			l.problem(l.at(p.key), sub, "must be a language tag such as en-US, es-MX or fr (a translated text maps each language to its text); got %q", yamldoc.Clip(p.key.Value, valueRunes))
+			l.problem(l.at(p.key), sub, "must be a language tag such as en-US, es-MX or fr (a translated text maps each language to its text); got %q%s", yamldoc.Clip(p.key.Value, valueRunes), tagHint(p.key.Value))
 			continue
 		}
 		var s string
