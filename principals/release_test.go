@@ -177,3 +177,56 @@ func TestAReleasedRequestCostsNoAllocation(t *testing.T) {
 		t.Errorf("a released request allocates %.1f times, want 0", n)
 	}
 }
+
+// FuzzReleasedResultsAgreeWithFreshOnes: whatever a call carries, principals.Authenticate with
+// lent memory answers what the policy answers with memory of its own, and releasing that
+// memory to the next request leaves an identity authenticated earlier intact.
+func FuzzReleasedResultsAgreeWithFreshOnes(f *testing.F) {
+	f.Add("1", "yes please", false)
+	f.Add("", "", true)
+	f.Add("%zz", "a+b=c&d", false)
+	f.Add("1234#", "ñandú 🦆", true)
+	p := newTwilio(f, principals.TwilioOptions{PublicURL: "https://ivr.example.com"})
+	f.Fuzz(func(t *testing.T, digits, speech string, forged bool) {
+		params := principalstest.CallParams("+15555550123", "Digits", digits, "SpeechResult", speech)
+		tok := token
+		if forged {
+			tok = "not-the-token"
+		}
+		fresh := principalstest.NewPOST(tok, releaseURL, params)
+		id, ok, err := p.Authenticate(fresh)
+		if ok == forged {
+			t.Fatalf("forged %v, yet the policy says ok %v (%v)", forged, ok, err)
+		}
+		before := slices.Clone(id.Principals)
+		for range 3 {
+			r := principalstest.NewPOST(tok, releaseURL, params)
+			res := principals.Authenticate(r, p)
+			if res.Principals.Authenticated() != ok {
+				t.Fatalf("through a Result: authenticated %v, the policy alone %v", res.Principals.Authenticated(), ok)
+			}
+			if ok {
+				got := res.Identities[0]
+				if got.Form.Get("Digits") != digits || got.Form.Get("SpeechResult") != speech || got.CallSID != id.CallSID {
+					t.Fatalf("through a Result: Digits %q SpeechResult %q CallSID %q; want %q %q %q",
+						got.Form.Get("Digits"), got.Form.Get("SpeechResult"), got.CallSID, digits, speech, id.CallSID)
+				}
+				for _, n := range before {
+					if !res.Principals.Has(n) {
+						t.Fatalf("through a Result the principals %v lack %q", res.Principals.Names(), n)
+					}
+				}
+			} else if len(res.Failures) != 1 {
+				t.Fatalf("a forged call through a Result fails with %v", res.Failures)
+			}
+			if body := principalstest.ReadBody(r); body != params.Encode() {
+				t.Fatalf("r.Body replays %q, want %q", body, params.Encode())
+			}
+			res.Release()
+		}
+		if ok && (id.Form.Get("Digits") != digits || id.Form.Get("SpeechResult") != speech || !slices.Equal(id.Principals, before)) {
+			t.Fatalf("the policy's own identity changed after released requests: Digits %q SpeechResult %q principals %v",
+				id.Form.Get("Digits"), id.Form.Get("SpeechResult"), id.Principals)
+		}
+	})
+}
