@@ -54,6 +54,9 @@
 //
 // The canonical text — the URL Twilio was configured with, byte for byte, then each form key and
 // value, keys sorted — is built into a reused buffer and compared with hmac.Equal. The form
-// parsed to check it is parsed once and shared with handlers through [Identity.Form]. DESIGN.md
-// at the repository root says why this is not twilio-go's RequestValidator, with measurements.
+// parsed to check it is parsed once and shared with handlers through [Identity.Form]. Through
+// [Authenticate], the body, the form and the names live in pooled memory lent to the [Result],
+// which [Result.Release] takes back for the next request, so that a request answered from a
+// compiled flow allocates nothing here. DESIGN.md at the repository root says why this is not
+// twilio-go's RequestValidator, with measurements.
 package principals

@@ -204,7 +204,8 @@ func byKeyValue(a, b param) int {
 // Form is the decoded fields of a form body that a policy read and checked: for the Twilio
 // policy, the verified POST body (see [Identity.Form]). It keeps every pair, a repeated key's
 // values in the order they were sent, and builds no map unless asked ([Form.URLValues]). The
-// zero Form is empty. A Form is never modified, so it is safe to share.
+// zero Form is empty. A Form is never modified, so it is safe to share — until the [Result] it
+// came from is released, when its memory serves another request (see [Result.Release]).
 type Form struct {
 	ps []param // sorted by key; a repeated key's values in the order sent
 }

@@ -15,7 +15,9 @@ type Identity struct {
 	CallSID    string   // Optional; the verified CallSid, for logs
 	// Form is the decoded form body the policy read and vouches for, when it read one: the
 	// Twilio policy parses a form POST's body once, to check its signature, and shares the
-	// fields here, so that nothing parses them again. Empty for GET and JSON requests.
+	// fields here, so that nothing parses them again. Empty for GET and JSON requests. In a
+	// Result from [Authenticate], Form, CallSID and Principals live in memory the Result lends:
+	// copy what must outlive [Result.Release].
 	Form Form
 	// Unverified is set when the policy vouched without checking, because checking was turned
 	// off (TWILIO_VALIDATE_SIGNATURE=false). Every log line of such a request says so.

@@ -338,3 +338,33 @@ func TestAnOversizedTranslationIsRefused(t *testing.T) {
 		t.Errorf("an oversized Spanish text loads: %v", probs)
 	}
 }
+
+// A language switch with no step re-enters a menu, so a denied flow may not take one, as it may
+// not goto one; and a forbidden flow that switches and re-enters a refusing menu is a refusal
+// loop.
+func TestASwitchThatReEntersAMenuIsAGotoForErrorFlows(t *testing.T) {
+	src := `version: 1
+languages: {default: en-US, others: [es-MX]}
+start: a
+menus:
+  a:
+    permission: staff
+    say: {en-US: Hi., es-MX: Hola.}
+    hangup: true
+errors:
+  denied: {say: {en-US: No., es-MX: No.}, language: es-MX}
+  forbidden: {language: es-MX}
+`
+	_, probs := Parse("d.yaml", []byte(src), nil)
+	var got []string
+	for _, p := range probs {
+		got = append(got, p.String())
+	}
+	all := strings.Join(got, "\n")
+	if !strings.Contains(all, "d.yaml:10:53: errors.denied.language: a denied error flow may not switch the language and re-enter a menu") {
+		t.Errorf("the denied flow's switch is not refused:\n%s", all)
+	}
+	if !strings.Contains(all, "errors.forbidden") {
+		t.Errorf("the forbidden flow's switch back into the refusing menu is not refused:\n%s", all)
+	}
+}

@@ -432,6 +432,9 @@ func (c *checker) action(path string, a *Action, ctx actionCtx) {
 		return
 	}
 	if a.Do == nil {
+		if a.SetLanguage != "" && ctx.inError && ctx.errorKind == Denied {
+			c.errorf(joinKey(path, "language"), "a denied error flow may not switch the language and re-enter a menu: the caller a deny line refused would be refused again, forever; say something and hang up instead")
+		}
 		return
 	}
 	kind := a.Do.Kind()
