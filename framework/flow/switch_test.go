@@ -152,7 +152,7 @@ func TestOtherTakesInputThatMatchesNoOption(t *testing.T) {
 	}
 	f.Menus["a"].Do.(*Gather).Other = nil
 	c, _ = Compile(f, nil)
-	if got := string(c.Route("/ivr/a/gather").Respond(Input{Digits: "4021", Query: "i=0&n=0"})); !strings.Contains(got, defaultInvalid) {
+	if got := string(c.Route("/ivr/a/gather").Respond(Input{Digits: "4021", Query: "i=0&n=0"})); !strings.Contains(got, "Sorry, that is not a valid choice.") {
 		t.Errorf("without other, 4021 answers %s, want invalid", got)
 	}
 }
