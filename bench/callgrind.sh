@@ -28,8 +28,10 @@ else
 	(cd "$root" && go test -c -o "$work/bench.test" "$PKG")
 fi
 count() { # iterations, profile file → instructions
-	# Asynchronous preemption signals trip callgrind; the count does not depend on them.
-	(cd "$root/$PKG" && GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind --callgrind-out-file="$2" \
+	# Asynchronous preemption signals trip callgrind; the count does not depend on them. One P:
+	# with two, the idle one spins looking for work for as long as valgrind's wall clock runs,
+	# and the count moved by tens of thousands of instructions a request with the machine's load.
+	(cd "$root/$PKG" && GOMAXPROCS=1 GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind --callgrind-out-file="$2" \
 		"$work/bench.test" -test.run '^$' -test.bench "$BENCH/$sub" -test.benchtime "$1x" 2>&1) |
 		awk '/Collected :/ {print $NF}'
 }

@@ -112,7 +112,7 @@ type Options struct {
 type App struct {
 	opts   Options
 	log    *slog.Logger
-	now    func() time.Time
+	now    func() time.Time // Options.Now; nil for the real clock
 	state  atomic.Pointer[state]
 	mu     sync.Mutex // serialises loads and route registration
 	routes []customRoute
@@ -188,16 +188,13 @@ func New(opts *Options) (*App, error) {
 	if a.opts.HandlerTimeout <= 0 {
 		a.opts.HandlerTimeout = 10 * time.Second
 	}
-	if a.opts.Now == nil {
-		a.opts.Now = time.Now
-	}
 	if a.opts.FailedAuthLimit == 0 {
 		a.opts.FailedAuthLimit = 20
 	}
 	if err := a.pinDefaults(); err != nil {
 		return nil, err
 	}
-	a.log, a.now = a.opts.Logger, a.opts.Now
+	a.log, a.now = a.opts.Logger, a.opts.Now // nil: the flow reads time.Now when it needs the hour
 	a.limit = newLimiter(a.opts.FailedAuthLimit, a.opts.TrustedProxies, a.opts.FailedAuthStore)
 	a.met = newMetrics()
 	cfg, creds, err := a.load()

@@ -34,6 +34,7 @@ menus:
     gather:
       prompt: For your balance press 1. For an account by number, press 2.
       options: {"1": balance, "2": by_digits}
+      other: balance
   balance:
     fetch:
       backend: bank
@@ -222,5 +223,29 @@ func TestTheCallersDigitsTravelToASwitch(t *testing.T) {
 	next := follow(t, app, doc)
 	if got := firstSay(next); got != "You pressed two." {
 		t.Errorf("the switch on digits says %q, want %q", got, "You pressed two.")
+	}
+}
+
+// Input that matches no option goes to the gather's other, and the backend receives it as the
+// call's digits; no URL holds it in clear.
+func TestOtherInputReachesTheBackendAsDigits(t *testing.T) {
+	app, b := newBankApp(t)
+	params := principalstest.CallParams(otherNumber)
+	params.Set("Digits", "99887766")
+	doc := twimlOf(t, call(t, app, "/ivr/welcome/gather?i=0&n=0", params))
+	redirect := doc.find("Redirect").Text
+	if !strings.HasPrefix(redirect, "/ivr/balance?st=") || strings.Contains(redirect, "99887766") {
+		t.Fatalf("other goes to %s, want the balance menu with the digits sealed, not in clear", redirect)
+	}
+	next := follow(t, app, doc)
+	if got := firstSay(next); got != "Ann, your balance is $42.10." {
+		t.Errorf("the balance menu says %q", got)
+	}
+	body, _ := b.last.Load().(map[string]any)
+	if body["digits"] != "99887766" {
+		t.Errorf("the backend got digits %v, want the caller's 99887766", body["digits"])
+	}
+	if g := twimlOf(t, call(t, app, "/ivr/welcome", principalstest.CallParams(otherNumber))).find("Gather"); g == nil || g.Attrs["numDigits"] != "" {
+		t.Errorf("a gather with other waits for finish_on_key, not one digit: %+v", g)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -80,13 +81,21 @@ func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
 }
 
-// routeMetrics holds a route's series for requests that succeed, resolved on its first such
-// request: WithLabelValues hashes and looks up its labels on every call, and most requests take
-// this path. Resolving lazily keeps /metrics free of series nothing has counted yet.
+// routeMetrics holds a route's series, each resolved on the first request that counts in it:
+// WithLabelValues hashes and looks up its labels on every call, and a flood of forged requests
+// to one route would pay that three times a request. Resolving lazily keeps /metrics free of
+// series nothing has counted yet. Bound: one series set per error kind and voice flag.
 type routeMetrics struct {
-	route string
-	once  sync.Once
-	ok    prometheus.Counter
+	route  string
+	once   sync.Once
+	ok     prometheus.Counter
+	failed [2][len(kindNames)]atomic.Pointer[failedSeries] // by voice, then Kind
+}
+
+// failedSeries are the counters a failed request of one route, kind and voice flag adds to;
+// denials and errorFlows are nil when that kind or flag does not count there.
+type failedSeries struct {
+	requests, denials, errorFlows prometheus.Counter
 }
 
 // forRoute returns the series of a route pattern, for a handler to keep at router build time.
@@ -105,22 +114,66 @@ func (m *metrics) latencyOf(voice bool) prometheus.Observer {
 
 // observe counts a request. rm, when not nil, is the series of route kept by its handler.
 func (m *metrics) observe(rm *routeMetrics, route, outcome string, voice, failed bool, d time.Duration) {
-	if !failed && rm != nil && rm.route == route {
+	m.latencyOf(voice).Observe(d.Seconds())
+	switch {
+	case !failed && rm != nil && rm.route == route:
 		rm.once.Do(func() { rm.ok = m.requests.WithLabelValues(route, outcome) })
 		rm.ok.Inc()
-	} else {
+		return
+	case !failed:
 		m.requests.WithLabelValues(route, outcome).Inc()
-	}
-	m.latencyOf(voice).Observe(d.Seconds())
-	if !failed {
 		return
 	}
+	var fs failedSeries
+	k := kindIndex(outcome)
+	if rm != nil && rm.route == route && k >= 0 {
+		slot := &rm.failed[boolIndex(voice)][k]
+		p := slot.Load()
+		if p == nil {
+			p = new(failedSeries)
+			*p = m.failedSeriesOf(route, outcome, voice)
+			slot.Store(p) // a race stores equal sets twice: WithLabelValues has one child per label set
+		}
+		fs = *p
+	} else {
+		fs = m.failedSeriesOf(route, outcome, voice)
+	}
+	fs.requests.Inc()
+	if fs.denials != nil {
+		fs.denials.Inc()
+	}
+	if fs.errorFlows != nil {
+		fs.errorFlows.Inc()
+	}
+}
+
+// failedSeriesOf looks up the series a failed request counts in.
+func (m *metrics) failedSeriesOf(route, outcome string, voice bool) failedSeries {
+	fs := failedSeries{requests: m.requests.WithLabelValues(route, outcome)}
 	if outcome == KindForbidden.String() || outcome == KindDenied.String() || outcome == KindUnauthenticated.String() {
-		m.denials.WithLabelValues(route).Inc()
+		fs.denials = m.denials.WithLabelValues(route)
 	}
 	if voice {
-		m.errorFlows.WithLabelValues(outcome).Inc()
+		fs.errorFlows = m.errorFlows.WithLabelValues(outcome)
 	}
+	return fs
+}
+
+// kindIndex returns the Kind whose String is outcome, or -1.
+func kindIndex(outcome string) int {
+	for i, n := range kindNames {
+		if n == outcome {
+			return i
+		}
+	}
+	return -1
+}
+
+func boolIndex(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // signatureFailure counts one failed credential under its policy and reason labels.

@@ -449,6 +449,7 @@ type node struct {
 	options      []option // DTMF keys, sorted
 	words        []option // speech words, longest first
 	nav          []option // navigation keys
+	other        []byte   // gather: input that matches no option, when the gather has other
 	dialed       [][]byte // per dial site: the no_answer branch
 	hangup       []byte   // a dial that was answered and ended
 	recorded     [][]byte // per record site: the then branch
@@ -705,7 +706,7 @@ func (nc *nodeCompiler) gatherVerb(g *Gather) twiml.Gather {
 			cn.nav = append(cn.nav, option{k.key, nc.c.render(joinKey("navigation", k.key), nc.prompts(nil, []twiml.Verb{twiml.Redirect{URL: k.to}}))})
 		}
 	}
-	if tg.NumDigits == 0 {
+	if tg.NumDigits == 0 && g.Other == nil {
 		tg.NumDigits = 1
 		for key := range g.Options {
 			if len(key) != 1 {
@@ -745,6 +746,9 @@ func (nc *nodeCompiler) gatherOptions(path string, g *Gather, tg *twiml.Gather) 
 		}
 		return strings.Compare(a.key, b.key)
 	})
+	if g.Other != nil {
+		cn.other = nc.c.render(joinKey(path, "other"), nc.action(g.Other))
+	}
 	if input != "dtmf" && len(tg.Hints) == 0 {
 		for _, w := range cn.words {
 			tg.Hints = append(tg.Hints, w.key)

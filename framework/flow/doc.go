@@ -97,6 +97,9 @@
 //	  max_no_input: 3               # Optional; default defaults.max_no_input.
 //	  exhausted: {dial: call_center}  # Optional; default dial call_center (or say goodbye
 //	                                # and hang up without one).
+//	  other: lookup                 # Optional: input that matches no option (an account number)
+//	                                # goes here, kept as the variable digits (or speech), instead
+//	                                # of counting as invalid; num_digits then defaults to none.
 //
 // A menu can ask a backend for the call's data when the call enters it, say it, and branch on it:
 //

@@ -32,6 +32,9 @@ const (
 	EdgeDefault    EdgeKind = "default"     // no case of a switch held
 )
 
+// OtherLabel is the Label of the EdgeOption a gather's other takes: input that matches no option.
+const OtherLabel = "(other)"
+
 // Edge is one way a call can move, for drawing the flow. From is a node, or the error flows
 // defined outside any node (TargetErrors); To is a node or where the call leaves the flow.
 // Navigation keys are not edges.
@@ -212,6 +215,9 @@ func (g *graph) action(from Target, path string, a *Action, kind EdgeKind, label
 		for _, key := range sortedKeys(s.Options) {
 			o := s.Options[key]
 			g.action(from, joinKey(joinKey(sp, "options"), key), &o, EdgeOption, key, false)
+		}
+		if s.Other != nil {
+			g.action(from, joinKey(sp, "other"), s.Other, EdgeOption, OtherLabel, false)
 		}
 		g.add(from, from, EdgeInvalid, "", sp, false)
 		g.add(from, from, EdgeNoInput, "", sp, false)

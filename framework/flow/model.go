@@ -137,6 +137,11 @@ type Gather struct {
 	MaxInvalid  int                 `yaml:"max_invalid" validate:"min=0,max=10"`               // Optional; default Defaults.MaxInvalid.
 	MaxNoInput  int                 `yaml:"max_no_input" validate:"min=0,max=10"`              // Optional; default Defaults.MaxNoInput.
 	Exhausted   *Action             `yaml:"exhausted"`                                         // Optional; default: dial call_center (hang up without one).
+	// Other is where input that matches no option goes, instead of counting as an invalid
+	// choice: an account number, a spoken name. The input is kept as the variable digits or
+	// speech, for a switch or a fetch that follows. Optional; with it, num_digits defaults to
+	// none (the caller ends with finish_on_key, or the timeout).
+	Other *Action `yaml:"other"`
 }
 
 // PIN asks for a PIN before the call may go on: the caller types it and presses pound. A right

@@ -268,6 +268,9 @@ func (r *Route) Respond(in Input) []byte {
 				}
 			}
 		}
+		if n.other != nil {
+			return n.other
+		}
 		i, c := counts(in.Query, n.maxI, n.maxN)
 		if i+1 >= n.maxI {
 			return n.exhausted

@@ -122,3 +122,37 @@ func FuzzSwitchAndPromptVariables(f *testing.F) {
 		}
 	})
 }
+
+// A gather's other takes input that matches no option; an option still wins, and without other
+// the same input is an invalid choice.
+func TestOtherTakesInputThatMatchesNoOption(t *testing.T) {
+	f := &Flow{Version: 1, Start: "a", Menus: map[string]*Node{
+		"a": {Action: Action{Do: &Gather{
+			Options: map[string]Action{"0": {Do: Goto("b")}},
+			Other:   &Action{Say: Prompts{{Say: "other"}}, Do: Goto("b")},
+		}}},
+		"b": {Action: Action{Do: Hangup{}}},
+	}}
+	if err := f.Validate(nil).Err(); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Compile(f, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := c.Route("/ivr/a/gather")
+	if got := string(r.Respond(Input{Digits: "4021", Query: "i=0&n=0"})); !strings.Contains(got, "<Say>other</Say>") {
+		t.Errorf("4021 answers %s, want other", got)
+	}
+	if got := string(r.Respond(Input{Digits: "0", Query: "i=0&n=0"})); strings.Contains(got, "other") {
+		t.Errorf("the option 0 answers %s", got)
+	}
+	if !r.SavesInput() {
+		t.Error("a gather with other does not keep its input")
+	}
+	f.Menus["a"].Do.(*Gather).Other = nil
+	c, _ = Compile(f, nil)
+	if got := string(c.Route("/ivr/a/gather").Respond(Input{Digits: "4021", Query: "i=0&n=0"})); !strings.Contains(got, "Sorry, that is not a valid choice.") {
+		t.Errorf("without other, 4021 answers %s, want invalid", got)
+	}
+}

@@ -608,6 +608,7 @@ func (e *ErrorFlows) kinds() [numErrorKinds]*Action {
 // entered in it.
 func (c *checker) gather(path string, g *Gather) {
 	c.action(joinKey(path, "exhausted"), g.Exhausted, actionCtx{})
+	c.action(joinKey(path, "other"), g.Other, actionCtx{})
 	for _, key := range sortedKeys(g.Options) {
 		a := g.Options[key]
 		c.action(joinKey(joinKey(path, "options"), key), &a, actionCtx{})

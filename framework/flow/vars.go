@@ -609,9 +609,9 @@ func copySet(m map[string]bool) map[string]bool {
 }
 
 // usesInput reports whether anything in the flow reads the caller's last digits or speech after
-// the gather that took them: a switch on them, or a prompt that says them. Only then does the
-// server keep them in the call's state (encrypted), and a fetch sends them to its backend; a
-// flow that never reads them seals nothing more into its gathers' URLs.
+// the gather that took them: a switch on them, a prompt that says them, or a gather's other.
+// Only then does the server keep them in the call's state (encrypted), and a fetch sends them to
+// its backend; a flow that never reads them seals nothing more into its gathers' URLs.
 func usesInput(f *Flow) bool {
 	for _, n := range f.Menus {
 		if n == nil {
@@ -619,6 +619,9 @@ func usesInput(f *Flow) bool {
 		}
 		if s, ok := n.Do.(*Switch); ok && (s.On == VarDigits || s.On == VarSpeech) {
 			return true
+		}
+		if g, ok := n.Do.(*Gather); ok && g.Other != nil {
+			return true // other keeps the input it takes, for what follows
 		}
 		found := false
 		walkPrompts(reflect.ValueOf(n).Elem(), "", func(_, say string) {
