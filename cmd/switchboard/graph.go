@@ -7,6 +7,7 @@ import (
 
 	"github.com/switchboard-ivr/switchboard/diagram"
 	"github.com/switchboard-ivr/switchboard/framework/flow"
+	"github.com/switchboard-ivr/switchboard/sandbox"
 )
 
 func init() {
@@ -53,7 +54,8 @@ func runGraph(args []string, stdout, stderr io.Writer) int {
 	default:
 		return usageError(stderr, "graph", graphUsage, "--format must be mermaid or dot, not %q", *format)
 	}
-	f, problems := loadFlow(*flowFile, nil)
+	// A diagram calls no backend: a backend URL from an unset ${NAME} loads, as in a sandbox.
+	f, problems := loadFlow(*flowFile, &flow.Options{Env: sandbox.Getenv})
 	if err := problems.Err(); err != nil {
 		fmt.Fprintln(stderr, problems.String())
 		return 1

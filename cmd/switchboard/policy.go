@@ -16,6 +16,7 @@ import (
 	"github.com/switchboard-ivr/switchboard/framework"
 	"github.com/switchboard-ivr/switchboard/framework/authz"
 	"github.com/switchboard-ivr/switchboard/framework/pgpolicy"
+	"github.com/switchboard-ivr/switchboard/sandbox"
 )
 
 func init() {
@@ -315,6 +316,8 @@ func readPolicyDB(url string) (framework.PolicySource, error) {
 func lookOptions(flowFile, modelFile, policyFile, policyDB string) (framework.Options, error) {
 	opts := fileOptions(flowFile, modelFile, policyFile)
 	opts.Logger = slog.New(slog.DiscardHandler)
+	// Looking calls no backend: a backend URL from an unset ${NAME} loads, as in a sandbox.
+	opts.Env = sandbox.Getenv
 	if policyDB == "" {
 		return opts, nil
 	}

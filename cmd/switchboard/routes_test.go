@@ -44,3 +44,23 @@ func TestRoutesOnBrokenFilesExitsOne(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 }
+
+// routes, explain and graph call no backend, so a flow whose backend URL names an unset
+// environment variable (examples/balance without SWITCHBOARD_BACKEND_URL) still shows; validate
+// and serve refuse it.
+func TestLookingAtAFlowNeedsNoBackendURL(t *testing.T) {
+	t.Setenv("SWITCHBOARD_BACKEND_URL", "")
+	const f, p = "../../examples/balance/flow.yaml", "../../examples/balance/policy.csv"
+	for _, args := range [][]string{
+		{"routes", "--flow", f, "--policy", p},
+		{"explain", "--flow", f, "--policy", p, "--principal", "pin:account", "--route", "/ivr/balance", "--permission", "account"},
+		{"graph", "--flow", f},
+	} {
+		if code, stdout, stderr := runCLI(t, args...); code != 0 || !strings.Contains(stdout, "balance") {
+			t.Errorf("%s: exit %d\n%s%s", args[0], code, stdout, stderr)
+		}
+	}
+	if code, stdout, stderr := runCLI(t, "validate", "--flow", f, "--policy", p); code != 1 || !strings.Contains(stdout+stderr, "SWITCHBOARD_BACKEND_URL is not set") {
+		t.Errorf("validate: exit %d, want 1 naming the variable\n%s%s", code, stdout, stderr)
+	}
+}
