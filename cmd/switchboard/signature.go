@@ -25,7 +25,8 @@ same code as the server (so it tries what the server tries: the port removed or 
 credentials, repeated values counted once), and prints "valid" (exit 0) or "invalid: <reason>"
 (exit 1). --signature "" is a request without the header: invalid.
 
-  --url        the URL exactly as configured in Twilio, query and any user:password@ included
+  --url        the URL exactly as configured in Twilio, query and any user:password@ included;
+               wss:// or ws:// for a WebSocket handshake (a GET with Upgrade: websocket)
   --token      auth token; repeat it for the primary, then the secondary token. With
                --algorithm sha256, the webhook shared key's secret (once)
   --algorithm  sha1 (default: the auth token's HMAC-SHA1) or sha256 (a webhook shared key's
@@ -75,8 +76,14 @@ func runSignature(args []string, stdout, stderr io.Writer) int {
 		return usageErr("%v", err)
 	}
 	m := strings.ToUpper(*method)
-	sigGiven := false
-	fs.Visit(func(f *flag.Flag) { sigGiven = sigGiven || f.Name == "signature" })
+	sigGiven, methodGiven := false, false
+	fs.Visit(func(f *flag.Flag) {
+		sigGiven = sigGiven || f.Name == "signature"
+		methodGiven = methodGiven || f.Name == "method"
+	})
+	if scheme, _, _ := strings.Cut(strings.ToLower(*rawURL), "://"); !methodGiven && (scheme == "wss" || scheme == "ws") {
+		m = http.MethodGet // a WebSocket handshake is a GET
+	}
 	alg := principals.HMACSHA1
 	switch strings.ToLower(*algorithm) {
 	case "sha1":
@@ -175,8 +182,15 @@ func runSignature(args []string, stdout, stderr io.Writer) int {
 // signed is the URL Twilio signs: rawURL with the GET fields appended.
 func signatureRequest(method, rawURL string, fields [][2]string, body []byte) (r *http.Request, public, signed string, err error) {
 	scheme, rest, ok := strings.Cut(rawURL, "://")
-	if !ok || !strings.EqualFold(scheme, "http") && !strings.EqualFold(scheme, "https") {
-		return nil, "", "", fmt.Errorf("--url %q must start with http:// or https://", rawURL)
+	// A WebSocket handshake (Media Streams, ConversationRelay) is a GET signed over the ws:// or
+	// wss:// URL; the policy checks it so when the request says Upgrade: websocket and its public
+	// URL is the http:// or https:// one.
+	ws := ok && (strings.EqualFold(scheme, "ws") || strings.EqualFold(scheme, "wss"))
+	if !ok || !ws && !strings.EqualFold(scheme, "http") && !strings.EqualFold(scheme, "https") {
+		return nil, "", "", fmt.Errorf("--url %q must start with http:// or https:// (or wss:// or ws:// for a WebSocket handshake)", rawURL)
+	}
+	if ws && (method != http.MethodGet || body != nil) {
+		return nil, "", "", fmt.Errorf("--url %q is a WebSocket handshake: a GET, with no --body-file", rawURL)
 	}
 	host, target := rest, ""
 	if i := strings.IndexAny(rest, "/?"); i >= 0 {
@@ -224,13 +238,19 @@ func signatureRequest(method, rawURL string, fields [][2]string, body []byte) (r
 	} else { // "https://example.com" or "https://example.com?x=1": no path at all
 		r.URL.RawQuery, r.URL.ForceQuery = strings.CutPrefix(target, "?")
 	}
+	public = scheme + "://" + host
+	if ws {
+		r.Header.Set("Upgrade", "websocket")
+		r.Header.Set("Connection", "Upgrade")
+		public = "http" + strings.TrimPrefix(strings.ToLower(scheme), "ws") + "://" + host
+	}
 	if hasUser {
 		if !strings.Contains(userinfo, ":") {
 			userinfo += ":" // a user without a password sends "user:"
 		}
 		r.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(userinfo)))
 	}
-	return r, scheme + "://" + host, rawURL, nil
+	return r, public, rawURL, nil
 }
 
 // checkBodySHA256 says what is wrong with rawURL's bodySHA256 for body, or "".

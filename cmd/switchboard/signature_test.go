@@ -47,6 +47,21 @@ func TestSignatureCommand(t *testing.T) {
 		{name: "VerifyAcceptsTheDocumentedExample",
 			args: append([]string{"verify", "--token", "12345", "--url", docURL, "--signature", "RSOYDt4T1cUTdK1PDd93/VVr8B8="}, docArgs...),
 			code: 0, stdout: "valid\n"},
+		// A WebSocket handshake is signed over its wss:// URL, with no parameters: the
+		// signature is HMAC-SHA1 of that URL alone (here computed with openssl), and the
+		// agent example's handshake check accepts it.
+		{name: "SignAWebSocketHandshake",
+			args: []string{"sign", "--token", "abc123", "--url", "wss://agent.example.com/relay"},
+			code: 0, stdout: "p2/JrAyp9N7nOqiikuZYdtjLG2g=\n"},
+		{name: "VerifyAWebSocketHandshake",
+			args: []string{"verify", "--token", "abc123", "--url", "wss://agent.example.com/relay", "--signature", "p2/JrAyp9N7nOqiikuZYdtjLG2g="},
+			code: 0, stdout: "valid\n"},
+		{name: "VerifyRefusesAHandshakeSignedOverHTTPS",
+			args: []string{"verify", "--token", "abc123", "--url", "wss://agent.example.com/relay", "--signature", principalstest.Sign("abc123", "https://agent.example.com/relay", nil)},
+			code: 1, stderr: ""},
+		{name: "AHandshakeIsNoPOST",
+			args: []string{"sign", "--token", "abc123", "--url", "wss://agent.example.com/relay", "--method", "POST"},
+			code: 2, stderr: "is a WebSocket handshake: a GET"},
 		{name: "VerifyAcceptsTheSecondaryToken",
 			args: append([]string{"verify", "--token", "old", "--token", "12345", "--url", docURL, "--signature", "RSOYDt4T1cUTdK1PDd93/VVr8B8="}, docArgs...),
 			code: 0, stdout: "valid\n"},
