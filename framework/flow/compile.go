@@ -783,10 +783,16 @@ func (nc *nodeCompiler) promptList(ps Prompts) []twiml.Prompt {
 		case p.Say != "" && p.Language == nc.lang.tag && nc.lang.multi:
 			// A prompt pinned to one of a multi-language flow's languages offers that
 			// language ("Para español, oprima 5"): a call already in it does not hear it.
-		case p.Say != "":
+		case p.Say != "" || len(p.Translations) > 0:
+			// A say with no default-language text is one said after a switch of language,
+			// in the new language only (the checker sees to it): say it in that language,
+			// and nothing in the others.
 			text, v := nc.say(p.Say, p.Translations)
 			if p.Language != "" { // a prompt in a language of its own: that text, always
 				text, v = p.Say, nc.voice
+			}
+			if text == "" {
+				continue
 			}
 			v = v.with(p.Voice, p.Language)
 			out = append(out, twiml.Say{Text: nc.sayText(text), Voice: v.voice, Language: v.language, Loop: p.Loop})

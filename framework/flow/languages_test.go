@@ -400,3 +400,35 @@ menus:
 		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// A destination that switches language may say its text in the new language only (the README's
+// {say: {fr-CA: Très bien.}, language: fr-CA, goto: sales}): the caller hears it, in that
+// language, before going on; it was once dropped for want of a default-language text.
+func TestASayOnlyInTheNewLanguageIsHeard(t *testing.T) {
+	src := `version: 1
+languages: {default: en-US, others: [fr-CA]}
+defaults: {voices: {fr-CA: Polly.Chantal}}
+start: menu
+menus:
+  menu:
+    gather:
+      prompt: Press 7.
+      options:
+        "7": {say: {fr-CA: Très bien.}, language: fr-CA, goto: sales}
+        "8": {say: {fr-CA: D'accord.}, language: fr-CA}
+  sales:
+    say: {en-US: Sales., fr-CA: Ventes.}
+    hangup: true
+`
+	f, probs := Parse("f.yaml", []byte(src), nil)
+	if err := probs.Err(); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Compile(f, &CompileOptions{Validated: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gather := c.Route("/ivr/menu/gather")
+	hears(t, verbsOf(t, gather.Respond(Input{Digits: "7", Query: "i=0&n=0"})), "Say fr-CA: Très bien.", "Redirect /ivr/sales?l=fr-CA")
+	hears(t, verbsOf(t, gather.Respond(Input{Digits: "8", Query: "i=0&n=0"})), "Say fr-CA: D'accord.", "Redirect /ivr/menu?l=fr-CA")
+}
