@@ -183,6 +183,12 @@ func (rc *Receiver) release(ev Event) {
 		}
 		attrs = append(attrs, "from", from)
 	}
+	// With no backend the log is where a voicemail reaches someone: say where the recording is
+	// (its URL opens only with the account's credentials) and how long it runs. A
+	// transcription's text is the caller's words: delivered, never logged.
+	if u := ev.Fields["RecordingUrl"]; u != "" {
+		attrs = append(attrs, "recording_url", u, "duration", ev.Fields["RecordingDuration"])
+	}
 	rc.log.Info("callback", attrs...)
 	if rc.opts.Deliver == nil {
 		rc.met.count(ev.Kind, Logged)

@@ -282,3 +282,59 @@ func TestMetricsHaveARowPerKindAndOutcome(t *testing.T) {
 		t.Errorf("%d rows of switchboard_callbacks_total, want 18 (3 kinds × 6 outcomes)", n)
 	}
 }
+
+// With no backend (serve --callbacks log), the log line of a recording says where the voicemail
+// is and how long it runs, or nobody would ever hear it; it never carries a transcription's text.
+func TestALoggedRecordingSaysWhereTheVoicemailIs(t *testing.T) {
+	tw, err := principals.NewTwilio(principals.TwilioOptions{Tokens: []principals.Secret{principals.NewSecret(token)}, PublicURL: public})
+	if err != nil {
+		t.Fatal(err)
+	}
+	policy, err := os.ReadFile("../policy.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logged strings.Builder
+	var mu sync.Mutex
+	log := slog.New(slog.NewTextHandler(lockedWriter{&mu, &logged}, nil))
+	app, err := framework.New(&framework.Options{
+		Flow:     framework.Text("flow.yaml", "version: 1\nstart: a\nmenus:\n  a: {say: Hi., hangup: true}\n"),
+		Policy:   framework.Text("policy.csv", string(policy)),
+		Policies: []principals.Policy{tw},
+		Logger:   slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := callbacks.New(&callbacks.Options{Logger: log}).Register(app); err != nil {
+		t.Fatal(err)
+	}
+	send(t, app, "recording", url.Values{
+		"CallSid": {"CA1"}, "AccountSid": {"AC1"}, "RecordingSid": {"RE1"}, "RecordingStatus": {"completed"},
+		"RecordingUrl": {"https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1"}, "RecordingDuration": {"17"},
+	})
+	send(t, app, "transcription", url.Values{
+		"CallSid": {"CA1"}, "AccountSid": {"AC1"}, "TranscriptionSid": {"TR1"}, "TranscriptionStatus": {"completed"},
+		"TranscriptionText": {"please call me back"}, "RecordingSid": {"RE1"},
+	})
+	mu.Lock()
+	out := logged.String()
+	mu.Unlock()
+	if !strings.Contains(out, "kind=recording call_sid=CA1 status=completed recording_url=https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1 duration=17") {
+		t.Errorf("the recording's log line does not say where it is:\n%s", out)
+	}
+	if strings.Contains(out, "please call me back") {
+		t.Errorf("a transcription's text was logged:\n%s", out)
+	}
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
