@@ -339,11 +339,15 @@ func TestSimulateStubsTheFlowsBackends(t *testing.T) {
 			"SAY Your balance is minus $12.50.\nSAY Your account is overdrawn.\nHANGUP\n"},
 		{"AFailingStubIsTheOnError", "bank=fail", "SAY We cannot reach your account right now.\nHANGUP\n"},
 		{"AnAnswerOfTheWrongTypeIsTheOnError", "bank=testdata/simulate/bank-malformed.json", "SAY We cannot reach your account right now.\nHANGUP\n"},
-		{"AnUnstubbedBackendIsNeverCalledAndFails", "other=fail", "SAY We cannot reach your account right now.\nHANGUP\n"},
+		{"AnUnstubbedBackendIsNeverCalledAndFails", "", "SAY We cannot reach your account right now.\nHANGUP\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, stdout, stderr := runCLI(t, "simulate", "--flow", flow, "--backend", tt.backend)
+			args := []string{"simulate", "--flow", flow}
+			if tt.backend != "" {
+				args = append(args, "--backend", tt.backend)
+			}
+			code, stdout, stderr := runCLI(t, args...)
 			if code != 0 {
 				t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 			}
@@ -359,5 +363,8 @@ func TestSimulateStubsTheFlowsBackends(t *testing.T) {
 	}
 	if code, _, stderr := runCLI(t, "simulate", "--flow", flow, "--backend", "bank=testdata/simulate/nope.json"); code != 1 || !strings.Contains(stderr, "--backend bank") {
 		t.Errorf("a missing stub file: exit %d, %s", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, "simulate", "--flow", flow, "--backend", "other=fail"); code != 1 || !strings.Contains(stderr, `backend "other" is stubbed, but the flow declares no backend of that name`) {
+		t.Errorf("a stub of an undeclared backend: exit %d, %s", code, stderr)
 	}
 }
