@@ -48,3 +48,17 @@ func TestBadBackendStubsAreRefusedWithPositions(t *testing.T) {
 		}
 	}
 }
+
+// A stub file that is missing or is no backend's answer is a mistake of the test file, reported
+// at its line before any call runs, like every other.
+func TestAMissingOrMalformedStubIsRefusedWithItsPosition(t *testing.T) {
+	_, err := flowtest.Parse("testdata/t_test.yaml", []byte("flow: bank.yaml\nbackends: {bank: missing.json, crm: shop.csv}\ncalls:\n  - {name: c, expect: [{hangup: true}]}\n"))
+	if err == nil {
+		t.Fatal("parsed")
+	}
+	for _, want := range []string{"testdata/t_test.yaml:2:18: backends.bank: open testdata/missing.json: no such file", "testdata/t_test.yaml:2:37: backends.crm: testdata/shop.csv: the backend's answer is not a flat JSON object"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("%v\nwant %s", err, want)
+		}
+	}
+}

@@ -19,6 +19,7 @@ import (
 	"github.com/switchboard-ivr/switchboard/internal/didyoumean"
 	"github.com/switchboard-ivr/switchboard/internal/yamldoc"
 	"github.com/switchboard-ivr/switchboard/principals"
+	"github.com/switchboard-ivr/switchboard/sandbox"
 )
 
 // A File is a loaded test file: the flow it tests and the calls it places.
@@ -273,6 +274,10 @@ func (l *loader) backends(f *File, n *yaml.Node, dir string) {
 		}
 		if name != "fail" && !filepath.IsAbs(name) {
 			name = filepath.Join(dir, name)
+		}
+		if _, err := sandbox.LoadStub(name); err != nil { // a missing or malformed stub, here with its position
+			l.errorf(v, path, "%v", err)
+			continue
 		}
 		f.Backends[k.Value] = name
 	}

@@ -346,6 +346,11 @@ func (c *checker) languages() {
 // translated checks one translatable text at path.
 func (c *checker) translated(path, text string, tr map[string]string, pinned bool, langs []language, declared func(string) bool, known func(string) string) {
 	def := langs[0].tag
+	if def == "" && text == "" {
+		// A flow that names no language at all: one problem, not one more for each tag.
+		c.errorf(path, "a say by language needs the flow's languages: add languages: {default: …, others: […]}")
+		return
+	}
 	for _, t := range sortedKeys(tr) {
 		switch {
 		case t == def && def != "":
@@ -355,11 +360,7 @@ func (c *checker) translated(path, text string, tr map[string]string, pinned boo
 		}
 	}
 	if text == "" {
-		if def == "" {
-			c.errorf(path, "a say by language needs the flow's languages: add languages: {default: …, others: […]}")
-		} else {
-			c.errorf(path, "has no %s text: every say needs the default language's, which callers hear when their language has none", def)
-		}
+		c.errorf(path, "has no %s text: every say needs the default language's, which callers hear when their language has none", def)
 		return
 	}
 	if pinned || len(langs) < 2 {

@@ -432,3 +432,14 @@ menus:
 	hears(t, verbsOf(t, gather.Respond(Input{Digits: "7", Query: "i=0&n=0"})), "Say fr-CA: Très bien.", "Redirect /ivr/sales?l=fr-CA")
 	hears(t, verbsOf(t, gather.Respond(Input{Digits: "8", Query: "i=0&n=0"})), "Say fr-CA: D'accord.", "Redirect /ivr/menu?l=fr-CA")
 }
+
+// A translation in a flow that declares no languages is one problem, saying what to add, not one
+// more for each of its tags.
+func TestATranslationWithoutLanguagesIsOneProblem(t *testing.T) {
+	src := "version: 1\nstart: a\nmenus:\n  a:\n    say: {en-US: Hello., es-MX: Hola.}\n    hangup: true\n"
+	_, probs := Parse("f.yaml", []byte(src), nil)
+	want := `f.yaml:5:10: menus.a.say[0].say: a say by language needs the flow's languages: add languages: {default: …, others: […]}`
+	if got := probs.String(); got != want {
+		t.Errorf("problems:\n%s\nwant:\n%s", got, want)
+	}
+}
