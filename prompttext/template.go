@@ -37,7 +37,7 @@ func Parse(name, text string) (*Template, error) {
 	}
 	sayas, err := checkSayas(t.Tree.Root)
 	if err != nil {
-		return nil, fmt.Errorf("template: %s: %w", name, err)
+		return nil, err
 	}
 	return &Template{t: t, vars: fieldsOf(text), sayas: sayas}, nil
 }
