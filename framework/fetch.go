@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"strings"
 	"time"
@@ -102,12 +103,8 @@ func (a *App) fetch(ex *exchange, r *http.Request, fc *flow.FetchCall) bool {
 		return false
 	}
 	vars := make(map[string]string, len(ex.vars)+len(got))
-	for k, v := range ex.vars {
-		vars[k] = v
-	}
-	for k, v := range got {
-		vars[k] = v
-	}
+	maps.Copy(vars, ex.vars)
+	maps.Copy(vars, got)
 	if err := a.fits(ex, vars); err != nil {
 		ex.fetchErr = err
 		return false

@@ -16,8 +16,9 @@ const MaxText = 4096
 // Template is a parsed prompt text such as "Your balance is {{ money .balance }}.". Rendering
 // returns plain text; the TwiML renderer (package twiml) escapes it for XML.
 type Template struct {
-	t    *template.Template
-	vars []string
+	t     *template.Template
+	vars  []string
+	sayas bool // the text uses sayas: Parts renders through a clone
 }
 
 // funcs is the whole function set a prompt may use.
@@ -25,6 +26,7 @@ var funcs = template.FuncMap{
 	"money":  money,
 	"digits": digits,
 	"date":   date,
+	"sayas":  sayasPlain,
 }
 
 // Parse parses text. A text with no action is still a Template; [Template.Static] reports it.
@@ -33,7 +35,11 @@ func Parse(name, text string) (*Template, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Template{t: t, vars: fieldsOf(text)}, nil
+	sayas, err := checkSayas(t.Tree.Root)
+	if err != nil {
+		return nil, fmt.Errorf("template: %s: %w", name, err)
+	}
+	return &Template{t: t, vars: fieldsOf(text), sayas: sayas}, nil
 }
 
 // Static reports whether text uses no template action, so it can be pre-rendered as is.
@@ -42,7 +48,8 @@ func Static(text string) bool { return !strings.Contains(text, "{{") }
 // Vars returns the variables the text names (.name), in order of first use.
 func (t *Template) Vars() []string { return t.vars }
 
-// Render executes the template over vars. A variable the text uses but vars lacks is an error,
+// Render executes the template over vars, a sayas giving its value alone ([Template.Parts] keeps
+// it apart). A variable the text uses but vars lacks is an error,
 // and so is a result over MaxText bytes.
 func (t *Template) Render(vars map[string]string) (string, error) {
 	var b strings.Builder
@@ -52,13 +59,34 @@ func (t *Template) Render(vars map[string]string) (string, error) {
 	return b.String(), nil
 }
 
-type limited struct{ b *strings.Builder }
+// limited is the writer a render writes to: it refuses to grow past MaxText bytes, counting the
+// text of <say-as> parts kept out of b (extra) too.
+type limited struct {
+	b     *strings.Builder
+	extra int
+}
 
 func (l *limited) Write(p []byte) (int, error) {
-	if l.b.Len()+len(p) > MaxText {
-		return 0, fmt.Errorf("prompttext: the prompt renders to over %d bytes", MaxText)
+	if err := l.check(len(p)); err != nil {
+		return 0, err
 	}
 	return l.b.Write(p)
+}
+
+func (l *limited) check(n int) error {
+	if l.b.Len()+l.extra+n > MaxText {
+		return fmt.Errorf("prompttext: the prompt renders to over %d bytes", MaxText)
+	}
+	return nil
+}
+
+// count adds n bytes written elsewhere.
+func (l *limited) count(n int) error {
+	if err := l.check(n); err != nil {
+		return err
+	}
+	l.extra += n
+	return nil
 }
 
 // fieldsOf finds the .name fields in text's actions.
@@ -138,7 +166,7 @@ func date(v string) (string, error) {
 // Use{Func: "money", Var: "balance"}.
 type Use struct{ Func, Var string }
 
-// Uses returns every variable the text passes to one of the functions (money, digits, date),
+// Uses returns every variable the text passes to one of the functions (money, digits, date, sayas),
 // in order, so that a caller that knows the variables' types can refuse {{ money .name }}
 // before a call hears it.
 func (t *Template) Uses() []Use {

@@ -24,6 +24,15 @@ var twilioDocuments = map[string]struct {
 	"say":   {verbs: []twilio.Element{twilio.VoiceSay{Message: "Thanks for calling Acme.", Voice: "Polly.Joanna", Language: "en-US", Loop: "2"}}},
 	// Forever is how we spell loop="0"; twilio-go takes the string.
 	"say_forever": {verbs: []twilio.Element{twilio.VoiceSay{Message: "Please hold.", Loop: "0"}}},
+	"say_as": {verbs: []twilio.Element{twilio.VoiceSay{Voice: "Polly.Joanna", Message: "We will call you back on ", InnerElements: []twilio.Element{
+		twilio.VoiceSayAs{Words: "555 <0111> & \"co\"", InterpretAs: "telephone"},
+		twilio.VoiceSayAs{Words: "12/25/2026", InterpretAs: "date", Format: "mdy"},
+	}}}, differs: "twilio-go writes a <Say>'s text before all of its elements, so text cannot follow or sit between " +
+		"<say-as> elements (' before ', '.'); Say.Parts keeps their order"},
+	"say_as_alone": {verbs: []twilio.Element{twilio.VoiceSay{Voice: "Google.en-US-Standard-C", InnerElements: []twilio.Element{
+		twilio.VoiceSayAs{Words: "20261225", InterpretAs: "date", Format: "yyyymmdd"},
+	}}}, differs: "twilio-go v1.31.0 writes <SayAs interpretAs=…>, its Go names; Twilio documents SSML's " +
+		"<say-as interpret-as=…> (the other helper libraries write that), which we write"},
 	"play":        {verbs: []twilio.Element{twilio.VoicePlay{Url: "https://example.com/hold.mp3", Loop: "3"}}},
 	"play_digits": {verbs: []twilio.Element{twilio.VoicePlay{Digits: "ww1234#", Loop: "2"}}},
 	"pause":       {verbs: []twilio.Element{twilio.VoicePause{Length: "2"}}},

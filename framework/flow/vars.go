@@ -3,6 +3,7 @@ package flow
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net"
 	"net/url"
@@ -317,12 +318,8 @@ func (d *dyn) vars(call map[string]string) map[string]string {
 		return call
 	}
 	out := make(map[string]string, len(d.defaults)+len(call))
-	for k, v := range d.defaults {
-		out[k] = v
-	}
-	for k, v := range call {
-		out[k] = v
-	}
+	maps.Copy(out, d.defaults)
+	maps.Copy(out, call)
 	return out
 }
 

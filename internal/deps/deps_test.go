@@ -28,7 +28,7 @@ type rule struct {
 var rules = []rule{
 	{dir: "twiml"},
 	{dir: "dialallow"},
-	{dir: "prompttext"},
+	{dir: "prompttext", allow: []string{module + "/twiml"}},
 	{dir: "backend", allow: []string{module + "/principals", module + "/internal/varname"}},
 	{dir: "callbacks", allow: []string{module + "/backend", module + "/framework", module + "/principals", "github.com/prometheus/client_golang/"}},
 	{dir: "outbound", allow: []string{module + "/framework", module + "/dialallow", module + "/principals", "github.com/twilio/twilio-go", "golang.org/x/time/rate", "github.com/prometheus/client_golang/"}},
