@@ -61,6 +61,10 @@ func (r *partsRecorder) flush() {
 	r.last = r.out.b.Len()
 }
 
+// SaysAs reports whether the text uses sayas: its <say-as> parts are heard only with a voice
+// that reads SSML (Amazon Polly or Google).
+func (t *Template) SaysAs() bool { return t.sayas }
+
 // Parts executes the template over vars, as [Template.Render] does, and returns the result as
 // the parts of a <Say>: plain text, and a <say-as> part for each sayas. A text without sayas is
 // one plain part (none when it renders empty). The bound MaxText counts every part's text.

@@ -37,6 +37,7 @@ func TestParseRefusesASayasTwilioCannotRead(t *testing.T) {
 		{"inside another function", `{{ printf "%s" (sayas "digits" .x) }}`, "sayas must be an action of its own"},
 		{"piped", `{{ .x | sayas "digits" }}`, "sayas must be an action of its own"},
 		{"assigned", `{{ $v := sayas "digits" .x }}`, "sayas must be an action of its own"},
+		{"in a defined template", `{{ define "t" }}{{ sayas "money" .x }}{{ end }}{{ template "t" . }}`, `"money" is not a way Twilio reads a value`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -64,6 +65,47 @@ func TestPartsKeepOrderAndBounds(t *testing.T) {
 	long := strings.Repeat("9", prompttext.MaxText)
 	if _, err := tmpl.Parts(map[string]string{"vip": "", "code": long, "empty": "", "ref": "1"}); err == nil {
 		t.Error("a say-as value that takes the prompt past MaxText rendered")
+	}
+}
+
+// Renders running at once each keep their own parts (each runs through its own clone).
+func TestPartsAreSafeToRenderConcurrently(t *testing.T) {
+	tmpl, err := prompttext.Parse("p", `n {{ sayas "digits" .n }}.`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 8)
+	for g := range 8 {
+		go func() {
+			for i := range 200 {
+				v := fmt.Sprint(g*1000 + i)
+				parts, err := tmpl.Parts(map[string]string{"n": v})
+				if err == nil && (len(parts) != 3 || parts[1].Text != v || parts[1].As != twiml.AsDigits) {
+					err = fmt.Errorf("parts %v for %s", parts, v)
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func BenchmarkPartsWithSayas(b *testing.B) {
+	tmpl, _ := prompttext.Parse("p", `We will call {{ sayas "telephone" .number }} on {{ sayas "date" "mdy" .day }}.`)
+	vars := map[string]string{"number": "2025550143", "day": "12/25/2026"}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := tmpl.Parts(vars); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 

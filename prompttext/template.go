@@ -35,9 +35,16 @@ func Parse(name, text string) (*Template, error) {
 	if err != nil {
 		return nil, err
 	}
-	sayas, err := checkSayas(t.Tree.Root)
-	if err != nil {
-		return nil, fmt.Errorf("template: %s: %w", name, err)
+	sayas := false
+	for _, tt := range t.Templates() { // {{ define }} blocks too
+		if tt.Tree == nil {
+			continue
+		}
+		used, err := checkSayas(tt.Tree.Root)
+		if err != nil {
+			return nil, err
+		}
+		sayas = sayas || used
 	}
 	return &Template{t: t, vars: fieldsOf(text), sayas: sayas}, nil
 }

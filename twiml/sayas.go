@@ -9,10 +9,10 @@ import "fmt"
 // text as it is.
 type InterpretAs string
 
-// The values of [InterpretAs].
+// The values of [InterpretAs], as the SsmlSayAsInterpretAs type of Twilio's generated SDKs lists
+// them (twilio-node, twilio-rust): "characters", not "character".
 const (
-	AsCharacter  InterpretAs = "character"  // spelled letter by letter ("spell-out" is the same)
-	AsCharacters InterpretAs = "characters" // Amazon Polly's spelling of AsCharacter
+	AsCharacters InterpretAs = "characters" // spelled letter by letter ("spell-out" is the same)
 	AsSpellOut   InterpretAs = "spell-out"
 	AsCardinal   InterpretAs = "cardinal" // "1234" as one thousand two hundred thirty-four
 	AsNumber     InterpretAs = "number"   // the same as AsCardinal
@@ -27,7 +27,7 @@ const (
 	AsTelephone  InterpretAs = "telephone" // a 7- or 10-digit number, "2025551212"
 )
 
-var interpretAs = []InterpretAs{AsCharacter, AsCharacters, AsSpellOut, AsCardinal, AsNumber, AsOrdinal, AsDigits,
+var interpretAs = []InterpretAs{AsCharacters, AsSpellOut, AsCardinal, AsNumber, AsOrdinal, AsDigits,
 	AsFraction, AsUnit, AsDate, AsTime, AsAddress, AsExpletive, AsTelephone}
 
 // DateFormat is the format attribute of a <say-as interpret-as="date">: which parts the date has

@@ -109,7 +109,7 @@
 //	    sets: [balance]             #   Required: the answer's fields kept, as declared variables.
 //	    on_error: {say: Sorry., goto: welcome}  # Optional: timeout, non-2xx, malformed or
 //	                                #   mistyped answer; default the node's internal error flow.
-//	  say: "Your balance is {{ money .balance }}."   # text/template: money, digits, date.
+//	  say: "Your balance is {{ money .balance }}."   # text/template: money, digits, date, sayas.
 //	  switch:
 //	    on: balance                 # a variable; or digits, speech (the last gather input),
 //	                                # caller, called.
@@ -121,7 +121,8 @@
 // The server does the fetch ([Route.Fetch], [FetchCall.Accept]) and passes the call's variables
 // in [Input].Vars; the variables then travel in the call's state token. A say text with {{ }}
 // is compiled into its document as a marker that [Route.Answer] replaces with the rendered,
-// escaped text; a node with no variable, fetch or switch is pre-rendered as any other
+// escaped text, a {{ sayas "telephone" .number }} as an SSML <say-as> element of the <Say> (a
+// voice other than Polly.… or Google.… is refused, none is warned of); a node with no variable, fetch or switch is pre-rendered as any other
 // ([Route.Dynamic] is false). Validation checks that every variable a prompt uses has a default
 // or is set by a fetch on every path that reaches its node.
 //

@@ -323,7 +323,8 @@ func (d *dyn) vars(call map[string]string) map[string]string {
 	return out
 }
 
-// expand replaces every marker in doc with its template rendered over vars and escaped.
+// expand replaces every marker in doc with its template rendered over vars and escaped: a sayas
+// becomes a <say-as> element in the <Say> the marker stands in.
 func (d *dyn) expand(doc []byte, vars map[string]string) ([]byte, error) {
 	i := strings.Index(string(doc), markOpen) // no copy: the conversion is only read
 	if i < 0 {
@@ -342,11 +343,15 @@ func (d *dyn) expand(doc []byte, vars map[string]string) ([]byte, error) {
 			return nil, fmt.Errorf("%w: marker %q", ErrRender, doc[:j])
 		}
 		doc = doc[j+len(markClose):]
-		text, err := d.tmpls[k].Render(vars)
+		parts, err := d.tmpls[k].Parts(vars)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrRender, err)
 		}
-		out = twiml.AppendText(out, text)
+		for _, p := range parts { // inside a <Say>: text, and <say-as> elements for sayas
+			if out, err = twiml.AppendSayPart(out, p); err != nil {
+				return nil, fmt.Errorf("%w: %v", ErrRender, err)
+			}
+		}
 		if len(out) > twiml.MaxSize {
 			return nil, fmt.Errorf("%w: over %d bytes of TwiML", ErrRender, twiml.MaxSize)
 		}
@@ -371,7 +376,7 @@ type varUse struct {
 // path of each use. Templates that do not parse are reported as problems.
 func (c *checker) varUses(path string, n *Node) []varUse {
 	var out []varUse
-	walkPrompts(reflect.ValueOf(n).Elem(), path, func(p string, say string) {
+	walkPrompts(reflect.ValueOf(n).Elem(), path, func(p, say, voice, lang string) {
 		if prompttext.Static(say) {
 			return
 		}
@@ -391,6 +396,9 @@ func (c *checker) varUses(path string, n *Node) []varUse {
 		for _, u := range t.Uses() {
 			c.formats(p, u.Func, u.Var)
 		}
+		if t.SaysAs() {
+			c.sayAsVoice(p, c.promptVoice(voice, lang, n))
+		}
 	})
 	if s, ok := n.Do.(*Switch); ok {
 		out = append(out, varUse{name: s.On, path: joinKey(joinKey(path, "switch"), "on"), optional: true})
@@ -398,8 +406,9 @@ func (c *checker) varUses(path string, n *Node) []varUse {
 	return out
 }
 
-// walkPrompts calls fn with the path and text of every say prompt under v.
-func walkPrompts(v reflect.Value, path string, fn func(path, say string)) {
+// walkPrompts calls fn with the path, text and own voice (empty when it has none) of every say
+// prompt under v, and the language of a translation (empty for the default language's text).
+func walkPrompts(v reflect.Value, path string, fn func(path, say, voice, lang string)) {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		if !v.IsNil() {
@@ -409,10 +418,10 @@ func walkPrompts(v reflect.Value, path string, fn func(path, say string)) {
 		if v.Type() == typePrompt {
 			p := v.Interface().(Prompt)
 			if p.Say != "" {
-				fn(joinKey(path, "say"), p.Say)
+				fn(joinKey(path, "say"), p.Say, p.Voice, "")
 			}
 			for _, lang := range sortedKeys(p.Translations) { // each language's text may use variables too
-				fn(joinKey(joinKey(path, "say"), lang), p.Translations[lang])
+				fn(joinKey(joinKey(path, "say"), lang), p.Translations[lang], p.Voice, lang)
 			}
 			return
 		}
@@ -461,7 +470,7 @@ func (c *checker) variables(g *graph) {
 		path string
 		e    *ErrorFlows
 	}{{"errors", &f.Errors}} {
-		walkPrompts(reflect.ValueOf(e.e).Elem(), e.path, func(p, say string) {
+		walkPrompts(reflect.ValueOf(e.e).Elem(), e.path, func(p, say, _, _ string) {
 			if !prompttext.Static(say) {
 				c.errorf(p, "error flows cannot use variables ({{ … }}): they answer before any fetch")
 			}
@@ -621,7 +630,7 @@ func usesInput(f *Flow) bool {
 			return true // other keeps the input it takes, for what follows
 		}
 		found := false
-		walkPrompts(reflect.ValueOf(n).Elem(), "", func(_, say string) {
+		walkPrompts(reflect.ValueOf(n).Elem(), "", func(_, say, _, _ string) {
 			found = found || strings.Contains(say, "."+VarDigits) || strings.Contains(say, "."+VarSpeech)
 		})
 		if found {
@@ -695,4 +704,54 @@ func (c *checker) formats(path, fn, name string) {
 			c.errorf(path, "date formats a date such as 2026-12-25, and the default of %s is %q", name, *def)
 		}
 	}
+}
+
+// promptVoice returns the voice a say prompt is spoken in, as the compiler picks it: its own,
+// else its node's, else the flow's voice for its language (lang, or the default language), where
+// a language other than the default has only its own (defaults.voices); empty means Twilio's
+// default voice.
+func (c *checker) promptVoice(own, lang string, n *Node) string {
+	if own != "" {
+		return own
+	}
+	if n.Voice != "" {
+		return n.Voice
+	}
+	f := c.f
+	def := f.Defaults.Language
+	if f.Languages.Default != "" {
+		def = f.Languages.Default
+	}
+	if lang == "" {
+		lang = def
+	}
+	if v := f.Defaults.Voices[lang]; v != "" {
+		return v
+	}
+	if lang == def {
+		return f.Defaults.Voice
+	}
+	return ""
+}
+
+// sayAsVoice checks that a prompt using sayas is spoken by a voice that reads SSML. Twilio passes
+// <say-as> to Amazon Polly (Polly.…) and Google (Google.…) voices only; the others (man, woman,
+// alice) drop the tag and read the value as plain text, so the caller hears "two billion…"
+// where the flow asked for a telephone number. A voice named in the flow that cannot read it is
+// an error: the flow says two things that cannot both hold. No voice at all is a warning: Twilio's
+// default is man, but an account may make a Polly voice its default in the Console, which the
+// flow cannot see; name the voice to be sure.
+func (c *checker) sayAsVoice(path, voice string) {
+	switch {
+	case ssmlVoice(voice):
+	case voice == "":
+		c.warnf(path, "sayas is read as SSML only by Amazon Polly and Google voices, and this prompt names no voice (Twilio's default, man, reads the value as plain text): set voice, for example Polly.Joanna")
+	default:
+		c.errorf(path, "sayas is read as SSML only by Amazon Polly and Google voices, and this prompt is spoken by %q, which reads the value as plain text: use a voice such as Polly.Joanna or Google.en-US-Standard-C", voice)
+	}
+}
+
+// ssmlVoice reports whether Twilio passes SSML to the voice: Amazon Polly and Google voices.
+func ssmlVoice(v string) bool {
+	return strings.HasPrefix(v, "Polly.") || strings.HasPrefix(v, "Google.")
 }
