@@ -178,6 +178,9 @@ func loopbackAddr(addr string) bool {
 // on /admin/* to group:admins.
 const consolePath = "/admin/console"
 
+// consolePermission is the permission every route of the console asks for.
+const consolePermission = "admin"
+
 // mountConsole registers the console on app at consolePath, asking for the admin permission on
 // every route: others get the App's JSON problem. It shows the server's own files, masks phone
 // numbers unless logNumbers, and lists the calls recent has seen. The caller runs its Watch.
@@ -198,7 +201,7 @@ func mountConsole(app interface {
 		{http.MethodGet, consolePath + "/*", h},
 		{http.MethodPost, consolePath + "/*", h},
 	} {
-		if err := app.Handle(r.method, r.path, "admin", r.h); err != nil {
+		if err := app.Handle(r.method, r.path, consolePermission, r.h); err != nil {
 			return nil, err
 		}
 	}

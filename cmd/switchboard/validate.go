@@ -8,10 +8,12 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/switchboard-ivr/switchboard/callbacks"
 	"github.com/switchboard-ivr/switchboard/framework"
 	"github.com/switchboard-ivr/switchboard/framework/authz"
 	"github.com/switchboard-ivr/switchboard/framework/flow"
 	"github.com/switchboard-ivr/switchboard/internal/joined"
+	"github.com/switchboard-ivr/switchboard/outbound"
 )
 
 func init() {
@@ -30,12 +32,12 @@ validate checks a flow file, and the Casbin policy and model it will be served w
 grants is a warning, since nobody could reach that menu. Without --policy and --model, the
 built-in ones are used, as serve would.
 
-With --policy, the policy is checked against the routes serve would answer, and lines that do
-nothing or less than they seem are warnings: a principal that no request can hold (a g line
-member without its namespace, a caller that is not E.164), a route pattern that matches no
-route, a permission no route asks for, a deny on /x/* that leaves the route /x itself allowed
-(the route is named), and a policy that lets Twilio reach only some of the voice routes asking
-a permission (the others are listed).
+With --policy, the policy is checked against the routes serve would answer (and those it mounts
+when asked: /calls, /admin/console, /callbacks/…), and lines that do nothing or less than they
+seem are warnings: a principal that no request can hold (a g line member without its namespace,
+a caller that is not E.164), a route pattern that matches no route, a permission no route asks
+for, a deny on /x/* that leaves the route /x itself allowed (the route is named), and a policy
+that lets Twilio reach only some of the voice routes asking a permission (the others are listed).
 
 Exit status: 0 when the files would load (warnings alone do not fail), 1 on any error, 2 on a
 usage error. Problems go to stdout, one a line, so CI can annotate them.
@@ -96,7 +98,7 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 			served := app.Routes()
 			routes = len(served)
 			if *policyFile != "" {
-				for _, w := range app.Authorizer().Lint(lintRoutes(served)) {
+				for _, w := range app.Authorizer().Lint(append(lintRoutes(served), mountable...)) {
 					fmt.Fprintln(stdout, lintLine(w))
 					warnings++
 				}
@@ -125,6 +127,19 @@ func fileOptions(flowPath, modelPath, policyPath string) framework.Options {
 		o.Policy = framework.File(policyPath)
 	}
 	return o
+}
+
+// mountable are the routes serve adds when it is asked to, which validate's App does not serve:
+// POST /calls (with TWILIO_ACCOUNT_SID), the console (--console) and the callbacks
+// (--callbacks). The policy is linted against them too, so that the built-in policy's lines for
+// them are not "lines that do nothing".
+var mountable = []authz.Route{
+	{Path: outbound.Path, Permission: outbound.Permission},
+	{Path: consolePath, Permission: consolePermission},
+	{Path: consolePath + "/*", Permission: consolePermission},
+	{Path: "/callbacks/" + string(callbacks.Status), Permission: callbacks.Permission},
+	{Path: "/callbacks/" + string(callbacks.Recording), Permission: callbacks.Permission},
+	{Path: "/callbacks/" + string(callbacks.Transcription), Permission: callbacks.Permission},
 }
 
 // lintRoutes turns the routes an App serves into what the policy is linted against.
