@@ -47,6 +47,11 @@ func (a *App) openState(ex *exchange, r *http.Request) {
 	}
 	st, err := a.opts.State.Open(tok, id.CallSID, r.URL.Path, ex.start)
 	if err != nil {
+		if est, eerr := a.openEntry(id, tok, r.URL.Path, ex.start); eerr == nil {
+			st, err = est, nil
+		}
+	}
+	if err != nil {
 		ex.stateErr = err
 		return
 	}
@@ -65,6 +70,43 @@ func (a *App) openState(ex *exchange, r *http.Request) {
 		names = append(names, pin.Principal(sc))
 	}
 	ex.auth.Principals = principals.NewSet(names...)
+}
+
+// entryBinding is what a token from [App.SealEntry] is bound to in place of a call SID: the
+// number the call goes to. A call SID starts with "CA", so the two never name the same thing.
+func entryBinding(to string) string { return "outbound " + to }
+
+// SealEntry returns the raw query of the first URL of a call this server starts (POST /calls) to
+// the number to, at path (as this server sees it, under the flow's base path), when that URL
+// holds the call state query (such as "l=es-MX", the language the call starts in). Twilio
+// creates the call SID only when it accepts the call, so the token cannot be bound to it as
+// every other token is: it is bound to the number instead, and opens only on a Twilio-signed
+// request of an outbound-api call to that number (Direction and To), at that path, with that
+// query, within the state TTL; the responses to that request seal their URLs for the call SID
+// as usual. It returns query followed by &st=<token>, or "" for an empty query.
+func (a *App) SealEntry(to, path, query string, now time.Time) (string, error) {
+	if query == "" || a.opts.State == nil {
+		return query, nil
+	}
+	if !principals.IsE164(to) {
+		return "", fmt.Errorf("framework: SealEntry: %q is not an E.164 number", to)
+	}
+	tok, err := a.opts.State.Seal(entryBinding(to), path, callstate.State{Data: query}, now)
+	if err != nil {
+		return "", err
+	}
+	return query + "&" + StateParam + "=" + tok, nil
+}
+
+// openEntry opens a token from [App.SealEntry] on a Twilio-signed request of an outbound-api
+// call to the number the token was sealed for.
+func (a *App) openEntry(id *principals.Identity, tok, path string, now time.Time) (callstate.State, error) {
+	dir, _ := id.Form.Lookup("Direction")
+	to, _ := id.Form.Lookup("To")
+	if dir != "outbound-api" || !principals.IsE164(to) {
+		return callstate.State{}, callstate.ErrInvalid
+	}
+	return a.opts.State.Open(tok, entryBinding(to), path, now)
 }
 
 // grantScope adds scope to the scopes the call holds from this response on, and the pin:

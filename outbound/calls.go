@@ -65,6 +65,10 @@ type Options struct {
 type Request struct {
 	To   string `json:"to"`   // Required, E.164, allowed by Options.Allow.
 	Menu string `json:"menu"` // Required: the flow's start menu or one of its entries, such as "reminder".
+	// Language is the language the call starts in, one the flow declares (languages.default or
+	// others), such as "es-MX". Optional; by default the one languages.by_called gives the
+	// number called, else the flow's default, as for a call that comes in.
+	Language string `json:"language,omitempty"`
 }
 
 // Response is the JSON answer (201 Created) to a call Twilio accepted.
@@ -193,7 +197,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		h.refuse(w, BadRequest, framework.KindBadRequest, `the body must be JSON {"to": "+E164", "menu": "name"}: `+err.Error())
+		h.refuse(w, BadRequest, framework.KindBadRequest, `the body must be JSON {"to": "+E164", "menu": "name", "language": "optional tag"}: `+err.Error())
 		return
 	}
 	if dec.More() {
@@ -225,6 +229,23 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, BadRequest, framework.KindBadRequest, fmt.Sprintf("menu: no menu named %q", req.Menu))
 		return
 	}
+	query, ok := h.languageQuery(w, f, req)
+	if !ok {
+		return
+	}
+	menuURL := h.publicURL + route.Path
+	if query != "" {
+		// The language is call state: sealed into the URL as the server seals it (see
+		// framework.App.SealEntry), or Twilio's first request would be refused as unsealed.
+		// Sealing fails only on a key or limit problem, never on a request that got this far.
+		sealed, err := h.app.SealEntry(req.To, route.Path, query, time.Now())
+		if err != nil {
+			h.log.Error("the call's language could not be sealed into its URL", "to", h.mask(req.To), "menu", req.Menu, "error", err)
+			h.refuse(w, BadRequest, framework.KindInternal, "the call's language could not be sealed into its URL")
+			return
+		}
+		menuURL += "?" + sealed
+	}
 	set, _ := principals.FromContext(r.Context())
 	if !h.perKey.allow(who(set)) {
 		h.refuse(w, RateLimited, framework.KindRateLimited, "this key started too many calls; try again later")
@@ -234,7 +255,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, RateLimited, framework.KindRateLimited, "this number was called too often; try again later")
 		return
 	}
-	menuURL := h.publicURL + route.Path
 	params := (&api.CreateCallParams{}).SetTo(req.To).SetFrom(h.from).SetUrl(menuURL).SetMethod(http.MethodPost)
 	if limit := callLimit(h.maxSecs, f.MaxCallSeconds()); limit > 0 {
 		params.SetTimeLimit(limit)
@@ -263,6 +283,29 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusCreated)
 	_ = json.NewEncoder(w).Encode(resp)
+}
+
+// languageQuery checks the request's language against the flow's and returns the query that
+// makes the call enter in it (flow.LanguageParam), "" when the call would speak it anyway (the
+// language by_called gives the number, else the default). A language the flow does not declare
+// is refused with a 400 problem naming the ones it does; ok is false then.
+func (h *Handler) languageQuery(w http.ResponseWriter, f *flow.Compiled, req Request) (query string, ok bool) {
+	if req.Language == "" {
+		return "", true
+	}
+	langs := f.Languages()
+	if !slices.Contains(langs, req.Language) {
+		declared := "it declares none (languages:)"
+		if len(langs) > 0 && langs[0] != "" {
+			declared = "name one it declares (" + strings.Join(langs, ", ") + ")"
+		}
+		h.refuse(w, BadRequest, framework.KindBadRequest, fmt.Sprintf("language: %q is not a language of the flow: %s", req.Language, declared))
+		return "", false
+	}
+	if f.InLanguage(f.CallLanguage("", req.To)).Language() == req.Language {
+		return "", true
+	}
+	return flow.LanguageParam + "=" + req.Language, true
 }
 
 // callLimit is the lower of two time limits, 0 meaning none.
