@@ -86,7 +86,12 @@ func New(f *flow.Flow, c *flow.Compiled) *Diagram {
 		kind     EdgeKind
 	}
 	merged := map[key]int{} // index in d.Edges
+	switchTo := ""          // the language the edge being added switches the call to
 	add := func(from, to flow.Target, kind EdgeKind, label string) {
+		if switchTo != "" {
+			// A language switch says where it goes: "5 → es-MX".
+			label = joinNonEmpty(" ", label, "→ "+switchTo)
+		}
 		if from == to {
 			// One loop per menu, whatever brings the call back: loops drawn apart overlap
 			// their labels.
@@ -105,6 +110,7 @@ func New(f *flow.Flow, c *flow.Compiled) *Diagram {
 	nav := f.Navigation
 	for _, e := range edges {
 		n := f.Menus[e.From.Node()]
+		switchTo = e.Language
 		switch e.Kind {
 		case flow.EdgeOption:
 			add(e.From, e.To, Option, optionLabel(n, e.Label))

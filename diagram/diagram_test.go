@@ -96,8 +96,9 @@ func TestEveryMenuHasAtMostOneLoop(t *testing.T) {
 	for _, e := range d.Edges {
 		if e.From == welcome.ID && e.To == welcome.ID {
 			// Option 3 says the hours and comes back, option 5 switches to Spanish and comes
-			// back; invalid, silence and every navigation key of the start menu lead back too.
-			if want := "3, 5, invalid, no input, * repeat, 8 back, 9 main"; e.Label != want {
+			// back (its label says so); invalid, silence and every navigation key of the start
+			// menu lead back too.
+			if want := "3, 5 → es-MX, invalid, no input, * repeat, 8 back, 9 main"; e.Label != want {
 				t.Errorf("welcome's loop says %q, want %q", e.Label, want)
 			}
 		}

@@ -42,6 +42,7 @@ type Edge struct {
 	From, To Target
 	Label    string // EdgeOption: the option's key; EdgeError: the ErrorKind; else empty
 	Kind     EdgeKind
+	Language string // the language the call switches to along this edge (Action.SetLanguage); else empty
 }
 
 // Target is one end of an [Edge]: a node of the flow, the error flows defined outside any node,
@@ -196,6 +197,21 @@ func (g *graph) add(from, to Target, kind EdgeKind, label, path string, auto boo
 func (g *graph) action(from Target, path string, a *Action, kind EdgeKind, label string, auto bool) {
 	if a == nil {
 		return
+	}
+	switch a.Do.(type) {
+	case *Gather, *PIN, *Switch: // no edge of their own: the caller's choice comes later
+	default:
+		if a.SetLanguage == "" {
+			break
+		}
+		// The switch rides on the edge that takes the action, the first this call adds (the
+		// step's own edge, before its no_answer or then).
+		first := len(g.edges)
+		defer func() {
+			if first < len(g.edges) {
+				g.edges[first].Language = a.SetLanguage
+			}
+		}()
 	}
 	if a.Do == nil {
 		if a.SetLanguage != "" { // a language switch re-enters the menu (from an error flow, start)

@@ -443,3 +443,32 @@ func TestATranslationWithoutLanguagesIsOneProblem(t *testing.T) {
 		t.Errorf("problems:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// A language switch's edge names the language, so a diagram can say "9 → es-MX": the switch
+// with no step on its loop back to the menu, the switch with a goto on that goto's edge, and no
+// other edge.
+func TestALanguageSwitchsEdgeNamesTheLanguage(t *testing.T) {
+	c := loadFile(t, "testdata/languages.yaml")
+	menu := Target{TargetNode, "menu"}
+	want := map[string]Edge{
+		"7": {From: menu, To: Target{TargetNode, "sales"}, Label: "7", Kind: EdgeOption, Language: "fr-CA"},
+		"8": {From: menu, To: menu, Label: "8", Kind: EdgeOption, Language: "en-US"},
+		"9": {From: menu, To: menu, Label: "9", Kind: EdgeOption, Language: "es-MX"},
+	}
+	for _, e := range c.Edges() {
+		w, switches := want[e.Label]
+		if e.From != menu || e.Kind != EdgeOption || !switches {
+			if e.Language != "" {
+				t.Errorf("edge %v → %v (%s %q) switches to %s; only options 7, 8 and 9 switch", e.From, e.To, e.Kind, e.Label, e.Language)
+			}
+			continue
+		}
+		if e != w {
+			t.Errorf("option %s's edge is %+v, want %+v", e.Label, e, w)
+		}
+		delete(want, e.Label)
+	}
+	for key := range want {
+		t.Errorf("no edge for option %s", key)
+	}
+}
