@@ -1,11 +1,13 @@
 package framework
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -141,8 +143,8 @@ func TestASwitchRoutesByTheNumericVariableAndVariablesTravelInTheState(t *testin
 		t.Errorf("caller hears %q, want %q", got, want)
 	}
 	redirect := doc.find("Redirect").Text
-	if strings.Contains(redirect, "99887766") {
-		t.Errorf("the sensitive account number is in clear in the URL %s", redirect)
+	if clear := tokenText(t, redirect); strings.Contains(clear, "99887766") || !strings.Contains(clear, "balance") {
+		t.Errorf("the state token of %s reads %q: want the balance in it and the sensitive account number only encrypted", redirect, clear)
 	}
 	if !strings.HasPrefix(redirect, "/ivr/billing?st=") {
 		t.Fatalf("the redirect to billing carries no state: %s", redirect)
@@ -248,4 +250,20 @@ func TestOtherInputReachesTheBackendAsDigits(t *testing.T) {
 	if g := twimlOf(t, call(t, app, "/ivr/welcome", principalstest.CallParams(otherNumber))).find("Gather"); g == nil || g.Attrs["numDigits"] != "" {
 		t.Errorf("a gather with other waits for finish_on_key, not one digit: %+v", g)
 	}
+}
+
+// tokenText returns the bytes of the state token in url's st parameter as text: what anyone who
+// sees the URL (Twilio's request log, a proxy's) can read without the state key.
+func tokenText(t *testing.T, rawURL string) string {
+	t.Helper()
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := u.Query().Get("st")
+	raw, err := base64.RawURLEncoding.DecodeString(st)
+	if err != nil {
+		t.Fatalf("st=%q is not base64url: %v", st, err)
+	}
+	return string(raw)
 }

@@ -3,6 +3,7 @@ package prompttext
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"text/template"
@@ -29,10 +30,18 @@ var funcs = template.FuncMap{
 	"sayas":  sayasPlain,
 }
 
+// undefinedFunc matches text/template's error for a bare word that names no function.
+var undefinedFunc = regexp.MustCompile(`function "([A-Za-z_][A-Za-z0-9_]*)" not defined`)
+
 // Parse parses text. A text with no action is still a Template; [Template.Static] reports it.
 func Parse(name, text string) (*Template, error) {
 	t, err := template.New(name).Option("missingkey=error").Funcs(funcs).Parse(text)
 	if err != nil {
+		// {{ balance }} for {{ .balance }} is the usual slip: text/template reads a bare word
+		// as a function, and says only that no such function exists.
+		if m := undefinedFunc.FindStringSubmatch(err.Error()); m != nil {
+			return nil, fmt.Errorf("%w (a variable is written with a dot: {{ .%s }})", err, m[1])
+		}
 		return nil, err
 	}
 	sayas := false

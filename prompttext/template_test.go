@@ -48,6 +48,13 @@ func TestOnlyTheFixedFunctionsExist(t *testing.T) {
 	}
 }
 
+func TestABareVariableNameIsAnsweredWithTheDot(t *testing.T) {
+	_, err := prompttext.Parse("t", "You said {{ speech }}.")
+	if err == nil || !strings.Contains(err.Error(), `function "speech" not defined (a variable is written with a dot: {{ .speech }})`) {
+		t.Errorf("got %v, want the hint to write {{ .speech }}", err)
+	}
+}
+
 func TestStaticAndVars(t *testing.T) {
 	if !prompttext.Static("Hello.") || prompttext.Static("Hi {{ .name }}") {
 		t.Error("Static is wrong")

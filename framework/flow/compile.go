@@ -276,6 +276,7 @@ func (c *compiler) compileOne() (*Compiled, error) {
 		return nil, err // validated: unreachable unless a Flow built in Go skipped validation
 	}
 	c.out.allow = allow
+	c.out.vars = f.Variables // which variables are sensitive: splitVars encrypts them
 	c.errorTables()
 	for _, name := range sortedKeys(f.Menus) {
 		if n := f.Menus[name]; n != nil {
