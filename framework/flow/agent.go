@@ -98,7 +98,8 @@ func agentRules(sl validator.StructLevel) {
 		broken(sl, "stream", "an agent takes relay or stream, not both")
 	case a.Stream != "":
 		for field, v := range map[string]string{"welcome": a.Welcome, "language": a.Language, "voice": a.Voice, "tts_provider": a.Provider} {
-			if v != "" {
+			tr := map[string]map[string]string{"welcome": a.WelcomeTranslations, "voice": a.VoiceTranslations, "tts_provider": a.ProviderTranslations}[field]
+			if v != "" || len(tr) > 0 {
 				broken(sl, field, "%s applies to relay only: a stream carries raw audio", field)
 			}
 		}
@@ -199,9 +200,17 @@ func (nc *nodeCompiler) connect(a *Agent, retry int) twiml.Connect {
 			welcome, v = nc.say(a.Welcome, a.WelcomeTranslations)
 			lang = v.language
 		}
+		// The voice and provider of the language the relay speaks, else the agent's own.
+		voice, provider := a.Voice, a.Provider
+		if t := a.VoiceTranslations[lang]; t != "" {
+			voice = t
+		}
+		if t := a.ProviderTranslations[lang]; t != "" {
+			provider = t
+		}
 		connect.Target = twiml.ConversationRelay{
-			URL: a.Relay, WelcomeGreeting: welcome, Language: lang, TTSProvider: a.Provider,
-			Voice: a.Voice, Parameters: params,
+			URL: a.Relay, WelcomeGreeting: welcome, Language: lang, TTSProvider: provider,
+			Voice: voice, Parameters: params,
 		}
 	}
 	return connect

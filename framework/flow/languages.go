@@ -333,6 +333,18 @@ func (c *checker) languages() {
 			if x.Welcome != "" || len(x.WelcomeTranslations) > 0 {
 				c.translated(joinKey(path, "welcome"), x.Welcome, x.WelcomeTranslations, x.Language != "", langs, declared, known)
 			}
+			// A voice or provider by language needs no entry for every language (the others
+			// keep the agent's own), only declared ones.
+			for _, by := range []struct {
+				field string
+				tr    map[string]string
+			}{{"voice", x.VoiceTranslations}, {"tts_provider", x.ProviderTranslations}} {
+				for _, t := range sortedKeys(by.tr) {
+					if !declared(t) {
+						c.keyErrorf(joinKey(joinKey(path, by.field), t), "%s is not among the flow's languages (%s)", t, known(t))
+					}
+				}
+			}
 		case *Action:
 			if t := x.SetLanguage; t != "" && languageRe.MatchString(t) && !declared(t) {
 				c.errorf(joinKey(path, "language"), "%s is not among the flow's languages (%s)", t, known(t))

@@ -472,3 +472,39 @@ func TestALanguageSwitchsEdgeNamesTheLanguage(t *testing.T) {
 		t.Errorf("no edge for option %s", key)
 	}
 }
+
+// An agent's voice and tts_provider by language name declared languages only, at their
+// positions; on a stream, which speaks nothing, they are refused as the plain ones are.
+func TestAnAgentsVoiceByLanguageNamesDeclaredLanguages(t *testing.T) {
+	src := `version: 1
+languages: {default: en-US, others: [es-MX]}
+agents: {hosts: [agent.example.com]}
+start: a
+menus:
+  a:
+    agent:
+      relay: wss://agent.example.com/relay
+      welcome: {en-US: Hi., es-MX: Hola.}
+      voice: {en-US: Joanna, es-MX: Mia, de-DE: Vicki}
+      tts_provider: {es-MX: Google, fr-CA: Amazon}
+      on_end: {default: b}
+  b:
+    agent:
+      stream: wss://agent.example.com/stream
+      voice: {es-MX: Mia}
+      on_end: {default: a}
+`
+	_, probs := Parse("v.yaml", []byte(src), nil)
+	want := []string{
+		`v.yaml:10:42: menus.a.agent.voice["de-DE"]: de-DE is not among the flow's languages (the flow's languages are en-US, es-MX)`,
+		`v.yaml:11:37: menus.a.agent.tts_provider["fr-CA"]: fr-CA is not among the flow's languages (the flow's languages are en-US, es-MX)`,
+		`v.yaml:16:14: menus.b.agent.voice: voice applies to relay only: a stream carries raw audio`,
+	}
+	var got []string
+	for _, p := range probs {
+		got = append(got, p.String())
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -185,11 +185,17 @@ type Agent struct {
 	Welcome string `yaml:"welcome"`                         // Optional (relay): spoken when the session starts.
 	// WelcomeTranslations is Welcome in the flow's other languages, as [Prompt.Translations].
 	WelcomeTranslations map[string]string `yaml:"-" translates:"welcome"`
-	Language            string            `yaml:"language" validate:"omitempty,language"`            // Optional (relay); default the node's language.
-	Voice               string            `yaml:"voice"`                                             // Optional (relay): a voice of the text-to-speech provider.
-	Provider            string            `yaml:"tts_provider"`                                      // Optional (relay): ElevenLabs, Google or Amazon.
-	Parameters          map[string]string `yaml:"parameters" validate:"dive,keys,paramname,endkeys"` // Optional: sent as <Parameter>s; they arrive in the setup message.
-	OnEnd               map[string]Action `yaml:"on_end" validate:"required,dive"`                   // Required: handoff value → destination, with "default".
+	Language            string            `yaml:"language" validate:"omitempty,language"` // Optional (relay); default the node's language.
+	Voice               string            `yaml:"voice"`                                  // Optional (relay): a voice of the text-to-speech provider.
+	// VoiceTranslations is Voice in the flow's other languages (in YAML, voice: {en-US: …,
+	// es-MX: …}, as a translated say): a call in a language it names is spoken in that voice,
+	// any other in Voice.
+	VoiceTranslations map[string]string `yaml:"-" translates:"voice"`
+	Provider          string            `yaml:"tts_provider"` // Optional (relay): ElevenLabs, Google or Amazon.
+	// ProviderTranslations is Provider in the flow's other languages, as VoiceTranslations.
+	ProviderTranslations map[string]string `yaml:"-" translates:"tts_provider"`
+	Parameters           map[string]string `yaml:"parameters" validate:"dive,keys,paramname,endkeys"` // Optional: sent as <Parameter>s; they arrive in the setup message.
+	OnEnd                map[string]Action `yaml:"on_end" validate:"required,dive"`                   // Required: handoff value → destination, with "default".
 	// OnError is where a failed session goes. Optional; by default the node connects the
 	// caller to the agent once more, and a second failure goes to the node's internal error
 	// flow (the retry count rides in the /agent URL, sealed in the call's state token).
