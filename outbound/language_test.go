@@ -72,29 +72,42 @@ func newLanguagesApp(t *testing.T, tw *standIn) *framework.App {
 	return app
 }
 
-// answer requests rawURL as Twilio does for an outbound-api call to the number to, signed, and
-// returns the status and the text of the TwiML's first Say.
-func answer(t *testing.T, app http.Handler, rawURL, to, direction string) (int, string) {
+// reply is what a TwiML answer tells Twilio, as far as these tests look.
+type reply struct {
+	code        int
+	say, action string // the first Say (at the top or in the Gather), the Gather's action
+	redirect    string // the Redirect's URL
+}
+
+// answer requests rawURL as Twilio does for an outbound-api call to the number to (or another
+// direction), signed, with the extra form fields, and reads its TwiML.
+func answer(t *testing.T, app http.Handler, rawURL, to, direction string, extra ...string) reply {
 	t.Helper()
-	params := principalstest.CallParams("+15555550100", "To", to, "Called", to, "Direction", direction)
+	params := principalstest.CallParams("+15555550100", append([]string{"To", to, "Called", to, "Direction", direction}, extra...)...)
 	w := httptest.NewRecorder()
 	app.ServeHTTP(w, principalstest.NewPOST(twilioToken, rawURL, params))
 	var doc struct {
-		Says    []string `xml:"Say"`
-		Gathers []struct {
-			Says []string `xml:"Say"`
+		Says     []string `xml:"Say"`
+		Redirect string   `xml:"Redirect"`
+		Gathers  []struct {
+			Action string   `xml:"action,attr"`
+			Says   []string `xml:"Say"`
 		} `xml:"Gather"`
 	}
 	if err := xml.Unmarshal(w.Body.Bytes(), &doc); err != nil {
 		t.Fatalf("%s answered %d %q: %v", rawURL, w.Code, w.Body, err)
 	}
-	switch {
-	case len(doc.Says) > 0:
-		return w.Code, doc.Says[0]
-	case len(doc.Gathers) > 0 && len(doc.Gathers[0].Says) > 0:
-		return w.Code, doc.Gathers[0].Says[0]
+	r := reply{code: w.Code, redirect: doc.Redirect}
+	if len(doc.Gathers) > 0 {
+		r.action = doc.Gathers[0].Action
+		if len(doc.Gathers[0].Says) > 0 {
+			r.say = doc.Gathers[0].Says[0]
+		}
 	}
-	return w.Code, ""
+	if len(doc.Says) > 0 {
+		r.say = doc.Says[0]
+	}
+	return r
 }
 
 // A call started in a language enters the menu in it: the Url Twilio receives carries the
@@ -121,8 +134,17 @@ func TestACallStartsInTheLanguageItAsksFor(t *testing.T) {
 	if err := json.Unmarshal(w.Body.Bytes(), &resp); err != nil || resp.URL != entry {
 		t.Errorf("the answer %s does not give the Url Twilio received (%v)", w.Body, err)
 	}
-	if code, say := answer(t, app, entry, to, "outbound-api"); code != http.StatusOK || say != "Para ventas oprima 1." {
-		t.Errorf("the callee hears %d %q, want the welcome menu in Spanish", code, say)
+	r := answer(t, app, entry, to, "outbound-api")
+	if r.code != http.StatusOK || r.say != "Para ventas oprima 1." {
+		t.Fatalf("the callee hears %d %q, want the welcome menu in Spanish", r.code, r.say)
+	}
+	// The call goes on in Spanish, its next URL sealed for the call as every call's is.
+	if u, err := url.Parse(r.action); err != nil || u.Query().Get("l") != "es-MX" || u.Query().Get(framework.StateParam) == "" {
+		t.Fatalf("the gather's action %q does not carry the language, sealed", r.action)
+	}
+	r = answer(t, app, "https://ivr.example.com"+r.action, to, "outbound-api", "Digits", "1")
+	if r = answer(t, app, "https://ivr.example.com"+r.redirect, to, "outbound-api"); r.say != "Ventas." {
+		t.Errorf("pressing 1 hears %q, want sales in Spanish", r.say)
 	}
 	for _, tc := range []struct{ name, url, to, direction string }{
 		{"AnotherNumber", entry, "+15555550143", "outbound-api"},
@@ -130,8 +152,8 @@ func TestACallStartsInTheLanguageItAsksFor(t *testing.T) {
 		{"NoToken", "https://ivr.example.com/ivr/welcome?l=es-MX", to, "outbound-api"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if code, say := answer(t, app, tc.url, tc.to, tc.direction); !strings.Contains(say, "no está disponible") {
-				t.Errorf("the entry URL answered %d %q; want the not-found flow (in Spanish, the URL's language)", code, say)
+			if r := answer(t, app, tc.url, tc.to, tc.direction); !strings.Contains(r.say, "no está disponible") {
+				t.Errorf("the entry URL answered %d %q; want the not-found flow (in Spanish, the URL's language)", r.code, r.say)
 			}
 		})
 	}
@@ -185,8 +207,8 @@ func TestALanguageIsNamedOnlyWhenTheCallWouldNotSpeakIt(t *testing.T) {
 			if q.Encode() != tc.query || (tok != "") != tc.token {
 				t.Errorf("Url %q; want query %q, token %v", entry, tc.query, tc.token)
 			}
-			if _, say := answer(t, app, entry, tc.to, "outbound-api"); say != tc.hears {
-				t.Errorf("the callee hears %q, want %q", say, tc.hears)
+			if r := answer(t, app, entry, tc.to, "outbound-api"); r.say != tc.hears {
+				t.Errorf("the callee hears %q, want %q", r.say, tc.hears)
 			}
 		})
 	}
