@@ -96,22 +96,6 @@ func (lt *langTable) index(query, called string) int {
 	return 0
 }
 
-// queryValue returns the raw value of key in a raw query, or "", without allocating.
-func queryValue(q, key string) string {
-	for q != "" {
-		kv := q
-		if i := strings.IndexByte(q, '&'); i >= 0 {
-			kv, q = q[:i], q[i+1:]
-		} else {
-			q = ""
-		}
-		if len(kv) > len(key) && kv[len(key)] == '=' && kv[:len(key)] == key {
-			return kv[len(key)+1:]
-		}
-	}
-	return ""
-}
-
 // Language returns the language tag this rendering of the flow speaks ("" in a flow of one
 // language that names none).
 func (c *Compiled) Language() string { return c.lang }

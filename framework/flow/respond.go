@@ -159,12 +159,8 @@ func (r *Route) ZeroState(query string) bool {
 func checkParam(q, key string, max int) error {
 	seen := false
 	for q != "" {
-		kv := q
-		if i := strings.IndexByte(q, '&'); i >= 0 {
-			kv, q = q[:i], q[i+1:]
-		} else {
-			q = ""
-		}
+		var kv string
+		kv, q = cutParam(q)
 		if len(kv) < len(key) || kv[:len(key)] != key || (len(kv) > len(key) && kv[len(key)] != '=') {
 			continue
 		}
@@ -324,35 +320,39 @@ func counts(q string, maxI, maxN int) (i, n int) {
 
 // queryInt returns the small non-negative integer value of key in a raw query, or -1.
 func queryInt(q, key string) int {
-	for q != "" {
-		// One pass per parameter, without strings.Cut: this is the hot path of every gather.
-		end := 0
-		for end < len(q) && q[end] != '&' {
-			end++
-		}
-		kv := q[:end]
-		if end < len(q) {
-			q = q[end+1:]
-		} else {
-			q = ""
-		}
-		if len(kv) <= len(key) || kv[len(key)] != '=' || kv[:len(key)] != key {
-			continue
-		}
-		v := kv[len(key)+1:]
-		if v == "" || len(v) > 4 {
+	v := queryValue(q, key)
+	if v == "" || len(v) > 4 {
+		return -1
+	}
+	x := 0
+	for i := 0; i < len(v); i++ {
+		if v[i] < '0' || v[i] > '9' {
 			return -1
 		}
-		x := 0
-		for i := 0; i < len(v); i++ {
-			if v[i] < '0' || v[i] > '9' {
-				return -1
-			}
-			x = x*10 + int(v[i]-'0')
-		}
-		return x
+		x = x*10 + int(v[i]-'0')
 	}
-	return -1
+	return x
+}
+
+// queryValue returns the raw value of the first key= in a raw query, or "", without allocating:
+// it runs on every gather.
+func queryValue(q, key string) string {
+	for q != "" {
+		var kv string
+		kv, q = cutParam(q)
+		if len(kv) > len(key) && kv[len(key)] == '=' && kv[:len(key)] == key {
+			return kv[len(key)+1:]
+		}
+	}
+	return ""
+}
+
+// cutParam splits a raw query at its first '&': the first key=value, and the rest.
+func cutParam(q string) (kv, rest string) {
+	if i := strings.IndexByte(q, '&'); i >= 0 {
+		return q[:i], q[i+1:]
+	}
+	return q, ""
 }
 
 // clamp keeps x in [0, max).
