@@ -3,19 +3,17 @@ package outbound_test
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/switchboard-ivr/switchboard/dialallow"
 	"github.com/switchboard-ivr/switchboard/framework"
 	"github.com/switchboard-ivr/switchboard/outbound"
+	"github.com/switchboard-ivr/switchboard/outbound/outboundtest"
 	"github.com/switchboard-ivr/switchboard/principals"
 )
 
@@ -42,43 +40,12 @@ const (
 	testPolicy = "p, twilio, /ivr/*, view, allow\np, group:operators, /calls, call, allow\np, group:monitoring, /metrics, metrics, allow\n"
 )
 
-// standIn is a stand-in for Twilio's REST API on loopback.
-type standIn struct {
-	*httptest.Server
-	mu    sync.Mutex
-	forms []url.Values
-	users []string
-	paths []string
-}
-
-func newStandIn(t *testing.T) *standIn {
-	s := &standIn{}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		form, _ := url.ParseQuery(string(body))
-		user, _, _ := r.BasicAuth()
-		s.mu.Lock()
-		s.forms, s.users, s.paths = append(s.forms, form), append(s.users, user), append(s.paths, r.Method+" "+r.URL.Path)
-		s.mu.Unlock()
-		w.WriteHeader(http.StatusCreated)
-		_, _ = io.WriteString(w, `{"sid": "CA00000000000000000000000000000002", "status": "queued"}`)
-	}))
-	t.Cleanup(s.Close)
-	return s
-}
-
-func (s *standIn) calls() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.forms)
-}
-
-func newApp(t *testing.T, tw *standIn, opts outbound.Options) *framework.App {
+func newApp(t *testing.T, tw *outboundtest.Twilio, opts outbound.Options) *framework.App {
 	t.Helper()
 	return newAppWith(t, tw, testFlow, opts)
 }
 
-func newAppWith(t *testing.T, tw *standIn, flowText string, opts outbound.Options) *framework.App {
+func newAppWith(t *testing.T, tw *outboundtest.Twilio, flowText string, opts outbound.Options) *framework.App {
 	t.Helper()
 	keys, err := principals.ParseAPIKeys("keys", strings.NewReader(
 		"otto "+principals.HashAPIKey(opKey)+" operators\nolga "+principals.HashAPIKey(otherOp)+" operators\nprom "+principals.HashAPIKey(scrapeKey)+" monitoring\n"))
@@ -118,7 +85,7 @@ func post(app http.Handler, key, body string) *httptest.ResponseRecorder {
 }
 
 func TestACallReachesTwilioWithTheMenuTheTimeLimitAndTheStatusCallback(t *testing.T) {
-	tw := newStandIn(t)
+	tw := outboundtest.NewTwilio(t)
 	app := newApp(t, tw, outbound.Options{APIKey: apiKey, APISecret: principals.NewSecret("apisecret0123456789abcdef01234567"), MaxCallSeconds: 3600})
 	w := post(app, opKey, `{"to": "+15555550142", "menu": "reminder"}`)
 	if w.Code != http.StatusCreated {
@@ -126,21 +93,20 @@ func TestACallReachesTwilioWithTheMenuTheTimeLimitAndTheStatusCallback(t *testin
 	}
 	var resp outbound.Response
 	if err := json.Unmarshal(w.Body.Bytes(), &resp); err != nil || resp != (outbound.Response{
-		SID: "CA00000000000000000000000000000002", Status: "queued", To: "+15555550142", URL: "https://ivr.example.com/ivr/reminder"}) {
+		SID: outboundtest.CallSID, Status: "queued", To: "+15555550142", URL: "https://ivr.example.com/ivr/reminder"}) {
 		t.Errorf("answered %s (%v)", w.Body, err)
 	}
-	tw.mu.Lock()
-	defer tw.mu.Unlock()
-	if len(tw.forms) != 1 {
-		t.Fatalf("the stand-in received %d requests", len(tw.forms))
+	reqs := tw.Requests()
+	if len(reqs) != 1 {
+		t.Fatalf("the stand-in received %d requests", len(reqs))
 	}
-	if want := "POST /2010-04-01/Accounts/" + account + "/Calls.json"; tw.paths[0] != want {
-		t.Errorf("request %s, want %s", tw.paths[0], want)
+	if got, want := reqs[0].Method+" "+reqs[0].Path, "POST /2010-04-01/Accounts/"+account+"/Calls.json"; got != want {
+		t.Errorf("request %s, want %s", got, want)
 	}
-	if tw.users[0] != apiKey {
-		t.Errorf("basic auth user %q, want the API key %s", tw.users[0], apiKey)
+	if reqs[0].User != apiKey {
+		t.Errorf("basic auth user %q, want the API key %s", reqs[0].User, apiKey)
 	}
-	form := tw.forms[0]
+	form := reqs[0].Form
 	for _, want := range []struct{ param, value string }{
 		{"To", "+15555550142"},
 		{"From", "+15555550100"},
@@ -160,20 +126,18 @@ func TestACallReachesTwilioWithTheMenuTheTimeLimitAndTheStatusCallback(t *testin
 }
 
 func TestAFlowWithoutStatusCallbacksStartsCallsWithoutOne(t *testing.T) {
-	tw := newStandIn(t)
+	tw := outboundtest.NewTwilio(t)
 	app := newAppWith(t, tw, strings.Replace(testFlow, "callbacks: {status: true}\n", "", 1), outbound.Options{})
 	if w := post(app, opKey, `{"to": "+15555550142", "menu": "welcome"}`); w.Code != http.StatusCreated {
 		t.Fatalf("POST /calls: %d %s", w.Code, w.Body)
 	}
-	tw.mu.Lock()
-	defer tw.mu.Unlock()
-	if _, ok := tw.forms[0]["StatusCallback"]; ok {
-		t.Errorf("StatusCallback sent for a flow that asks for none: %v", tw.forms[0])
+	if form := tw.Requests()[0].Form; form.Has("StatusCallback") {
+		t.Errorf("StatusCallback sent for a flow that asks for none: %v", form)
 	}
 }
 
 func TestOnlyTheStartMenuAndEntriesMayBeCalledInto(t *testing.T) {
-	tw := newStandIn(t)
+	tw := outboundtest.NewTwilio(t)
 	app := newApp(t, tw, outbound.Options{})
 	tests := []struct {
 		name, menu string
@@ -188,7 +152,7 @@ func TestOnlyTheStartMenuAndEntriesMayBeCalledInto(t *testing.T) {
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			before := tw.calls()
+			before := len(tw.Requests())
 			to := fmt.Sprintf("+1555555%04d", i)
 			w := post(app, opKey, `{"to": "`+to+`", "menu": "`+tt.menu+`"}`)
 			if w.Code != tt.expect {
@@ -198,7 +162,7 @@ func TestOnlyTheStartMenuAndEntriesMayBeCalledInto(t *testing.T) {
 				if !strings.Contains(w.Body.String(), "welcome, reminder") {
 					t.Errorf("the refusal %s does not name where calls may enter", w.Body)
 				}
-				if tw.calls() != before {
+				if len(tw.Requests()) != before {
 					t.Error("Twilio was asked to place a refused call")
 				}
 			}
@@ -224,7 +188,7 @@ func TestANumberMustPassBothTheServersAllowlistAndTheFlows(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tw := newStandIn(t)
+			tw := outboundtest.NewTwilio(t)
 			list, err := dialallow.Parse(tt.server)
 			if err != nil {
 				t.Fatal(err)
@@ -241,15 +205,15 @@ func TestANumberMustPassBothTheServersAllowlistAndTheFlows(t *testing.T) {
 			if tt.expect != http.StatusCreated && strings.Contains(w.Body.String(), tt.to) {
 				t.Errorf("the refusal quotes the number: %s", w.Body)
 			}
-			if want := map[bool]int{true: 1, false: 0}[tt.expect == http.StatusCreated]; tw.calls() != want {
-				t.Errorf("the stand-in received %d calls, want %d", tw.calls(), want)
+			if want := map[bool]int{true: 1, false: 0}[tt.expect == http.StatusCreated]; len(tw.Requests()) != want {
+				t.Errorf("the stand-in received %d calls, want %d", len(tw.Requests()), want)
 			}
 		})
 	}
 }
 
 func TestMetricsCountEachOutcome(t *testing.T) {
-	tw := newStandIn(t)
+	tw := outboundtest.NewTwilio(t)
 	app := newApp(t, tw, outbound.Options{PerDestination: &outbound.Rate{Calls: 1, Per: time.Hour}})
 	post(app, opKey, `{"to": "+15555550142", "menu": "welcome"}`)
 	post(app, opKey, `{"to": "+15555550142", "menu": "welcome"}`) // the destination's 1 is spent
@@ -273,7 +237,7 @@ func TestMetricsCountEachOutcome(t *testing.T) {
 }
 
 func TestRateLimitsCountPerKeyAndPerDestination(t *testing.T) {
-	tw := newStandIn(t)
+	tw := outboundtest.NewTwilio(t)
 	app := newApp(t, tw, outbound.Options{
 		PerKey:         &outbound.Rate{Calls: 3, Per: time.Hour},
 		PerDestination: &outbound.Rate{Calls: 2, Per: time.Hour},
@@ -294,10 +258,8 @@ func TestRateLimitsCountPerKeyAndPerDestination(t *testing.T) {
 			t.Errorf("step %d: %d %s, want %d", i, w.Code, w.Body, s.want)
 		}
 	}
-	tw.mu.Lock()
-	defer tw.mu.Unlock()
-	if len(tw.forms) != 4 {
-		t.Errorf("the stand-in received %d calls, want 4", len(tw.forms))
+	if n := len(tw.Requests()); n != 4 {
+		t.Errorf("the stand-in received %d calls, want 4", n)
 	}
 }
 

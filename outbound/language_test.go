@@ -13,6 +13,7 @@ import (
 	"github.com/switchboard-ivr/switchboard/callstate"
 	"github.com/switchboard-ivr/switchboard/framework"
 	"github.com/switchboard-ivr/switchboard/outbound"
+	"github.com/switchboard-ivr/switchboard/outbound/outboundtest"
 	"github.com/switchboard-ivr/switchboard/principals"
 	"github.com/switchboard-ivr/switchboard/principals/principalstest"
 )
@@ -36,7 +37,7 @@ menus:
 
 // newLanguagesApp serves languagesFlow with Twilio's signature policy and a state key, with
 // POST /calls to the stand-in tw.
-func newLanguagesApp(t *testing.T, tw *standIn) *framework.App {
+func newLanguagesApp(t *testing.T, tw *outboundtest.Twilio) *framework.App {
 	t.Helper()
 	keys, err := principals.ParseAPIKeys("keys", strings.NewReader("otto "+principals.HashAPIKey(opKey)+" operators\n"))
 	if err != nil {
@@ -116,16 +117,14 @@ func answer(t *testing.T, app http.Handler, rawURL, to, direction string, extra 
 // token opens only for that number and an outbound-api call; the language alone, unsealed, is
 // refused as any unsealed state is.
 func TestACallStartsInTheLanguageItAsksFor(t *testing.T) {
-	tw := newStandIn(t)
+	tw := outboundtest.NewTwilio(t)
 	app := newLanguagesApp(t, tw)
 	const to = "+15555550142"
 	w := post(app, opKey, `{"to": "`+to+`", "menu": "welcome", "language": "es-MX"}`)
 	if w.Code != http.StatusCreated {
 		t.Fatalf("POST /calls: %d %s", w.Code, w.Body)
 	}
-	tw.mu.Lock()
-	entry := tw.forms[0].Get("Url")
-	tw.mu.Unlock()
+	entry := tw.Requests()[0].Form.Get("Url")
 	u, err := url.Parse(entry)
 	if err != nil || u.Path != "/ivr/welcome" || u.Query().Get("l") != "es-MX" || u.Query().Get(framework.StateParam) == "" {
 		t.Fatalf("Twilio received Url %q; want /ivr/welcome with l=es-MX and a state token", entry)
@@ -160,13 +159,13 @@ func TestACallStartsInTheLanguageItAsksFor(t *testing.T) {
 }
 
 func TestACallsLanguageMustBeOneTheFlowDeclares(t *testing.T) {
-	tw := newStandIn(t)
+	tw := outboundtest.NewTwilio(t)
 	app := newLanguagesApp(t, tw)
 	w := post(app, opKey, `{"to": "+15555550142", "menu": "welcome", "language": "fr-CA"}`)
 	if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), `language: \"fr-CA\" is not a language of the flow: name one it declares (en-US, es-MX)`) {
 		t.Errorf("%d %s, want 400 naming en-US and es-MX", w.Code, w.Body)
 	}
-	if tw.calls() != 0 {
+	if len(tw.Requests()) != 0 {
 		t.Error("Twilio was asked to place a call in an undeclared language")
 	}
 	one := newAppWith(t, tw, testFlow, outbound.Options{})
@@ -189,14 +188,12 @@ func TestALanguageIsNamedOnlyWhenTheCallWouldNotSpeakIt(t *testing.T) {
 		{"TheDefaultOnAByCalledNumber", "+15555550150", "en-US", "l=en-US", true, "For sales press 1."},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			tw := newStandIn(t)
+			tw := outboundtest.NewTwilio(t)
 			app := newLanguagesApp(t, tw)
 			if w := post(app, opKey, `{"to": "`+tc.to+`", "menu": "welcome", "language": "`+tc.language+`"}`); w.Code != http.StatusCreated {
 				t.Fatalf("POST /calls: %d %s", w.Code, w.Body)
 			}
-			tw.mu.Lock()
-			entry := tw.forms[0].Get("Url")
-			tw.mu.Unlock()
+			entry := tw.Requests()[0].Form.Get("Url")
 			u, err := url.Parse(entry)
 			if err != nil {
 				t.Fatal(err)

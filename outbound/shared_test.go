@@ -12,6 +12,7 @@ import (
 
 	"github.com/switchboard-ivr/switchboard/framework/redisstate"
 	"github.com/switchboard-ivr/switchboard/outbound"
+	"github.com/switchboard-ivr/switchboard/outbound/outboundtest"
 )
 
 // sharedStores opens n redisstate Stores on SWITCHBOARD_TEST_REDIS under one fresh prefix, as n
@@ -42,7 +43,7 @@ func sharedStores(t *testing.T, n int) []*redisstate.Store {
 
 func TestReplicasSharingRedisShareTheRateLimits(t *testing.T) {
 	stores := sharedStores(t, 2)
-	tw := newStandIn(t)
+	tw := outboundtest.NewTwilio(t)
 	var apps []http.Handler
 	for _, s := range stores {
 		apps = append(apps, newApp(t, tw, outbound.Options{
@@ -68,7 +69,7 @@ func TestReplicasSharingRedisShareTheRateLimits(t *testing.T) {
 			t.Errorf("step %d on replica %d: %d %s, want %d", i, s.replica, w.Code, w.Body, s.expect)
 		}
 	}
-	if n := tw.calls(); n != 4 {
+	if n := len(tw.Requests()); n != 4 {
 		t.Errorf("the stand-in received %d calls, want 4", n)
 	}
 }
@@ -81,7 +82,7 @@ func (brokenStore) Allow(string, float64, int) (bool, error) {
 }
 
 func TestWhileTheSharedStoreFailsEachProcessStillLimits(t *testing.T) {
-	tw := newStandIn(t)
+	tw := outboundtest.NewTwilio(t)
 	app := newApp(t, tw, outbound.Options{PerDestination: &outbound.Rate{Calls: 2, Per: time.Hour}, Shared: brokenStore{}})
 	want := []int{http.StatusCreated, http.StatusCreated, http.StatusTooManyRequests}
 	for i, code := range want {

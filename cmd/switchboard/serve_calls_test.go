@@ -4,45 +4,17 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
+	"github.com/switchboard-ivr/switchboard/outbound/outboundtest"
 	"github.com/switchboard-ivr/switchboard/principals/principalstest"
 )
 
 const testAccountSID = "AC0123456789abcdef0123456789abcdef"
-
-// standInTwilio is a stand-in for Twilio's REST API on loopback that records what it receives.
-type standInTwilio struct {
-	*httptest.Server
-	mu   sync.Mutex
-	got  []url.Values
-	path []string
-	user []string
-}
-
-func newStandInTwilio(t *testing.T) *standInTwilio {
-	t.Helper()
-	s := &standInTwilio{}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		form, _ := url.ParseQuery(string(body))
-		user, _, _ := r.BasicAuth()
-		s.mu.Lock()
-		s.got, s.path, s.user = append(s.got, form), append(s.path, r.URL.Path), append(s.user, user)
-		s.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusCreated)
-		_, _ = io.WriteString(w, `{"sid": "CA00000000000000000000000000000001", "status": "queued"}`)
-	}))
-	t.Cleanup(s.Close)
-	return s
-}
 
 // outboundFlow is a line whose reminder menu outbound calls enter, asking for status callbacks.
 const outboundFlow = `version: 1
@@ -58,7 +30,7 @@ menus:
 `
 
 func TestServeStartsAnOutboundCallThroughTwilio(t *testing.T) {
-	tw := newStandInTwilio(t)
+	tw := outboundtest.NewTwilio(t)
 	flowFile := filepath.Join(t.TempDir(), "flow.yaml")
 	if err := os.WriteFile(flowFile, []byte(outboundFlow), 0o600); err != nil {
 		t.Fatal(err)
@@ -87,17 +59,17 @@ func TestServeStartsAnOutboundCallThroughTwilio(t *testing.T) {
 		t.Fatalf("POST /calls: %d %s\nlogs:\n%s", code, body, r.logs)
 	}
 	var resp struct{ SID, Status, To, URL string }
-	if err := json.Unmarshal([]byte(body), &resp); err != nil || resp.SID != "CA00000000000000000000000000000001" || resp.URL != "https://ivr.example.com/ivr/reminder" {
+	if err := json.Unmarshal([]byte(body), &resp); err != nil || resp.SID != outboundtest.CallSID || resp.URL != "https://ivr.example.com/ivr/reminder" {
 		t.Errorf("POST /calls answered %s (%v)", body, err)
 	}
-	tw.mu.Lock()
-	if len(tw.got) != 1 {
-		t.Fatalf("the stand-in Twilio received %d requests, want 1", len(tw.got))
+	reqs := tw.Requests()
+	if len(reqs) != 1 {
+		t.Fatalf("the stand-in Twilio received %d requests, want 1", len(reqs))
 	}
-	form := tw.got[0]
+	form := reqs[0].Form
 	for _, c := range []struct{ field, got, want string }{
-		{"path", tw.path[0], "/2010-04-01/Accounts/" + testAccountSID + "/Calls.json"},
-		{"user", tw.user[0], testAccountSID},
+		{"path", reqs[0].Path, "/2010-04-01/Accounts/" + testAccountSID + "/Calls.json"},
+		{"user", reqs[0].User, testAccountSID},
 		{"To", form.Get("To"), "+15555550142"},
 		{"From", form.Get("From"), "+15555550100"},
 		{"Url", form.Get("Url"), "https://ivr.example.com/ivr/reminder"},
@@ -110,7 +82,6 @@ func TestServeStartsAnOutboundCallThroughTwilio(t *testing.T) {
 			t.Errorf("the stand-in Twilio received %s %q, want %q", c.field, c.got, c.want)
 		}
 	}
-	tw.mu.Unlock()
 
 	// Twilio reports the call's progress to the StatusCallback it was given, out of order.
 	for _, ev := range []struct{ seq, status string }{{"1", "ringing"}, {"0", "initiated"}} {
@@ -142,9 +113,7 @@ func TestServeStartsAnOutboundCallThroughTwilio(t *testing.T) {
 			t.Errorf("POST /calls %s: %d %s, want 400 naming %q", tt.body, code, body, tt.want)
 		}
 	}
-	tw.mu.Lock()
-	defer tw.mu.Unlock()
-	if len(tw.got) != 1 {
+	if len(tw.Requests()) != 1 {
 		t.Errorf("a refused call reached Twilio")
 	}
 }

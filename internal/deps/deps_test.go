@@ -42,6 +42,7 @@ var rules = []rule{
 	{dir: "pin", allow: []string{"golang.org/x/crypto/bcrypt"}},
 	{dir: "principals", allow: []string{module + "/principals", module + "/internal/budget", "github.com/twilio/twilio-go/client"}},
 	{dir: "principals/principalstest", allow: []string{module + "/principals"}},
+	{dir: "outbound/outboundtest", allow: []string{}},
 	{dir: "framework/authz", allow: []string{"github.com/casbin/", module + "/principals"}},
 	{dir: "caller", allow: []string{module + "/principals", module + "/twiml"}},
 	{dir: "framework/flow", allow: []string{module + "/twiml", module + "/principals", module + "/dialallow", module + "/prompttext", module + "/internal/varname", "go.yaml.in/yaml/v3", "github.com/go-playground/", module + "/internal/didyoumean", module + "/internal/yamldoc"}},
