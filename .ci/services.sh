@@ -69,7 +69,7 @@ pg_start() {
 			{ cat "$state/initdb.log" >&2; return 1; }
 	fi
 	as_pg "$bin/pg_ctl" -D "$data" -l "$state/pg.log" -w -t 30 \
-		-o "-c listen_addresses=127.0.0.1 -p $pg_port -k $state -c fsync=off -c max_connections=200" start >/dev/null ||
+		-o "-c listen_addresses=127.0.0.1 -p $pg_port -k $state -c fsync=off -c max_connections=200 -c log_lock_waits=on -c log_min_duration_statement=2000" start >/dev/null ||
 		{ tail -20 "$state/pg.log" >&2; return 1; }
 	"$bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -qtA -c "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1 ||
 		"$bin/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres "$db"
@@ -139,7 +139,15 @@ run)
 	[ $# -gt 0 ] || { say "run needs a command"; exit 2; }
 	trap stop EXIT
 	start
-	"$@"
+	# On a failure, what PostgreSQL logged (statements over 2 s, lock waits, errors) goes with it.
+	"$@" || {
+		rc=$?
+		if [[ " $started " == *" pg "* ]] && [ -s "$state/pg.log" ]; then
+			say "the command failed (exit $rc); the last lines of PostgreSQL's log ($state/pg.log):"
+			grep -v 'checkpoint \(starting\|complete\)' "$state/pg.log" | tail -40 >&2 || true
+		fi
+		exit $rc
+	}
 	;;
 start)
 	start
