@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/twilio/twilio-go"
 	twclient "github.com/twilio/twilio-go/client"
 	api "github.com/twilio/twilio-go/rest/api/v2010"
 
@@ -159,7 +158,7 @@ func New(app *framework.App, opts *Options) (*Handler, error) {
 	}
 	return &Handler{
 		app:       app,
-		calls:     twilio.NewRestClientWithParams(twilio.ClientParams{Client: rest}).Api,
+		calls:     api.NewApiServiceWithClient(rest), // the 2010 API alone: twilio.NewRestClient links in every Twilio API
 		from:      opts.From,
 		publicURL: pub,
 		allow:     opts.Allow,
