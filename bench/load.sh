@@ -6,15 +6,22 @@
 # the whole body and computing one HMAC-SHA1 over URL+body first (--hmac), the least any server
 # that checks a signature pays. See README.md, "Performance".
 #
+# Each server is loaded ROUNDS times, the rounds interleaved (every other round in reverse order,
+# so that a machine that speeds up or slows down during the run weighs on every row alike); the
+# table shows each column's median over the rounds, and each ratio is the median of the rounds'
+# own ratios, with the rounds' values beside it.
+#
 # Environment (all optional):
-#   DURATION=10s  THREADS=2  CONNS=32   wrk's -d, -t and -c for every load
+#   DURATION=6s  THREADS=2  CONNS=32    wrk's -d, -t and -c for every load
+#   ROUNDS=3                            loads of each server, interleaved
 #   WARMUP=2s                           a load before each measured one, not reported
 #   SB_PORT=18080 SB_OPEN_PORT=18082 BARE_PORT=18081 HMAC_PORT=18083   loopback ports
-#   PERF_OUT=file   record switchboard's CPU during the valid load with `perf record -e cpu-clock
-#                   -g` (read it with perf report -i file); that run's numbers carry perf's cost
+#   PERF_OUT=file   record switchboard's CPU during the first round's valid load with `perf record
+#                   -e cpu-clock -g` (read it with perf report -i file); that run's numbers carry perf's cost
 set -euo pipefail
 
-DURATION=${DURATION:-10s}
+DURATION=${DURATION:-6s}
+ROUNDS=${ROUNDS:-3}
 THREADS=${THREADS:-2}
 CONNS=${CONNS:-32}
 WARMUP=${WARMUP:-2s}
@@ -52,8 +59,13 @@ if ! command -v wrk >/dev/null; then
 fi
 command -v curl >/dev/null || die "curl is needed"
 
-say "building switchboard and bench/bare"
-(cd "$root" && go build -o "$work/switchboard.out" ./cmd/switchboard && go build -o "$work/bare.out" ./bench/bare)
+# Built as the release is (Dockerfile): static, without cgo; stripped too, unless perf needs the
+# symbols. The floors are built the same way, so that no row gains from its build.
+build=(go build -trimpath)
+[ -n "${PERF_OUT:-}" ] || build+=(-ldflags "-s -w")
+say "building switchboard and bench/bare: CGO_ENABLED=0 ${build[*]}"
+(cd "$root" && CGO_ENABLED=0 "${build[@]}" -o "$work/switchboard.out" ./cmd/switchboard &&
+	CGO_ENABLED=0 "${build[@]}" -o "$work/bare.out" ./bench/bare)
 # Run copies written front to back, as an installed binary is. Peak RSS counts the binary's pages
 # mapped from the page cache, and how the linker's own output sits there moves that count: the
 # same switchboard binary idled at 24.9 MiB run as linked and 21.5 MiB run from a copy.
@@ -168,7 +180,8 @@ load() {
 		wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" -s "$script" "http://127.0.0.1:$port$target" >/dev/null
 	fi
 	local rec=""
-	if [ -n "${PERF_OUT:-}" ] && [ "$port" = "$SB_PORT" ] && [ "$sig" = "$valid_sig" ]; then
+	if [ -n "${PERF_OUT:-}" ] && [ "$port" = "$SB_PORT" ] && [ "$sig" = "$valid_sig" ] && [ ! -e "$PERF_OUT.done" ]; then
+		: >"$PERF_OUT.done"
 		perf record -q -e cpu-clock -g -p "$sb" -o "$PERF_OUT" -- sleep "$DURATION" >/dev/null 2>&1 &
 		rec=$!
 	fi
@@ -185,21 +198,45 @@ load() {
 
 hwm() { awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; } # peak RSS, MiB
 
-say "loading each for $DURATION (wrk -t$THREADS -c$CONNS, after a $WARMUP warm-up)"
-read -r bare_rps bare_p50 bare_p99 bare_err bare_cpu < <(load "$BARE_PORT" "$valid_sig" "$bare")
-read -r hm_rps hm_p50 hm_p99 hm_err hm_cpu < <(load "$HMAC_PORT" "$valid_sig" "$hmac")
-read -r sb_rps sb_p50 sb_p99 sb_err sb_cpu < <(load "$SB_PORT" "$valid_sig" "$sb")
-read -r fl_rps fl_p50 fl_p99 fl_err fl_cpu < <(load "$SB_PORT" "$forged_sig" "$sb")
-read -r fo_rps fo_p50 fo_p99 fo_err fo_cpu < <(load "$SB_OPEN_PORT" "$forged_sig" "$sb_open")
+# The five loads of a round: name, port, signature, server process.
+loads=("bare $BARE_PORT $valid_sig $bare" "hm $HMAC_PORT $valid_sig $hmac" "sb $SB_PORT $valid_sig $sb"
+	"fl $SB_PORT $forged_sig $sb" "fo $SB_OPEN_PORT $forged_sig $sb_open")
+say "loading each $ROUNDS times for $DURATION (wrk -t$THREADS -c$CONNS, after a $WARMUP warm-up), rounds interleaved"
+[ -z "${PERF_OUT:-}" ] || rm -f "$PERF_OUT.done"
+for ((round = 1; round <= ROUNDS; round++)); do
+	for ((i = 0; i < ${#loads[@]}; i++)); do
+		j=$i
+		((round % 2)) || j=$((${#loads[@]} - 1 - i))
+		read -r name port sig pid <<<"${loads[j]}"
+		load "$port" "$sig" "$pid" >>"$work/res-$name"
+	done
+	say "round $round of $ROUNDS done"
+done
+[ -z "${PERF_OUT:-}" ] || rm -f "$PERF_OUT.done"
 bare_rss=$(hwm "$bare") hmac_rss=$(hwm "$hmac") sb_rss=$(hwm "$sb") open_rss=$(hwm "$sb_open")
 
+# median reads numbers, one a line, and prints their median.
+median() { sort -g | awk '{a[NR] = $1} END {if (NR == 0) print 0; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+# col NAME K prints the median over the rounds of column K (1 req/s, 2 p50, 3 p99, 5 CPU) of a load;
+# errors (4) are summed.
+col() {
+	if [ "$2" = 4 ]; then awk '{s += $4} END {print s + 0}' "$work/res-$1"; else awk -v k="$2" '{print $k}' "$work/res-$1" | median; fi
+}
+for name in bare hm sb fl fo; do
+	for k in 1 2 3 4 5; do
+		case $k in 1) f=rps ;; 2) f=p50 ;; 3) f=p99 ;; 4) f=err ;; 5) f=cpu ;; esac
+		printf -v "${name}_$f" '%s' "$(col "$name" "$k")"
+	done
+done
+# rounds A B K prints, for each round, column K of load A divided by column K of load B.
+rounds() { paste -d' ' "$work/res-$1" "$work/res-$2" | awk -v k="$3" '{printf "%.2f\n", ($(k + 5) > 0 ? $k / $(k + 5) : 0)}'; }
+
 ms() { awk -v us="$1" 'BEGIN {printf "%.2f ms", us / 1000}'; }
-row() { printf '%-44s %10.0f %10s %10s %9s MiB %7s %10s\n' "$1" "$2" "$(ms "$3")" "$(ms "$4")" "$5" "$6" "$7"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
+row() { printf '%-44s %10.0f %10s %10s %9s MiB %7s %10.1f\n' "$1" "$2" "$(ms "$3")" "$(ms "$4")" "$5" "$6" "$7"; }
 check() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN {ok = (op == ">=" ? v >= t : v <= t); print (ok ? "ok" : "MISSED")}'; }
 
 echo
-echo "wrk -t$THREADS -c$CONNS -d$DURATION, POST $target, ${#body}-byte form, $(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "wrk -t$THREADS -c$CONNS -d$DURATION, POST $target, ${#body}-byte form, $(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%MZ), median of $ROUNDS rounds"
 printf '%-44s %10s %10s %10s %13s %7s %10s\n' server req/s p50 p99 "peak RSS" errors "CPU µs/req"
 row "bare Echo, no checks (floor)" "$bare_rps" "$bare_p50" "$bare_p99" "$bare_rss" "$bare_err" "$bare_cpu"
 row "bare Echo, read body + 1 HMAC-SHA1 (floor)" "$hm_rps" "$hm_p50" "$hm_p99" "$hmac_rss" "$hm_err" "$hm_cpu"
@@ -207,19 +244,23 @@ row "switchboard, valid signature" "$sb_rps" "$sb_p50" "$sb_p99" "$sb_rss" "$sb_
 row "switchboard, forged (failed-auth limit 20/s)" "$fl_rps" "$fl_p50" "$fl_p99" "$sb_rss" "$fl_err" "$fl_cpu"
 row "switchboard, forged (limit off)" "$fo_rps" "$fo_p50" "$fo_p99" "$open_rss" "$fo_err" "$fo_cpu"
 echo
-v=$(ratio "$sb_rps" "$bare_rps")
-vh=$(ratio "$sb_rps" "$hm_rps")
-hb=$(ratio "$hm_rps" "$bare_rps")
-p=$(ratio "$sb_p99" "$bare_p99")
-f1=$(ratio "$fl_rps" "$sb_rps")
-f2=$(ratio "$fo_rps" "$sb_rps")
-printf '%-56s %6s  %s\n' "valid req/s, switchboard / bare (target >= 0.85)" "$v" "$(check "$v" '>=' 0.85)"
-printf '%-56s %6s  %s\n' "valid req/s, switchboard / HMAC floor (target >= 0.95)" "$vh" "$(check "$vh" '>=' 0.95)"
-printf '%-56s %6s\n' "HMAC floor / bare req/s (for reading the two above)" "$hb"
-printf '%-56s %6s  %s\n' "valid p99, switchboard / bare (target <= 1.3)" "$p" "$(check "$p" '<=' 1.3)"
-printf '%-56s %6s  %s\n' "forged / valid req/s, limit 20/s (target >= 1)" "$f1" "$(check "$f1" '>=' 1)"
-printf '%-56s %6s  %s\n' "forged / valid req/s, limit off (target >= 1)" "$f2" "$(check "$f2" '>=' 1)"
+printf '%-56s %6s  %-7s %s\n' ratio median target rounds
+# target LABEL A B K OP T prints the median of the rounds' ratios A/B of column K, its check
+# against OP T (none when OP is -), and the rounds' values.
+target() {
+	local per m
+	per=$(rounds "$2" "$3" "$4")
+	m=$(printf '%s\n' "$per" | median)
+	m=$(awk -v v="$m" 'BEGIN {printf "%.2f", v}')
+	printf '%-56s %6s  %-7s %s\n' "$1" "$m" "$([ "$5" = - ] && echo "" || check "$m" "$5" "$6")" "$(echo $per)"
+}
+target "valid req/s, switchboard / bare (target >= 0.85)" sb bare 1 '>=' 0.85
+target "valid req/s, switchboard / HMAC floor (target >= 0.95)" sb hm 1 '>=' 0.95
+target "HMAC floor / bare req/s (for reading the two above)" hm bare 1 -
+target "valid p99, switchboard / bare (target <= 1.3)" sb bare 3 '<=' 1.3
+target "forged / valid req/s, limit 20/s (target >= 1)" fl sb 1 '>=' 1
+target "forged / valid req/s, limit off (target >= 1)" fo sb 1 '>=' 1
 printf '%-56s %6s  %s\n' "peak RSS of switchboard, MiB (target <= 25)" "$sb_rss" "$(check "$sb_rss" '<=' 25)"
-printf '%-56s %6s\n' "server CPU per request, switchboard valid / bare" "$(ratio "$sb_cpu" "$bare_cpu")"
-printf '%-56s %6s\n' "server CPU per request, switchboard valid / HMAC floor" "$(ratio "$sb_cpu" "$hm_cpu")"
-printf '%-56s %6s\n' "server CPU per request, forged (limit off) / valid" "$(ratio "$fo_cpu" "$sb_cpu")"
+target "server CPU per request, switchboard valid / bare" sb bare 5 -
+target "server CPU per request, switchboard valid / HMAC floor" sb hm 5 -
+target "server CPU per request, forged (limit off) / valid" fo sb 5 -
