@@ -14,6 +14,8 @@
 # Environment (all optional):
 #   DURATION=6s  THREADS=2  CONNS=32    wrk's -d, -t and -c for every load
 #   ROUNDS=3                            loads of each server, interleaved
+#   WORK=4us        also load the HMAC floor with that much CPU work per request before it answers
+#                   (bench/bare --work): what handler work costs under load, one more row
 #   WARMUP=2s                           a load before each measured one, not reported
 #   SB_PORT=18080 SB_OPEN_PORT=18082 BARE_PORT=18081 HMAC_PORT=18083   loopback ports
 #   PERF_OUT=file   record switchboard's CPU during the first round's valid load with `perf record
@@ -29,6 +31,8 @@ SB_PORT=${SB_PORT:-18080}
 SB_OPEN_PORT=${SB_OPEN_PORT:-18082}
 BARE_PORT=${BARE_PORT:-18081}
 HMAC_PORT=${HMAC_PORT:-18083}
+WORK_PORT=${WORK_PORT:-18084}
+WORK=${WORK:-}
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/switchboard-load.XXXXXX")
@@ -156,6 +160,13 @@ hmac=${pids[-1]}
 wait_up "$HMAC_PORT"
 cmp -s <(post "$HMAC_PORT" x) "$work/twiml.xml" || die "bare --hmac answers other bytes than switchboard"
 
+if [ -n "$WORK" ]; then
+	"$work/bare" --addr "127.0.0.1:$WORK_PORT" --body "$work/twiml.xml" --hmac --work "$WORK" --public-url "$public" >"$work/bare-work.log" 2>&1 &
+	pids+=($!)
+	worker=${pids[-1]}
+	wait_up "$WORK_PORT"
+fi
+
 # cputicks prints the CPU time process $1 has used, user and system, in clock ticks.
 cputicks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
@@ -201,6 +212,7 @@ hwm() { awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; } # peak RSS
 # The five loads of a round: name, port, signature, server process.
 loads=("bare $BARE_PORT $valid_sig $bare" "hm $HMAC_PORT $valid_sig $hmac" "sb $SB_PORT $valid_sig $sb"
 	"fl $SB_PORT $forged_sig $sb" "fo $SB_OPEN_PORT $forged_sig $sb_open")
+[ -z "$WORK" ] || loads=("${loads[@]:0:2}" "wk $WORK_PORT $valid_sig $worker" "${loads[@]:2}")
 say "loading each $ROUNDS times for $DURATION (wrk -t$THREADS -c$CONNS, after a $WARMUP warm-up), rounds interleaved"
 [ -z "${PERF_OUT:-}" ] || rm -f "$PERF_OUT.done"
 for ((round = 1; round <= ROUNDS; round++)); do
@@ -222,7 +234,9 @@ median() { sort -g | awk '{a[NR] = $1} END {if (NR == 0) print 0; else if (NR % 
 col() {
 	if [ "$2" = 4 ]; then awk '{s += $4} END {print s + 0}' "$work/res-$1"; else awk -v k="$2" '{print $k}' "$work/res-$1" | median; fi
 }
-for name in bare hm sb fl fo; do
+names=(bare hm sb fl fo)
+[ -z "$WORK" ] || names+=(wk)
+for name in "${names[@]}"; do
 	for k in 1 2 3 4 5; do
 		case $k in 1) f=rps ;; 2) f=p50 ;; 3) f=p99 ;; 4) f=err ;; 5) f=cpu ;; esac
 		printf -v "${name}_$f" '%s' "$(col "$name" "$k")"
@@ -240,6 +254,7 @@ echo "wrk -t$THREADS -c$CONNS -d$DURATION, POST $target, ${#body}-byte form, $(n
 printf '%-44s %10s %10s %10s %13s %7s %10s\n' server req/s p50 p99 "peak RSS" errors "CPU µs/req"
 row "bare Echo, no checks (floor)" "$bare_rps" "$bare_p50" "$bare_p99" "$bare_rss" "$bare_err" "$bare_cpu"
 row "bare Echo, read body + 1 HMAC-SHA1 (floor)" "$hm_rps" "$hm_p50" "$hm_p99" "$hmac_rss" "$hm_err" "$hm_cpu"
+[ -z "$WORK" ] || row "HMAC floor + $WORK of CPU work" "$wk_rps" "$wk_p50" "$wk_p99" "$(hwm "$worker")" "$wk_err" "$wk_cpu"
 row "switchboard, valid signature" "$sb_rps" "$sb_p50" "$sb_p99" "$sb_rss" "$sb_err" "$sb_cpu"
 row "switchboard, forged (failed-auth limit 20/s)" "$fl_rps" "$fl_p50" "$fl_p99" "$sb_rss" "$fl_err" "$fl_cpu"
 row "switchboard, forged (limit off)" "$fo_rps" "$fo_p50" "$fo_p99" "$open_rss" "$fo_err" "$fo_cpu"
@@ -257,6 +272,7 @@ target() {
 target "valid req/s, switchboard / bare (target >= 0.85)" sb bare 1 '>=' 0.85
 target "valid req/s, switchboard / HMAC floor (target >= 0.95)" sb hm 1 '>=' 0.95
 target "HMAC floor / bare req/s (for reading the two above)" hm bare 1 -
+[ -z "$WORK" ] || target "HMAC floor + $WORK of work / bare req/s" wk bare 1 -
 target "valid p99, switchboard / bare (target <= 1.3)" sb bare 3 '<=' 1.3
 target "forged / valid req/s, limit 20/s (target >= 1)" fl sb 1 '>=' 1
 target "forged / valid req/s, limit off (target >= 1)" fo sb 1 '>=' 1
