@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/go-playground/validator/v10"
 	"github.com/switchboard-ivr/switchboard/twiml"
@@ -239,10 +240,11 @@ func (n *node) respondAgent(in Input) []byte {
 // HandoffValue returns the value an agent's handoff data names its destination with: the
 // "reason" field of a JSON object, or its "next" field when it has no reason; a bare word that
 // is not JSON counts as itself. Anything else (no data, a value that is not a string, data
-// longer than [MaxHandoffData]) is "", which goes to on_end's default.
+// longer than [MaxHandoffData] or not UTF-8) is "", which goes to on_end's default. The value is
+// never longer than data.
 func HandoffValue(data string) string {
 	data = strings.TrimSpace(data)
-	if data == "" || len(data) > MaxHandoffData {
+	if data == "" || len(data) > MaxHandoffData || !utf8.ValidString(data) {
 		return ""
 	}
 	if data[0] != '{' {

@@ -15,6 +15,8 @@ func TestHandoffValueReadsReasonThenNext(t *testing.T) {
 		{`two words`, ""},
 		{``, ""},
 		{`{"summary":"no reason"}`, ""},
+		{"{\"reason\":\"\x86\xdf\"}", ""}, // not UTF-8: JSON would make each bad byte a U+FFFD
+		{`{"reason":"caf\u00e9"}`, "café"},
 		{`{"reason":"` + string(make([]byte, MaxHandoffData)) + `"}`, ""},
 	} {
 		if got := HandoffValue(tc.given); got != tc.want {
