@@ -508,3 +508,32 @@ menus:
 		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+func TestZeroStateReadsTheFirstOfEachKey(t *testing.T) {
+	var r Route
+	for _, tc := range []struct {
+		query string
+		want  bool
+	}{
+		{"", true},
+		{"i=0&n=0", true},
+		{"i=0&n=1", false},
+		{"s=2", false},
+		{"a=1", false},
+		{"r=1", false},
+		{"l=es-MX", false},
+		{"l=", true},
+		{"i=0&i=3", true},      // only the first i= counts, as queryValue reads it
+		{"i=3&i=0", false},     // ...both ways
+		{"l=&l=es-MX", true},   // the first l= is empty
+		{"i", true},            // a key without '=' is no count
+		{"i=x&n=0", true},      // not a number: no count above zero
+		{"i=01", false},        // as queryInt reads it
+		{"i=12345", true},      // five digits are no count
+		{"x=5&ii=3&t=1", true}, // other keys do not matter
+	} {
+		if got := r.ZeroState(tc.query); got != tc.want {
+			t.Errorf("ZeroState(%q) = %v, want %v", tc.query, got, tc.want)
+		}
+	}
+}

@@ -147,12 +147,38 @@ func (r *Route) ReadsState() bool {
 // ZeroState reports whether a raw query that [Route.CheckState] accepted holds the route's first
 // state: no count above zero (the first prompt of a gather or a pin) and site 0.
 func (r *Route) ZeroState(query string) bool {
-	for _, k := range [...]string{"i", "n", "s", "a", "r"} {
-		if queryInt(query, k) > 0 {
+	var seen uint8 // the state's keys met so far: only the first of each counts, as in queryValue
+	for q := query; q != ""; {
+		var kv string
+		kv, q = cutParam(q)
+		k, v, ok := strings.Cut(kv, "=")
+		var bit uint8
+		switch k {
+		case "i":
+			bit = 1
+		case "n":
+			bit = 2
+		case "s":
+			bit = 4
+		case "a":
+			bit = 8
+		case "r":
+			bit = 16
+		case LanguageParam:
+			bit = 32
+		}
+		if !ok || bit == 0 || seen&bit != 0 {
+			continue
+		}
+		seen |= bit
+		if k == LanguageParam && v != "" {
+			return false
+		}
+		if k != LanguageParam && count(v) > 0 {
 			return false
 		}
 	}
-	return queryValue(query, LanguageParam) == ""
+	return true
 }
 
 // checkParam checks that key appears in the raw query q at most once, with a value in [0, max).
@@ -319,8 +345,10 @@ func counts(q string, maxI, maxN int) (i, n int) {
 }
 
 // queryInt returns the small non-negative integer value of key in a raw query, or -1.
-func queryInt(q, key string) int {
-	v := queryValue(q, key)
+func queryInt(q, key string) int { return count(queryValue(q, key)) }
+
+// count returns the number a query value of at most four digits holds, or -1.
+func count(v string) int {
 	if v == "" || len(v) > 4 {
 		return -1
 	}
