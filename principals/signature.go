@@ -100,11 +100,14 @@ func newMacKey(s Secret, alg Algorithm) *macKey {
 	return k
 }
 
-// equal reports whether the HMAC of msg is want, in constant time.
-func (k *macKey) equal(msg, want []byte) bool {
+// equal reports whether the HMAC of msg followed by more is want, in constant time.
+func (k *macKey) equal(msg, more, want []byte) bool {
 	m := k.pool.Get().(*macState)
 	m.h.Reset()
 	m.h.Write(msg)
+	if len(more) > 0 {
+		m.h.Write(more)
+	}
 	ok := hmac.Equal(m.h.Sum(m.sum[:0]), want)
 	k.pool.Put(m)
 	return ok
@@ -203,20 +206,22 @@ func (st *verifyState) canonical(t target, v variant, ps []param) {
 
 // appendCanonical appends to dst the text Twilio signs for the URL t in variant v, with ps.
 func appendCanonical(dst []byte, t target, v variant, ps []param) []byte {
-	b := t.appendURL(dst, v)
-	for _, p := range ps {
-		b = append(b, p.key...)
-		b = append(b, p.value...)
-	}
-	return b
+	return appendForm(t.appendURL(dst, v), ps)
 }
 
-// try reports whether any of keys signs, to want, the URL t in variant v with ps, building the
-// text in *buf.
-func try(buf *[]byte, want []byte, keys []*macKey, t target, v variant, ps []param) bool {
-	*buf = appendCanonical((*buf)[:0], t, v, ps)
+// appendForm appends the pairs ps as Twilio signs them after the URL: each key, then its value.
+func appendForm(dst []byte, ps []param) []byte {
+	for _, p := range ps {
+		dst = append(dst, p.key...)
+		dst = append(dst, p.value...)
+	}
+	return dst
+}
+
+// try reports whether any of keys signs, to want, the text head followed by tail.
+func try(keys []*macKey, want, head, tail []byte) bool {
 	for _, k := range keys {
-		if k.equal(*buf, want) {
+		if k.equal(head, tail, want) {
 			return true
 		}
 	}
@@ -230,17 +235,22 @@ func try(buf *[]byte, want []byte, keys []*macKey, t target, v variant, ps []par
 // port; and each of those with repeated identical form values counted once.
 //
 // When it matches, st.signedUser is the credentials the matching URL carried, nil for none.
-// When it does not, st.buf holds the text of the first candidate (the URL as rebuilt, with ps):
-// the other candidates are built in st.alt, so that the hint's cache key reuses it.
+// When it does not, st.buf holds the text of the first candidate (the URL as rebuilt, with ps),
+// so that the hint's cache key reuses it; the other candidates' URLs are built in st.alt, and
+// those with the same form are hashed with the form's text in st.buf rather than a copy of it.
 func (st *verifyState) match(want []byte, keys []*macKey, t target, ps []param, authz string) bool {
 	st.signedUser = nil
-	if try(&st.buf, want, keys, t, variant{}, ps) {
+	st.buf = t.appendURL(st.buf[:0], variant{})
+	url := len(st.buf)
+	st.buf = appendForm(st.buf, ps)
+	if try(keys, want, st.buf, nil) {
 		return true
 	}
-	return st.matchOthers(want, keys, t, ps, authz)
+	return st.matchOthers(want, keys, t, ps, st.buf[url:], authz)
 }
 
-func (st *verifyState) matchOthers(want []byte, keys []*macKey, t target, ps []param, authz string) bool {
+// matchOthers is match's every candidate but the first; text is the form ps as signed.
+func (st *verifyState) matchOthers(want []byte, keys []*macKey, t target, ps []param, text []byte, authz string) bool {
 	forms := [2][]param{ps, st.dedupe(ps)}
 	users := [3][]byte{nil}
 	if u, ok := st.basicUserinfo(authz); ok {
@@ -265,7 +275,13 @@ func (st *verifyState) matchOthers(want []byte, keys []*macKey, t target, ps []p
 				if fi == 0 && ui == 0 && port == 0 {
 					continue // the primary candidate, tried already
 				}
-				if try(&st.alt, want, keys, t, variant{togglePort: port == 1, userinfo: u}, form) {
+				v := variant{togglePort: port == 1, userinfo: u}
+				st.alt = t.appendURL(st.alt[:0], v)
+				tail := text
+				if fi > 0 {
+					st.alt, tail = appendForm(st.alt, form), nil
+				}
+				if try(keys, want, st.alt, tail) {
 					st.signedUser = u
 					return true
 				}
