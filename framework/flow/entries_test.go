@@ -6,7 +6,7 @@ import (
 )
 
 func TestCompiledTellsOutboundCallsWhereTheyMayEnterAndWhatTheyMayDial(t *testing.T) {
-	f, probs := Parse("flow.yaml", []byte(`version: 1
+	c := compileText(t, "flow.yaml", `version: 1
 start: welcome
 entries: [reminder]
 dial_allow: ["+1555"]
@@ -15,14 +15,7 @@ menus:
   welcome: {say: Hello., goto: inner}
   inner: {say: Inside., hangup: true}
   reminder: {say: A reminder., hangup: true}
-`), nil)
-	if err := probs.Err(); err != nil {
-		t.Fatal(err)
-	}
-	c, err := Compile(f, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+`)
 	if got := c.Entries(); !slices.Equal(got, []string{"welcome", "reminder"}) {
 		t.Errorf("Entries() = %q, want start then entries", got)
 	}

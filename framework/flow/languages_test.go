@@ -61,15 +61,7 @@ func verbsOf(t *testing.T, doc []byte) []string {
 
 func languagesFlow(t *testing.T) *Compiled {
 	t.Helper()
-	f, probs := Load("testdata/languages.yaml", nil)
-	if f == nil {
-		t.Fatal(probs)
-	}
-	c, err := Compile(f, &CompileOptions{Validated: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return loadFile(t, "testdata/languages.yaml")
 }
 
 func hears(t *testing.T, got []string, want ...string) {
@@ -171,14 +163,7 @@ func TestAFailedAgentSessionIsRetriedOnceThenTheInternalFlow(t *testing.T) {
 
 // A node with on_error goes there at the first failure: there is no retry to count.
 func TestAnAgentWithOnErrorIsNotRetried(t *testing.T) {
-	f, probs := Load("testdata/kinds.yaml", nil)
-	if f == nil {
-		t.Fatal(probs)
-	}
-	c, err := Compile(f, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := loadFile(t, "testdata/kinds.yaml")
 	ret := c.Route("/ivr/assistant/agent")
 	if got := verbsOf(t, ret.Respond(Input{SessionStatus: SessionFailed})); len(got) == 0 || strings.HasPrefix(got[0], "Connect") {
 		t.Errorf("a failed session with on_error hears %v", got)
@@ -301,14 +286,7 @@ menus:
       prompt: {en-US: Press 1., es-MX: "Oprima 1, {{ .name }}."}
       options: {"1": hello}
 `
-	f, probs := Parse("t.yaml", []byte(src), nil)
-	if f == nil {
-		t.Fatal(probs)
-	}
-	c, err := Compile(f, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := compileText(t, "t.yaml", src)
 	r := c.Route("/ivr/hello")
 	if !r.Dynamic() {
 		t.Fatal("a route with templates is not dynamic")
@@ -420,14 +398,7 @@ menus:
     say: {en-US: Sales., fr-CA: Ventes.}
     hangup: true
 `
-	f, probs := Parse("f.yaml", []byte(src), nil)
-	if err := probs.Err(); err != nil {
-		t.Fatal(err)
-	}
-	c, err := Compile(f, &CompileOptions{Validated: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := compileText(t, "f.yaml", src)
 	gather := c.Route("/ivr/menu/gather")
 	hears(t, verbsOf(t, gather.Respond(Input{Digits: "7", Query: "i=0&n=0"})), "Say fr-CA: Très bien.", "Redirect /ivr/sales?l=fr-CA")
 	hears(t, verbsOf(t, gather.Respond(Input{Digits: "8", Query: "i=0&n=0"})), "Say fr-CA: D'accord.", "Redirect /ivr/menu?l=fr-CA")

@@ -10,15 +10,7 @@ import (
 // demo loads and compiles the repository's demo flow.
 func demo(t testing.TB) *Compiled {
 	t.Helper()
-	f, probs := Load("../../demo.yaml", nil)
-	if f == nil {
-		t.Fatalf("demo.yaml: %v", probs)
-	}
-	c, err := Compile(f, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return loadFile(t, "../../demo.yaml")
 }
 
 // step is one request of a simulated call: the route it hits, what the caller did, and a
@@ -175,14 +167,7 @@ func TestErrorFlowResolution(t *testing.T) {
 
 // The longest by_prefix entry a path falls under answers, before the flow's own flows.
 func TestErrorFlowsByPrefix(t *testing.T) {
-	f, probs := Load("testdata/kinds.yaml", nil)
-	if f == nil {
-		t.Fatal(probs)
-	}
-	c, err := Compile(f, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := loadFile(t, "testdata/kinds.yaml")
 	for _, tt := range []struct {
 		path string
 		want string
@@ -224,14 +209,7 @@ func TestGoingToAnotherNodeIsAlwaysARedirect(t *testing.T) {
 }
 
 func TestEdgesIncludeEveryKind(t *testing.T) {
-	f, probs := Load("testdata/kinds.yaml", nil)
-	if f == nil {
-		t.Fatal(probs)
-	}
-	c, err := Compile(f, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := loadFile(t, "testdata/kinds.yaml")
 	seen := map[EdgeKind]bool{}
 	for _, e := range c.Edges() {
 		seen[e.Kind] = true
@@ -277,21 +255,14 @@ func TestCompileRefusesAnInvalidFlowUnlessToldItWasValidated(t *testing.T) {
 }
 
 func TestUnauthenticatedFallsBackToForbiddenWhenUnset(t *testing.T) {
-	f, probs := Parse("f.yaml", []byte(`version: 1
+	c := compileText(t, "f.yaml", `version: 1
 call_center: "+15555550100"
 start: main
 menus:
   main: {say: Hi., hangup: true}
 errors:
   forbidden: {say: Not for you., dial: call_center}
-`), nil)
-	if err := probs.Err(); err != nil {
-		t.Fatal(err)
-	}
-	c, err := Compile(f, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+`)
 	if got := string(c.ErrorFlow("/ivr/main", Unauthenticated)); !strings.Contains(got, "Not for you.") {
 		t.Errorf("with no unauthenticated flow, a forged request heard %s, want the forbidden flow", got)
 	}

@@ -7,9 +7,22 @@ import (
 	"testing"
 )
 
-func loadFile(t *testing.T, path string) *Compiled {
+// loadFile loads and compiles the flow file at path, failing t on an error (not on warnings).
+func loadFile(t testing.TB, path string) *Compiled {
 	t.Helper()
 	f, probs := Load(path, nil)
+	return compiled(t, f, probs)
+}
+
+// compileText parses and compiles the flow src, named name in problems, as loadFile does.
+func compileText(t testing.TB, name, src string) *Compiled {
+	t.Helper()
+	f, probs := Parse(name, []byte(src), nil)
+	return compiled(t, f, probs)
+}
+
+func compiled(t testing.TB, f *Flow, probs Problems) *Compiled {
+	t.Helper()
 	if err := probs.Err(); err != nil {
 		t.Fatal(err)
 	}
