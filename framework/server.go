@@ -11,6 +11,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/switchboard-ivr/switchboard/internal/connwatch"
 )
 
 // Server timeouts. Twilio gives a webhook 15 s in all; the handler deadline (Options.HandlerTimeout,
@@ -26,7 +28,8 @@ var (
 )
 
 // NewServer returns an http.Server for the App with timeouts that a slow or stalled client
-// cannot outlast (slowloris) and a header-size cap.
+// cannot outlast (slowloris) and a header-size cap. App.Serve enforces the same timeouts
+// without net/http's per-request deadlines (see package internal/connwatch).
 func (a *App) NewServer(addr string) *http.Server {
 	return &http.Server{
 		Addr:              addr,
@@ -42,10 +45,16 @@ func (a *App) NewServer(addr string) *http.Server {
 
 // Serve answers requests on ln until ctx is done, then stops accepting, lets the requests in
 // flight finish (up to 10 s) and returns. A nil error means a clean shutdown.
+//
+// The server's slow-client timeouts are NewServer's, enforced by a connwatch.Watch that checks
+// the connections every second rather than by deadlines net/http would move four times a
+// request: a limit cuts a connection up to a second after it, never before.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	srv := a.NewServer(ln.Addr().String())
+	watch := connwatch.Take(srv)
+	defer watch.Close()
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(watch.Listener(ln)) }()
 	select {
 	case err := <-errc:
 		return err

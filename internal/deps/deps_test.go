@@ -36,6 +36,7 @@ var rules = []rule{
 	{dir: "internal/didyoumean"},
 	{dir: "internal/buildinfo"},
 	{dir: "internal/joined"},
+	{dir: "internal/connwatch"},
 	{dir: "internal/varname"},
 	{dir: "internal/yamldoc", allow: []string{"go.yaml.in/yaml/v3"}},
 	{dir: "callstate", allow: []string{module + "/internal/varname"}},
@@ -56,7 +57,7 @@ var rules = []rule{
 	// The App: everything below it, Echo, Prometheus, and the root package's built-in files
 	// (module + "$": that package alone, not the module).
 	{dir: "framework", allow: []string{module + "$", module + "/twiml", module + "/principals", module + "/callstate", module + "/pin",
-		module + "/dialallow", module + "/framework/authz", module + "/framework/flow", module + "/internal/budget", module + "/internal/buildinfo", module + "/internal/joined",
+		module + "/dialallow", module + "/framework/authz", module + "/framework/flow", module + "/internal/budget", module + "/internal/buildinfo", module + "/internal/joined", module + "/internal/connwatch",
 		module + "/backend", module + "/prompttext",
 		"github.com/labstack/echo/v4", "github.com/prometheus/client_golang/", "golang.org/x/time/rate"}},
 	{dir: "console", allow: []string{module + "$", module + "/internal/joined", module + "/framework", module + "/diagram", module + "/sandbox", module + "/caller", module + "/principals"}},
