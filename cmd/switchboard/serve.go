@@ -23,6 +23,7 @@ import (
 	"github.com/switchboard-ivr/switchboard/console"
 	"github.com/switchboard-ivr/switchboard/framework"
 	"github.com/switchboard-ivr/switchboard/internal/buildinfo"
+	"github.com/switchboard-ivr/switchboard/internal/exepages"
 	"github.com/switchboard-ivr/switchboard/outbound"
 	"github.com/switchboard-ivr/switchboard/principals"
 )
@@ -317,6 +318,14 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ready
 	}
 	if ready != nil {
 		ready(addr)
+	}
+
+	// Start-up is over: give back the pages of the binary that only it touched (see package
+	// exepages). Serving maps again what it uses.
+	if n, err := exepages.Release(); err != nil {
+		log.Warn("could not release start-up pages", "error", err)
+	} else if n > 0 {
+		log.Debug("released the binary's start-up pages", "mapped_mib", n>>20)
 	}
 
 	sctx, stop := context.WithCancel(ctx)

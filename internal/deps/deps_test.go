@@ -37,6 +37,7 @@ var rules = []rule{
 	{dir: "internal/buildinfo"},
 	{dir: "internal/joined"},
 	{dir: "internal/connwatch"},
+	{dir: "internal/exepages"},
 	{dir: "internal/varname"},
 	{dir: "internal/yamldoc", allow: []string{"go.yaml.in/yaml/v3"}},
 	{dir: "callstate", allow: []string{module + "/internal/varname"}},
