@@ -98,11 +98,12 @@ func (a *App) newRouter(st *state) http.Handler {
 	}
 	d := &dispatcher{e: e, a: a, st: st, flowRoutes: map[string]flowEntry{}}
 	for _, r := range st.flow.Routes() {
-		h := a.flowHandler(r)
+		met := a.met.forRoute(r.Path)
+		h := a.flowHandler(r, met)
 		e.Add(http.MethodPost, r.Path, h)
 		e.Add(http.MethodGet, r.Path, h)
 		if !strings.ContainsAny(r.Path, ":*") {
-			d.flowRoutes[r.Path] = flowEntry{path: r.Path, h: h}
+			d.flowRoutes[r.Path] = flowEntry{path: r.Path, h: h, met: met}
 		}
 	}
 	// The one route count: what Routes lists, /readyz, the start and reload lines, and
@@ -155,19 +156,22 @@ type dispatcher struct {
 type flowEntry struct {
 	path string
 	h    echo.HandlerFunc
+	met  *routeMetrics // the route's series, which its handler counts in too
 }
 
 func (d *dispatcher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := d.e.AcquireContext()
 	c.Reset(r, w)
 	path := echo.GetPath(r)
+	var met *routeMetrics
 	if fe, ok := d.flowRoutes[path]; ok && (r.Method == http.MethodPost || r.Method == http.MethodGet) {
 		c.SetPath(fe.path)
 		c.SetHandler(fe.h)
+		met = fe.met
 	} else {
 		d.e.Router().Find(r.Method, path, c)
 	}
-	if err := d.a.pipeline(d.st, c, c.Handler()); err != nil {
+	if err := d.a.pipeline(d.st, c, c.Handler(), met); err != nil {
 		d.e.HTTPErrorHandler(err, c)
 	}
 	d.e.ReleaseContext(c)
@@ -175,9 +179,12 @@ func (d *dispatcher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // pipeline runs around every request: recover, body limit, authentication, then the route
 // (which authorizes), then the one place where an error becomes a response, then the log line.
-func (a *App) pipeline(st *state, c echo.Context, next echo.HandlerFunc) error {
+//
+// met, when not nil, is the series of the flow route c matched: a request refused before its
+// handler runs (rate-limited, too large) counts in them without looking its labels up.
+func (a *App) pipeline(st *state, c echo.Context, next echo.HandlerFunc, met *routeMetrics) error {
 	ex := exchanges.Get().(*exchange)
-	ex.Context, ex.st = c, st
+	ex.Context, ex.st, ex.met = c, st, met
 	start := time.Now()
 	ex.start = start
 	defer func() {
@@ -272,8 +279,7 @@ func (a *App) authorize(ex *exchange, route, permission string) error {
 }
 
 // flowHandler serves one compiled flow route: authorize, then copy its pre-rendered TwiML.
-func (a *App) flowHandler(rt *flow.Route) echo.HandlerFunc {
-	met := a.met.forRoute(rt.Path)
+func (a *App) flowHandler(rt *flow.Route, met *routeMetrics) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ex := exchangeOf(c)
 		ex.route, ex.voice, ex.met = rt, true, met
