@@ -18,39 +18,62 @@ import (
 // A span is one mapping of the executable: [Start, End) in the process's address space.
 type span struct{ Start, End uintptr }
 
-// readOnlySpans returns the mappings of the file exe listed in maps (the text of
-// /proc/self/maps) that the process cannot write: code, read-only data, function tables.
-// Writable mappings hold the program's variables and are never returned. Lines it cannot parse
-// are skipped.
-func readOnlySpans(maps []byte, exe string) []span {
+// cleanReadOnlySpans returns the mappings of the file exe listed in smaps (the text of
+// /proc/self/smaps) that the process cannot write and has never written: code, read-only data,
+// function tables. Writable mappings hold the program's variables; a read-only mapping with
+// anonymous pages was written before it was made read-only (relocations a dynamic loader applied,
+// RELRO) and dropping it would undo them. Neither is returned. A mapping whose lines cannot be
+// parsed, or that does not say how many anonymous pages it has, is not returned either.
+func cleanReadOnlySpans(smaps []byte, exe string) []span {
 	var out []span
-	for line := range bytes.Lines(maps) {
-		line = bytes.TrimSuffix(line, []byte("\n"))
-		// address perms offset dev inode pathname; the pathname may hold spaces.
-		var f [5][]byte
-		rest := line
-		for i := range f {
-			rest = bytes.TrimLeft(rest, " ")
-			j := bytes.IndexByte(rest, ' ')
-			if j < 0 {
-				j = len(rest)
-			}
-			f[i], rest = rest[:j], rest[j:]
+	var cur span
+	candidate, clean := false, false
+	flush := func() {
+		if candidate && clean {
+			out = append(out, cur)
 		}
-		perms := f[1]
-		if len(perms) != 4 || perms[1] == 'w' || string(bytes.TrimLeft(rest, " ")) != exe {
-			continue
-		}
-		lo, hi, ok := bytes.Cut(f[0], []byte("-"))
-		if !ok {
-			continue
-		}
-		start, err1 := strconv.ParseUint(string(lo), 16, 64)
-		end, err2 := strconv.ParseUint(string(hi), 16, 64)
-		if err1 != nil || err2 != nil || start >= end || uint64(uintptr(end)) != end {
-			continue
-		}
-		out = append(out, span{uintptr(start), uintptr(end)})
+		candidate, clean = false, false
 	}
+	for line := range bytes.Lines(smaps) {
+		line = bytes.TrimSuffix(line, []byte("\n"))
+		if v, ok := bytes.CutPrefix(line, []byte("Anonymous:")); ok {
+			clean = candidate && string(bytes.TrimSpace(v)) == "0 kB"
+			continue
+		}
+		start, end, perms, path, ok := mappingLine(line)
+		if !ok {
+			continue // a "Key: value" line of the current mapping
+		}
+		flush()
+		if path == exe && perms[1] != 'w' {
+			cur, candidate = span{start, end}, true
+		}
+	}
+	flush()
 	return out
+}
+
+// mappingLine parses the line that opens a mapping in smaps: address range, permissions,
+// offset, device, inode and the pathname, which may hold spaces.
+func mappingLine(line []byte) (start, end uintptr, perms []byte, path string, ok bool) {
+	var f [5][]byte
+	rest := line
+	for i := range f {
+		rest = bytes.TrimLeft(rest, " ")
+		j := bytes.IndexByte(rest, ' ')
+		if j < 0 {
+			j = len(rest)
+		}
+		f[i], rest = rest[:j], rest[j:]
+	}
+	lo, hi, found := bytes.Cut(f[0], []byte("-"))
+	if !found || len(f[1]) != 4 {
+		return 0, 0, nil, "", false
+	}
+	s, err1 := strconv.ParseUint(string(lo), 16, 64)
+	e, err2 := strconv.ParseUint(string(hi), 16, 64)
+	if err1 != nil || err2 != nil || s >= e || uint64(uintptr(e)) != e {
+		return 0, 0, nil, "", false
+	}
+	return uintptr(s), uintptr(e), f[1], string(bytes.TrimLeft(rest, " ")), true
 }
