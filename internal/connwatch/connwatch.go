@@ -9,6 +9,11 @@
 // past its limit the way an expired deadline would: its reads fail, or its writes do. A cut
 // comes after the limit, never before, and at most one check interval (Interval) after it.
 //
+// Pipelined requests are timed from what the connection reads: a request whose first bytes came
+// with the one before it is timed from the next bytes that come, and one that came whole with
+// it (net/http then reports no StateActive) is bounded by the idle limit rather than the read and
+// write limits. Either way every connection stays bounded.
+//
 // Use it by taking over a server's timeouts and serving its listener:
 //
 //	w := connwatch.Take(srv) // srv's four timeouts move to w; srv's are zeroed
