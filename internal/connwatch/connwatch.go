@@ -190,10 +190,10 @@ func (w *Watch) check(due []*conn) []*conn {
 	for _, c := range due { // outside the lock: a cut changes a deadline, which may take a while
 		cut := c.over(now, w.lim)
 		if cut&cutReads != 0 {
-			c.cutReads()
+			c.cut(reads)
 		}
 		if cut&cutWrites != 0 {
-			c.cutWrites()
+			c.cut(writes)
 		}
 	}
 	return due
@@ -219,13 +219,12 @@ type conn struct {
 	net.Conn
 	w        *Watch
 	phase    atomic.Uint32
-	since    atomic.Int64 // when the phase began (Watch.now); stored before phase changes
-	reqStart atomic.Int64 // when the current request's first byte came
-	rdSet    atomic.Bool  // a read deadline of net/http's own is set, so a zero one must clear it
-	wdSet    atomic.Bool
+	since    atomic.Int64   // when the phase began (Watch.now); stored before phase changes
+	reqStart atomic.Int64   // when the current request's first byte came
+	set      [2]atomic.Bool // by direction: a deadline of net/http's own is set, so a zero one must clear it
 
-	mu                  sync.Mutex
-	readsCut, writesCut bool
+	mu   sync.Mutex
+	cuts [2]bool // by direction: cut by the watch, for good
 }
 
 // over says which of c's directions are past their limit at now.
@@ -272,52 +271,48 @@ func (c *conn) Read(p []byte) (int, error) {
 // writes) fail at once with a timeout, as an expired deadline does.
 var aLongTimeAgo = time.Unix(1, 0)
 
-func (c *conn) cutReads() {
+// A direction of a connection: its reads or its writes.
+type direction int
+
+const (
+	reads direction = iota
+	writes
+)
+
+// cut makes c's reads or writes fail from now on, as an expired deadline does.
+func (c *conn) cut(d direction) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.readsCut {
-		c.readsCut = true
-		_ = c.Conn.SetReadDeadline(aLongTimeAgo)
+	if !c.cuts[d] {
+		c.cuts[d] = true
+		_ = c.setUnder(d, aLongTimeAgo)
 	}
 }
 
-func (c *conn) cutWrites() {
+// setDeadline passes a deadline on, except that a cut stays cut and clearing a deadline that was
+// never set costs nothing (net/http clears the read deadline twice a request).
+func (c *conn) setDeadline(d direction, t time.Time) error {
+	if t.IsZero() && !c.set[d].Load() {
+		return nil
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.writesCut {
-		c.writesCut = true
-		_ = c.Conn.SetWriteDeadline(aLongTimeAgo)
+	if c.cuts[d] {
+		return nil
 	}
+	c.set[d].Store(!t.IsZero())
+	return c.setUnder(d, t)
 }
 
-// SetReadDeadline passes a deadline on, except that a cut stays cut and clearing a deadline
-// that was never set costs nothing (net/http clears it twice a request).
-func (c *conn) SetReadDeadline(t time.Time) error {
-	if t.IsZero() && !c.rdSet.Load() {
-		return nil
+func (c *conn) setUnder(d direction, t time.Time) error {
+	if d == reads {
+		return c.Conn.SetReadDeadline(t)
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.readsCut {
-		return nil
-	}
-	c.rdSet.Store(!t.IsZero())
-	return c.Conn.SetReadDeadline(t)
-}
-
-// SetWriteDeadline passes a deadline on, except that a cut stays cut.
-func (c *conn) SetWriteDeadline(t time.Time) error {
-	if t.IsZero() && !c.wdSet.Load() {
-		return nil
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.writesCut {
-		return nil
-	}
-	c.wdSet.Store(!t.IsZero())
 	return c.Conn.SetWriteDeadline(t)
 }
+
+func (c *conn) SetReadDeadline(t time.Time) error  { return c.setDeadline(reads, t) }
+func (c *conn) SetWriteDeadline(t time.Time) error { return c.setDeadline(writes, t) }
 
 func (c *conn) SetDeadline(t time.Time) error {
 	if err := c.SetReadDeadline(t); err != nil {
