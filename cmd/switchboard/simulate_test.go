@@ -64,8 +64,8 @@ func TestSimulateDemoInProcess(t *testing.T) {
 			[]string{"--from", "+15555550123", "--press", "6", "--press", "2468"}, "DIAL +15555550100", "staff-spoofed"},
 		{"AttestedStaffWithWrongPINsHearsGoodbye",
 			[]string{"--from", "+15555550123", "--attest", "A", "--press", "6", "--press", "1111", "--press", "1112", "--press", "1113"}, "HANGUP", "staff-wrong-pin"},
-		{"SpanishMenuDialsSalesThenHangsUp",
-			[]string{"--press", "5", "--press", "1"}, "HANGUP", "spanish"},
+		{"SpanishMenuDialsSalesThenHangsUp", // sales keeps business hours: the clock is pinned
+			[]string{"--at", mondayMorning, "--press", "5", "--press", "1"}, "HANGUP", "spanish"},
 		{"PressingFourRecordsAMessage",
 			[]string{"--press", "4"}, "HANGUP", "voicemail"},
 	}
