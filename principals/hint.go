@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/switchboard-ivr/switchboard/internal/budget"
@@ -23,14 +23,17 @@ const HintsSkipped = "hints skipped: too many failed signatures a second"
 // hintCache remembers the hints of the last failed requests, by a hash of everything a hint
 // depends on, and budgets the computation of new ones.
 type hintCache struct {
-	seed    maphash.Seed
-	budget  budget.Budget // HintsPerSecond, burst HintsPerSecond; set by NewTwilio
-	mu      sync.Mutex
-	entries [64]struct {
-		key  uint64
-		hint string
-		set  bool
-	}
+	seed   maphash.Seed
+	budget budget.Budget // HintsPerSecond, burst HintsPerSecond; set by NewTwilio
+	// entries are read without a lock: a flood of forged requests looks them up on every core,
+	// and a new one (at most HintsPerSecond a second) replaces an entry whole.
+	entries [64]atomic.Pointer[hintEntry]
+}
+
+// hintEntry is one remembered hint and the key of the request it was computed for.
+type hintEntry struct {
+	key  uint64
+	hint string
 }
 
 // budgetedHint returns p.hint for the request: remembered when the same request failed lately,
@@ -54,20 +57,15 @@ func (p *TwilioPolicy) budgetedHint(st *verifyState, r *http.Request, req *signe
 		h.WriteByte(1)
 	}
 	key := h.Sum64()
-	e := &c.entries[key%uint64(len(c.entries))]
-	c.mu.Lock()
-	hint, hit := e.hint, e.set && e.key == key
-	c.mu.Unlock()
-	if hit {
-		return hint
+	slot := &c.entries[key%uint64(len(c.entries))]
+	if e := slot.Load(); e != nil && e.key == key {
+		return e.hint
 	}
 	if !c.budget.Allow(time.Now().UnixNano()) {
 		return HintsSkipped
 	}
-	hint = p.hint(st, r, req, want, keys)
-	c.mu.Lock()
-	e.key, e.hint, e.set = key, hint, true
-	c.mu.Unlock()
+	hint := p.hint(st, r, req, want, keys)
+	slot.Store(&hintEntry{key: key, hint: hint})
 	return hint
 }
 
