@@ -461,13 +461,7 @@ menus:
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f, probs := Parse("bad.yaml", []byte(tt.given), grants)
-			var got []string
-			for _, p := range probs {
-				got = append(got, p.String())
-			}
-			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
-				t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
-			}
+			wantProblems(t, probs, tt.want)
 			if (f == nil) != (probs.Err() != nil) {
 				t.Errorf("flow = %v with Err() = %v; want a flow exactly when there are no errors", f != nil, probs.Err())
 			}
@@ -502,13 +496,7 @@ menus:
 		`f.yaml:8:7: menus.welcome.gather: unknown key "colour"`,
 		`f.yaml:10:21: menus.welcome.gather.options["1"].goto: no menu is named "nowhere"`,
 	}
-	var got []string
-	for _, p := range probs {
-		got = append(got, p.String())
-	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
+	wantProblems(t, probs, want)
 }
 
 func TestWholeMenuPaths(t *testing.T) {

@@ -212,13 +212,7 @@ errors:
 		"w.yaml:21:16: menus.b.agent.welcome: warning: no es-MX translation: callers in es-MX hear the en-US text",
 		"w.yaml:24:20: errors.not_found.say[0].say: warning: no es-MX, fr-CA translation: callers in es-MX, fr-CA hear the en-US text",
 	}
-	var got []string
-	for _, p := range probs {
-		got = append(got, p.String())
-	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
+	wantProblems(t, probs, want)
 	if len(probs.Warnings()) != len(want) || probs.Err() != nil {
 		t.Errorf("want %d warnings and no error, got %v", len(want), probs)
 	}
@@ -262,13 +256,7 @@ menus:
 		`e.yaml:14:25: menus.a.gather.options["1"].language: it-IT is not among the flow's languages (the flow's languages are en-US, es-MX)`,
 		`e.yaml:15:20: menus.a.gather.options["2"].say[0].say: has no es-MX text: this destination switches the call to es-MX before it speaks`,
 	}
-	var got []string
-	for _, p := range probs {
-		got = append(got, p.String())
-	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
+	wantProblems(t, probs, want)
 }
 
 // A prompt can be translated and templated at once: each language renders its own text's
@@ -334,11 +322,7 @@ errors:
   forbidden: {language: es-MX}
 `
 	_, probs := Parse("d.yaml", []byte(src), nil)
-	var got []string
-	for _, p := range probs {
-		got = append(got, p.String())
-	}
-	all := strings.Join(got, "\n")
+	all := problemText(probs)
 	if !strings.Contains(all, "d.yaml:10:53: errors.denied.language: a denied error flow may not switch the language and re-enter a menu") {
 		t.Errorf("the denied flow's switch is not refused:\n%s", all)
 	}
@@ -370,13 +354,7 @@ menus:
 		`e.yaml:9:28: menus.a.gather.options["1"].say[0].say: warning: no es-MX translation: callers in es-MX hear the en-US text`,
 		`e.yaml:10:43: menus.a.gather.no_input[0].say.es_MX: must be a language tag such as en-US, es-MX or fr (a translated text maps each language to its text); got "es_MX" (did you mean "es-MX"?)`,
 	}
-	var got []string
-	for _, p := range probs {
-		got = append(got, p.String())
-	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
+	wantProblems(t, probs, want)
 }
 
 // A destination that switches language may say its text in the new language only (the README's
@@ -471,13 +449,7 @@ menus:
 		`v.yaml:11:37: menus.a.agent.tts_provider["fr-CA"]: fr-CA is not among the flow's languages (the flow's languages are en-US, es-MX)`,
 		`v.yaml:16:14: menus.b.agent.voice: voice applies to relay only: a stream carries raw audio`,
 	}
-	var got []string
-	for _, p := range probs {
-		got = append(got, p.String())
-	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
+	wantProblems(t, probs, want)
 }
 
 func TestZeroStateReadsTheFirstOfEachKey(t *testing.T) {

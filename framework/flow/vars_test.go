@@ -216,13 +216,7 @@ menus:
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, probs := Parse("bad.yaml", []byte(tt.given), nil)
-			var got []string
-			for _, p := range probs {
-				got = append(got, p.String())
-			}
-			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
-				t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
-			}
+			wantProblems(t, probs, tt.want)
 		})
 	}
 }
@@ -279,5 +273,22 @@ func TestAnAnswerErrorNeverHoldsTheValue(t *testing.T) {
 	_, err := fc.Accept(map[string]string{"balance": "secret-99887766", "account": "A1"})
 	if err == nil || strings.Contains(err.Error(), "99887766") {
 		t.Errorf("Accept = %v", err)
+	}
+}
+
+// problemText is probs as validate prints them, one a line.
+func problemText(probs Problems) string {
+	lines := make([]string, len(probs))
+	for i, p := range probs {
+		lines[i] = p.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// wantProblems fails t unless probs are exactly want, in order.
+func wantProblems(t *testing.T, probs Problems, want []string) {
+	t.Helper()
+	if got := problemText(probs); got != strings.Join(want, "\n") {
+		t.Errorf("problems:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
 	}
 }
