@@ -37,28 +37,27 @@ func TestATestFileStubsTheFlowsBackends(t *testing.T) {
 	}
 }
 
+// A stub that names no file, a stub file that is missing, and one that is no backend's answer
+// are mistakes of the test file, reported at their line before any call runs, like every other.
 func TestBadBackendStubsAreRefusedWithPositions(t *testing.T) {
-	_, err := flowtest.Parse("t_test.yaml", []byte("flow: bank.yaml\nbackends: {bank: \"\", crm: [x]}\ncalls:\n  - {name: c, expect: [{hangup: true}]}\n"))
-	if err == nil {
-		t.Fatal("parsed")
-	}
-	for _, want := range []string{"t_test.yaml:2:18: backends.bank: must name a stub file", "t_test.yaml:2:27: backends.crm: must be a string"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("%v\nwant %s", err, want)
+	for _, tt := range []struct {
+		file, backends string
+		want           []string
+	}{
+		{"t_test.yaml", `{bank: "", crm: [x]}`,
+			[]string{"t_test.yaml:2:18: backends.bank: must name a stub file", "t_test.yaml:2:27: backends.crm: must be a string"}},
+		{"testdata/t_test.yaml", `{bank: missing.json, crm: shop.csv}`,
+			[]string{"testdata/t_test.yaml:2:18: backends.bank: open testdata/missing.json: no such file",
+				"testdata/t_test.yaml:2:37: backends.crm: testdata/shop.csv: the backend's answer is not a flat JSON object"}},
+	} {
+		_, err := flowtest.Parse(tt.file, []byte("flow: bank.yaml\nbackends: "+tt.backends+"\ncalls:\n  - {name: c, expect: [{hangup: true}]}\n"))
+		if err == nil {
+			t.Fatalf("%s parsed", tt.backends)
 		}
-	}
-}
-
-// A stub file that is missing or is no backend's answer is a mistake of the test file, reported
-// at its line before any call runs, like every other.
-func TestAMissingOrMalformedStubIsRefusedWithItsPosition(t *testing.T) {
-	_, err := flowtest.Parse("testdata/t_test.yaml", []byte("flow: bank.yaml\nbackends: {bank: missing.json, crm: shop.csv}\ncalls:\n  - {name: c, expect: [{hangup: true}]}\n"))
-	if err == nil {
-		t.Fatal("parsed")
-	}
-	for _, want := range []string{"testdata/t_test.yaml:2:18: backends.bank: open testdata/missing.json: no such file", "testdata/t_test.yaml:2:37: backends.crm: testdata/shop.csv: the backend's answer is not a flat JSON object"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("%v\nwant %s", err, want)
+		for _, want := range tt.want {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("%v\nwant %s", err, want)
+			}
 		}
 	}
 }
