@@ -165,7 +165,7 @@ func (w *Watch) now() int64 { return int64(time.Since(w.base)) }
 func (w *Watch) run() {
 	t := time.NewTicker(w.every)
 	defer t.Stop()
-	var due []*conn
+	var due []overdue
 	for {
 		select {
 		case <-w.done:
@@ -177,23 +177,28 @@ func (w *Watch) run() {
 	}
 }
 
+// overdue is a connection past a limit, and what of it to cut.
+type overdue struct {
+	c   *conn
+	cut int // cutReads, cutWrites
+}
+
 // check cuts the connections past a limit and returns them (in due's memory).
-func (w *Watch) check(due []*conn) []*conn {
+func (w *Watch) check(due []overdue) []overdue {
 	now := w.now()
 	w.mu.Lock()
 	for c := range w.conns {
-		if c.over(now, w.lim) != 0 {
-			due = append(due, c)
+		if cut := c.over(now, w.lim); cut != 0 {
+			due = append(due, overdue{c, cut})
 		}
 	}
 	w.mu.Unlock()
-	for _, c := range due { // outside the lock: a cut changes a deadline, which may take a while
-		cut := c.over(now, w.lim)
-		if cut&cutReads != 0 {
-			c.cut(reads)
+	for _, d := range due { // outside the lock: a cut changes a deadline, which may take a while
+		if d.cut&cutReads != 0 {
+			d.c.cut(reads)
 		}
-		if cut&cutWrites != 0 {
-			c.cut(writes)
+		if d.cut&cutWrites != 0 {
+			d.c.cut(writes)
 		}
 	}
 	return due
