@@ -126,7 +126,7 @@ type App struct {
 type state struct {
 	config
 	policies []principals.Policy // Options.Policies, then the credentials that loaded
-	router   http.Handler
+	router   *dispatcher
 	// routeCount is len(App.Routes()), and voiceRoutes the patterns of the App.Voice routes,
 	// both filled by newRouter.
 	routeCount  int

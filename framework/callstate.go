@@ -159,7 +159,7 @@ func (a *App) writeVoice(ex *exchange, b []byte) {
 	if ex.handsOff {
 		b = bytes.Replace(b, statePlaceholder, []byte(` value="`+agentTok+`"`), 1)
 	}
-	writeTwiML(ex.Response(), b)
+	writeTwiML(ex, b)
 }
 
 // checkCallState refuses a request to a route that reads call state (retry counts, a dial or

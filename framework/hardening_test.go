@@ -177,8 +177,8 @@ func heard(t testing.TB, code int, contentType, body string) string {
 	if code != http.StatusOK {
 		t.Fatalf("status %d, want 200 on a voice route; body:\n%s", code, body)
 	}
-	if !strings.HasPrefix(contentType, "text/xml") {
-		t.Fatalf("Content-Type %q, want text/xml; body:\n%s", contentType, body)
+	if contentType != twiml.ContentType {
+		t.Fatalf("Content-Type %q, want %q; body:\n%s", contentType, twiml.ContentType, body)
 	}
 	n, err := parseXML(body)
 	if err != nil || n == nil || n.Name != "Response" {

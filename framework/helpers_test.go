@@ -13,6 +13,7 @@ import (
 
 	"github.com/switchboard-ivr/switchboard/principals"
 	"github.com/switchboard-ivr/switchboard/principals/principalstest"
+	"github.com/switchboard-ivr/switchboard/twiml"
 )
 
 // testToken is the auth token the test apps check signatures against (not a real one).
@@ -91,8 +92,8 @@ func twimlOf(t testing.TB, w *httptest.ResponseRecorder) *node {
 	if w.Code != http.StatusOK {
 		t.Fatalf("status %d, want 200; body:\n%s", w.Code, w.Body)
 	}
-	if ct := w.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/xml") {
-		t.Fatalf("Content-Type %q, want text/xml; body:\n%s", ct, w.Body)
+	if ct := w.Header().Get("Content-Type"); ct != twiml.ContentType {
+		t.Fatalf("Content-Type %q, want %q; body:\n%s", ct, twiml.ContentType, w.Body)
 	}
 	n, err := parseXML(w.Body.String())
 	if err != nil {

@@ -51,6 +51,7 @@ func (a *App) NewServer(addr string) *http.Server {
 // request: a limit cuts a connection up to a second after it, never before.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	srv := a.NewServer(ln.Addr().String())
+	srv.Handler = servedApp{a}
 	watch := connwatch.Take(srv)
 	defer watch.Close()
 	errc := make(chan error, 1)
@@ -68,6 +69,14 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		err = serr
 	}
 	return err
+}
+
+// servedApp is the App as the handler of App.Serve's own server, whose response writers are
+// net/http's, unwrapped: TwiML answers leave their Content-Type to its sniffing (writeTwiML).
+type servedApp struct{ a *App }
+
+func (s servedApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.a.state.Load().router.serve(w, r, true)
 }
 
 // Watch reloads the configuration whenever a source says it changed (see [Watcher]; files are

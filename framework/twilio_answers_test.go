@@ -1,12 +1,16 @@
 package framework
 
 import (
+	"bytes"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/labstack/echo/v4"
+
+	"github.com/switchboard-ivr/switchboard/principals"
 	"github.com/switchboard-ivr/switchboard/principals/principalstest"
 	"github.com/switchboard-ivr/switchboard/twiml"
 )
@@ -82,4 +86,64 @@ func TestARequestTwilioMayHaveSentAlwaysGetsAnErrorCallFlow(t *testing.T) {
 			t.Errorf("status %d, %s; want a 404 problem", w.Code, w.Header().Get("Content-Type"))
 		}
 	})
+}
+
+// App.Serve's server leaves a TwiML answer's Content-Type to net/http's sniffing (writeTwiML);
+// every other writer gets the header set. Twilio must read exactly twiml.ContentType either way
+// (the voice-route tests through App.Serve, via heard, and through a recorder, via twimlOf,
+// check every answer's type too).
+func TestTwiMLContentTypeIsWhatTwilioRuns(t *testing.T) {
+	t.Run("RenderedTwiMLSniffsAsTwiMLContentType", func(t *testing.T) {
+		b, err := twiml.Response{}.Render()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.HasPrefix(b, xmlDeclaration) {
+			t.Errorf("rendered TwiML %q does not start with %q", b, xmlDeclaration)
+		}
+		if got := http.DetectContentType(b); got != twiml.ContentType {
+			t.Errorf("net/http sniffs %q as %q, want %q", b, got, twiml.ContentType)
+		}
+	})
+	t.Run("ServedByAppServeTheHeaderComesOnce", func(t *testing.T) {
+		app, _ := hardenedApp(t, principals.TwilioOptions{}, &Options{FailedAuthLimit: -1})
+		addr := listen(t, app)
+		for _, r := range []*http.Request{
+			principalstest.NewPOST(testToken, testHost+"/ivr/welcome", principalstest.CallParams(otherNumber)),
+			postRaw("/ivr/welcome", "", "AAAAAAAAAAAAAAAAAAAAAAAAAAA="), // the forbidden flow
+		} {
+			resp, body := exchangeRaw(t, addr, wireBytes(t, r), false)
+			if got := resp.Header.Values("Content-Type"); len(got) != 1 || got[0] != twiml.ContentType {
+				t.Errorf("Content-Type %q, want [%q]; body:\n%s", got, twiml.ContentType, body)
+			}
+		}
+	})
+	// writeTwiML itself, on a recorder, which does not sniff after an explicit WriteHeader.
+	write := func(sniffs bool, body string) http.Header {
+		w := httptest.NewRecorder()
+		c := echo.New().NewContext(httptest.NewRequest(http.MethodPost, "/", nil), w)
+		writeTwiML(&exchange{reqContext: reqContext{Context: c}, sniffs: sniffs}, []byte(body))
+		if w.Code != http.StatusOK || w.Body.String() != body {
+			t.Fatalf("wrote %d %q, want 200 %q", w.Code, w.Body, body)
+		}
+		return w.Header()
+	}
+	const rendered = `<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>`
+	tests := []struct {
+		name   string
+		sniffs bool
+		body   string
+		want   string
+	}{
+		{"AnotherWriterGetsTheHeader", false, rendered, twiml.ContentType},
+		{"ABodyWithoutTheDeclarationGetsTheHeader", true, "<Response><Hangup/></Response>", twiml.ContentType},
+		{"NetHTTPsWriterIsLeftToSniff", true, rendered, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := write(tt.sniffs, tt.body).Get("Content-Type"); got != tt.want {
+				t.Errorf("Content-Type %q, want %q", got, tt.want)
+			}
+		})
+	}
 }
