@@ -46,7 +46,7 @@ func (p *TwilioPolicy) budgetedHint(st *verifyState, r *http.Request, req *signe
 	h.SetSeed(c.seed)
 	h.Write(want)
 	if !signed {
-		st.canonical(p.target(r, false), variant{}, req.params)
+		st.canonical(p.target(r, false), req.params)
 	}
 	h.Write(st.buf)
 	for _, s := range [...]string{r.Host, r.RemoteAddr, lastHeader(r, forwardedProtoHeader), lastHeader(r, forwardedHostHeader)} {

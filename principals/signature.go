@@ -199,14 +199,13 @@ type variant struct {
 	userinfo   []byte // "user:password" put before the host, when not nil
 }
 
-// canonical sets st.buf to the text Twilio signs for the URL t in variant v, with ps.
-func (st *verifyState) canonical(t target, v variant, ps []param) {
-	st.buf = appendCanonical(st.buf[:0], t, v, ps)
-}
-
-// appendCanonical appends to dst the text Twilio signs for the URL t in variant v, with ps.
-func appendCanonical(dst []byte, t target, v variant, ps []param) []byte {
-	return appendForm(t.appendURL(dst, v), ps)
+// canonical sets st.buf to the text Twilio signs for the URL t as rebuilt, with ps, and returns
+// where the URL ends in it.
+func (st *verifyState) canonical(t target, ps []param) (urlEnd int) {
+	st.buf = t.appendURL(st.buf[:0], variant{})
+	urlEnd = len(st.buf)
+	st.buf = appendForm(st.buf, ps)
+	return urlEnd
 }
 
 // appendForm appends the pairs ps as Twilio signs them after the URL: each key, then its value.
@@ -240,9 +239,7 @@ func try(keys []*macKey, want, head, tail []byte) bool {
 // those with the same form are hashed with the form's text in st.buf rather than a copy of it.
 func (st *verifyState) match(want []byte, keys []*macKey, t target, ps []param, authz string) bool {
 	st.signedUser = nil
-	st.buf = t.appendURL(st.buf[:0], variant{})
-	url := len(st.buf)
-	st.buf = appendForm(st.buf, ps)
+	url := st.canonical(t, ps)
 	if try(keys, want, st.buf, nil) {
 		return true
 	}

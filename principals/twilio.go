@@ -499,7 +499,7 @@ func (p *TwilioPolicy) Sign(r *http.Request) (string, error) {
 	if len(keys) == 0 {
 		return "", p.fail(ErrUnknownAccount, "")
 	}
-	st.canonical(p.target(r, false), variant{}, req.params)
+	st.canonical(p.target(r, false), req.params)
 	return keys[0].sign(st.buf), nil
 }
 
